@@ -1,0 +1,5 @@
+import sys
+
+from hzdesk.cli import main
+
+sys.exit(main())

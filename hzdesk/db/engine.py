@@ -1,0 +1,162 @@
+"""Opening a database file: checks before touching it, connection settings, migrations.
+
+Order matters. A file that is not ours, or that a newer hzdesk wrote, is read through a read-only
+sqlite3 handle and refused before any engine opens it (setting WAL alone rewrites the header).
+Only then is the engine created and the migrations run, in one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from hzdesk.errors import DatabaseError
+
+# PRAGMA application_id: "HZDK" — tells our files from any other SQLite file.
+APPLICATION_ID = 0x485A444B
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+@dataclass
+class Database:
+    """An open hzdesk database: where it is, its engine, and how to get a session."""
+
+    path: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def session(self, actor: str | None = None) -> Session:
+        s = self.sessions()
+        if actor:
+            s.info["actor"] = actor
+        return s
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_url(path: Path) -> str:
+    return "sqlite:///" + str(path)
+
+
+def _make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
+    engine = create_engine(_sqlite_url(path), future=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # pysqlite's own transaction handling does not cover DDL; take it over so that a
+        # migration is one real transaction (SQLAlchemy's documented recipe).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = " + ("ON" if foreign_keys else "OFF"))
+        cur.execute("PRAGMA busy_timeout = 5000")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def inspect_file(path: Path) -> tuple[int, str | None]:
+    """Read (application_id, alembic revision) of an existing file without changing a byte.
+
+    Raises DatabaseError with a Chinese message when the file is not a usable SQLite database.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(100)
+    if len(head) == 0:
+        return 0, None  # an empty file: treat as new
+    if not head.startswith(SQLITE_MAGIC):
+        raise DatabaseError(f"文件“{path}”不是 SQLite 数据库，也不是本软件的台账文件，已拒绝打开。")
+    app_id = int.from_bytes(head[68:72], "big")
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            revision = None
+            if "alembic_version" in tables:
+                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"数据库文件“{path}”无法读取（{exc}），可能已损坏。") from exc
+    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables - {"alembic_version"}
+                                              and revision is None):
+        raise DatabaseError(f"文件“{path}”是其他软件的 SQLite 数据库，不是河长办台账，已拒绝打开。")
+    return app_id, revision
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def known_revisions() -> tuple[set[str], str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    heads = script.get_heads()
+    if len(heads) != 1:
+        raise DatabaseError(f"程序内的数据库迁移脚本有 {len(heads)} 个分支，请联系开发人员。")
+    return {rev.revision for rev in script.walk_revisions()}, heads[0]
+
+
+def upgrade(path: Path) -> None:
+    """Bring the file to the newest schema in one transaction (old or new, never half)."""
+    from alembic import command
+
+    engine = _make_engine(path, foreign_keys=False)  # batch table rebuilds need FKs off
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if bad:
+                raise DatabaseError(f"数据库升级后发现 {len(bad)} 处外键不一致，已撤销升级。")
+            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    finally:
+        engine.dispose()
+
+
+def open_database(path: str | os.PathLike, *, create: bool = True) -> Database:
+    """Open (and if needed create and migrate) the database at `path`."""
+    path = Path(path).expanduser()
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and not create:
+        raise DatabaseError(f"数据库文件“{path}”不存在。")
+    if path.is_dir():
+        raise DatabaseError(f"“{path}”是一个文件夹，不是数据库文件。")
+    known, head = known_revisions()
+    revision = None
+    if exists:
+        _app_id, revision = inspect_file(path)
+        if revision is not None and revision not in known:
+            raise DatabaseError(
+                f"数据库“{path}”由更新版本的河长办台账创建（结构版本 {revision}），"
+                "本程序无法安全打开。请升级软件后再打开；文件未做任何改动。")
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"无法创建文件夹“{path.parent}”：{exc.strerror}") from exc
+    if revision != head:
+        upgrade(path)
+    engine = _make_engine(path)
+    return Database(path=path, engine=engine,
+                    sessions=sessionmaker(engine, expire_on_commit=False))
