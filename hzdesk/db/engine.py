@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from hzdesk.db import audit  # noqa: F401  (registers the audit hook on every Session)
 from hzdesk.errors import DatabaseError
 
 # PRAGMA application_id: "HZDK" — tells our files from any other SQLite file.

@@ -1,0 +1,123 @@
+"""The audit trail (留痕): every insert, update and delete written in the same transaction.
+
+A session-level `after_flush` hook sees what the flush just wrote (new ids are known, attribute
+history still holds the old values) and appends one `audit_entry` per changed row. Each entry's
+hash covers its content and the previous entry's hash, so a row edited or removed outside the app
+breaks the chain (`verify_chain`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import getpass
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy import Connection, event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from hzdesk.db.models import AuditEntry
+
+GENESIS = "0" * 64
+_SKIP_COLUMNS = {"created_at", "updated_at"}
+
+
+def default_actor() -> str:
+    try:
+        return getpass.getuser() or "本机用户"
+    except Exception:  # no login name on some service accounts
+        return "本机用户"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.date, dt.time, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _row_dict(obj) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {c.key: _plain(getattr(obj, c.key)) for c in mapper.column_attrs
+            if c.key not in _SKIP_COLUMNS}
+
+
+def _changes(obj) -> tuple[dict, dict]:
+    state = inspect(obj)
+    before, after = {}, {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in _SKIP_COLUMNS:
+            continue
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            before[attr.key] = _plain(hist.deleted[0]) if hist.deleted else None
+            after[attr.key] = _plain(hist.added[0]) if hist.added else None
+    return before, after
+
+
+def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    content = {k: entry.get(k) for k in ("at", "actor", "action", "table_name", "record_id",
+                                          "before", "after")}
+    if isinstance(content["at"], dt.datetime):
+        content["at"] = content["at"].isoformat()
+    payload = prev_hash + json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append_entries(conn: Connection, entries: list[dict[str, Any]]) -> None:
+    """Chain and insert audit entries (dicts with action, table_name, record_id, before, after)."""
+    if not entries:
+        return
+    prev = conn.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+                        ).scalar() or GENESIS
+    now = dt.datetime.now().replace(microsecond=0)
+    rows = []
+    for e in entries:
+        row = {"at": now, "actor": e.get("actor") or default_actor(), "action": e["action"],
+               "table_name": e["table_name"], "record_id": e.get("record_id"),
+               "before": e.get("before"), "after": e.get("after"), "prev_hash": prev}
+        row["entry_hash"] = prev = entry_hash(row["prev_hash"], row)
+        rows.append(row)
+    conn.execute(insert(AuditEntry), rows)
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_after_flush(session: Session, _ctx) -> None:
+    if session.info.get("audit") is False:
+        return
+    actor = session.info.get("actor")
+    entries = []
+    for obj in session.new:
+        if not isinstance(obj, AuditEntry):
+            entries.append({"action": "新增", "table_name": obj.__tablename__,
+                            "record_id": getattr(obj, "id", None), "after": _row_dict(obj)})
+    for obj in session.dirty:
+        if isinstance(obj, AuditEntry) or not session.is_modified(obj, include_collections=False):
+            continue
+        before, after = _changes(obj)
+        if after:
+            entries.append({"action": "修改", "table_name": obj.__tablename__,
+                            "record_id": getattr(obj, "id", None), "before": before, "after": after})
+    for obj in session.deleted:
+        entries.append({"action": "删除", "table_name": obj.__tablename__,
+                        "record_id": getattr(obj, "id", None), "before": _row_dict(obj)})
+    for e in entries:
+        e["actor"] = actor
+    append_entries(session.connection(), entries)
+
+
+def verify_chain(conn: Connection) -> list[str]:
+    """Walk the trail in order; return a Chinese message per broken link (empty: intact)."""
+    problems = []
+    prev = GENESIS
+    for row in conn.execute(select(AuditEntry).order_by(AuditEntry.id)).mappings():
+        entry = dict(row)
+        if entry["prev_hash"] != prev:
+            problems.append(f"留痕第 {entry['id']} 条与前一条衔接不上（中间的记录被删除或改动）")
+        if entry_hash(entry["prev_hash"], entry) != entry["entry_hash"]:
+            problems.append(f"留痕第 {entry['id']} 条的内容与校验值不符（被改动过）")
+        prev = entry["entry_hash"]
+    return problems

@@ -1,0 +1,552 @@
+"""Sample data of one township: water bodies, chiefs with reshuffles, boards, patrols, problems.
+
+Deterministic: the same seed, scale and end date give the same database, row for row. Rows are
+built as plain dicts and inserted in bulk (100,000 patrols in seconds); the audit trail gets one
+entry saying sample data was loaded, not one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import func, insert, select
+
+from hzdesk.db import models as m
+from hzdesk.db.audit import append_entries
+from hzdesk.db.engine import Database
+from hzdesk.demo import names as N
+from hzdesk.errors import HzdeskError
+from hzdesk.periods import windows
+from hzdesk.vocab import DEFAULT_CHECKLIST, PeriodUnit, ProblemState
+
+
+@dataclass(frozen=True)
+class Scale:
+    years: int
+    villages: int
+    county_rivers: int
+    township_rivers: int
+    small_waters: int          # village-level ditches, ponds, reservoirs …
+    staff_per_water: int       # 巡河员 / 保洁员 per water body
+    patrols: int               # about this many patrol records in all
+    problems: int              # about this many problems in all
+    outfalls: int
+    sections: int
+    extra_boards: int          # boards beyond one per water body
+
+
+SCALES = {
+    "small": Scale(years=2, villages=8, county_rivers=1, township_rivers=3, small_waters=8,
+                   staff_per_water=1, patrols=2500, problems=160, outfalls=12, sections=4,
+                   extra_boards=8),
+    "large": Scale(years=4, villages=30, county_rivers=5, township_rivers=25, small_waters=84,
+                   staff_per_water=7, patrols=100_000, problems=20_000, outfalls=74, sections=20,
+                   extra_boards=420),
+}
+
+
+@dataclass
+class DemoOptions:
+    scale: str = "small"
+    seed: int = 1
+    until: dt.date = field(default_factory=dt.date.today)
+
+
+class _Builder:
+    def __init__(self, opts: DemoOptions):
+        self.rng = random.Random(opts.seed)
+        self.sc = SCALES[opts.scale]
+        self.until = opts.until
+        self.start = dt.date(opts.until.year - self.sc.years, opts.until.month, 1)
+        self.water: list[dict] = []
+        self.people: list[dict] = []
+        self.appointments: list[dict] = []
+        self.boards: list[dict] = []
+        self.board_chiefs: list[dict] = []
+        self.patrols: list[dict] = []
+        self.problems: list[dict] = []
+        self.events: list[dict] = []
+        self.outfalls: list[dict] = []
+        self.sections: list[dict] = []
+        self.results: list[dict] = []
+        self.plans: list[dict] = []
+        self.plan_items: list[dict] = []
+        self._names: set[str] = set()
+        self._phones: set[str] = set()
+
+    # ------------------------------------------------------------ helpers
+    def day_between(self, a: dt.date, b: dt.date) -> dt.date:
+        return a + dt.timedelta(days=self.rng.randint(0, max(0, (b - a).days)))
+
+    def weighted(self, weights: dict[str, int]) -> str:
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def new_person(self, unit: str, post: str) -> dict:
+        rng = self.rng
+        while True:
+            surname = SURNAMES_W[min(int(rng.expovariate(1 / 12)), len(SURNAMES_W) - 1)]
+            pool = N.RARE_GIVEN if rng.random() < 0.04 else N.GIVEN
+            given = rng.choice(pool) + (rng.choice(N.GIVEN) if rng.random() < 0.7 else "")
+            name = surname + given
+            if name not in self._names or rng.random() < 0.01:  # a few true namesakes
+                break
+        self._names.add(name)
+        while True:
+            phone = rng.choice(["138", "139", "135", "137", "150", "152", "158", "187", "189",
+                                "133", "153", "180", "199", "177"]) + f"{rng.randint(0, 99_999_999):08d}"
+            if phone not in self._phones:
+                break
+        self._phones.add(phone)
+        person = {"id": len(self.people) + 1, "name": name, "sex": "女" if rng.random() < 0.22 else "男",
+                  "unit": unit, "post": post, "phone": phone, "notes": None, "retired_on": None}
+        self.people.append(person)
+        return person
+
+    def appoint(self, person: dict, water: dict | None, role: str, level: str, start: dt.date,
+                end: dt.date | None, doc: str | None, reason: str | None) -> dict:
+        a = {"id": len(self.appointments) + 1, "person_id": person["id"],
+             "water_body_id": water["id"] if water else None, "role": role, "level": level,
+             "start_on": start, "end_on": end, "doc_number": doc, "reason": reason, "notes": None}
+        self.appointments.append(a)
+        return a
+
+    # ------------------------------------------------------------ water bodies
+    def river_name(self, kind: str) -> str:
+        for _ in range(1000):
+            name = self.rng.choice(N.RIVER_STEMS) + self.rng.choice(N.KIND_SUFFIX[kind])
+            if name not in self._water_names:
+                self._water_names.add(name)
+                return name
+        raise RuntimeError("示例河湖名称用尽")
+
+    def add_water(self, code, name, kind, level, parent=None, villages=(), **extra) -> dict:
+        rng = self.rng
+        length = extra.pop("length", round(rng.uniform(0.8, 6.0), 1))
+        w = {"id": len(self.water) + 1, "code": code, "name": name, "kind": kind,
+             "parent_id": parent["id"] if parent else None, "level": level,
+             "length_km": length if kind not in ("水库", "山塘", "湖泊", "小微水体") else None,
+             "area_km2": round(rng.uniform(0.05, 2.0), 2) if kind in ("水库", "山塘", "湖泊") else
+             (round(length * rng.uniform(3, 12), 1) if kind == "河流" else None),
+             "start_point": f"{villages[0]}{rng.choice(['上游', '山脚', '水口', '桥头'])}" if villages else None,
+             "end_point": f"{villages[-1]}{rng.choice(['出口', '汇入口', '交界处', '大桥'])}" if villages else None,
+             "villages": "、".join(villages) or None,
+             "target_class": rng.choice(["Ⅱ", "Ⅲ", "Ⅲ", "Ⅲ", "Ⅳ"]),
+             "management_target": "污水无直排、水域无障碍、岸堤无损毁、河面无垃圾、沿河无违建",
+             "seasonal": kind == "沟渠" and rng.random() < 0.4, "notes": None,
+             "registered_on": dt.date(2017, rng.randint(3, 12), rng.randint(1, 28)),
+             "retired_on": None}
+        w.update(extra)
+        self.water.append(w)
+        return w
+
+    def build_water(self) -> None:
+        sc, rng = self.sc, self.rng
+        self._water_names: set[str] = set()
+        self.villages = N.VILLAGES[:sc.villages]
+        for i in range(sc.county_rivers):
+            vs = sorted(rng.sample(self.villages, min(len(self.villages), rng.randint(3, 5))),
+                        key=self.villages.index)
+            name = "清溪河" if i == 0 else self.river_name("河流")
+            river = self.add_water(f"XJ{i + 1:03d}", name, "河流", "县级", villages=vs,
+                                   length=round(rng.uniform(12, 40), 1))
+            seg = self.add_water(f"XJ{i + 1:03d}-01", f"{name}{N.TOWNSHIP}段", "河段", "乡级",
+                                 parent=river, villages=vs, length=round(river["length_km"] * 0.4, 1))
+            for j, v in enumerate(vs, start=1):
+                self.add_water(f"XJ{i + 1:03d}-01-{j:02d}", f"{name}{v}段", "河段", "村级",
+                               parent=seg, villages=[v])
+        for i in range(sc.township_rivers):
+            vs = sorted(rng.sample(self.villages, min(len(self.villages), rng.randint(2, 3))),
+                        key=self.villages.index)
+            name = self.river_name("河流")
+            river = self.add_water(f"ZJ{i + 1:03d}", name, "河流", "乡级", villages=vs,
+                                   length=round(rng.uniform(4, 15), 1))
+            for j, v in enumerate(vs, start=1):
+                self.add_water(f"ZJ{i + 1:03d}-{j:02d}", f"{name}{v}段", "河段", "村级",
+                               parent=river, villages=[v])
+        kinds = ["沟渠", "山塘", "水库", "小微水体", "沟渠", "山塘"]
+        for i in range(sc.small_waters):
+            kind = kinds[i % len(kinds)]
+            self.add_water(f"CJ{i + 1:03d}", self.river_name(kind), kind, "村级",
+                           villages=[rng.choice(self.villages)])
+        # One small water body filled in years ago: retired, kept for history.
+        self.water[-1]["retired_on"] = self.start + dt.timedelta(days=120)
+        self.water[-1]["notes"] = "已填埋复垦，注销保留历史"
+
+    # ------------------------------------------------------------ people and appointments
+    def build_roster(self) -> None:
+        rng, start, until = self.rng, self.start, self.until
+        gov = f"{N.TOWNSHIP}人民政府"
+        early = dt.date(2017, 6, 15)  # the river-chief system was set up; boards followed in 2018
+        # Reshuffles: the township's (换届) about a third in, villages' about two thirds in.
+        self.town_reshuffle = self.day_between(start + (until - start) / 3 - dt.timedelta(days=30),
+                                               start + (until - start) / 3 + dt.timedelta(days=30))
+        self.village_reshuffle = self.day_between(start + (until - start) * 2 / 3 - dt.timedelta(days=30),
+                                                  start + (until - start) * 2 / 3 + dt.timedelta(days=30))
+        town_doc = f"清镇委〔{self.town_reshuffle.year}〕{rng.randint(10, 60)}号"
+        village_doc = f"清镇委〔{self.village_reshuffle.year}〕{rng.randint(61, 99)}号"
+        live = [w for w in self.water if w["retired_on"] is None or w["retired_on"] > start]
+
+        # County chiefs: one deputy county head per county river, unchanged.
+        for w in (w for w in live if w["level"] == "县级"):
+            p = self.new_person(f"{N.COUNTY}人民政府", rng.choice(["副县长", "县委常委", "县人大副主任"]))
+            self.appoint(p, w, "河长", "县级", early, None, f"青县河长办〔{early.year}〕3号", "总河长令任命")
+
+        # Township leaders before and after the township reshuffle; some stay on.
+        def leader(i: int) -> dict:
+            return self.new_person(f"{N.TOWNSHIP}党委" if i % 2 == 0 else gov, N.TOWNSHIP_POSTS[i])
+        posts = range(len(N.TOWNSHIP_POSTS))
+        old = [leader(i) for i in posts]
+        keep = set(rng.sample(range(2, len(old)), 3))
+        new = [old[i] if i in keep else leader(i) for i in posts]
+        for idx, role in ((0, "总河长"), (1, "副总河长")):
+            for team, a, b, doc in ((old, early, self.town_reshuffle - dt.timedelta(days=1), f"清镇委〔{early.year}〕8号"),
+                                    (new, self.town_reshuffle, None, town_doc)):
+                self.appoint(team[idx], None, role, "乡级", a, b, doc, "换届" if team is new else "任命")
+        town_waters = [w for w in live if w["level"] == "乡级"]
+        for k, w in enumerate(town_waters):
+            i = 2 + k % (len(old) - 2)  # leaders hold one to several water bodies each
+            if old[i] is new[i]:
+                self.appoint(old[i], w, "河长", "乡级", early, None, f"清镇委〔{early.year}〕8号", "任命")
+            else:
+                self.appoint(old[i], w, "河长", "乡级", early, self.town_reshuffle - dt.timedelta(days=1),
+                             f"清镇委〔{early.year}〕8号", "任命")
+                self.appoint(new[i], w, "河长", "乡级", self.town_reshuffle, None, town_doc, "换届调整")
+        police = self.new_person(f"{N.TOWNSHIP}派出所", "所长")
+        for w in town_waters[:3]:
+            self.appoint(police, w, "河湖警长", "乡级", early, None, f"青公〔{early.year}〕12号", "任命")
+
+        # Village chiefs: the village secretary holds every village-level water in the village.
+        for v in self.villages:
+            waters = [w for w in live if w["level"] == "村级" and w["villages"] == v]
+            secretary = self.new_person(f"{v}村委会" if "村" in v else f"{v}居委会", "党支部书记")
+            successor = self.new_person(secretary["unit"], "党支部书记") if rng.random() < 0.45 else None
+            for w in waters:
+                if successor is None:
+                    self.appoint(secretary, w, "河长", "村级", early, None, f"清镇河办〔{early.year}〕2号", "任命")
+                else:
+                    self.appoint(secretary, w, "河长", "村级", early,
+                                 self.village_reshuffle - dt.timedelta(days=1), f"清镇河办〔{early.year}〕2号", "任命")
+                    self.appoint(successor, w, "河长", "村级", self.village_reshuffle, None,
+                                 village_doc, "村两委换届")
+            if waters and rng.random() < 0.3:  # a civic chief for two years
+                civic = self.new_person(v, rng.choice(["退休教师", "村民代表", "党员志愿者"]))
+                s = self.day_between(start, start + dt.timedelta(days=200))
+                self.appoint(civic, waters[0], "民间河长", "村级", s, s + dt.timedelta(days=730),
+                             None, "聘任两年")
+
+        # Patrollers and cleaners: many, often subsidised posts.
+        for w in live:
+            for k in range(self.sc.staff_per_water):
+                role = "巡河员" if k % 2 == 0 else "保洁员"
+                v = (w["villages"] or self.villages[0]).split("、")[0]
+                p = self.new_person(f"{v}村委会", role)
+                self.appoint(p, w, role, "村级", early, None, None, "聘用")
+        self.person_by_id = {p["id"]: p for p in self.people}
+
+    # ------------------------------------------------------------ boards
+    def chiefs_on(self, water_id: int, day: dt.date) -> list[dict]:
+        """The 河长 of a water body and of every water body above it, on a day (for board faces)."""
+        chain, node = [], self.water[water_id - 1]
+        while node is not None:
+            chain.append(node["id"])
+            node = self.water[node["parent_id"] - 1] if node["parent_id"] else None
+        out = []
+        for wid in reversed(chain):
+            for a in self.appts_by_water.get(wid, []):
+                if a["role"] == "河长" and a["start_on"] <= day and (a["end_on"] is None or a["end_on"] >= day):
+                    out.append(a)
+        return out
+
+    def build_boards(self) -> None:
+        rng = self.rng
+        self.appts_by_water: dict[int, list[dict]] = {}
+        for a in self.appointments:
+            if a["water_body_id"]:
+                self.appts_by_water.setdefault(a["water_body_id"], []).append(a)
+        places = ["桥头", "村委会旁", "河堤入口", "码头", "水闸旁", "公路边", "渡口", "学校门口"]
+        targets = [w for w in self.water if w["kind"] != "小微水体"]
+        sites = [(w, v) for w in targets for v in (w["villages"] or "").split("、")[:1] if v]
+        sites += [(w, rng.choice((w["villages"] or self.villages[0]).split("、")))
+                  for w in rng.choices(targets, k=self.sc.extra_boards)]
+        for n, (w, village) in enumerate(sites, start=1):
+            installed = dt.date(2018, rng.randint(1, 12), rng.randint(1, 28))
+            # Most faces were reprinted after each reshuffle; some never were (out of date).
+            updated = installed
+            for reshuffle in (self.town_reshuffle, self.village_reshuffle):
+                if reshuffle <= self.until and rng.random() < 0.8:
+                    updated = min(self.until, reshuffle + dt.timedelta(days=rng.randint(3, 40)))
+            inspected = self.day_between(max(updated, self.until - dt.timedelta(days=200)), self.until)
+            board = {"id": n, "code": f"GSP-{n:04d}", "water_body_id": w["id"], "village": village,
+                     "place": f"{village}{rng.choice(places)}", "longitude": round(113.2 + rng.random() * 0.3, 6),
+                     "latitude": round(28.1 + rng.random() * 0.2, 6), "level": w["level"],
+                     "size": "1.5m×1.0m", "installed_on": installed, "content_updated_on": updated,
+                     "inspected_on": inspected,
+                     "condition": rng.choices(["完好", "破损", "褪色", "倾斜", "缺失"], [80, 6, 8, 4, 2])[0],
+                     "supervision_phone": "0731-5551234", "duties_text": "负责河湖管理保护，组织开展巡河，协调解决河湖问题。",
+                     "targets_text": w["management_target"], "issuer": f"{N.TOWNSHIP}河长制办公室",
+                     "retired_on": None, "notes": None}
+            self.boards.append(board)
+            for seq, a in enumerate(self.chiefs_on(w["id"], updated), start=1):
+                p = self.person_by_id[a["person_id"]]
+                self.board_chiefs.append({"board_id": n, "seq": seq, "name": p["name"], "role": a["role"],
+                                          "level": a["level"], "post": p["post"], "phone": p["phone"]})
+
+    # ------------------------------------------------------------ patrols
+    def patrol_row(self, person_id: int, water_id: int, day: dt.date) -> dict:
+        rng = self.rng
+        minutes = rng.randint(20, 120)
+        start_min = rng.randint(7 * 60, 17 * 60)
+        km = round(minutes / 60 * rng.uniform(1.8, 4.5), 1)
+        odd = rng.random()
+        if odd < 0.01:
+            minutes, km = rng.randint(3, 8), round(rng.uniform(0.1, 0.4), 1)  # suspiciously short
+        elif odd < 0.015:
+            minutes, km = rng.randint(10, 20), round(rng.uniform(8, 20), 1)  # driving, not walking
+        end_min = min(start_min + minutes, 23 * 60 + 59)
+        late = rng.random() < 0.06
+        entered = day + dt.timedelta(days=rng.randint(8, 45) if late else rng.choice([0, 0, 0, 1, 2, 3]))
+        found = rng.random() < 0.05
+        w = self.water[water_id - 1]
+        vs = (w["villages"] or "").split("、")
+        checklist = {code: False for code, _ in DEFAULT_CHECKLIST}
+        if found:
+            checklist[rng.choice(list(checklist))] = True
+        return {"person_id": person_id, "water_body_id": water_id, "patrol_date": day,
+                "start_time": dt.time(start_min // 60, start_min % 60),
+                "end_time": dt.time(end_min // 60, end_min % 60), "distance_km": km,
+                "weather": rng.choices(["晴", "多云", "阴", "小雨", "中雨", "雾"], [40, 25, 15, 12, 5, 3])[0],
+                "route_from": f"{vs[0]}{rng.choice(['桥头', '上游', '村口'])}" if vs[0] else None,
+                "route_to": f"{vs[-1]}{rng.choice(['下游', '出口', '交界处'])}" if vs[-1] else None,
+                "companions": None if rng.random() < 0.7 else rng.choice(["村保洁员", "驻村干部", "网格员"]),
+                "checklist": checklist,
+                "findings": "发现问题，已登记" if found else rng.choice(N.FINDINGS_OK),
+                "found_problem": found, "on_spot_handling": "现场劝导并通知清理" if found and rng.random() < 0.5 else None,
+                "entered_on": min(entered, self.until), "notes": None}
+
+    def build_patrols(self) -> None:
+        rng, start, until = self.rng, self.start, self.until
+        unit_of = {"县级": PeriodUnit.QUARTER, "乡级": PeriodUnit.XUN, "村级": PeriodUnit.WEEK}
+        by_person: dict[int, list[dict]] = {}
+        for a in self.appointments:
+            if a["role"] == "河长" and a["water_body_id"]:
+                by_person.setdefault(a["person_id"], []).append(a)
+        for pid in sorted(by_person):
+            appts = by_person[pid]
+            diligence = rng.choice([0.35, 0.6, 0.8, 0.9, 0.95, 0.95, 1.0, 1.0])
+            level = appts[0]["level"]
+            a0 = min(a["start_on"] for a in appts)
+            a1 = max((a["end_on"] or until) for a in appts)
+            for w0, w1 in windows(unit_of[level], max(a0, start), min(a1, until)):
+                if rng.random() > diligence:
+                    continue
+                for _ in range(2 if rng.random() < 0.12 else 1):
+                    day = self.day_between(w0, w1)
+                    held = [a for a in appts if a["start_on"] <= day and (a["end_on"] or until) >= day]
+                    if held:
+                        self.patrols.append(self.patrol_row(pid, rng.choice(held)["water_body_id"], day))
+        staff = [a for a in self.appointments if a["role"] in ("巡河员", "民间河长", "河湖警长")]
+        missing = self.sc.patrols - len(self.patrols)
+        for _ in range(max(0, missing)):
+            a = rng.choice(staff)
+            day = self.day_between(max(a["start_on"], start), min(a["end_on"] or until, until))
+            self.patrols.append(self.patrol_row(a["person_id"], a["water_body_id"], day))
+        self.patrols.sort(key=lambda r: (r["patrol_date"], r["start_time"], r["person_id"]))
+        for i, r in enumerate(self.patrols, start=1):
+            r["id"] = i
+
+    # ------------------------------------------------------------ problems
+    def build_problems(self) -> None:
+        rng, until = self.rng, self.until
+        found_patrols = [p for p in self.patrols if p["found_problem"]]
+        live_waters = [w for w in self.water if w["retired_on"] is None]
+        draft = [("河长巡河", p["patrol_date"], p["water_body_id"], p["id"], self.person_by_id[p["person_id"]]["name"])
+                 for p in found_patrols[:self.sc.problems]]
+        while len(draft) < self.sc.problems:
+            w = rng.choice(live_waters)
+            draft.append((self.weighted(N.SOURCE_WEIGHTS), self.day_between(self.start, until), w["id"], None,
+                          rng_name(rng)))
+        draft.sort(key=lambda d: (d[1], d[2]))
+        per_year: dict[int, int] = {}
+        for pid, (source, found, wid, patrol_id, finder) in enumerate(draft, start=1):
+            w = self.water[wid - 1]
+            village = (w["villages"] or self.villages[0]).split("、")[0]
+            category = self.weighted(N.CATEGORY_WEIGHTS)
+            templates, measure = N.PROBLEM_TEMPLATES[category]
+            place = f"{village}{rng.choice(['桥下', '上游', '下游', '组', '河湾处', '排水口'])}"
+            per_year[found.year] = per_year.get(found.year, 0) + 1
+            unit = f"{village}村委会" if rng.random() < 0.7 else rng.choice(N.DEPARTMENTS)
+            row = {"id": pid, "number": f"WT-{found.year}-{per_year[found.year]:03d}",
+                   "title": f"{w['name']}{category}问题", "found_on": found, "water_body_id": wid,
+                   "place": place, "longitude": round(113.2 + rng.random() * 0.3, 6),
+                   "latitude": round(28.1 + rng.random() * 0.2, 6), "source": source, "category": category,
+                   "description": rng.choice(templates).format(place=place, n=rng.randint(2, 50)),
+                   "finder": finder, "patrol_id": patrol_id, "responsible_unit": None,
+                   "responsible_person": None, "deadline": None, "state": ProblemState.REGISTERED,
+                   "measures": None, "rectified_on": None, "verifier": None, "verified_on": None,
+                   "closed_on": None, "notes": None}
+            self.problems.append(row)
+            self.run_workflow(row, unit, measure)
+
+    def event(self, problem: dict, action: str, to: ProblemState, day: dt.date, actor: str, note=None):
+        self.events.append({"problem_id": problem["id"], "action": action,
+                            "from_state": None if action == "登记" else problem["state"],
+                            "to_state": to, "on_date": day, "actor": actor, "note": note,
+                            "recorded_at": dt.datetime.combine(day, dt.time(17, 0))})
+        problem["state"] = to
+
+    def run_workflow(self, p: dict, unit: str, measure: str) -> None:
+        """Walk a problem through the workflow as far as its age allows, keeping every move."""
+        rng, until, clerk = self.rng, self.until, "河长办"
+        found = p["found_on"]
+        self.event(p, "登记", ProblemState.REGISTERED, found, clerk)
+        if rng.random() < 0.08:  # fixed on the spot
+            p.update(measures="现场整改完毕", rectified_on=found, verifier=p["finder"], verified_on=found,
+                     closed_on=found)
+            self.event(p, "现场整改销号", ProblemState.CLOSED, found, p["finder"], "现场处置，附照片为证")
+            return
+        age = (until - found).days
+        assign = found + dt.timedelta(days=rng.choice([0, 1, 1, 2, 3, 5]))
+        if assign > until or (age < 10 and rng.random() < 0.4):
+            p["deadline"] = found + dt.timedelta(days=rng.choice([7, 15, 30]))  # proposed, not yet assigned
+            return
+        p.update(responsible_unit=unit, responsible_person=rng_name(rng),
+                 deadline=assign + dt.timedelta(days=rng.choice([7, 10, 15, 30, 60])))
+        self.event(p, "交办", ProblemState.RECTIFYING, assign, clerk, f"交{unit}限期整改")
+        if rng.random() < 0.03 and age > 60:
+            self.event(p, "挂账", ProblemState.PARKED, assign + dt.timedelta(days=20), clerk,
+                       "需列入年度项目解决，挂账督办")
+            p["deadline"] = assign + dt.timedelta(days=365)
+            return
+        if rng.random() < 0.04:
+            return  # stalled: the unit never reported back (overdue once the deadline passes)
+        late = rng.random() < 0.15
+        span = (p["deadline"] - assign).days
+        done = assign + dt.timedelta(days=rng.randint(1, max(1, span)) + (rng.randint(5, 60) if late else 0))
+        if done > until:
+            return  # still being fixed (overdue if its deadline has passed)
+        p.update(measures=measure, rectified_on=done)
+        self.event(p, "报告整改完成", ProblemState.AWAITING_CHECK, done, p["responsible_person"])
+        check = done + dt.timedelta(days=rng.randint(1, 10))
+        if check > until:
+            return
+        if rng.random() < 0.1:
+            self.event(p, "验收不通过", ProblemState.RECTIFYING, check, clerk, "现场仍有残留，退回整改")
+            done = check + dt.timedelta(days=rng.randint(3, 15))
+            if done > until:
+                return
+            p["rectified_on"] = done
+            self.event(p, "报告整改完成", ProblemState.AWAITING_CHECK, done, p["responsible_person"])
+            check = done + dt.timedelta(days=rng.randint(1, 7))
+            if check > until:
+                return
+        verifier = rng_name(rng)
+        p.update(verifier=verifier, verified_on=check, closed_on=check)
+        self.event(p, "验收通过并销号", ProblemState.CLOSED, check, verifier)
+
+    # ------------------------------------------------------------ outfalls, sections, plans
+    def build_registers(self) -> None:
+        rng, waters = self.rng, [w for w in self.water if w["kind"] in ("河流", "河段")]
+        kinds = ["农村生活污水", "雨水", "农业", "工业", "城镇污水处理厂", "其他"]
+        for i in range(self.sc.outfalls):
+            w = rng.choice(waters)
+            kind = rng.choices(kinds, [40, 25, 15, 8, 2, 10])[0]
+            self.outfalls.append({
+                "id": i + 1, "code": f"PWK-{i + 1:03d}", "name": f"{w['name']}{kind}排口{i + 1}号",
+                "water_body_id": w["id"], "type": kind, "longitude": round(113.2 + rng.random() * 0.3, 6),
+                "latitude": round(28.1 + rng.random() * 0.2, 6),
+                "responsible_unit": rng.choice(N.DEPARTMENTS + [f"{v}村委会" for v in self.villages[:3]]),
+                "status": rng.choices(["在用", "已封堵", "已整治"], [60, 25, 15])[0],
+                "registered_on": dt.date(2019, rng.randint(1, 12), rng.randint(1, 28)), "notes": None})
+        levels = ["县控", "乡镇交接", "市控", "省控"]
+        rivers = [w for w in self.water if w["kind"] == "河流"]
+        for i in range(self.sc.sections):
+            w = rivers[i % len(rivers)]
+            target = w["target_class"]
+            self.sections.append({"id": i + 1, "code": f"DM-{i + 1:02d}", "name": f"{w['name']}断面{i // len(rivers) + 1}",
+                                  "water_body_id": w["id"], "control_level": levels[i % len(levels)],
+                                  "target_class": target, "longitude": None, "latitude": None, "notes": None})
+            order = ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ"]
+            month = dt.date(self.start.year, self.start.month, 10)
+            while month <= self.until:
+                k = max(0, min(5, order.index(target) + rng.choice([-1, 0, 0, 0, 0, 1, 1, 2])))
+                over = None if k <= order.index(target) else rng.choice(["氨氮", "总磷", "化学需氧量", "氨氮、总磷"])
+                self.results.append({"section_id": i + 1, "sampled_on": month, "water_class": order[k],
+                                     "over_limit": over, "indicators": None, "notes": None})
+                month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 10)
+        tasks = [("问题", "部分河段存在生活垃圾乱堆乱放"), ("目标", "水质稳定达到Ⅲ类"),
+                 ("任务", "完成沿河村庄生活污水治理"), ("措施", "建立河道保洁长效机制"),
+                 ("任务", "清理河道管理范围内违建")]
+        for w in (w for w in self.water if w["level"] in ("县级", "乡级") and w["kind"] == "河流"):
+            pid = len(self.plans) + 1
+            s = dt.date(self.start.year, 1, 1)
+            self.plans.append({"id": pid, "water_body_id": w["id"], "title": f"{w['name']}“一河一策”实施方案（{s.year}—{s.year + 2}年）",
+                               "period_start": s, "period_end": dt.date(s.year + 2, 12, 31),
+                               "doc_number": f"清镇河办〔{s.year}〕{pid}号", "approved_on": s + dt.timedelta(days=60),
+                               "notes": None})
+            for seq, (kind, text) in enumerate(tasks, start=1):
+                deadline = dt.date(s.year + rng.randint(0, 2), 12, 31)
+                done = deadline <= self.until and rng.random() < 0.8
+                self.plan_items.append({"plan_id": pid, "seq": seq, "kind": kind, "content": text,
+                                        "responsible_unit": rng.choice(N.DEPARTMENTS), "deadline": deadline,
+                                        "status": "已完成" if done else rng.choice(["未开始", "进行中"]),
+                                        "done_on": deadline - dt.timedelta(days=rng.randint(5, 60)) if done else None})
+
+    def build(self, progress: Callable[[str], None]) -> None:
+        progress("河湖名录")
+        self.build_water()
+        progress("河长名录与任职")
+        self.build_roster()
+        progress("公示牌")
+        self.build_boards()
+        progress("巡河记录")
+        self.build_patrols()
+        progress("问题台账")
+        self.build_problems()
+        progress("排污口、监测断面、一河一策")
+        self.build_registers()
+
+
+SURNAMES_W = list(dict.fromkeys(N.SURNAMES))
+
+
+def rng_name(rng: random.Random) -> str:
+    surname = SURNAMES_W[min(int(rng.expovariate(1 / 12)), len(SURNAMES_W) - 1)]
+    return surname + rng.choice(N.GIVEN) + (rng.choice(N.GIVEN) if rng.random() < 0.7 else "")
+
+
+def load_demo(db: Database, opts: DemoOptions,
+              progress: Callable[[str], None] = lambda step: None) -> dict[str, int]:
+    """Fill an empty database with sample data. Refuses a database that already holds records."""
+    if opts.scale not in SCALES:
+        raise HzdeskError(f"没有“{opts.scale}”这种规模，可选：{'、'.join(SCALES)}")
+    with db.session() as s:
+        used = sum(s.scalar(select(func.count()).select_from(model)) for model in
+                   (m.WaterBody, m.Person, m.Patrol, m.Problem, m.SignBoard))
+    if used:
+        raise HzdeskError("数据库里已有台账记录。示例数据只能写入空数据库，以免与正式数据混在一起；"
+                          "请用 --db 指定一个新文件。")
+    b = _Builder(opts)
+    b.build(progress)
+    progress("写入数据库")
+    tables = [(m.WaterBody, b.water), (m.Person, b.people), (m.Appointment, b.appointments),
+              (m.SignBoard, b.boards), (m.BoardChief, b.board_chiefs), (m.Patrol, b.patrols),
+              (m.Problem, b.problems), (m.ProblemEvent, b.events), (m.Outfall, b.outfalls),
+              (m.MonitoringSection, b.sections), (m.MonitoringResult, b.results),
+              (m.RiverPlan, b.plans), (m.PlanItem, b.plan_items)]
+    with db.session() as s, s.begin():
+        conn = s.connection()
+        for model, rows in tables:
+            for i in range(0, len(rows), 5000):
+                conn.execute(insert(model), rows[i:i + 5000])
+        conn.execute(m.Setting.__table__.update().where(m.Setting.key == "office_name")
+                     .values(value=f"{N.TOWNSHIP}河长制办公室"))
+        summary = {"河湖": len(b.water), "人员": len(b.people), "任职": len(b.appointments),
+                   "公示牌": len(b.boards), "巡河记录": len(b.patrols), "问题": len(b.problems),
+                   "排污口": len(b.outfalls), "监测断面": len(b.sections)}
+        append_entries(conn, [{"action": "导入示例数据", "table_name": "*", "record_id": None,
+                               "after": {"scale": opts.scale, "seed": opts.seed,
+                                         "until": opts.until.isoformat(), **summary}}])
+    return summary

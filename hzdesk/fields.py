@@ -1,0 +1,242 @@
+"""One description per ledger: its fields, Chinese labels, types, rules and widths.
+
+The table views, the forms, the Excel sheets, the import and the PDF ledgers all derive their
+columns from these descriptions; the services validate input with them. Adding a field means: the
+model, a migration, and one line here.
+
+Field kinds:
+  text, longtext, int, float, date, time, bool, phone, class (water class Ⅰ–Ⅴ/劣Ⅴ),
+  choice (value of an editable choice list), ref (id of a water body or person), state (workflow
+  state, changed only by the workflow), json (structured, edited by its own widget).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hzdesk.db import models as m
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str                 # model attribute
+    label: str               # Chinese label: column header, form label, Excel header
+    kind: str = "text"
+    required: bool = False
+    choices: str | None = None       # editable choice list name (kind == "choice")
+    ref: str | None = None           # "water_body" or "person" (kind == "ref")
+    width: int = 8                   # display width in Chinese characters
+    max_len: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    editable: bool = True            # False: assigned by the program (numbers, states)
+    hint: str = ""                   # placeholder / tooltip
+    excel_label: str | None = None   # header in the county workbook when it differs
+
+    @property
+    def header(self) -> str:
+        return self.excel_label or self.label
+
+
+@dataclass(frozen=True)
+class Ledger:
+    key: str
+    title: str
+    model: type
+    fields: tuple[Field, ...]
+    order_by: tuple[str, ...] = ("id",)
+    search: tuple[str, ...] = ()     # text columns the search box looks in
+    retire_field: str | None = None  # a date column that "retires" a record instead of deleting
+
+    def field(self, key: str) -> Field:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {f.key: f.label for f in self.fields}
+
+
+def F(key, label, kind="text", **kw) -> Field:
+    return Field(key, label, kind, **kw)
+
+
+WATER_BODY = Ledger("water_body", "河湖名录", m.WaterBody, (
+    F("code", "编码", required=True, width=10, max_len=40, hint="县级编码或自编码，库内唯一"),
+    F("name", "名称", required=True, width=10, max_len=60),
+    F("kind", "类型", "choice", required=True, choices="water_kind", width=5),
+    F("parent_id", "上级河湖", "ref", ref="water_body", width=10, excel_label="上级编码",
+      hint="河段所属的河流"),
+    F("level", "级别", "choice", required=True, choices="level", width=4),
+    F("length_km", "长度(km)", "float", minimum=0, maximum=10000, width=6),
+    F("area_km2", "流域面积(km²)", "float", minimum=0, maximum=1_000_000, width=7),
+    F("start_point", "起点", width=10, max_len=100),
+    F("end_point", "终点", width=10, max_len=100),
+    F("villages", "流经村", width=14, max_len=400, hint="多个村用“、”隔开"),
+    F("target_class", "水质目标", "class", width=5),
+    F("management_target", "管护目标", "longtext", width=20),
+    F("seasonal", "季节性河流", "bool", width=5),
+    F("registered_on", "登记日期", "date", width=7),
+    F("retired_on", "注销日期", "date", width=7),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("code",), search=("code", "name", "villages"), retire_field="retired_on")
+
+OUTFALL = Ledger("outfall", "排污口名录", m.Outfall, (
+    F("code", "编码", required=True, width=10, max_len=40),
+    F("name", "名称", required=True, width=12, max_len=80),
+    F("water_body_id", "所在河湖", "ref", ref="water_body", required=True, width=10,
+      excel_label="河湖编码"),
+    F("type", "类型", "choice", required=True, choices="outfall_type", width=7),
+    F("longitude", "经度", "float", minimum=-180, maximum=180, width=7),
+    F("latitude", "纬度", "float", minimum=-90, maximum=90, width=7),
+    F("responsible_unit", "责任单位", width=10, max_len=80),
+    F("status", "状态", "choice", required=True, choices="outfall_status", width=5),
+    F("registered_on", "登记日期", "date", width=7),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("code",), search=("code", "name", "responsible_unit"))
+
+MONITORING_SECTION = Ledger("monitoring_section", "监测断面", m.MonitoringSection, (
+    F("code", "编码", width=8, max_len=40),
+    F("name", "断面名称", required=True, width=10, max_len=80),
+    F("water_body_id", "所在河湖", "ref", ref="water_body", required=True, width=10,
+      excel_label="河湖编码"),
+    F("control_level", "断面级别", "choice", required=True, choices="control_level", width=6),
+    F("target_class", "水质目标", "class", required=True, width=5),
+    F("longitude", "经度", "float", minimum=-180, maximum=180, width=7),
+    F("latitude", "纬度", "float", minimum=-90, maximum=90, width=7),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("name",), search=("code", "name"))
+
+MONITORING_RESULT = Ledger("monitoring_result", "监测结果", m.MonitoringResult, (
+    F("section_id", "断面", "int", required=True, width=8),
+    F("sampled_on", "采样日期", "date", required=True, width=7),
+    F("water_class", "水质类别", "class", required=True, width=5),
+    F("over_limit", "超标项目", width=12, max_len=200, hint="如：氨氮、总磷"),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("sampled_on",))
+
+RIVER_PLAN = Ledger("river_plan", "一河一策", m.RiverPlan, (
+    F("water_body_id", "河湖", "ref", ref="water_body", required=True, width=10,
+      excel_label="河湖编码"),
+    F("title", "方案名称", required=True, width=16, max_len=120),
+    F("period_start", "起始日期", "date", required=True, width=7),
+    F("period_end", "截止日期", "date", required=True, width=7),
+    F("doc_number", "文号", width=10, max_len=60),
+    F("approved_on", "批复日期", "date", width=7),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("period_start",), search=("title", "doc_number"))
+
+PLAN_ITEM = Ledger("plan_item", "方案任务", m.PlanItem, (
+    F("plan_id", "方案", "int", required=True, width=6),
+    F("seq", "序号", "int", minimum=0, width=3),
+    F("kind", "类型", "choice", required=True, choices="plan_item_kind", width=4),
+    F("content", "内容", "longtext", required=True, width=24),
+    F("responsible_unit", "责任单位", width=10, max_len=80),
+    F("deadline", "完成时限", "date", width=7),
+    F("status", "进展", "choice", required=True, choices="plan_item_status", width=5),
+    F("done_on", "完成日期", "date", width=7),
+), order_by=("plan_id", "seq"), search=("content", "responsible_unit"))
+
+PERSON = Ledger("person", "人员名录", m.Person, (
+    F("name", "姓名", required=True, width=5, max_len=40),
+    F("sex", "性别", "choice", choices="sex", width=3),
+    F("unit", "单位", width=12, max_len=80),
+    F("post", "职务", width=10, max_len=60),
+    F("phone", "电话", "phone", width=9),
+    F("retired_on", "离职日期", "date", width=7),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("name",), search=("name", "unit", "post", "phone"), retire_field="retired_on")
+
+APPOINTMENT = Ledger("appointment", "河长任职", m.Appointment, (
+    F("person_id", "姓名", "ref", ref="person", required=True, width=5),
+    F("water_body_id", "河湖", "ref", ref="water_body", width=10, excel_label="河湖编码",
+      hint="总河长、副总河长可不填"),
+    F("role", "角色", "choice", required=True, choices="role", width=5),
+    F("level", "级别", "choice", required=True, choices="level", width=4),
+    F("start_on", "任职日期", "date", required=True, width=7),
+    F("end_on", "离任日期", "date", width=7, hint="仍在任则留空"),
+    F("doc_number", "任命文号", width=10, max_len=60),
+    F("reason", "任免原因", width=10, max_len=200),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("start_on",), search=("doc_number", "reason"), retire_field="end_on")
+
+SIGN_BOARD = Ledger("sign_board", "公示牌台账", m.SignBoard, (
+    F("code", "编号", required=True, width=9, max_len=40),
+    F("water_body_id", "河湖", "ref", ref="water_body", required=True, width=10,
+      excel_label="河湖编码"),
+    F("place", "位置", width=12, max_len=120),
+    F("village", "所在村", width=6, max_len=40),
+    F("longitude", "经度", "float", minimum=-180, maximum=180, width=7),
+    F("latitude", "纬度", "float", minimum=-90, maximum=90, width=7),
+    F("level", "级别", "choice", choices="level", width=4),
+    F("size", "规格", width=7, max_len=30, hint="如 1.5m×1.0m"),
+    F("installed_on", "设立日期", "date", width=7),
+    F("content_updated_on", "牌面更新日期", "date", width=7),
+    F("inspected_on", "最近检查日期", "date", width=7),
+    F("condition", "状况", "choice", required=True, choices="board_condition", width=4),
+    F("supervision_phone", "监督电话", "phone", width=9),
+    F("issuer", "设立单位", width=10, max_len=80),
+    F("duties_text", "河长职责", "longtext", width=20),
+    F("targets_text", "治理目标", "longtext", width=20),
+    F("retired_on", "拆除日期", "date", width=7),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("code",), search=("code", "place", "village"), retire_field="retired_on")
+
+PATROL = Ledger("patrol", "巡河记录", m.Patrol, (
+    F("patrol_date", "巡河日期", "date", required=True, width=7),
+    F("water_body_id", "河湖", "ref", ref="water_body", required=True, width=10,
+      excel_label="河湖编码"),
+    F("person_id", "巡河人", "ref", ref="person", required=True, width=5),
+    F("start_time", "开始时间", "time", width=5),
+    F("end_time", "结束时间", "time", width=5),
+    F("distance_km", "里程(km)", "float", minimum=0, maximum=200, width=5),
+    F("weather", "天气", "choice", choices="weather", width=3),
+    F("route_from", "起点", width=8, max_len=80),
+    F("route_to", "终点", width=8, max_len=80),
+    F("companions", "同行人员", width=8, max_len=200, hint="多人用“、”隔开"),
+    F("checklist", "检查项", "json", width=10),
+    F("findings", "巡河情况", "longtext", width=16),
+    F("found_problem", "发现问题", "bool", width=4),
+    F("on_spot_handling", "现场处理", "longtext", width=12),
+    F("entered_on", "录入日期", "date", width=7),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("patrol_date", "id"), search=("findings", "route_from", "route_to", "companions"))
+
+PROBLEM = Ledger("problem", "问题台账", m.Problem, (
+    F("number", "问题编号", editable=False, width=9),
+    F("found_on", "发现日期", "date", required=True, width=7),
+    F("water_body_id", "河湖", "ref", ref="water_body", required=True, width=10,
+      excel_label="河湖编码"),
+    F("title", "问题标题", width=12, max_len=120),
+    F("place", "位置", width=10, max_len=120),
+    F("longitude", "经度", "float", minimum=-180, maximum=180, width=7),
+    F("latitude", "纬度", "float", minimum=-90, maximum=90, width=7),
+    F("source", "问题来源", "choice", required=True, choices="problem_source", width=6),
+    F("category", "问题类别", "choice", required=True, choices="problem_category", width=6),
+    F("description", "问题描述", "longtext", required=True, width=20),
+    F("finder", "发现人", width=5, max_len=40),
+    F("responsible_unit", "责任单位", width=10, max_len=80),
+    F("responsible_person", "责任人", width=5, max_len=40),
+    F("deadline", "整改时限", "date", width=7),
+    F("state", "状态", "state", editable=False, width=5),
+    F("measures", "整改措施", "longtext", width=16),
+    F("rectified_on", "整改完成日期", "date", editable=False, width=7),
+    F("verifier", "验收人", editable=False, width=5),
+    F("verified_on", "验收日期", "date", editable=False, width=7),
+    F("closed_on", "销号日期", "date", editable=False, width=7),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("found_on", "id"), search=("number", "title", "description", "place",
+                                        "responsible_unit"))
+
+LEDGERS: dict[str, Ledger] = {lg.key: lg for lg in (
+    WATER_BODY, OUTFALL, MONITORING_SECTION, MONITORING_RESULT, RIVER_PLAN, PLAN_ITEM, PERSON,
+    APPOINTMENT, SIGN_BOARD, PATROL, PROBLEM)}
+
+
+def ledger(key: str) -> Ledger:
+    try:
+        return LEDGERS[key]
+    except KeyError:
+        raise KeyError(f"没有名为“{key}”的台账") from None

@@ -1,0 +1,129 @@
+"""Reading values the way clerks type them; every failure is a short Chinese reason.
+
+Shared by the forms, the Excel import and the command line, so "2025/3/5" means the same
+everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (with its 1900 leap-year bug folded in)
+
+
+class ParseError(ValueError):
+    """The message is the Chinese reason, ready to show next to the field."""
+
+
+def normalize_text(value) -> str:
+    """Full-width digits and letters (from a Chinese IME) become ASCII; spaces trimmed."""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # Excel serial number
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ParseError("不是有效的日期")
+    t = normalize_text(value)
+    m = (re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", t)
+         or re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日?", t)
+         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t))
+    if not m:
+        if re.fullmatch(r"\d{5}(\.0)?", t):
+            return parse_date(int(float(t)))
+        raise ParseError(f"日期“{t}”看不懂，请写成 2025-03-05 或 2025年3月5日")
+    y, mo, d = (int(x) for x in m.groups())
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        raise ParseError(f"没有“{t}”这一天") from None
+
+
+def parse_time(value) -> dt.time:
+    if isinstance(value, dt.datetime):
+        return value.time().replace(microsecond=0)
+    if isinstance(value, dt.time):
+        return value.replace(microsecond=0)
+    if isinstance(value, float) and 0 <= value < 1:  # Excel stores a time as a fraction of a day
+        minutes = round(value * 24 * 60)
+        return dt.time(minutes // 60 % 24, minutes % 60)
+    t = normalize_text(value)
+    m = (re.fullmatch(r"(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?", t)
+         or re.fullmatch(r"(\d{1,2})[点时](?:(\d{1,2})分?|半)?", t))
+    if not m:
+        raise ParseError(f"时间“{t}”看不懂，请写成 8:30")
+    h = int(m.group(1))
+    mi = 30 if t.endswith("半") else int(m.group(2) or 0)
+    s = int(m.group(3) or 0) if m.lastindex and m.lastindex >= 3 else 0
+    if not (0 <= h <= 23 and 0 <= mi <= 59 and 0 <= s <= 59):
+        raise ParseError(f"没有“{t}”这个时刻")
+    return dt.time(h, mi, s)
+
+
+def parse_float(value, *, minimum: float | None = None, maximum: float | None = None) -> float:
+    if isinstance(value, bool):
+        raise ParseError("应为数字")
+    if isinstance(value, (int, float)):
+        x = float(value)
+    else:
+        t = normalize_text(value).replace(",", "")
+        try:
+            x = float(t)
+        except ValueError:
+            raise ParseError(f"“{t}”不是数字") from None
+    if x != x or x in (float("inf"), float("-inf")):
+        raise ParseError("不是有效的数字")
+    if minimum is not None and x < minimum:
+        raise ParseError(f"不能小于 {minimum:g}")
+    if maximum is not None and x > maximum:
+        raise ParseError(f"不能大于 {maximum:g}")
+    return x
+
+
+def parse_int(value, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    x = parse_float(value, minimum=minimum, maximum=maximum)
+    if x != int(x):
+        raise ParseError("应为整数")
+    return int(x)
+
+
+_TRUE = {"是", "有", "y", "yes", "true", "1", "√", "✓", "对"}
+_FALSE = {"否", "无", "n", "no", "false", "0", "×", "✗", "不是", "没有"}
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    t = normalize_text(value).lower()
+    if t in _TRUE:
+        return True
+    if t in _FALSE:
+        return False
+    raise ParseError(f"“{t}”应填“是”或“否”")
+
+
+def parse_phone(value) -> str:
+    """Phone numbers arrive as text or, from Excel, as numbers (13800138000.0)."""
+    if isinstance(value, float) and value == int(value):
+        value = int(value)
+    t = normalize_text(value).replace(" ", "")
+    if not re.fullmatch(r"\+?[0-9][0-9\-]{5,18}(转[0-9]{1,6})?", t):
+        raise ParseError(f"电话“{t}”格式不对，应为手机号或带区号的固定电话")
+    if sum(ch.isdigit() for ch in t) < 7:
+        raise ParseError(f"电话“{t}”位数太少")
+    return t
+
+
+def format_date(d: dt.date | None) -> str:
+    return d.isoformat() if d else ""
+
+
+def format_date_cn(d: dt.date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""

@@ -1,0 +1,27 @@
+"""Where the office's data lives: never inside the program folder."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+DB_FILENAME = "hzdesk.db"
+
+
+def user_data_dir() -> Path:
+    """%APPDATA%\\hzdesk on Windows, ~/Library/Application Support/hzdesk on macOS,
+    $XDG_DATA_HOME/hzdesk (default ~/.local/share/hzdesk) elsewhere."""
+    if sys.platform == "win32":
+        base = os.environ.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = str(Path.home() / "Library" / "Application Support")
+    else:
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "hzdesk"
+
+
+def default_db_path(cli_value: str | None = None) -> Path:
+    """--db wins, then the HZDESK_DB environment variable, then the user's data folder."""
+    chosen = cli_value or os.environ.get("HZDESK_DB")
+    return Path(chosen).expanduser() if chosen else user_data_dir() / DB_FILENAME

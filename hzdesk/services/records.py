@@ -1,0 +1,162 @@
+"""Create, edit, retire, delete and page through the records of any ledger.
+
+Every function validates before it touches the session, so a refused call changes nothing;
+callers commit (`with db.session() as s, s.begin(): …`). SQL stays portable: no SQLite-only
+constructs, so the same code can serve a PostgreSQL database at a county office.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from hzdesk.db import models as m
+from hzdesk.db.base import Base
+from hzdesk.errors import NotFound, ValidationError
+from hzdesk.fields import Ledger, ledger
+from hzdesk.services import problems
+from hzdesk.services.validation import clean
+from hzdesk.vocab import ProblemState
+
+_REF_TARGETS = {"water_body": m.WaterBody, "person": m.Person}
+
+
+def get(session: Session, ledger_key: str, record_id: int):
+    lg = ledger(ledger_key)
+    obj = session.get(lg.model, record_id)
+    if obj is None:
+        raise NotFound(f"{lg.title}中没有编号为 {record_id} 的记录（可能已被删除）")
+    return obj
+
+
+def create(session: Session, ledger_key: str, data: dict[str, Any]):
+    lg = ledger(ledger_key)
+    values = clean(session, lg, data)
+    obj = lg.model(**values)
+    if lg.key == "problem":
+        obj.number = problems.next_problem_number(session, obj.found_on.year)
+        obj.state = ProblemState.REGISTERED
+        problems.record_registration(obj, session.info.get("actor"))
+    session.add(obj)
+    session.flush()
+    return obj
+
+
+def update(session: Session, ledger_key: str, record_id: int, data: dict[str, Any]):
+    obj = get(session, ledger_key, record_id)
+    values = clean(session, ledger(ledger_key), data, existing=obj)
+    for key, value in values.items():
+        setattr(obj, key, value)
+    session.flush()
+    return obj
+
+
+def retire(session: Session, ledger_key: str, record_id: int, on: dt.date | None = None):
+    """End a record's life without erasing its history (a water body 注销, an appointment ends)."""
+    lg = ledger(ledger_key)
+    if lg.retire_field is None:
+        raise ValidationError({"id": f"{lg.title}的记录不能注销，只能删除"})
+    return update(session, ledger_key, record_id, {lg.retire_field: on or dt.date.today()})
+
+
+def _references(table_name: str) -> list[tuple[Any, str]]:
+    """(column, table title) of every foreign key that forbids deleting a row of `table_name`."""
+    titles = {lg.model.__tablename__: lg.title for lg in _all_ledgers()}
+    refs = []
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == table_name and fk.ondelete not in ("CASCADE", "SET NULL"):
+                refs.append((fk.parent, titles.get(table.name, table.name)))
+    return refs
+
+
+def _all_ledgers():
+    from hzdesk.fields import LEDGERS
+    return LEDGERS.values()
+
+
+def delete(session: Session, ledger_key: str, record_id: int) -> None:
+    lg = ledger(ledger_key)
+    obj = get(session, ledger_key, record_id)
+    used = []
+    for column, title in _references(lg.model.__tablename__):
+        n = session.scalar(select(func.count()).select_from(column.table).where(column == record_id))
+        if n:
+            used.append(f"{title} {n} 条")
+    if used:
+        hint = "，可改为注销" if lg.retire_field else ""
+        raise ValidationError({"id": f"仍被{'、'.join(used)}引用，不能删除{hint}"})
+    session.delete(obj)
+    session.flush()
+
+
+# ---------------------------------------------------------------- paging through a ledger
+
+@dataclass
+class Query:
+    """What a table view asks for: search text, filters, sort, page."""
+
+    search: str = ""
+    filters: dict[str, Any] | None = None  # key -> value, or key -> (low, high) for ranges
+    order_by: str | None = None
+    descending: bool = False
+    offset: int = 0
+    limit: int = 100
+
+
+def _base_select(lg: Ledger) -> Select:
+    columns = [lg.model.id]
+    joins = []
+    for f in lg.fields:
+        col = getattr(lg.model, f.key)
+        columns.append(col)
+        if f.kind == "ref":
+            target = aliased(_REF_TARGETS[f.ref])
+            columns.append(target.name.label(f"{f.key}__name"))
+            joins.append((target, target.id == col))
+    q = select(*columns).select_from(lg.model)
+    for target, on in joins:
+        q = q.outerjoin(target, on)
+    return q
+
+
+def _apply_filters(lg: Ledger, q: Select, query: Query) -> Select:
+    for key, value in (query.filters or {}).items():
+        col = getattr(lg.model, key)
+        if isinstance(value, tuple):
+            low, high = value
+            if low is not None:
+                q = q.where(col >= low)
+            if high is not None:
+                q = q.where(col <= high)
+        elif value is None:
+            q = q.where(col.is_(None))
+        else:
+            q = q.where(col == value)
+    term = query.search.strip()
+    if term and lg.search:
+        q = q.where(or_(*(getattr(lg.model, k).contains(term, autoescape=True)
+                          for k in lg.search)))
+    return q
+
+
+def count_rows(session: Session, ledger_key: str, query: Query | None = None) -> int:
+    lg = ledger(ledger_key)
+    q = _apply_filters(lg, select(func.count()).select_from(lg.model), query or Query())
+    return session.scalar(q)
+
+
+def list_rows(session: Session, ledger_key: str, query: Query | None = None) -> list[dict]:
+    """One page of rows as dicts: field keys, `id`, and `<ref>__name` for referenced names."""
+    lg = ledger(ledger_key)
+    query = query or Query()
+    q = _apply_filters(lg, _base_select(lg), query)
+    keys = [query.order_by] if query.order_by else list(lg.order_by)
+    order = [getattr(lg.model, k) for k in keys] + [lg.model.id]
+    q = q.order_by(*(c.desc() if query.descending else c for c in order))
+    q = q.offset(query.offset).limit(query.limit)
+    return [dict(r) for r in session.execute(q).mappings()]

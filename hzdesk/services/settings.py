@@ -1,0 +1,68 @@
+"""The office's configurable data: settings, choice lists, checklist items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hzdesk.db.models import ChecklistItem, ChoiceItem, Setting
+from hzdesk.errors import ValidationError
+from hzdesk.vocab import DEFAULT_CHOICES, DEFAULT_SETTINGS, SETTING_TITLES
+
+
+def get_setting(session: Session, key: str) -> Any:
+    value = session.get(Setting, key)
+    return value.value if value is not None else DEFAULT_SETTINGS[key]
+
+
+def set_setting(session: Session, key: str, value: Any) -> None:
+    if key not in DEFAULT_SETTINGS:
+        raise ValidationError({key: f"没有名为“{key}”的设置项"})
+    default = DEFAULT_SETTINGS[key]
+    if isinstance(default, (int, float)) and not isinstance(default, bool):
+        try:
+            value = type(default)(value)
+        except (TypeError, ValueError):
+            raise ValidationError({key: "应为数字"}, SETTING_TITLES) from None
+        if value < 0:
+            raise ValidationError({key: "不能为负数"}, SETTING_TITLES)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    session.flush()
+
+
+def choices(session: Session, list_name: str, *, include_inactive: bool = False) -> list[str]:
+    q = select(ChoiceItem.value).where(ChoiceItem.list_name == list_name)
+    if not include_inactive:
+        q = q.where(ChoiceItem.active.is_(True))
+    return list(session.scalars(q.order_by(ChoiceItem.seq, ChoiceItem.id)))
+
+
+def add_choice(session: Session, list_name: str, value: str) -> ChoiceItem:
+    value = (value or "").strip()
+    if list_name not in DEFAULT_CHOICES:
+        raise ValidationError({"list_name": f"没有名为“{list_name}”的选项列表"})
+    if not value:
+        raise ValidationError({"value": "选项不能为空"})
+    existing = session.scalar(select(ChoiceItem).where(ChoiceItem.list_name == list_name,
+                                                       ChoiceItem.value == value))
+    if existing is not None:
+        existing.active = True
+        session.flush()
+        return existing
+    seq = session.scalar(select(func.coalesce(func.max(ChoiceItem.seq), -1))
+                         .where(ChoiceItem.list_name == list_name)) + 1
+    item = ChoiceItem(list_name=list_name, value=value, seq=seq, active=True)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def checklist(session: Session) -> list[ChecklistItem]:
+    return list(session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True))
+                                .order_by(ChecklistItem.seq, ChecklistItem.id)))

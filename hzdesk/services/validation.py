@@ -1,0 +1,274 @@
+"""Turning what a clerk typed into clean values, per the ledger description, or saying why not.
+
+`clean()` never writes: it either returns the values to store or raises ValidationError with one
+Chinese message per bad field. The per-ledger checks below add the rules that involve several
+fields or other records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from hzdesk.db import models as m
+from hzdesk.errors import ValidationError
+from hzdesk.fields import Field, Ledger
+from hzdesk.parsing import (ParseError, normalize_text, parse_bool, parse_date, parse_float,
+                            parse_int, parse_phone, parse_time)
+from hzdesk.services.settings import checklist, choices
+from hzdesk.vocab import parse_water_class
+
+_REF_MODELS = {"water_body": m.WaterBody, "person": m.Person}
+_REF_NAMES = {"water_body": "河湖", "person": "人员"}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def parse_field(session: Session, f: Field, raw: Any, current: Any = None) -> Any:
+    """One value, parsed and checked by its kind. Raises ParseError with the reason."""
+    kind = f.kind
+    if kind in ("text", "longtext"):
+        text = str(raw).strip()
+        if f.max_len and len(text) > f.max_len:
+            raise ParseError(f"太长了（{len(text)} 字），最多 {f.max_len} 字")
+        return text
+    if kind == "date":
+        return parse_date(raw)
+    if kind == "time":
+        return parse_time(raw)
+    if kind == "int":
+        return parse_int(raw, minimum=f.minimum, maximum=f.maximum)
+    if kind == "float":
+        return parse_float(raw, minimum=f.minimum, maximum=f.maximum)
+    if kind == "bool":
+        return parse_bool(raw)
+    if kind == "phone":
+        return parse_phone(raw)
+    if kind == "class":
+        cls = parse_water_class(raw)
+        if cls is None:
+            raise ParseError(f"“{raw}”不是水质类别，应为 Ⅰ、Ⅱ、Ⅲ、Ⅳ、Ⅴ 或 劣Ⅴ")
+        return cls
+    if kind == "choice":
+        value = normalize_text(raw)
+        allowed = choices(session, f.choices)
+        if value not in allowed and value != current:
+            raise ParseError(f"“{value}”不在可选范围内（可选：{'、'.join(allowed)}）")
+        return value
+    if kind == "ref":
+        if isinstance(raw, bool):
+            raise ParseError("应为记录编号")
+        try:
+            ref_id = int(raw)
+        except (TypeError, ValueError):
+            raise ParseError(f"“{raw}”不是有效的{_REF_NAMES[f.ref]}") from None
+        if session.get(_REF_MODELS[f.ref], ref_id) is None:
+            raise ParseError(f"所选{_REF_NAMES[f.ref]}不存在（编号 {ref_id}）")
+        return ref_id
+    if kind == "json":
+        return raw
+    raise ParseError(f"未知的字段类型 {kind}")  # a programming error, shown rather than hidden
+
+
+def clean(session: Session, ledger: Ledger, data: dict[str, Any], existing=None) -> dict[str, Any]:
+    """Validate `data` (field key → raw value) for a new record or an edit of `existing`.
+
+    For an edit, only the keys present in `data` change. Unknown keys are refused, so a typo in a
+    caller cannot silently drop what the user typed.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    known = {f.key: f for f in ledger.fields}
+    for key in data:
+        if key not in known:
+            errors[key] = f"“{ledger.title}”没有这一栏"
+    for f in ledger.fields:
+        if f.key not in data:
+            if existing is None and f.required and f.editable:
+                errors[f.key] = "必须填写"
+            continue
+        if not f.editable:
+            errors[f.key] = "由程序维护，不能直接修改"
+            continue
+        raw = data[f.key]
+        if _blank(raw):
+            if f.required:
+                errors[f.key] = "必须填写"
+            else:
+                values[f.key] = False if f.kind == "bool" else None
+            continue
+        try:
+            current = getattr(existing, f.key) if existing is not None else None
+            values[f.key] = parse_field(session, f, raw, current)
+        except ParseError as exc:
+            errors[f.key] = str(exc)
+    if not errors:
+        merged = {f.key: getattr(existing, f.key) for f in ledger.fields} if existing else {}
+        merged.update(values)
+        check = RECORD_CHECKS.get(ledger.key)
+        if check:
+            errors.update(check(session, merged, existing))
+    if errors:
+        raise ValidationError(errors, {**ledger.labels, **{k: k for k in errors
+                                                              if k not in ledger.labels}})
+    return values
+
+
+# ---------------------------------------------------------------- rules across fields and records
+
+def _order(errors: dict, v: dict, first: str, second: str, message: str) -> None:
+    if v.get(first) and v.get(second) and v[second] < v[first]:
+        errors[second] = message
+
+
+def _unique(session: Session, errors: dict, column, value, existing, key: str, what: str) -> None:
+    if value is None:
+        return
+    q = select(func.count()).where(column == value)
+    if existing is not None:
+        q = q.where(column.class_.id != existing.id)
+    if session.scalar(q):
+        errors[key] = f"{what}“{value}”已被使用"
+
+
+def _check_water_body(session, v, existing):
+    errors: dict[str, str] = {}
+    _unique(session, errors, m.WaterBody.code, v.get("code"), existing, "code", "编码")
+    _order(errors, v, "registered_on", "retired_on", "注销日期不能早于登记日期")
+    parent_id = v.get("parent_id")
+    if parent_id is not None and existing is not None:
+        # Walking up from the new parent must never reach this water body: no cycles.
+        seen, node = set(), parent_id
+        while node is not None and node not in seen:
+            if node == existing.id:
+                errors["parent_id"] = "上级河湖不能是它自己或它的下级河段"
+                break
+            seen.add(node)
+            node = session.scalar(select(m.WaterBody.parent_id).where(m.WaterBody.id == node))
+    return errors
+
+
+def _check_person(session, v, existing):
+    errors: dict[str, str] = {}
+    if v.get("phone"):
+        q = select(func.count()).where(m.Person.name == v["name"], m.Person.phone == v["phone"])
+        if existing is not None:
+            q = q.where(m.Person.id != existing.id)
+        if session.scalar(q):
+            errors["name"] = f"已有同名同电话的人员“{v['name']}”，请勿重复登记"
+    return errors
+
+
+def _check_appointment(session, v, existing):
+    errors: dict[str, str] = {}
+    _order(errors, v, "start_on", "end_on", "离任日期不能早于任职日期")
+    if v.get("water_body_id") is None and v.get("role") not in ("总河长", "副总河长"):
+        errors["water_body_id"] = "除总河长、副总河长外，任职必须指定河湖"
+    if errors:
+        return errors
+    # The same person cannot hold the same role on the same water body twice at once.
+    far = dt.date(9999, 12, 31)
+    q = select(m.Appointment).where(
+        m.Appointment.person_id == v["person_id"], m.Appointment.role == v["role"],
+        (m.Appointment.water_body_id == v["water_body_id"]) if v.get("water_body_id") is not None
+        else m.Appointment.water_body_id.is_(None),
+        m.Appointment.start_on <= (v.get("end_on") or far),
+        or_(m.Appointment.end_on.is_(None), m.Appointment.end_on >= v["start_on"]))
+    if existing is not None:
+        q = q.where(m.Appointment.id != existing.id)
+    clash = session.scalars(q.limit(1)).first()
+    if clash is not None:
+        until = clash.end_on.isoformat() if clash.end_on else "至今"
+        errors["start_on"] = (f"与已有任职（{clash.start_on.isoformat()} 至 {until}）时间重叠；"
+                              "换届请先结束原任职")
+    return errors
+
+
+def _check_board(session, v, existing):
+    errors: dict[str, str] = {}
+    _unique(session, errors, m.SignBoard.code, v.get("code"), existing, "code", "编号")
+    _order(errors, v, "installed_on", "inspected_on", "检查日期不能早于设立日期")
+    _order(errors, v, "installed_on", "retired_on", "拆除日期不能早于设立日期")
+    return errors
+
+
+def _check_patrol(session, v, existing):
+    errors: dict[str, str] = {}
+    today = dt.date.today()
+    if v.get("patrol_date") and v["patrol_date"] > today:
+        errors["patrol_date"] = "巡河日期不能晚于今天"
+    _order(errors, v, "patrol_date", "entered_on", "录入日期不能早于巡河日期")
+    if v.get("start_time") and v.get("end_time") and v["end_time"] <= v["start_time"]:
+        errors["end_time"] = "结束时间应晚于开始时间"
+    wb = session.get(m.WaterBody, v["water_body_id"]) if v.get("water_body_id") else None
+    if wb is not None and wb.retired_on and v.get("patrol_date") and v["patrol_date"] > wb.retired_on:
+        errors["water_body_id"] = f"“{wb.name}”已于 {wb.retired_on.isoformat()} 注销"
+    answers = v.get("checklist")
+    if answers is not None:
+        codes = {c.code for c in checklist(session)}
+        if not isinstance(answers, dict) or any(
+                k not in codes or not isinstance(a, bool) for k, a in answers.items()):
+            errors["checklist"] = "检查项内容不对：应为“检查项 → 是/否”"
+    return errors
+
+
+def _check_problem(session, v, existing):
+    errors: dict[str, str] = {}
+    _order(errors, v, "found_on", "deadline", "整改时限不能早于发现日期")
+    if v.get("found_on") and v["found_on"] > dt.date.today():
+        errors["found_on"] = "发现日期不能晚于今天"
+    return errors
+
+
+def _check_outfall(session, v, existing):
+    errors: dict[str, str] = {}
+    _unique(session, errors, m.Outfall.code, v.get("code"), existing, "code", "编码")
+    return errors
+
+
+def _check_section(session, v, existing):
+    errors: dict[str, str] = {}
+    _unique(session, errors, m.MonitoringSection.code, v.get("code"), existing, "code", "编码")
+    return errors
+
+
+def _check_result(session, v, existing):
+    errors: dict[str, str] = {}
+    if session.get(m.MonitoringSection, v["section_id"]) is None:
+        errors["section_id"] = "所选监测断面不存在"
+        return errors
+    q = select(func.count()).where(and_(m.MonitoringResult.section_id == v["section_id"],
+                                        m.MonitoringResult.sampled_on == v["sampled_on"]))
+    if existing is not None:
+        q = q.where(m.MonitoringResult.id != existing.id)
+    if session.scalar(q):
+        errors["sampled_on"] = "该断面这一天已有监测结果"
+    return errors
+
+
+def _check_plan(session, v, existing):
+    errors: dict[str, str] = {}
+    _order(errors, v, "period_start", "period_end", "截止日期不能早于起始日期")
+    return errors
+
+
+def _check_plan_item(session, v, existing):
+    errors: dict[str, str] = {}
+    if session.get(m.RiverPlan, v["plan_id"]) is None:
+        errors["plan_id"] = "所属方案不存在"
+    if v.get("status") == "已完成" and not v.get("done_on"):
+        errors["done_on"] = "任务已完成时请填写完成日期"
+    return errors
+
+
+RECORD_CHECKS: dict[str, Callable[[Session, dict, Any], dict[str, str]]] = {
+    "water_body": _check_water_body, "person": _check_person, "appointment": _check_appointment,
+    "sign_board": _check_board, "patrol": _check_patrol, "problem": _check_problem,
+    "outfall": _check_outfall, "monitoring_section": _check_section,
+    "monitoring_result": _check_result, "river_plan": _check_plan, "plan_item": _check_plan_item,
+}
