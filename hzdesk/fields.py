@@ -6,7 +6,7 @@ model, a migration, and one line here.
 
 Field kinds:
   text, longtext, int, float, date, time, bool, phone, class (water class Ⅰ–Ⅴ/劣Ⅴ),
-  choice (value of an editable choice list), ref (id of a water body or person), state (workflow
+  choice (value of an editable choice list), ref (id of a water body, person or patrol), state (workflow
   state, changed only by the workflow), json (structured, edited by its own widget).
 """
 
@@ -24,7 +24,7 @@ class Field:
     kind: str = "text"
     required: bool = False
     choices: str | None = None       # editable choice list name (kind == "choice")
-    ref: str | None = None           # "water_body" or "person" (kind == "ref")
+    ref: str | None = None           # "water_body", "person" or "patrol" (kind == "ref")
     width: int = 8                   # display width in Chinese characters
     max_len: int | None = None
     minimum: float | None = None
@@ -114,6 +114,7 @@ MONITORING_RESULT = Ledger("monitoring_result", "监测结果", m.MonitoringResu
     F("sampled_on", "采样日期", "date", required=True, width=7),
     F("water_class", "水质类别", "class", required=True, width=5),
     F("over_limit", "超标项目", width=12, max_len=200, hint="如：氨氮、总磷"),
+    F("indicators", "指标数值", "json", width=12, hint="指标名称 → 数值（mg/L）"),
     F("notes", "备注", "longtext", width=12),
 ), order_by=("sampled_on",))
 
@@ -217,6 +218,7 @@ PROBLEM = Ledger("problem", "问题台账", m.Problem, (
     F("category", "问题类别", "choice", required=True, choices="problem_category", width=6),
     F("description", "问题描述", "longtext", required=True, width=20),
     F("finder", "发现人", width=5, max_len=40),
+    F("patrol_id", "来源巡河记录", "ref", ref="patrol", width=6, hint="巡河中发现的问题，关联那次巡河"),
     F("responsible_unit", "责任单位", width=10, max_len=80),
     F("responsible_person", "责任人", width=5, max_len=40),
     F("deadline", "整改时限", "date", width=7),

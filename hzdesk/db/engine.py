@@ -7,6 +7,7 @@ Only then is the engine created and the migrations run, in one transaction.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ def _sqlite_url(path: Path) -> str:
 
 
 def _make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
-    engine = create_engine(_sqlite_url(path), future=True)
+    engine = create_engine(_sqlite_url(path), future=True,
+                           json_serializer=lambda obj: json.dumps(obj, ensure_ascii=False))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):

@@ -114,7 +114,7 @@ def _base_select(lg: Ledger) -> Select:
     for f in lg.fields:
         col = getattr(lg.model, f.key)
         columns.append(col)
-        if f.kind == "ref":
+        if f.kind == "ref" and f.ref in _REF_TARGETS:  # named targets: show the name beside the id
             target = aliased(_REF_TARGETS[f.ref])
             columns.append(target.name.label(f"{f.key}__name"))
             joins.append((target, target.id == col))

@@ -13,8 +13,14 @@ from hzdesk.vocab import DEFAULT_CHOICES, DEFAULT_SETTINGS, SETTING_TITLES
 
 
 def get_setting(session: Session, key: str) -> Any:
-    value = session.get(Setting, key)
-    return value.value if value is not None else DEFAULT_SETTINGS[key]
+    row = session.get(Setting, key)
+    default = DEFAULT_SETTINGS[key]
+    if row is None or row.value is None:
+        return default
+    # SQLite's numeric affinity hands 8.0 back as 8: give the value its default's type.
+    if isinstance(default, float):
+        return float(row.value)
+    return row.value
 
 
 def set_setting(session: Session, key: str, value: Any) -> None:

@@ -21,8 +21,8 @@ from hzdesk.parsing import (ParseError, normalize_text, parse_bool, parse_date, 
 from hzdesk.services.settings import checklist, choices
 from hzdesk.vocab import parse_water_class
 
-_REF_MODELS = {"water_body": m.WaterBody, "person": m.Person}
-_REF_NAMES = {"water_body": "河湖", "person": "人员"}
+_REF_MODELS = {"water_body": m.WaterBody, "person": m.Person, "patrol": m.Patrol}
+_REF_NAMES = {"water_body": "河湖", "person": "人员", "patrol": "巡河记录"}
 
 
 def _blank(value: Any) -> bool:

@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         box = QGroupBox("台账概况")
         form = QFormLayout(box)
         for name, n in counts.items():
-            value = QLabel(f"{n:,} 条".replace(",", "，"))
+            value = QLabel(f"{n} 条")
             value.setObjectName(f"count_{name}")
             form.addRow(f"{name}：", value)
         layout.addWidget(box)

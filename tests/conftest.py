@@ -1,0 +1,46 @@
+import os
+
+# Qt without a screen; set before any Qt import.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import datetime as dt  # noqa: E402
+
+import pytest  # noqa: E402
+
+from hzdesk.db.engine import open_database  # noqa: E402
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh database built by running the migrations, as the app does."""
+    database = open_database(tmp_path / "test.db")
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def session(db):
+    with db.session(actor="测试员") as s:
+        yield s
+
+
+@pytest.fixture
+def river(session):
+    from hzdesk.services import records
+
+    wb = records.create(session, "water_body", {"code": "XJ001", "name": "清溪河", "kind": "河流",
+                                                "level": "县级", "length_km": 20})
+    session.commit()
+    return wb
+
+
+@pytest.fixture
+def chief(session):
+    from hzdesk.services import records
+
+    p = records.create(session, "person", {"name": "张建国", "phone": "13800138000", "sex": "男"})
+    session.commit()
+    return p
+
+
+TODAY = dt.date.today()

@@ -1,0 +1,184 @@
+"""Creating, editing, retiring and deleting records: clear Chinese messages, nothing half-done."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from hzdesk.db import models as m
+from hzdesk.errors import ValidationError
+from hzdesk.services import records
+from hzdesk.services.boards import set_printed_chiefs
+from hzdesk.services.settings import add_choice
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_water_body_values_are_parsed(session):
+    wb = records.create(session, "water_body", {
+        "code": " QX-01 ", "name": "清溪河", "kind": "河流", "level": "县级", "length_km": "１２.５",
+        "target_class": "3类", "seasonal": "否", "registered_on": "2018年5月1日"})
+    assert (wb.code, wb.length_km, wb.target_class, wb.seasonal, wb.registered_on) == \
+        ("QX-01", 12.5, "Ⅲ", False, dt.date(2018, 5, 1))
+
+
+def test_every_bad_field_is_named_and_nothing_is_written(session, river):
+    audit_before = count(session, m.AuditEntry)
+    with pytest.raises(ValidationError) as exc:
+        records.create(session, "patrol", {"patrol_date": "2025-02-30", "water_body_id": 999,
+                                           "person_id": "张三", "distance_km": "-2", "weather": "台风"})
+    errors = exc.value.errors
+    assert errors["patrol_date"] == "没有“2025-02-30”这一天"
+    assert "河湖不存在" in errors["water_body_id"]
+    assert "不是有效的人员" in errors["person_id"]
+    assert errors["distance_km"] == "不能小于 0"
+    assert "不在可选范围内" in errors["weather"]
+    assert "巡河日期：没有“2025-02-30”这一天" in str(exc.value)
+    session.commit()
+    assert count(session, m.Patrol) == 0
+    assert count(session, m.AuditEntry) == audit_before
+
+
+def test_required_fields_and_unknown_fields(session):
+    with pytest.raises(ValidationError) as exc:
+        records.create(session, "water_body", {"name": "", "colour": "蓝"})
+    errors = exc.value.errors
+    assert errors["code"] == "必须填写" and errors["name"] == "必须填写"
+    assert "没有这一栏" in errors["colour"]
+
+
+def test_codes_are_unique(session, river):
+    with pytest.raises(ValidationError, match="编码“XJ001”已被使用"):
+        records.create(session, "water_body", {"code": "XJ001", "name": "另一条河", "kind": "河流",
+                                               "level": "乡级"})
+
+
+def test_segment_tree_refuses_cycles(session, river):
+    seg = records.create(session, "water_body", {"code": "XJ001-01", "name": "清溪河东岭村段",
+                                                 "kind": "河段", "level": "村级", "parent_id": river.id})
+    with pytest.raises(ValidationError, match="不能是它自己或它的下级"):
+        records.update(session, "water_body", river.id, {"parent_id": seg.id})
+    with pytest.raises(ValidationError, match="不能是它自己"):
+        records.update(session, "water_body", river.id, {"parent_id": river.id})
+
+
+def test_choice_lists_are_data_the_office_extends(session, river):
+    data = {"found_on": "2025-03-05", "water_body_id": river.id, "source": "无人机巡查",
+            "category": "生活垃圾", "description": "河面漂浮垃圾"}
+    with pytest.raises(ValidationError, match="不在可选范围内"):
+        records.create(session, "problem", data)
+    add_choice(session, "problem_source", "无人机巡查")
+    assert records.create(session, "problem", data).source == "无人机巡查"
+
+
+def test_problem_gets_a_yearly_number_and_a_registration_event(session, river):
+    base = {"water_body_id": river.id, "source": "群众举报", "category": "乱堆", "description": "堆放砂石"}
+    a = records.create(session, "problem", {**base, "found_on": "2025-01-03"})
+    b = records.create(session, "problem", {**base, "found_on": "2025-06-03"})
+    c = records.create(session, "problem", {**base, "found_on": "2024-12-30"})
+    assert (a.number, b.number, c.number) == ("WT-2025-001", "WT-2025-002", "WT-2024-001")
+    assert a.state.value == "待交办"
+    assert [(e.action, e.to_state.value, e.actor) for e in a.events] == [("登记", "待交办", "测试员")]
+    with pytest.raises(ValidationError, match="由程序维护"):
+        records.update(session, "problem", a.id, {"state": "已销号"})
+
+
+def test_problem_deadline_cannot_precede_discovery(session, river):
+    with pytest.raises(ValidationError, match="整改时限不能早于发现日期"):
+        records.create(session, "problem", {"found_on": "2025-03-05", "deadline": "2025-03-01",
+                                            "water_body_id": river.id, "source": "暗访",
+                                            "category": "乱建", "description": "违建"})
+
+
+def test_patrol_rules(session, river, chief):
+    base = {"water_body_id": river.id, "person_id": chief.id}
+    with pytest.raises(ValidationError) as exc:
+        records.create(session, "patrol", {**base, "patrol_date": dt.date.today() + dt.timedelta(days=1),
+                                           "start_time": "9:00", "end_time": "8:00"})
+    assert exc.value.errors["patrol_date"] == "巡河日期不能晚于今天"
+    assert exc.value.errors["end_time"] == "结束时间应晚于开始时间"
+    with pytest.raises(ValidationError, match="录入日期不能早于巡河日期"):
+        records.create(session, "patrol", {**base, "patrol_date": "2025-03-05", "entered_on": "2025-03-01"})
+    with pytest.raises(ValidationError, match="检查项内容不对"):
+        records.create(session, "patrol", {**base, "patrol_date": "2025-03-05", "checklist": {"nope": True}})
+    p = records.create(session, "patrol", {**base, "patrol_date": "2025-03-05", "start_time": "8:00",
+                                           "end_time": "9:10", "distance_km": 3.2,
+                                           "checklist": {"rubbish": True}, "found_problem": "是"})
+    assert p.found_problem is True and p.checklist == {"rubbish": True}
+
+
+def test_appointments_do_not_overlap_and_end_after_start(session, river, chief):
+    base = {"person_id": chief.id, "water_body_id": river.id, "role": "河长", "level": "县级"}
+    first = records.create(session, "appointment", {**base, "start_on": "2021-01-01"})
+    with pytest.raises(ValidationError, match="时间重叠"):
+        records.create(session, "appointment", {**base, "start_on": "2023-05-01"})
+    with pytest.raises(ValidationError, match="离任日期不能早于任职日期"):
+        records.update(session, "appointment", first.id, {"end_on": "2020-12-31"})
+    records.retire(session, "appointment", first.id, dt.date(2023, 4, 30))
+    second = records.create(session, "appointment", {**base, "start_on": "2023-05-01", "reason": "换届"})
+    assert second.id != first.id
+    with pytest.raises(ValidationError, match="必须指定河湖"):
+        records.create(session, "appointment", {"person_id": chief.id, "role": "河长", "level": "乡级",
+                                                "start_on": "2021-01-01"})
+    assert records.create(session, "appointment", {"person_id": chief.id, "role": "总河长",
+                                                   "level": "乡级", "start_on": "2021-01-01"}).water_body_id is None
+
+
+def test_same_name_and_phone_is_a_duplicate_person(session, chief):
+    with pytest.raises(ValidationError, match="同名同电话"):
+        records.create(session, "person", {"name": "张建国", "phone": "13800138000"})
+    namesake = records.create(session, "person", {"name": "张建国", "phone": "13900139000"})
+    assert namesake.id != chief.id
+
+
+def test_failed_edit_leaves_the_record_as_it_was(session, river):
+    with pytest.raises(ValidationError):
+        records.update(session, "water_body", river.id, {"name": "新名字", "length_km": "很长"})
+    session.commit()
+    session.expire_all()
+    assert session.get(m.WaterBody, river.id).name == "清溪河"
+
+
+def test_delete_is_refused_while_referenced_and_retire_keeps_history(session, river, chief):
+    records.create(session, "patrol", {"water_body_id": river.id, "person_id": chief.id,
+                                       "patrol_date": "2025-03-05"})
+    with pytest.raises(ValidationError, match="仍被巡河记录 1 条引用，不能删除，可改为注销"):
+        records.delete(session, "water_body", river.id)
+    records.retire(session, "water_body", river.id, dt.date(2025, 12, 31))
+    assert session.get(m.WaterBody, river.id).retired_on == dt.date(2025, 12, 31)
+    with pytest.raises(ValidationError, match="已于 2025-12-31 注销"):
+        records.create(session, "patrol", {"water_body_id": river.id, "person_id": chief.id,
+                                           "patrol_date": dt.date(2026, 1, 2)})
+
+
+def test_delete_unreferenced_record(session, chief):
+    records.delete(session, "person", chief.id)
+    assert session.get(m.Person, chief.id) is None
+
+
+def test_board_printed_chiefs(session, river):
+    board = records.create(session, "sign_board", {"code": "GSP-0001", "water_body_id": river.id,
+                                                   "condition": "完好", "village": "东岭村"})
+    with pytest.raises(ValidationError, match="第 2 位河长没有填写姓名"):
+        set_printed_chiefs(session, board.id, [{"name": "张建国"}, {"name": ""}])
+    set_printed_chiefs(session, board.id, [{"name": "张建国", "role": "河长", "level": "县级",
+                                            "phone": 13800138000}, {"name": "李玥"}])
+    assert [(c.seq, c.name, c.phone) for c in board.printed_chiefs] == [(1, "张建国", "13800138000"),
+                                                                       (2, "李玥", None)]
+
+
+def test_paged_query_with_search_filters_and_ref_names(session, river, chief):
+    for day in range(1, 26):
+        records.create(session, "patrol", {"water_body_id": river.id, "person_id": chief.id,
+                                           "patrol_date": dt.date(2025, 3, day),
+                                           "findings": "发现垃圾" if day % 5 == 0 else "正常"})
+    q = records.Query(filters={"patrol_date": (dt.date(2025, 3, 10), dt.date(2025, 3, 19))}, limit=4)
+    assert records.count_rows(session, "patrol", q) == 10
+    page = records.list_rows(session, "patrol", q)
+    assert [r["patrol_date"].day for r in page] == [10, 11, 12, 13]
+    assert page[0]["water_body_id__name"] == "清溪河" and page[0]["person_id__name"] == "张建国"
+    q = records.Query(search="垃圾", order_by="patrol_date", descending=True)
+    assert [r["patrol_date"].day for r in records.list_rows(session, "patrol", q)] == [25, 20, 15, 10, 5]
+    assert records.count_rows(session, "patrol", records.Query(search="100%_")) == 0
