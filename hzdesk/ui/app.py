@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QMainWindow, QMessageBox, QProgressDialog, QPushButton,
@@ -107,27 +107,33 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def load_demo(self) -> None:
-        progress = QProgressDialog("正在生成示例数据…", None, 0, 0, self)
-        progress.setWindowTitle("载入示例数据")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
+        self._progress = QProgressDialog("正在生成示例数据…", None, 0, 0, self)
+        self._progress.setWindowTitle("载入示例数据")
+        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self._progress.setMinimumDuration(0)
         self._thread = QThread(self)
         self._worker = DemoWorker(self.db)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
-        self._worker.step.connect(lambda step: progress.setLabelText(f"正在生成：{step}…"))
-
-        def finished(error: str) -> None:
-            self._thread.quit()
-            self._thread.wait()
-            progress.close()
-            if error:
-                QMessageBox.warning(self, "无法载入示例数据", error)
-            self.refresh()
-
-        self._worker.done.connect(finished)
+        # Bound methods of this window: Qt queues them to the GUI thread. (A plain closure
+        # would run in the worker thread, which then waits for itself to finish.)
+        self._worker.step.connect(self._demo_step)
+        self._worker.done.connect(self._demo_finished)
         self._thread.start()
-        progress.show()
+        self._progress.show()
+
+    @Slot(str)
+    def _demo_step(self, step: str) -> None:
+        self._progress.setLabelText(f"正在生成：{step}…")
+
+    @Slot(str)
+    def _demo_finished(self, error: str) -> None:
+        self._thread.quit()
+        self._thread.wait()
+        self._progress.close()
+        if error:
+            QMessageBox.warning(self, "无法载入示例数据", error)
+        self.refresh()
 
     def _switch_to(self, path: str) -> None:
         try:

@@ -1,0 +1,55 @@
+"""Every change leaves a trace in the same transaction, chained so outside edits show."""
+
+import sqlite3
+
+from sqlalchemy import select
+
+from hzdesk.db.audit import verify_chain
+from hzdesk.db.models import AuditEntry
+from hzdesk.services import records
+from hzdesk.services.check import check_database
+
+
+def trail(session):
+    return [(e.action, e.table_name, e.record_id, e.actor)
+            for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+
+
+def test_insert_update_delete_are_recorded_with_before_and_after(session):
+    p = records.create(session, "person", {"name": "王淼", "phone": "13900001111"})
+    session.commit()
+    records.update(session, "person", p.id, {"post": "村支书", "phone": "13900002222"})
+    session.commit()
+    records.delete(session, "person", p.id)
+    session.commit()
+    assert trail(session) == [("新增", "person", p.id, "测试员"), ("修改", "person", p.id, "测试员"),
+                              ("删除", "person", p.id, "测试员")]
+    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert entries[0].after["name"] == "王淼"
+    assert entries[1].before == {"post": None, "phone": "13900001111"}
+    assert entries[1].after == {"post": "村支书", "phone": "13900002222"}
+    assert entries[2].before["phone"] == "13900002222"
+    assert verify_chain(session.connection()) == []
+
+
+def test_rolled_back_change_leaves_no_trace(session):
+    records.create(session, "person", {"name": "李四"})
+    session.rollback()
+    assert trail(session) == []
+
+
+def test_an_edit_outside_the_app_breaks_the_chain(db, session):
+    for name in ("甲", "乙", "丙"):
+        records.create(session, "person", {"name": name})
+    session.commit()
+    con = sqlite3.connect(db.path)
+    con.execute("UPDATE audit_entry SET actor='别人' WHERE id=2")
+    con.commit()
+    problems = verify_chain(session.connection())
+    assert problems == ["留痕第 2 条的内容与校验值不符（被改动过）"]
+    con.execute("DELETE FROM audit_entry WHERE id=2")
+    con.commit()
+    session.rollback()
+    assert any("衔接不上" in p for p in verify_chain(session.connection()))
+    assert not check_database(session).ok
+    con.close()

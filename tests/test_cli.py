@@ -1,0 +1,76 @@
+"""The command line as a clerk (or a script) runs it."""
+
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+
+from hzdesk import __version__
+
+
+def hz(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "hzdesk", *args], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **(env or {})})
+
+
+def test_version_and_chinese_help():
+    r = hz("--version")
+    assert r.returncode == 0 and __version__ in r.stdout and "河长办桌面台账" in r.stdout
+    r = hz("--help")
+    assert r.returncode == 0
+    for word in ("用法：", "选项", "显示本帮助并退出", "demo", "check", "示例数据"):
+        assert word in r.stdout
+    assert "show this help" not in r.stdout
+
+
+def test_bad_command_is_refused_in_chinese():
+    r = hz("bogus")
+    assert r.returncode == 2 and "无效的选择" in r.stderr
+
+
+def test_demo_then_check(tmp_path):
+    db = tmp_path / "x.db"
+    r = hz("--db", str(db), "demo", "--until", "2025-06-30")
+    assert r.returncode == 0, r.stderr
+    assert "完成：" in r.stdout and "巡河记录" in r.stdout
+    r = hz("--db", str(db), "check")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "检查通过。" in r.stdout
+    r = hz("--db", str(db), "demo")
+    assert r.returncode == 2 and "只能写入空数据库" in r.stderr
+
+
+def test_hzdesk_db_environment_variable_chooses_the_file(tmp_path):
+    db = tmp_path / "env.db"
+    r = hz("check", env={"HZDESK_DB": str(db)})
+    assert r.returncode == 0, r.stderr
+    assert db.exists() and str(db) in r.stdout
+
+
+def test_check_fails_on_inconsistent_ledgers(tmp_path):
+    db = tmp_path / "bad.db"
+    assert hz("--db", str(db), "demo", "--until", "2025-06-30").returncode == 0
+    con = sqlite3.connect(db)
+    con.execute("UPDATE problem SET closed_on=NULL WHERE state='已销号' AND id=(SELECT min(id) FROM problem WHERE state='已销号')")
+    con.commit()
+    con.close()
+    r = hz("--db", str(db), "check")
+    assert r.returncode == 1
+    assert "1 个问题已销号但没有销号日期" in r.stdout and "检查未通过" in r.stdout
+
+
+def test_newer_database_refused_by_every_command_byte_for_byte(tmp_path):
+    db = tmp_path / "newer.db"
+    assert hz("--db", str(db), "check").returncode == 0
+    con = sqlite3.connect(db)
+    con.execute("UPDATE alembic_version SET version_num='9999_future'")
+    con.commit()
+    con.close()
+    for f in tmp_path.glob("newer.db-*"):
+        f.unlink()  # the check above left WAL side files; only the main file matters here
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    for args in (("check",), ("demo",)):
+        r = hz("--db", str(db), *args)
+        assert r.returncode == 2 and "更新版本" in r.stderr
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
