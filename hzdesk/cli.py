@@ -44,17 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="hzdesk", description=f"{APP_NAME}：乡镇河长制办公室的离线台账软件。不带命令时打开主窗口。",
         epilog="示例：hzdesk --db 台账.db demo ；hzdesk --db 台账.db check")
-    p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}",
+                   help="显示版本号并退出")
     p.add_argument("--db", metavar="路径",
                    help="数据库文件（默认：环境变量 HZDESK_DB，否则为用户数据文件夹中的 hzdesk.db）")
-    sub = p.add_subparsers(dest="command", metavar="命令", title="命令")
+    sub = p.add_subparsers(dest="command", metavar="<命令>", title="命令",
+                           description="不带命令时打开主窗口；“hzdesk <命令> -h”查看某个命令的用法。")
 
     demo = sub.add_parser("demo", help="向空数据库写入一个乡镇的示例数据",
                           description="生成一个乡镇的示例数据：河湖、河长、公示牌、巡河记录、问题。"
                                       "只写入空数据库，绝不与正式数据混在一起。")
     demo.add_argument("--scale", choices=["small", "large"], default="small",
                       help="small：数千条记录，供熟悉软件；large：约十万条巡河记录，供性能测试")
-    demo.add_argument("--seed", type=int, default=1, help="随机种子：种子和截止日期相同则数据完全相同")
+    demo.add_argument("--seed", type=int, default=1, metavar="种子", help="随机种子：种子和截止日期相同则数据完全相同")
     demo.add_argument("--until", type=_date_arg, metavar="日期",
                       help="示例数据的截止日期（默认今天）")
 
