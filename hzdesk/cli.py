@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--until", type=_date_arg, metavar="日期",
                       help="示例数据的截止日期（默认今天）")
 
+    stats = sub.add_parser("stats", help="统计某一期间的巡河、问题和公示牌数字",
+                           description="统计巡河率、问题整改率、超期问题和公示牌更新情况。")
+    stats.add_argument("--period", required=True, metavar="期间",
+                       help="2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
+    stats.add_argument("--as-of", type=_date_arg, metavar="日期", help="统计截至日期（默认今天）")
+    stats.add_argument("--json", action="store_true", help="输出 JSON（供其他程序读取）")
+
     sub.add_parser("check", help="检查数据库文件的完整性和台账之间的一致性",
                    description="检查数据库文件完整性、外键、留痕链以及各台账的一致性；有错误时返回非零。")
     return p
@@ -117,4 +124,28 @@ def cmd_check(args) -> int:
         db.close()
 
 
-COMMANDS = {"demo": cmd_demo, "check": cmd_check}
+def cmd_stats(args) -> int:
+    import json
+
+    from hzdesk.periods import parse_period
+    from hzdesk.services.stats import period_stats, summary_text
+
+    try:
+        start, end = parse_period(args.period)
+    except ParseError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    db = _open(args)
+    try:
+        with db.session() as s:
+            stats = period_stats(s, start, end, args.as_of or dt.date.today())
+        if args.json:
+            print(json.dumps(stats, ensure_ascii=False, indent=1))
+        else:
+            print(summary_text(stats))
+        return 0
+    finally:
+        db.close()
+
+
+COMMANDS = {"demo": cmd_demo, "stats": cmd_stats, "check": cmd_check}

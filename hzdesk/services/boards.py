@@ -1,15 +1,20 @@
-"""Sign boards: what is printed on them."""
+"""Sign boards: what is printed on them, and whether that is still true."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
 
-from hzdesk.db.models import BoardChief
+from hzdesk.db.models import Appointment, BoardChief, Person, SignBoard, WaterBody
 from hzdesk.errors import ValidationError
 from hzdesk.parsing import ParseError, parse_phone
 from hzdesk.services.records import get
+from hzdesk.services.settings import get_setting
 
 
 def set_printed_chiefs(session: Session, board_id: int, chiefs: list[dict[str, Any]]) -> None:
@@ -35,3 +40,121 @@ def set_printed_chiefs(session: Session, board_id: int, chiefs: list[dict[str, A
         raise ValidationError(errors)
     board.printed_chiefs[:] = rows
     session.flush()
+
+
+# ---------------------------------------------------------------- freshness
+#
+# The chiefs a board should show are the current holders of the chief roles (河长, and 副河长 /
+# 总河长 / 副总河长 where appointed to a water body) of the board's water body and of every water
+# body above it in the tree: a village segment's board shows the county and township chiefs of the
+# river and the village chief of the segment. A board is out of date when the names printed on it
+# differ from that set; "since" is the first day of the current stretch of difference; the update
+# is overdue when it is still out of date more than `board_update_days` after that day.
+
+BOARD_ROLES = ("总河长", "副总河长", "河长", "副河长")
+_LEVEL_ORDER = {"县级": 0, "乡级": 1, "村级": 2}
+_ROLE_ORDER = {r: i for i, r in enumerate(BOARD_ROLES)}
+
+
+@dataclass
+class ShouldPrint:
+    name: str
+    role: str
+    level: str
+    post: str | None
+    phone: str | None
+    water_body: str
+
+
+@dataclass
+class BoardStatus:
+    board_id: int
+    code: str
+    water_body: str
+    village: str | None
+    place: str | None
+    printed: list[str]
+    should: list[ShouldPrint]
+    since: dt.date | None = None
+    due_by: dt.date | None = None
+    overdue: bool = False
+
+    @property
+    def out_of_date(self) -> bool:
+        return self.since is not None
+
+    @property
+    def missing(self) -> list[str]:
+        return [s.name for s in self.should if s.name not in self.printed]
+
+    @property
+    def stale(self) -> list[str]:
+        names = {s.name for s in self.should}
+        return [n for n in self.printed if n not in names]
+
+
+def _chain(parents: dict[int, int | None], water_id: int) -> list[int]:
+    """The water body and its ancestors, top first."""
+    chain, node, seen = [], water_id, set()
+    while node is not None and node not in seen:
+        seen.add(node)
+        chain.append(node)
+        node = parents.get(node)
+    return list(reversed(chain))
+
+
+def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
+    """Every board in use on `as_of`, with what it shows, what it should show, and since when
+    it has been wrong."""
+    days = int(get_setting(session, "board_update_days"))
+    waters = {w.id: w for w in session.scalars(select(WaterBody))}
+    parents = {w.id: w.parent_id for w in waters.values()}
+    appts_by_water: dict[int, list[Appointment]] = defaultdict(list)
+    for a in session.scalars(select(Appointment).where(Appointment.role.in_(BOARD_ROLES),
+                                                       Appointment.water_body_id.isnot(None),
+                                                       Appointment.start_on <= as_of)):
+        appts_by_water[a.water_body_id].append(a)
+    people = {p.id: p for p in session.scalars(select(Person))}
+    boards = session.scalars(
+        select(SignBoard).where(or_(SignBoard.retired_on.is_(None), SignBoard.retired_on > as_of),
+                                or_(SignBoard.installed_on.is_(None), SignBoard.installed_on <= as_of))
+        .options(selectinload(SignBoard.printed_chiefs)).order_by(SignBoard.code))
+
+    out = []
+    for board in boards:
+        chain_appts = [a for wid in _chain(parents, board.water_body_id) for a in appts_by_water[wid]]
+
+        def holders(day: dt.date) -> list[Appointment]:
+            return [a for a in chain_appts if a.start_on <= day and (a.end_on is None or a.end_on >= day)]
+
+        def names(day: dt.date) -> frozenset[str]:
+            return frozenset(people[a.person_id].name for a in holders(day))
+
+        printed = [c.name for c in board.printed_chiefs]
+        current = sorted(holders(as_of), key=lambda a: (_LEVEL_ORDER.get(a.level, 9),
+                                                        _ROLE_ORDER.get(a.role, 9), a.start_on))
+        status = BoardStatus(
+            board.id, board.code, waters[board.water_body_id].name, board.village, board.place, printed,
+            [ShouldPrint(people[a.person_id].name, a.role, a.level, people[a.person_id].post,
+                         people[a.person_id].phone, waters[a.water_body_id].name) for a in current])
+        if frozenset(printed) != names(as_of):
+            # Walk back over the days the expected set changed, while it still differed.
+            printed_since = board.content_updated_on or board.installed_on
+            changes = sorted({d for a in chain_appts for d in
+                              (a.start_on, a.end_on + dt.timedelta(days=1) if a.end_on else None)
+                              if d is not None and d <= as_of}, reverse=True)
+            since = as_of
+            for change in changes:
+                if printed_since is not None and change <= printed_since:
+                    since = printed_since  # wrong from the day it was printed
+                    break
+                since = change
+                if frozenset(printed) == names(change - dt.timedelta(days=1)):
+                    break  # right until this change
+            else:
+                since = printed_since if printed_since is not None else since
+            status.since = since
+            status.due_by = since + dt.timedelta(days=days)
+            status.overdue = as_of > status.due_by
+        out.append(status)
+    return out

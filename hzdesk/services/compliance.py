@@ -1,0 +1,256 @@
+"""Patrol compliance: 应巡 (due), 实巡 (done), the credited count and the 巡河率.
+
+The rules are rows of `frequency_rule` (role, level, period unit, minimum per window, optional
+active months, per chief or per water body, optional minimum minutes and kilometres). Exactly:
+
+* Windows are calendar windows (ISO weeks Monday–Sunday; 旬 = days 1–10, 11–20, 21–end of month;
+  calendar months, quarters, years).
+* For a report period, a window is **due** when it lies wholly inside the report period, wholly
+  inside one appointment of that person in the rule's role and level, and — if the rule names
+  active months — wholly inside active months. A per-chief rule makes a window due once per
+  person however many water bodies they hold; a per-water-body rule once per appointment.
+* A due window **requires** the rule's minimum count; it is **credited** with
+  min(valid patrols by that person in the window, minimum) — for per-water-body rules, patrols on
+  that water body only. A patrol is valid when it meets the rule's minimum minutes and kilometres;
+  when a rule sets a minimum and the record lacks the times (or the distance), it cannot be shown
+  to meet it and is not credited.
+* Over a period: due = Σ required, credited = Σ credited, done = every patrol record dated in the
+  period, rate = credited ÷ due (None when nothing is due). The rate never exceeds 100 %: patrolling
+  twice in one week does not make up for missing the next.
+* A patrol is **late-entered** (补录) when its entry date is more than N days after the patrol
+  (setting `late_entry_days`, default 7); an unknown entry date is not late.
+* **Chiefs without any patrol**: people with something due in the period and no patrol in it.
+* **Suspicious** records: shorter than the minimum minutes of a rule that applies to the patroller
+  on that day, or faster than `max_walking_kmh` (driving, not walking).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm import Session
+
+from hzdesk.db.models import Appointment, FrequencyRule, Patrol, Person
+from hzdesk.errors import ValidationError
+from hzdesk.periods import Window, windows
+from hzdesk.services.settings import get_setting
+from hzdesk.vocab import RuleScope
+
+
+def parse_months(text: str | None) -> frozenset[int] | None:
+    """"3-12", "3,4,5", "3-5,9-11", "3月-12月" → the set of months; empty or None → all months."""
+    if text is None or not str(text).strip():
+        return None
+    months: set[int] = set()
+    for part in re.split(r"[,，、]", str(text).replace("月", "")):
+        part = part.strip()
+        m = re.fullmatch(r"(\d{1,2})\s*[-~—至到]\s*(\d{1,2})", part) or re.fullmatch(r"(\d{1,2})", part)
+        if not m:
+            raise ValidationError({"active_months": f"“{text}”看不懂，请写成 3-12 或 3,4,5"})
+        a = int(m.group(1))
+        b = int(m.group(2)) if m.lastindex == 2 else a
+        if not (1 <= a <= 12 and 1 <= b <= 12):
+            raise ValidationError({"active_months": "月份应在 1 到 12 之间"})
+        months.update(range(a, b + 1) if a <= b else [*range(a, 13), *range(1, b + 1)])
+    return frozenset(months)
+
+
+def _months_of(w: Window) -> set[int]:
+    out, d = set(), w[0].replace(day=1)
+    while d <= w[1]:
+        out.add(d.month)
+        d = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return out
+
+
+def minutes_of(start: dt.time | None, end: dt.time | None) -> int | None:
+    if start is None or end is None:
+        return None
+    m = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return m if m > 0 else None
+
+
+@dataclass
+class ChiefRow:
+    person_id: int
+    name: str
+    phone: str | None
+    level: str
+    due: int = 0
+    credited: int = 0
+    done: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return self.credited / self.due if self.due else None
+
+
+@dataclass
+class Suspicious:
+    patrol_id: int
+    person: str
+    patrol_date: dt.date
+    reason: str
+
+
+@dataclass
+class Compliance:
+    start: dt.date
+    end: dt.date
+    due: int = 0
+    credited: int = 0
+    done: int = 0
+    late_entries: int = 0
+    by_chief: list[ChiefRow] = field(default_factory=list)
+    suspicious: list[Suspicious] = field(default_factory=list)
+    late_ids: list[int] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float | None:
+        return self.credited / self.due if self.due else None
+
+    @property
+    def chiefs_without_patrol(self) -> list[ChiefRow]:
+        return [c for c in self.by_chief if c.due and not c.done]
+
+
+class _P(NamedTuple):
+    id: int
+    person_id: int
+    water_body_id: int
+    day: dt.date
+    minutes: int | None
+    km: float | None
+    entered_on: dt.date | None
+
+
+class _A(NamedTuple):
+    person_id: int
+    water_body_id: int | None
+    role: str
+    level: str
+    start_on: dt.date
+    end_on: dt.date | None
+
+
+def _valid(p: _P, rule: FrequencyRule) -> bool:
+    if rule.min_minutes and (p.minutes is None or p.minutes < rule.min_minutes):
+        return False
+    if rule.min_km and (p.km is None or p.km < rule.min_km):
+        return False
+    return True
+
+
+def _count_in(days: list[dt.date], w: Window) -> int:
+    return bisect.bisect_right(days, w[1]) - bisect.bisect_left(days, w[0])
+
+
+def compute(session: Session, start: dt.date, end: dt.date) -> Compliance:
+    """Patrol compliance for the report period [start, end] (both days included)."""
+    result = Compliance(start, end)
+    rules = list(session.scalars(select(FrequencyRule).where(FrequencyRule.enabled.is_(True))
+                                 .order_by(FrequencyRule.id)))
+    if not rules:
+        keys_filter = false()
+    else:
+        keys_filter = or_(*(and_(Appointment.role == r.role, Appointment.level == r.level) for r in rules))
+    appts = [_A(*row) for row in session.execute(
+        select(Appointment.person_id, Appointment.water_body_id, Appointment.role, Appointment.level,
+               Appointment.start_on, Appointment.end_on)
+        .where(keys_filter, Appointment.start_on <= end,
+               or_(Appointment.end_on.is_(None), Appointment.end_on >= start)))]
+    patrols = [_P(pid, person, water, day, minutes_of(t0, t1), km, entered)
+               for pid, person, water, day, t0, t1, km, entered in session.execute(select(
+                   Patrol.id, Patrol.person_id, Patrol.water_body_id, Patrol.patrol_date,
+                   Patrol.start_time, Patrol.end_time, Patrol.distance_km, Patrol.entered_on)
+                   .where(and_(Patrol.patrol_date >= start, Patrol.patrol_date <= end))
+                   .order_by(Patrol.patrol_date, Patrol.id))]
+    result.done = len(patrols)
+    done_by_person: dict[int, int] = defaultdict(int)
+    for p in patrols:
+        done_by_person[p.person_id] += 1
+
+    rows: dict[int, ChiefRow] = {}
+    people = {p.id: p for p in session.scalars(
+        select(Person).where(Person.id.in_({a.person_id for a in appts})))} if appts else {}
+    for rule in rules:
+        active = parse_months(rule.active_months)
+        rule_windows = [w for w in windows(rule.period_unit, start, end)
+                        if w[0] >= start and w[1] <= end and (active is None or _months_of(w) <= active)]
+        mine = [a for a in appts if a.role == rule.role and a.level == rule.level]
+        # Valid patrols' dates, per person and per (person, water body), sorted for bisect.
+        by_person: dict[int, list[dt.date]] = defaultdict(list)
+        by_water: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+        needs_check = bool(rule.min_minutes or rule.min_km)
+        chiefs = {a.person_id for a in mine}
+        for p in patrols:
+            if p.person_id in chiefs and (not needs_check or _valid(p, rule)):
+                by_person[p.person_id].append(p.day)
+                by_water[(p.person_id, p.water_body_id)].append(p.day)
+
+        def inside(a: _A, w: Window) -> bool:
+            return a.start_on <= w[0] and (a.end_on is None or a.end_on >= w[1])
+
+        # (person, water body or None, window) — one entry per due window.
+        due_windows: set[tuple[int, int | None, Window]] = set()
+        for a in mine:
+            for w in rule_windows:
+                if inside(a, w):
+                    scope_key = a.water_body_id if rule.scope is RuleScope.PER_WATER_BODY else None
+                    due_windows.add((a.person_id, scope_key, w))
+        for person_id, water_id, w in sorted(due_windows, key=lambda k: (k[0], k[1] or 0, k[2])):
+            days = by_person[person_id] if water_id is None else by_water[(person_id, water_id)]
+            credited = min(_count_in(days, w), rule.min_count)
+            person = people[person_id]
+            row = rows.get(person_id)
+            if row is None:
+                row = rows[person_id] = ChiefRow(person_id, person.name, person.phone, rule.level,
+                                                 done=done_by_person.get(person_id, 0))
+            elif rule.level not in row.level.split("、"):
+                row.level += "、" + rule.level
+            row.due += rule.min_count
+            row.credited += credited
+    result.by_chief = sorted(rows.values(), key=lambda r: (r.rate if r.rate is not None else 2, r.name))
+    result.due = sum(r.due for r in rows.values())
+    result.credited = sum(r.credited for r in rows.values())
+
+    late_days = int(get_setting(session, "late_entry_days"))
+    result.late_ids = [p.id for p in patrols
+                       if p.entered_on is not None and (p.entered_on - p.day).days > late_days]
+    result.late_entries = len(result.late_ids)
+    result.suspicious = _suspicious(session, patrols, rules, appts)
+    return result
+
+
+def _suspicious(session: Session, patrols: list[_P], rules: list[FrequencyRule],
+                appts: list[_A]) -> list[Suspicious]:
+    limit = float(get_setting(session, "max_walking_kmh"))
+    min_minutes: dict[tuple[str, str], int] = {}
+    for r in rules:
+        if r.min_minutes:
+            key = (r.role, r.level)
+            min_minutes[key] = max(min_minutes.get(key, 0), r.min_minutes)
+    appts_by_person: dict[int, list[_A]] = defaultdict(list)
+    for a in appts:
+        appts_by_person[a.person_id].append(a)
+    names = dict(session.execute(select(Person.id, Person.name).where(
+        Person.id.in_({p.person_id for p in patrols}))).all()) if patrols else {}
+    out = []
+    for p in patrols:
+        reasons = []
+        if p.minutes is not None and p.km and p.km / (p.minutes / 60) > limit:
+            reasons.append(f"{p.minutes} 分钟走了 {p.km:g} 公里，时速 {p.km / (p.minutes / 60):.1f} 公里，"
+                           f"超过步行巡河上限 {limit:g}")
+        need = max((min_minutes.get((a.role, a.level), 0) for a in appts_by_person.get(p.person_id, [])
+                    if a.start_on <= p.day and (a.end_on is None or a.end_on >= p.day)), default=0)
+        if need and p.minutes is not None and p.minutes < need:
+            reasons.append(f"巡河仅 {p.minutes} 分钟，少于规定的 {need} 分钟")
+        if reasons:
+            out.append(Suspicious(p.id, names.get(p.person_id, ""), p.day, "；".join(reasons)))
+    return out

@@ -1,0 +1,157 @@
+"""The figures a township office reports for a period, and the sentence clerks paste into reports.
+
+Problems, for a period and an as-of date:
+* found = problems found in the period; closed = problems whose 销号 date is in the period;
+* rectified_of_found = problems found in the period that are 已销号 as of the as-of date;
+  rectification_rate = rectified_of_found ÷ found (None when nothing was found);
+* open (待交办, 整改中 or 待验收), overdue (待交办 or 整改中 past the deadline) and parked (挂账)
+  over all problems found by the as-of date, each in the state it had on the as-of date (the
+  last workflow move dated on or before it);
+* counts by category and by source of the problems found in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from hzdesk.db.models import Problem, ProblemEvent
+from hzdesk.services import boards, compliance
+from hzdesk.services.workflow import OPEN_STATES, OVERDUE_STATES
+from hzdesk.vocab import ProblemState
+
+
+@dataclass
+class ProblemStats:
+    found: int
+    closed: int
+    rectified_of_found: int
+    open: int
+    overdue: int
+    parked: int
+    by_category: dict[str, int]
+    by_source: dict[str, int]
+    overdue_ids: list[int]
+
+    @property
+    def rectification_rate(self) -> float | None:
+        return self.rectified_of_found / self.found if self.found else None
+
+
+def states_as_of(session: Session, as_of: dt.date) -> dict[int, ProblemState]:
+    """Each problem found by `as_of`, in the state of its last move dated on or before it."""
+    latest_move = session.scalar(select(func.max(ProblemEvent.on_date)))
+    if latest_move is None or latest_move <= as_of:  # the usual case: as of today
+        return dict(session.execute(select(Problem.id, Problem.state)
+                                    .where(Problem.found_on <= as_of)).all())
+    # Moves never run backwards in date, so the highest id dated by `as_of` is the last move.
+    last = (select(ProblemEvent.problem_id, func.max(ProblemEvent.id).label("event_id"))
+            .where(ProblemEvent.on_date <= as_of).group_by(ProblemEvent.problem_id).subquery())
+    rows = session.execute(select(last.c.problem_id, ProblemEvent.to_state)
+                           .join(ProblemEvent, ProblemEvent.id == last.c.event_id))
+    states = dict(rows.all())
+    # A problem with no move dated by then (an old record brought in without its history)
+    # is taken in its current state.
+    for pid, current in session.execute(select(Problem.id, Problem.state)
+                                        .where(Problem.found_on <= as_of)):
+        states.setdefault(pid, current)
+    return states
+
+
+def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> ProblemStats:
+    found_rows = session.execute(select(Problem.id, Problem.category, Problem.source)
+                                 .where(and_(Problem.found_on >= start, Problem.found_on <= end))).all()
+    closed = session.scalar(select(func.count()).select_from(Problem)
+                            .where(and_(Problem.closed_on >= start, Problem.closed_on <= end)))
+    state = states_as_of(session, as_of)
+    deadlines = dict(session.execute(select(Problem.id, Problem.deadline)
+                                     .where(Problem.found_on <= as_of)).all())
+    overdue_ids = sorted(pid for pid, s in state.items()
+                         if s in OVERDUE_STATES and deadlines.get(pid) and deadlines[pid] < as_of)
+    return ProblemStats(
+        found=len(found_rows), closed=closed,
+        rectified_of_found=sum(state.get(pid) is ProblemState.CLOSED for pid, _c, _s in found_rows),
+        open=sum(s in OPEN_STATES for s in state.values()),
+        overdue=len(overdue_ids),
+        parked=sum(s is ProblemState.PARKED for s in state.values()),
+        by_category=dict(Counter(c for _p, c, _s in found_rows).most_common()),
+        by_source=dict(Counter(s for _p, _c, s in found_rows).most_common()),
+        overdue_ids=overdue_ids)
+
+
+def _rate(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict[str, Any]:
+    """Everything `hzdesk stats` prints, as plain data (the JSON keys are a promise: add, never
+    rename)."""
+    pc = compliance.compute(session, start, end)
+    ps = problem_stats(session, start, end, as_of)
+    bs = boards.board_statuses(session, as_of)
+    return {
+        "period": {"start": start.isoformat(), "end": end.isoformat()},
+        "as_of": as_of.isoformat(),
+        "patrols": {
+            "done": pc.done, "due": pc.due, "credited": pc.credited, "rate": _rate(pc.rate),
+            "late_entries": pc.late_entries,
+            "chiefs_without_patrol": len(pc.chiefs_without_patrol),
+            "suspicious": len(pc.suspicious),
+            "by_chief": [{"name": c.name, "phone": c.phone, "level": c.level, "due": c.due,
+                          "credited": c.credited, "done": c.done, "rate": _rate(c.rate)}
+                         for c in pc.by_chief],
+        },
+        "issues": {
+            "found": ps.found, "closed": ps.closed, "rectified_of_found": ps.rectified_of_found,
+            "rectification_rate": _rate(ps.rectification_rate), "open": ps.open,
+            "overdue": ps.overdue, "parked": ps.parked,
+            "by_category": ps.by_category, "by_source": ps.by_source,
+        },
+        "boards": {
+            "total": len(bs), "out_of_date": sum(b.out_of_date for b in bs),
+            "update_overdue": sum(b.overdue for b in bs),
+        },
+    }
+
+
+def percent(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.1f}%".replace(".0%", "%")
+
+
+def summary_text(stats: dict[str, Any]) -> str:
+    """A readable Chinese summary, ending with the sentence a clerk pastes into a report."""
+    p, i, b = stats["patrols"], stats["issues"], stats["boards"]
+    lines = [f"统计期间：{stats['period']['start']} 至 {stats['period']['end']}（截至 {stats['as_of']}）", "",
+             "【巡河】",
+             f"  实巡 {p['done']} 次；应巡 {p['due']} 次，按规则计入 {p['credited']} 次，巡河率 {percent(p['rate'])}",
+             f"  补录 {p['late_entries']} 条；可疑记录 {p['suspicious']} 条；"
+             f"本期应巡而未巡河的河长 {p['chiefs_without_patrol']} 人"]
+    behind = [c for c in p["by_chief"] if c["due"] and c["credited"] < c["due"]]
+    if behind:
+        lines.append("  未达要求的河长：" + "、".join(
+            f"{c['name']}（{c['level']}，{c['credited']}/{c['due']}）" for c in behind[:15])
+            + (f" 等 {len(behind)} 人" if len(behind) > 15 else ""))
+    lines += ["", "【问题】",
+              f"  发现 {i['found']} 个，本期销号 {i['closed']} 个；本期发现的已销号 {i['rectified_of_found']} 个，"
+              f"整改率 {percent(i['rectification_rate'])}",
+              f"  截至 {stats['as_of']}：未办结 {i['open']} 个，其中超期 {i['overdue']} 个；挂账 {i['parked']} 个"]
+    if i["by_category"]:
+        lines.append("  按类别：" + "，".join(f"{k} {v}" for k, v in i["by_category"].items()))
+    if i["by_source"]:
+        lines.append("  按来源：" + "，".join(f"{k} {v}" for k, v in i["by_source"].items()))
+    lines += ["", "【公示牌】",
+              f"  在用 {b['total']} 块，内容过期 {b['out_of_date']} 块，其中超过更新时限 {b['update_overdue']} 块",
+              "", "【可直接用于报告】", "  " + report_sentence(stats)]
+    return "\n".join(lines)
+
+
+def report_sentence(stats: dict[str, Any]) -> str:
+    p, i = stats["patrols"], stats["issues"]
+    return (f"本期累计巡河 {p['done']} 次，应巡 {p['due']} 次，巡河率 {percent(p['rate'])}；"
+            f"发现问题 {i['found']} 个，已销号 {i['rectified_of_found']} 个，整改率 "
+            f"{percent(i['rectification_rate'])}；超期未整改 {i['overdue']} 个")
