@@ -1,0 +1,99 @@
+"""Problem statistics for a period and an as-of date, and `hzdesk stats`."""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import pytest
+
+from hzdesk.services import records
+from hzdesk.services.stats import period_stats, problem_stats, report_sentence
+from hzdesk.services.workflow import move
+
+from helpers import D, water
+
+MARCH = (D(2025, 3, 1), D(2025, 3, 31))
+
+
+@pytest.fixture
+def problems(session):
+    v = water(session, "V1")
+
+    def new(found, category="生活垃圾", source="河长巡河"):
+        return records.create(session, "problem", {"found_on": found, "water_body_id": v.id, "source": source,
+                                                   "category": category, "description": "问题"})
+
+    def assign(p, day, deadline):
+        move(session, p.id, "交办", on_date=day, responsible_unit="村委会", deadline=deadline)
+
+    p1 = new("2025-03-05")
+    assign(p1, "2025-03-06", "2025-03-20")
+    move(session, p1.id, "报告整改完成", on_date="2025-03-15", measures="已清理")
+    move(session, p1.id, "验收通过", on_date="2025-03-19", verifier="验收人")
+    p2 = new("2025-03-10", "乱堆", "群众举报")
+    assign(p2, "2025-03-10", "2025-03-20")
+    move(session, p2.id, "报告整改完成", on_date="2025-03-25", measures="已清理")
+    move(session, p2.id, "验收通过", on_date="2025-04-02", verifier="验收人")
+    p3 = new("2025-02-20")
+    move(session, p3.id, "销号", on_date="2025-03-03", verifier="巡河人", measures="现场处理")
+    p4 = new("2025-03-15", "乱堆")
+    assign(p4, "2025-03-15", "2025-03-25")
+    p5 = new("2025-03-20", "污水直排", "上级督查")
+    move(session, p5.id, "挂账", on_date="2025-03-28", deadline="2025-12-31", note="纳入管网工程")
+    new("2025-04-10")
+    return p1, p2, p3, p4, p5
+
+
+def test_march_as_of_the_end_of_march(session, problems):
+    s = problem_stats(session, *MARCH, as_of=D(2025, 3, 31))
+    assert (s.found, s.closed, s.rectified_of_found) == (4, 2, 1)
+    assert s.rectification_rate == 0.25
+    assert (s.open, s.overdue, s.parked) == (2, 1, 1)   # p2 待验收, p4 整改中 (overdue); p5 挂账
+    assert s.overdue_ids == [problems[3].id]
+    assert s.by_category == {"生活垃圾": 1, "乱堆": 2, "污水直排": 1}
+    assert s.by_source == {"河长巡河": 2, "群众举报": 1, "上级督查": 1}
+
+
+def test_later_as_of_date_counts_later_closures(session, problems):
+    s = problem_stats(session, *MARCH, as_of=D(2025, 4, 5))
+    assert (s.found, s.closed, s.rectified_of_found, s.open, s.overdue) == (4, 2, 2, 1, 1)
+    today = problem_stats(session, *MARCH, as_of=dt.date.today())
+    assert (today.rectified_of_found, today.open, today.overdue) == (2, 2, 1)  # p4 and April's p6
+
+
+def test_nothing_found_gives_no_rate(session, problems):
+    s = problem_stats(session, D(2024, 1, 1), D(2024, 1, 31), as_of=D(2024, 2, 1))
+    assert (s.found, s.rectification_rate, s.open) == (0, None, 0)
+
+
+def test_period_stats_keys_and_the_report_sentence(session, problems):
+    stats = period_stats(session, *MARCH, as_of=D(2025, 3, 31))
+    assert stats["period"] == {"start": "2025-03-01", "end": "2025-03-31"} and stats["as_of"] == "2025-03-31"
+    assert set(stats["patrols"]) >= {"done", "due", "credited", "rate", "late_entries",
+                                     "chiefs_without_patrol", "by_chief"}
+    assert set(stats["issues"]) >= {"found", "closed", "rectified_of_found", "rectification_rate", "open",
+                                    "overdue", "parked", "by_category", "by_source"}
+    assert set(stats["boards"]) >= {"total", "out_of_date", "update_overdue"}
+    assert report_sentence(stats) == ("本期累计巡河 0 次，应巡 0 次，巡河率 —；发现问题 4 个，已销号 1 个，"
+                                      "整改率 25%；超期未整改 1 个")
+
+
+def test_stats_command_json_and_text(tmp_path):
+    db = str(tmp_path / "s.db")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "hzdesk", "--db", db, *a],  # noqa: E731
+                                    capture_output=True, text=True, timeout=120)
+    assert run("demo", "--until", "2025-06-30").returncode == 0
+    r = run("stats", "--period", "2025Q1", "--as-of", "2025-06-30", "--json")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["period"] == {"start": "2025-01-01", "end": "2025-03-31"}
+    p = data["patrols"]
+    assert p["due"] > 0 and 0 < p["rate"] <= 1 and p["credited"] <= p["due"]
+    assert sum(c["due"] for c in p["by_chief"]) == p["due"]
+    assert set(p["by_chief"][0]) >= {"name", "phone", "level", "due", "credited", "done"}
+    assert sum(data["issues"]["by_category"].values()) == data["issues"]["found"]
+    text = run("stats", "--period", "2025-03", "--as-of", "2025-06-30")
+    assert text.returncode == 0 and "本期累计巡河" in text.stdout and "巡河率" in text.stdout
+    bad = run("stats", "--period", "三月")
+    assert bad.returncode == 2 and "看不懂" in bad.stderr
