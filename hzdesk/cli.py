@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     except HzdeskError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `hzdesk stats | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("已中断，未完成的操作没有写入。", file=sys.stderr)
         return 130

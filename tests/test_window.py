@@ -48,3 +48,24 @@ def test_qt_model_callbacks_returning_none_do_not_crash():
     """)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "survived" in r.stdout, r.stderr[-2000:]
+
+
+def test_counting_rules_help_is_shipped_and_shown(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QDialog, QTextBrowser
+
+    from hzdesk.ui.app import HELP_DIR
+
+    text = (HELP_DIR / "统计口径.md").read_text(encoding="utf-8")
+    for term in ("巡河率", "旬", "超期", "整改率", "过期起始日"):
+        assert term in text
+    shown = {}
+
+    def fake_exec(dialog):
+        shown["text"] = dialog.findChild(QTextBrowser).toPlainText()
+        return 0
+
+    monkeypatch.setattr(QDialog, "exec", fake_exec)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show_rules_help()
+    assert "计入次数" in shown["text"]

@@ -237,6 +237,20 @@ class _Builder:
                 self.appoint(civic, waters[0], "民间河长", "村级", s, s + dt.timedelta(days=730),
                              None, "聘任两年")
 
+        # A recent adjustment (调整) or two: their boards are to redo, not yet late.
+        open_village = [a for a in self.appointments if a["role"] == "河长" and a["level"] == "村级"
+                        and a["end_on"] is None and a["start_on"] < until - dt.timedelta(days=60)]
+        moved: dict[int, dict] = {}
+        for a in sorted(rng.sample(open_village, min(len(open_village), self.sc.villages // 8 + 1)),
+                        key=lambda a: a["id"]):
+            day = until - dt.timedelta(days=rng.randint(3, 12))
+            old = self.people[a["person_id"] - 1]
+            if old["id"] not in moved:
+                moved[old["id"]] = self.new_person(old["unit"], "村委会主任")
+            a["end_on"] = day - dt.timedelta(days=1)
+            self.appoint(moved[old["id"]], self.water[a["water_body_id"] - 1], "河长", "村级", day, None,
+                         f"清镇河办〔{day.year}〕{rng.randint(20, 40)}号", "工作调整")
+
         # Patrollers and cleaners: many, often subsidised posts.
         for w in live:
             for k in range(self.sc.staff_per_water):

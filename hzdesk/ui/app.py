@@ -11,9 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QApplication, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QLabel, QMainWindow, QMessageBox, QProgressDialog, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QTextBrowser, QVBoxLayout, QWidget)
 
 from hzdesk import APP_NAME, __version__
 from hzdesk.db.engine import Database, open_database
@@ -21,6 +21,8 @@ from hzdesk.errors import HzdeskError
 from hzdesk.paths import default_db_path
 from hzdesk.services.check import count_records
 from hzdesk.services.settings import get_setting
+
+HELP_DIR = Path(__file__).resolve().parent.parent / "help"
 
 
 class DemoWorker(QObject):
@@ -68,6 +70,9 @@ class MainWindow(QMainWindow):
         refresh.triggered.connect(self.refresh)
         view.addAction(refresh)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        rules = QAction("统计口径说明(&S)", self)
+        rules.triggered.connect(self.show_rules_help)
+        help_menu.addAction(rules)
         about = QAction("关于(&A)", self)
         about.triggered.connect(self.about)
         help_menu.addAction(about)
@@ -160,6 +165,16 @@ class MainWindow(QMainWindow):
                 QMessageBox.warning(self, "新建数据库", "该文件已存在；请换一个文件名，或用“打开数据库”。")
                 return
             self._switch_to(path)
+
+    def show_rules_help(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("统计口径说明")
+        dialog.resize(760, 600)
+        browser = QTextBrowser(dialog)
+        browser.setMarkdown(HELP_DIR.joinpath("统计口径.md").read_text(encoding="utf-8"))
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(browser)
+        dialog.exec()
 
     def about(self) -> None:
         QMessageBox.about(self, f"关于{APP_NAME}",
