@@ -6,7 +6,7 @@ model, a migration, and one line here.
 
 Field kinds:
   text, longtext, int, float, date, time, bool, phone, class (water class Ⅰ–Ⅴ/劣Ⅴ),
-  choice (value of an editable choice list), ref (id of a water body, person or patrol), state (workflow
+  choice (value of an editable choice list), enum (a fixed enumeration), ref (id of a water body, person or patrol), state (workflow
   state, changed only by the workflow), json (structured, edited by its own widget).
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hzdesk.db import models as m
+from hzdesk.vocab import PeriodUnit, RuleScope
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Field:
     kind: str = "text"
     required: bool = False
     choices: str | None = None       # editable choice list name (kind == "choice")
+    enum: type | None = None         # the Enum class (kind == "enum")
     ref: str | None = None           # "water_body", "person" or "patrol" (kind == "ref")
     width: int = 8                   # display width in Chinese characters
     max_len: int | None = None
@@ -232,9 +234,29 @@ PROBLEM = Ledger("problem", "问题台账", m.Problem, (
 ), order_by=("found_on", "id"), search=("number", "title", "description", "place",
                                         "responsible_unit"))
 
+FREQUENCY_RULE = Ledger("frequency_rule", "巡河频次规则", m.FrequencyRule, (
+    F("role", "角色", "choice", required=True, choices="role", width=5),
+    F("level", "级别", "choice", required=True, choices="level", width=4),
+    F("period_unit", "周期", "enum", required=True, enum=PeriodUnit, width=4),
+    F("min_count", "每周期至少（次）", "int", required=True, minimum=1, maximum=100, width=4),
+    F("scope", "计算方式", "enum", required=True, enum=RuleScope, width=6),
+    F("active_months", "执行月份", width=6, max_len=40, hint="如 3-12；留空为全年"),
+    F("min_minutes", "每次至少（分钟）", "int", minimum=1, maximum=600, width=4),
+    F("min_km", "每次至少（公里）", "float", minimum=0, maximum=100, width=4),
+    F("enabled", "启用", "bool", width=3),
+    F("notes", "备注", "longtext", width=12),
+), order_by=("level", "role"))
+
+CHECKLIST_ITEM = Ledger("checklist_item", "巡河检查项", m.ChecklistItem, (
+    F("code", "代码", required=True, width=8, max_len=30, hint="英文字母、数字或下划线，保存后不要再改"),
+    F("label", "检查内容", required=True, width=16, max_len=80),
+    F("seq", "顺序", "int", minimum=0, maximum=999, width=3),
+    F("active", "启用", "bool", width=3),
+), order_by=("seq", "id"))
+
 LEDGERS: dict[str, Ledger] = {lg.key: lg for lg in (
     WATER_BODY, OUTFALL, MONITORING_SECTION, MONITORING_RESULT, RIVER_PLAN, PLAN_ITEM, PERSON,
-    APPOINTMENT, SIGN_BOARD, PATROL, PROBLEM)}
+    APPOINTMENT, SIGN_BOARD, PATROL, PROBLEM, FREQUENCY_RULE, CHECKLIST_ITEM)}
 
 
 def ledger(key: str) -> Ledger:

@@ -182,3 +182,29 @@ def test_paged_query_with_search_filters_and_ref_names(session, river, chief):
     q = records.Query(search="垃圾", order_by="patrol_date", descending=True)
     assert [r["patrol_date"].day for r in records.list_rows(session, "patrol", q)] == [25, 20, 15, 10, 5]
     assert records.count_rows(session, "patrol", records.Query(search="100%_")) == 0
+
+
+def test_frequency_rules_are_records_the_office_edits(session):
+    from hzdesk.vocab import PeriodUnit, RuleScope
+    rule = records.create(session, "frequency_rule", {
+        "role": "河长", "level": "乡级", "period_unit": "月", "min_count": "4", "scope": "每条河湖",
+        "active_months": "3-12", "min_minutes": 10, "min_km": 1, "enabled": "是"})
+    assert (rule.period_unit, rule.scope, rule.min_count) == (PeriodUnit.MONTH, RuleScope.PER_WATER_BODY, 4)
+    with pytest.raises(ValidationError) as exc:
+        records.create(session, "frequency_rule", {"role": "河长", "level": "乡级", "period_unit": "双周",
+                                                   "min_count": 0, "scope": "每位河长", "active_months": "春天"})
+    assert "不在可选范围内" in exc.value.errors["period_unit"]
+    assert exc.value.errors["min_count"] == "不能小于 1"
+    with pytest.raises(ValidationError, match="执行月份：“春天”看不懂"):
+        records.create(session, "frequency_rule", {"role": "河长", "level": "乡级", "period_unit": "月",
+                                                   "min_count": 1, "scope": "每位河长", "active_months": "春天"})
+
+
+def test_checklist_codes_are_safe_and_fixed(session):
+    item = records.create(session, "checklist_item", {"code": "fishing_net", "label": "有无违规网箱", "seq": 9})
+    with pytest.raises(ValidationError, match="只能用英文字母"):
+        records.create(session, "checklist_item", {"code": "渔网", "label": "渔网"})
+    with pytest.raises(ValidationError, match="不能修改"):
+        records.update(session, "checklist_item", item.id, {"code": "net"})
+    records.update(session, "checklist_item", item.id, {"active": "否"})
+    assert item.active is False

@@ -8,6 +8,7 @@ fields or other records.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Callable
 
 from sqlalchemy import and_, func, or_, select
@@ -60,6 +61,14 @@ def parse_field(session: Session, f: Field, raw: Any, current: Any = None) -> An
         if value not in allowed and value != current:
             raise ParseError(f"“{value}”不在可选范围内（可选：{'、'.join(allowed)}）")
         return value
+    if kind == "enum":
+        if isinstance(raw, f.enum):
+            return raw
+        value = normalize_text(raw)
+        for member in f.enum:
+            if value == member.value:
+                return member
+        raise ParseError(f"“{value}”不在可选范围内（可选：{'、'.join(x.value for x in f.enum)}）")
     if kind == "ref":
         if isinstance(raw, bool):
             raise ParseError("应为记录编号")
@@ -266,9 +275,30 @@ def _check_plan_item(session, v, existing):
     return errors
 
 
+def _check_rule(session, v, existing):
+    from hzdesk.services.compliance import parse_months
+
+    try:
+        parse_months(v.get("active_months"))
+    except ValidationError as exc:
+        return exc.errors
+    return {}
+
+
+def _check_checklist_item(session, v, existing):
+    errors: dict[str, str] = {}
+    if v.get("code") and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", v["code"]):
+        errors["code"] = "代码只能用英文字母、数字和下划线，且以字母开头"
+    if existing is not None and v.get("code") != existing.code:
+        errors["code"] = "代码已被巡河记录引用，不能修改；可停用后新建"
+    _unique(session, errors, m.ChecklistItem.code, v.get("code"), existing, "code", "代码")
+    return errors
+
+
 RECORD_CHECKS: dict[str, Callable[[Session, dict, Any], dict[str, str]]] = {
     "water_body": _check_water_body, "person": _check_person, "appointment": _check_appointment,
     "sign_board": _check_board, "patrol": _check_patrol, "problem": _check_problem,
     "outfall": _check_outfall, "monitoring_section": _check_section,
     "monitoring_result": _check_result, "river_plan": _check_plan, "plan_item": _check_plan_item,
+    "frequency_rule": _check_rule, "checklist_item": _check_checklist_item,
 }
