@@ -264,3 +264,29 @@ def ledger(key: str) -> Ledger:
         return LEDGERS[key]
     except KeyError:
         raise KeyError(f"没有名为“{key}”的台账") from None
+
+
+def format_value(f: Field, value, row: dict | None = None) -> str:
+    """How a stored value reads on screen and paper: dates 2025-03-05, 是/否, names for refs."""
+    import datetime as dt
+    import enum
+
+    if f.kind == "ref" and row is not None and f"{f.key}__name" in row:
+        return row[f"{f.key}__name"] or ""
+    if value is None:
+        return ""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return "、".join(k for k, v in value.items() if v) or "无"
+    return str(value)

@@ -208,3 +208,20 @@ def test_checklist_codes_are_safe_and_fixed(session):
         records.update(session, "checklist_item", item.id, {"code": "net"})
     records.update(session, "checklist_item", item.id, {"active": "否"})
     assert item.active is False
+
+
+def test_named_flags_and_id_lists_in_queries(session, river, chief):
+    from hzdesk.services.workflow import move
+    base = {"water_body_id": river.id, "source": "暗访", "category": "乱堆", "description": "堆放"}
+    late = records.create(session, "problem", {**base, "found_on": "2025-01-02"})
+    move(session, late.id, "交办", on_date="2025-01-03", responsible_unit="村委会", deadline="2025-01-10")
+    fresh = records.create(session, "problem", {**base, "found_on": "2025-01-05"})
+    q = records.Query(flags=("overdue",), as_of=dt.date(2025, 1, 11))
+    assert [r["id"] for r in records.list_rows(session, "problem", q)] == [late.id]
+    assert records.count_rows(session, "problem", records.Query(flags=("overdue",), as_of=dt.date(2025, 1, 10))) == 0
+    assert records.count_rows(session, "problem", records.Query(filters={"id": [fresh.id]})) == 1
+    a = records.create(session, "appointment", {"person_id": chief.id, "water_body_id": river.id, "role": "河长",
+                                                "level": "县级", "start_on": "2020-01-01", "end_on": "2024-12-31"})
+    assert records.count_rows(session, "appointment", records.Query(flags=("current",))) == 0
+    assert records.count_rows(session, "appointment", records.Query(
+        flags=("current",), as_of=dt.date(2024, 6, 1))) == 1 == a.id

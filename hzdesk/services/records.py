@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hzdesk.db import models as m
@@ -101,7 +101,9 @@ class Query:
     """What a table view asks for: search text, filters, sort, page."""
 
     search: str = ""
-    filters: dict[str, Any] | None = None  # key -> value, or key -> (low, high) for ranges
+    filters: dict[str, Any] | None = None  # key -> value, (low, high) for ranges, list for "any of"
+    flags: tuple[str, ...] = ()            # named conditions, see FLAGS (e.g. "overdue")
+    as_of: dt.date | None = None           # the day flags are judged on (default today)
     order_by: str | None = None
     descending: bool = False
     offset: int = 0
@@ -124,10 +126,36 @@ def _base_select(lg: Ledger) -> Select:
     return q
 
 
+def _flag_clauses(today: dt.date) -> dict[str, dict[str, Any]]:
+    P, A = m.Problem, m.Appointment
+    return {
+        "problem": {
+            "overdue": and_(P.state.in_([ProblemState.REGISTERED, ProblemState.RECTIFYING]),
+                            P.deadline < today),
+            "open": P.state.in_([ProblemState.REGISTERED, ProblemState.RECTIFYING,
+                                 ProblemState.AWAITING_CHECK]),
+        },
+        "appointment": {"current": and_(A.start_on <= today, or_(A.end_on.is_(None), A.end_on >= today))},
+        "water_body": {"in_use": or_(m.WaterBody.retired_on.is_(None), m.WaterBody.retired_on > today)},
+        "sign_board": {"in_use": or_(m.SignBoard.retired_on.is_(None), m.SignBoard.retired_on > today)},
+        "person": {"in_service": or_(m.Person.retired_on.is_(None), m.Person.retired_on > today)},
+    }
+
+
+FLAG_TITLES = {"overdue": "只看超期", "open": "只看未办结", "current": "只看在任",
+               "in_use": "只看在用", "in_service": "只看在职"}
+
+
 def _apply_filters(lg: Ledger, q: Select, query: Query) -> Select:
+    if query.flags:
+        clauses = _flag_clauses(query.as_of or dt.date.today()).get(lg.key, {})
+        for flag in query.flags:
+            q = q.where(clauses[flag])
     for key, value in (query.filters or {}).items():
         col = getattr(lg.model, key)
-        if isinstance(value, tuple):
+        if isinstance(value, list):
+            q = q.where(col.in_(value))
+        elif isinstance(value, tuple):
             low, high = value
             if low is not None:
                 q = q.where(col >= low)

@@ -1,0 +1,63 @@
+"""What a clerk sees first: this month so far, problems to chase, boards to redo, late entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from hzdesk.db.models import Patrol, Problem, WaterBody
+from hzdesk.services import compliance
+from hzdesk.services.boards import BoardStatus, board_statuses
+from hzdesk.services.workflow import OVERDUE_STATES
+
+
+@dataclass
+class ProblemLine:
+    id: int
+    number: str
+    water_body: str
+    category: str
+    responsible_unit: str | None
+    deadline: dt.date
+    days: int          # overdue by (positive) or due in (negative … 0)
+
+
+@dataclass
+class Overview:
+    today: dt.date
+    month: compliance.Compliance
+    behind: list[compliance.ChiefRow]
+    overdue: list[ProblemLine]
+    due_soon: list[ProblemLine]
+    boards: list[BoardStatus]
+    late: list[tuple[int, str, dt.date, dt.date]]   # patrol id, person, patrol date, entered on
+
+
+def overview(session: Session, today: dt.date | None = None) -> Overview:
+    today = today or dt.date.today()
+    month = compliance.compute(session, today.replace(day=1), today)
+    rows = session.execute(
+        select(Problem.id, Problem.number, WaterBody.name, Problem.category, Problem.responsible_unit,
+               Problem.deadline)
+        .join(WaterBody, WaterBody.id == Problem.water_body_id)
+        .where(and_(Problem.state.in_(OVERDUE_STATES), Problem.deadline.isnot(None),
+                    Problem.deadline <= today + dt.timedelta(days=7)))
+        .order_by(Problem.deadline, Problem.id)).all()
+    lines = [ProblemLine(*r, days=(today - r[5]).days) for r in rows]
+    late = []
+    if month.late_ids:
+        from hzdesk.db.models import Person
+        late = list(session.execute(
+            select(Patrol.id, Person.name, Patrol.patrol_date, Patrol.entered_on)
+            .join(Person, Person.id == Patrol.person_id).where(Patrol.id.in_(month.late_ids))
+            .order_by(Patrol.patrol_date)).all())
+    return Overview(
+        today=today, month=month,
+        behind=[c for c in month.by_chief if c.credited < c.due],
+        overdue=[ln for ln in lines if ln.days > 0],
+        due_soon=[ln for ln in lines if ln.days <= 0],
+        boards=[b for b in board_statuses(session, today) if b.out_of_date],
+        late=[tuple(r) for r in late])

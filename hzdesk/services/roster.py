@@ -1,0 +1,68 @@
+"""The roster: reshuffles (换届/调整) that end one appointment and start the next in one step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from hzdesk.db.models import Appointment, Person
+from hzdesk.errors import ValidationError
+from hzdesk.parsing import ParseError, parse_date
+from hzdesk.services import records
+from hzdesk.services.boards import BoardStatus, board_statuses, _chain
+
+
+def reshuffle(session: Session, appointment_id: int, *, end_on: Any, successor_id: int | None = None,
+              successor: dict[str, Any] | None = None, start_on: Any = None,
+              doc_number: str | None = None, reason: str | None = None) -> tuple[Appointment, Appointment]:
+    """End appointment `appointment_id` on `end_on` and appoint the successor (an existing person,
+    or a new one described by `successor`) to the same role, level and water body from `start_on`
+    (default: the next day). Both happen or neither."""
+    old = records.get(session, "appointment", appointment_id)
+    errors: dict[str, str] = {}
+    try:
+        end = parse_date(end_on)
+    except ParseError as exc:
+        raise ValidationError({"end_on": str(exc)}, {"end_on": "离任日期"}) from None
+    try:
+        start = parse_date(start_on) if start_on not in (None, "") else end + dt.timedelta(days=1)
+    except ParseError as exc:
+        raise ValidationError({"start_on": str(exc)}, {"start_on": "接任日期"}) from None
+    if old.end_on is not None:
+        errors["end_on"] = f"该任职已于 {old.end_on.isoformat()} 结束"
+    elif end < old.start_on:
+        errors["end_on"] = f"离任日期不能早于任职日期 {old.start_on.isoformat()}"
+    if start <= end:
+        errors["start_on"] = "接任日期应晚于原任离任日期"
+    if successor_id is None and not successor:
+        errors["successor"] = "请选择或填写接任人"
+    if successor_id is not None and successor_id == old.person_id:
+        errors["successor"] = "接任人不能是原任本人"
+    if errors:
+        raise ValidationError(errors, {"end_on": "离任日期", "start_on": "接任日期", "successor": "接任人"})
+    with session.begin_nested():  # a refused successor must not leave the old one ended
+        records.update(session, "appointment", old.id, {"end_on": end, "reason": reason or old.reason})
+        if successor_id is None:
+            successor_id = records.create(session, "person", successor).id
+        elif session.get(Person, successor_id) is None:
+            raise ValidationError({"successor": "所选接任人不存在"}, {"successor": "接任人"})
+        new = records.create(session, "appointment", {
+            "person_id": successor_id, "water_body_id": old.water_body_id, "role": old.role,
+            "level": old.level, "start_on": start, "doc_number": doc_number, "reason": reason})
+    return old, new
+
+
+def boards_affected(session: Session, water_body_id: int | None, as_of: dt.date) -> list[BoardStatus]:
+    """Out-of-date boards whose chain of water bodies includes `water_body_id` (the boards a
+    change of this water body's chief makes wrong)."""
+    if water_body_id is None:
+        return []
+    from sqlalchemy import select
+
+    from hzdesk.db.models import SignBoard, WaterBody
+    parents = dict(session.execute(select(WaterBody.id, WaterBody.parent_id)).all())
+    board_water = dict(session.execute(select(SignBoard.id, SignBoard.water_body_id)).all())
+    return [b for b in board_statuses(session, as_of)
+            if b.out_of_date and water_body_id in _chain(parents, board_water[b.board_id])]
