@@ -1,26 +1,308 @@
 """The window on a real database, driven as a clerk would (offscreen)."""
 
+import datetime as dt
 import subprocess
 import sys
 import textwrap
 
-from PySide6.QtWidgets import QLabel, QPushButton
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
+from sqlalchemy import func, insert, select
 
+from hzdesk.db import models as m
+from hzdesk.demo import DemoOptions, load_demo
+from hzdesk.fields import PATROL, WATER_BODY
+from hzdesk.ui import common as ui_common
 from hzdesk.ui.app import MainWindow
+from hzdesk.ui.common import AppContext
+from hzdesk.ui.patrols_tab import FastEntryDialog
+from hzdesk.ui.problems_tab import MoveDialog
+from hzdesk.ui.record_dialog import RecordDialog
+from hzdesk.ui.roster_tab import ReshuffleDialog
+from hzdesk.vocab import ProblemState
+
+TODAY = dt.date.today()
 
 
-def test_empty_database_offers_sample_data_and_loads_it(qtbot, db):
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    window.show()
-    assert window.findChild(QLabel, "count_巡河记录").text() == "0 条"
-    button = window.findChild(QPushButton, "load_demo")
-    assert button is not None and button.text() == "载入示例数据"
-    button.click()
-    qtbot.waitUntil(lambda: window.findChild(QLabel, "count_巡河记录").text() != "0 条", timeout=60_000)
-    assert int(window.findChild(QLabel, "count_巡河记录").text().split()[0]) > 1000
-    assert window.findChild(QPushButton, "load_demo") is None
+@pytest.fixture
+def no_modal(monkeypatch):
+    """Dialogs opened by the window return at once; message boxes are collected, not shown."""
+    shown = []
+    monkeypatch.setattr(QDialog, "exec", lambda self: 0)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
+    monkeypatch.setattr(ui_common, "confirm", lambda *a: True)
+    return shown
+
+
+@pytest.fixture
+def demo_db(db):
+    load_demo(db, DemoOptions(scale="small", seed=3, until=TODAY))
+    return db
+
+
+@pytest.fixture
+def window(qtbot, demo_db, no_modal):
+    w = MainWindow(demo_db)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def count(db, model):
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_tabs_menus_and_titles_are_chinese(window):
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == \
+        ["概览", "河湖名录", "河长名录", "公示牌", "巡河记录", "问题台账", "报表"]
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["文件(&F)", "编辑(&E)", "视图(&V)", "报表(&R)", "帮助(&H)"]
     assert "清溪镇河长制办公室" in window.windowTitle()
+
+
+def test_overview_shows_this_month(window):
+    due = int(window.overview.figures["due"].text())
+    assert due > 0
+    assert window.overview.headline.text().startswith(f"{TODAY.year}年{TODAY.month}月1日至今")
+    assert window.overview.problems.rowCount() >= 1  # the sample always has overdue problems
+
+
+def test_add_edit_delete_a_water_body_with_errors_shown_in_place(qtbot, window, demo_db):
+    tab = window.waters.widget(0)
+    before = count(demo_db, m.WaterBody)
+    dialog = RecordDialog(window.ctx, WATER_BODY, None, window)
+    dialog.widgets["code"].setText("XJ001")          # taken
+    dialog.widgets["name"].setText("新开渠")
+    dialog.widgets["kind"].setCurrentText("沟渠")
+    dialog.widgets["level"].setCurrentText("村级")
+    dialog.widgets["length_km"].setText("很长")
+    dialog.save()
+    assert dialog.result() == 0 and count(demo_db, m.WaterBody) == before
+    assert "已被使用" in dialog.errors["code"].text() and "不是数字" in dialog.errors["length_km"].text()
+    assert dialog.widgets["name"].text() == "新开渠"   # nothing typed is lost
+    dialog.widgets["code"].setText("CJ900")
+    dialog.widgets["length_km"].setText("1.2")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted and count(demo_db, m.WaterBody) == before + 1
+    new_id = dialog.saved_id
+    tab.search.setText("新开渠")
+    tab.apply_filters()
+    assert tab.model.total == 1 and tab.select_id(new_id)
+
+    edit = RecordDialog(window.ctx, WATER_BODY, new_id, window)
+    assert edit.widgets["code"].text() == "CJ900"
+    edit.widgets["villages"].setText("东岭村")
+    edit.save()
+    assert tab.model.rows[0]["villages"] == "东岭村"   # the bus refreshed the table
+
+    tab.select_id(new_id)
+    tab.delete()
+    assert count(demo_db, m.WaterBody) == before
+
+
+def test_delete_of_a_used_record_is_refused_with_a_reason(window, demo_db, no_modal):
+    tab = window.waters.widget(0)
+    before = count(demo_db, m.WaterBody)
+    tab.view.selectRow(0)   # XJ001, the county river: its segments, chiefs and patrols refer to it
+    tab.delete()
+    assert "仍被" in no_modal[-1] and "不能删除，可改为注销" in no_modal[-1]
+    assert count(demo_db, m.WaterBody) == before
+
+
+def test_workflow_from_registered_to_closed(qtbot, window, demo_db):
+    tab = window.problems
+    dialog = RecordDialog(window.ctx, tab.ledger, None, window, fields=tab.spec.form_fields)
+    dialog.widgets["found_on"].set_value(TODAY)
+    dialog.widgets["water_body_id"].setCurrentIndex(1)
+    dialog.widgets["source"].setCurrentText("群众举报")
+    dialog.widgets["category"].setCurrentText("乱堆")
+    dialog.widgets["description"].setPlainText("河岸堆放建筑材料")
+    dialog.save()
+    pid = dialog.saved_id
+    assert tab.select_id(pid)
+    visible = [a for a, b in tab.move_buttons.items() if not b.isHidden()]
+    assert visible == ["交办", "挂账", "销号"]
+
+    assign = MoveDialog(window.ctx, pid, "交办", {"number": "x"}, window)
+    assign.apply()
+    assert assign.errors["responsible_unit"].text() == "这一步必须填写"
+    assign.widgets["responsible_unit"].setText("东岭村村委会")
+    assign.widgets["deadline"].set_value(TODAY + dt.timedelta(days=10))
+    assign.apply()
+    assert assign.result() == QDialog.DialogCode.Accepted
+    tab.select_id(pid)
+    assert [a for a, b in tab.move_buttons.items() if not b.isHidden()] == ["报告整改完成", "挂账"]
+
+    done = MoveDialog(window.ctx, pid, "报告整改完成", {"number": "x"}, window)
+    done.widgets["measures"].setPlainText("已清运")
+    done.apply()
+    check = MoveDialog(window.ctx, pid, "验收通过", {"number": "x"}, window)
+    check.widgets["verifier"].setText("李站长")
+    check.apply()
+    tab.select_id(pid)
+    assert tab.title.text().endswith("已销号")
+    assert [tab.history.item(i).text().split("　")[1] for i in range(tab.history.count())] == \
+        ["登记", "交办", "报告整改完成", "验收通过"]
+    with demo_db.session() as s:
+        assert s.get(m.Problem, pid).state is ProblemState.CLOSED
+
+
+def test_overdue_problems_are_highlighted_and_filtered(window):
+    tab = window.problems
+    tab.flag_boxes["overdue"].setChecked(True)
+    assert tab.model.total >= 1
+    index = tab.model.index(0, 0)
+    assert tab.model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
+
+
+def test_reshuffle_flags_the_boards_it_makes_wrong(window, demo_db):
+    with demo_db.session() as s:
+        board = s.scalars(select(m.SignBoard).order_by(m.SignBoard.id)).first()
+        appt = s.scalar(select(m.Appointment).where(
+            m.Appointment.water_body_id == board.water_body_id, m.Appointment.role == "河长",
+            m.Appointment.end_on.is_(None)))
+    window.boards.stale_only.setChecked(True)
+    stale_before = window.boards.model.total
+    dialog = ReshuffleDialog(window.ctx, appt.id, window)
+    dialog.end_on.set_value(TODAY - dt.timedelta(days=1))
+    dialog.new_name.setText("欧阳淼")
+    dialog.new_phone.setText("13912345678")
+    dialog.apply()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert board.code in [b.code for b in dialog.affected]
+    assert all("欧阳淼" in [x.name for x in b.should] for b in dialog.affected)
+    assert window.boards.model.total > stale_before   # the boards tab refreshed on its own
+    window.boards.select_id(board.id)
+    window.boards.mark_redone()
+    assert board.id not in [r["id"] for r in window.boards.model.rows]
+
+
+def test_fast_entry_of_several_paper_forms(qtbot, window, demo_db):
+    before = count(demo_db, m.Patrol)
+    dialog = FastEntryDialog(window.ctx, window)
+    dialog.widgets["patrol_date"].set_value(TODAY - dt.timedelta(days=2))
+    dialog.widgets["water_body_id"].setCurrentIndex(2)
+    dialog.widgets["person_id"].setCurrentIndex(3)
+    for start, end in (("8:00", "9:00"), ("14:00", "14:40"), ("16:10", "17:00")):
+        qtbot.keyClicks(dialog.widgets["start_time"], start)
+        qtbot.keyClicks(dialog.widgets["end_time"], end)
+        qtbot.keyClicks(dialog.widgets["distance_km"], "2.5")
+        dialog.widgets["findings"].setPlainText("河面整洁")  # QTest types ASCII only
+        dialog.save()
+    assert count(demo_db, m.Patrol) == before + 3 and len(dialog.saved) == 3
+    assert dialog.widgets["person_id"].currentIndex() == 3      # kept for the next form
+    assert dialog.widgets["start_time"].text() == ""            # cleared for the next form
+    dialog.widgets["end_time"].setText("7:00")
+    dialog.widgets["start_time"].setText("8:00")
+    dialog.save()
+    assert "结束时间应晚于开始时间" in dialog.errors["end_time"].text()
+    assert count(demo_db, m.Patrol) == before + 3
+
+
+def test_enter_moves_to_the_next_box_in_fast_entry(qtbot, window):
+    dialog = FastEntryDialog(window.ctx, window)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    from PySide6.QtWidgets import QApplication
+    dialog.order[3].setFocus()
+    qtbot.wait(20)
+    assert QApplication.focusWidget() is dialog.order[3]
+    qtbot.keyClick(dialog.order[3], Qt.Key.Key_Return)
+    qtbot.wait(20)
+    assert QApplication.focusWidget() is dialog.order[4] and dialog.saved == []
+
+
+def test_settings_dialog_edits_rules(window, demo_db):
+    from hzdesk.ui.settings_dialog import GeneralPage
+    page = GeneralPage(window.ctx)
+    page.edits["board_update_days"].setText("30")
+    page.save()
+    assert page.status.text() == "已保存。"
+    page.edits["board_update_days"].setText("三十")
+    page.save()
+    with demo_db.session() as s:
+        assert s.get(m.Setting, "board_update_days").value == 30
+
+
+def test_stats_tab_gives_the_report_sentence(window):
+    window.stats.period.setText(f"{TODAY.year}")
+    window.stats.run()
+    assert "本期累计巡河" in window.stats.text.toPlainText()
+    window.stats.period.setText("去年")
+    window.stats.run()
+    assert "无法统计" in window.stats.text.toPlainText()
+
+
+def test_copy_selected_cells(qtbot, window):
+    from PySide6.QtGui import QGuiApplication
+    tab = window.patrols
+    tab.view.selectRow(0)
+    tab.copy_selection()
+    text = QGuiApplication.clipboard().text()
+    assert text.count("\t") == len(tab.model.fields) - 1
+
+
+def test_filtering_a_large_patrol_table(qtbot, db, no_modal):
+    """100,000 patrols: the table pages instead of loading everything, and filters stay quick."""
+    with db.session() as s, s.begin():
+        wb = m.WaterBody(code="R", name="大河", kind="河流", level="县级")
+        people = [m.Person(name=f"巡河人{i}") for i in range(50)]
+        s.add_all([wb, *people])
+        s.flush()
+        start = dt.date(2020, 1, 1)
+        s.execute(insert(m.Patrol), [{"person_id": people[i % 50].id, "water_body_id": wb.id,
+                                      "patrol_date": start + dt.timedelta(days=i % 2000), "found_problem": False}
+                                     for i in range(100_000)])
+        target = people[7].id
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    tab = w.patrols
+    assert tab.model.total == 100_000 and len(tab.model.rows) <= 200
+    tab.filter_widgets["person_id"].set_value(target)
+    assert tab.model.total == 2000
+    lo, hi = tab.filter_widgets["patrol_date"]
+    lo.set_value(dt.date(2021, 1, 1))
+    hi.set_value(dt.date(2021, 3, 31))  # person 7 patrols every 50th day: day 407 lies inside
+    tab.apply_filters()
+    assert 0 < tab.model.total < 100 and all(r["person_id"] == target for r in tab.model.rows)
+    tab.model.fetchMore()
+
+
+def test_first_start_offers_sample_data(qtbot, db, monkeypatch):
+    offered = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: offered.append(self.text()) or 0)
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    w.offer_sample_data()
+    assert offered and "空的数据库" in offered[0]
+
+
+def test_sample_data_loads_in_the_background(qtbot, db):
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    w.load_demo()
+    qtbot.waitUntil(lambda: w.patrols.model.total > 1000, timeout=60_000)
+    assert int(w.overview.figures["due"].text()) >= 0
+
+
+def test_counting_rules_help_is_shipped_and_shown(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QTextBrowser
+
+    from hzdesk.ui.app import HELP_DIR
+
+    text = (HELP_DIR / "统计口径.md").read_text(encoding="utf-8")
+    for term in ("巡河率", "旬", "超期", "整改率", "过期起始日"):
+        assert term in text
+    shown = {}
+    monkeypatch.setattr(QDialog, "exec", lambda d: shown.setdefault("t", d.findChild(QTextBrowser).toPlainText()))
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    w.show_rules_help()
+    assert "计入次数" in shown["t"]
 
 
 def test_qt_model_callbacks_returning_none_do_not_crash():
@@ -50,22 +332,8 @@ def test_qt_model_callbacks_returning_none_do_not_crash():
     assert r.returncode == 0 and "survived" in r.stdout, r.stderr[-2000:]
 
 
-def test_counting_rules_help_is_shipped_and_shown(qtbot, db, monkeypatch):
-    from PySide6.QtWidgets import QDialog, QTextBrowser
-
-    from hzdesk.ui.app import HELP_DIR
-
-    text = (HELP_DIR / "统计口径.md").read_text(encoding="utf-8")
-    for term in ("巡河率", "旬", "超期", "整改率", "过期起始日"):
-        assert term in text
-    shown = {}
-
-    def fake_exec(dialog):
-        shown["text"] = dialog.findChild(QTextBrowser).toPlainText()
-        return 0
-
-    monkeypatch.setattr(QDialog, "exec", fake_exec)
-    window = MainWindow(db)
-    qtbot.addWidget(window)
-    window.show_rules_help()
-    assert "计入次数" in shown["text"]
+def test_ledger_tab_in_isolation(qtbot, db):
+    from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
+    tab = LedgerTab(AppContext(db), TabSpec(PATROL))
+    qtbot.addWidget(tab)
+    assert tab.model.total == 0 and tab.count_label.text() == "共 0 条"

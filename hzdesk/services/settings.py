@@ -72,3 +72,18 @@ def add_choice(session: Session, list_name: str, value: str) -> ChoiceItem:
 def checklist(session: Session) -> list[ChecklistItem]:
     return list(session.scalars(select(ChecklistItem).where(ChecklistItem.active.is_(True))
                                 .order_by(ChecklistItem.seq, ChecklistItem.id)))
+
+
+def set_choice_active(session: Session, list_name: str, value: str, active: bool) -> None:
+    """Retire a choice (old records keep their value) or bring it back."""
+    item = session.scalar(select(ChoiceItem).where(ChoiceItem.list_name == list_name, ChoiceItem.value == value))
+    if item is None:
+        raise ValidationError({"value": f"“{value}”不在列表中"})
+    if not active and len(choices(session, list_name)) <= 1:
+        raise ValidationError({"value": "列表中至少要保留一个可选项"})
+    item.active = active
+    session.flush()
+
+
+def all_settings(session: Session) -> dict[str, Any]:
+    return {key: get_setting(session, key) for key in DEFAULT_SETTINGS}

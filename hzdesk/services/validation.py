@@ -116,12 +116,18 @@ def clean(session: Session, ledger: Ledger, data: dict[str, Any], existing=None)
             values[f.key] = parse_field(session, f, raw, current)
         except ParseError as exc:
             errors[f.key] = str(exc)
-    if not errors:
+    check = RECORD_CHECKS.get(ledger.key)
+    if check:
+        # Judge the record with what did parse, so a clerk sees every problem at once; a rule
+        # that needs a value that failed to parse waits for the next try.
         merged = {f.key: getattr(existing, f.key) for f in ledger.fields} if existing else {}
         merged.update(values)
-        check = RECORD_CHECKS.get(ledger.key)
-        if check:
-            errors.update(check(session, merged, existing))
+        try:
+            found = check(session, merged, existing)
+        except (KeyError, TypeError):
+            found = {}
+        for key, msg in found.items():
+            errors.setdefault(key, msg)
     if errors:
         raise ValidationError(errors, {**ledger.labels, **{k: k for k in errors
                                                               if k not in ledger.labels}})

@@ -1,144 +1,234 @@
-"""The window (a first, simple one: the full clerk's window is its own piece of work).
-
-Opens the database, shows what each ledger holds, offers sample data on an empty database, and
-lets the user open or create another database file.
-"""
+"""The main window: a tab per ledger, the usual menus and shortcuts, remembered layout."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal, Slot
-from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QMainWindow, QMessageBox, QProgressDialog, QPushButton,
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from hzdesk import APP_NAME, __version__
 from hzdesk.db.engine import Database, open_database
 from hzdesk.errors import HzdeskError
+from hzdesk.fields import MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
 from hzdesk.paths import default_db_path
 from hzdesk.services.check import count_records
 from hzdesk.services.settings import get_setting
+from hzdesk.ui.boards_tab import BoardsTab
+from hzdesk.ui.common import AppContext, BackgroundTask, show_error
+from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
+from hzdesk.ui.overview_tab import OverviewTab
+from hzdesk.ui.patrols_tab import PatrolsTab
+from hzdesk.ui.problems_tab import ProblemsTab
+from hzdesk.ui.record_dialog import RecordDialog
+from hzdesk.ui.roster_tab import RosterTab
+from hzdesk.ui.settings_dialog import SettingsDialog
 
 HELP_DIR = Path(__file__).resolve().parent.parent / "help"
 
 
-class DemoWorker(QObject):
-    """Loads sample data in a worker thread; reports each step."""
+class StatsTab(QWidget):
+    """报表: the period's figures as text a clerk copies into a report (PDF and Excel come later)."""
 
-    step = Signal(str)
-    done = Signal(str)   # empty string: success; otherwise the Chinese error
-
-    def __init__(self, db: Database):
+    def __init__(self, ctx: AppContext):
         super().__init__()
-        self.db = db
+        self.ctx = ctx
+        self.period = QLineEdit()
+        self.period.setObjectName("period")
+        import datetime as dt
+        today = dt.date.today()
+        self.period.setText(f"{today.year}-{today.month:02d}")
+        self.period.setToolTip("2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
+        run = QPushButton("统计")
+        run.setObjectName("run_stats")
+        run.clicked.connect(self.run)
+        self.period.returnPressed.connect(self.run)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("统计期间"))
+        row.addWidget(self.period)
+        row.addWidget(run)
+        row.addWidget(QLabel("（如 2025-03、2025Q1、2025）"))
+        row.addStretch(1)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("stats_text")
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.text, 1)
 
     def run(self) -> None:
-        from hzdesk.demo import DemoOptions, load_demo
+        import datetime as dt
 
+        from hzdesk.periods import parse_period
+        from hzdesk.services.stats import period_stats, summary_text
         try:
-            load_demo(self.db, DemoOptions(scale="small"), self.step.emit)
-        except HzdeskError as exc:
-            self.done.emit(str(exc))
-        else:
-            self.done.emit("")
+            start, end = parse_period(self.period.text())
+            stats = self.ctx.read(period_stats, start, end, dt.date.today())
+        except (HzdeskError, ValueError) as exc:
+            self.text.setPlainText(f"无法统计：{exc}")
+            return
+        self.text.setPlainText(summary_text(stats))
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, *, first_start_prompt: bool = False):
         super().__init__()
-        self.db: Database = db
-        self.resize(1200, 720)
+        self.ctx = AppContext(db)
+        self.resize(1280, 740)
+        self._build_tabs()
         self._build_menus()
-        self.refresh()
+        self.ctx.bus.changed.connect(self._update_title)
+        self._update_title()
+        settings = QSettings()
+        geometry = settings.value("geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        self.tabs.setCurrentIndex(int(settings.value("last_tab", 0) or 0))
+        if first_start_prompt:
+            QTimer.singleShot(300, self.offer_sample_data)
+
+    @property
+    def db(self) -> Database:
+        return self.ctx.db
+
+    # ------------------------------------------------------------ building
+    def _build_tabs(self) -> None:
+        ctx = self.ctx
+        self.tabs = QTabWidget()
+        self.overview = OverviewTab(ctx)
+        self.overview.open_record.connect(self.open_record)
+        self.waters = QTabWidget()
+        self.waters.addTab(LedgerTab(ctx, TabSpec(WATER_BODY, columns=[
+            "code", "name", "kind", "parent_id", "level", "length_km", "area_km2", "villages", "target_class",
+            "seasonal", "registered_on", "retired_on"], filters=["kind", "level"], flags=("in_use",),
+            flags_on=("in_use",))), "河湖")
+        self.waters.addTab(LedgerTab(ctx, TabSpec(OUTFALL, filters=["type", "status", "water_body_id"])), "排污口")
+        self.waters.addTab(LedgerTab(ctx, TabSpec(MONITORING_SECTION, filters=["control_level"])), "监测断面")
+        self.waters.addTab(LedgerTab(ctx, TabSpec(RIVER_PLAN)), "一河一策")
+        self.roster = RosterTab(ctx)
+        self.boards = BoardsTab(ctx)
+        self.patrols = PatrolsTab(ctx)
+        self.problems = ProblemsTab(ctx)
+        self.stats = StatsTab(ctx)
+        for widget, title in ((self.overview, "概览"), (self.waters, "河湖名录"), (self.roster, "河长名录"),
+                              (self.boards, "公示牌"), (self.patrols, "巡河记录"), (self.problems, "问题台账"),
+                              (self.stats, "报表")):
+            self.tabs.addTab(widget, title)
+        self.setCentralWidget(self.tabs)
+
+    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(shortcut)
+        act.triggered.connect(slot)
+        if name:
+            act.setObjectName(name)
+        menu.addAction(act)
+        return act
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("文件(&F)")
-        for text, shortcut, slot in (("新建数据库(&N)…", None, self.new_database),
-                                     ("打开数据库(&O)…", QKeySequence.StandardKey.Open, self.open_other),
-                                     ("退出(&X)", QKeySequence.StandardKey.Quit, self.close)):
-            act = QAction(text, self)
-            if shortcut is not None:
-                act.setShortcut(shortcut)
-            act.triggered.connect(slot)
-            file_menu.addAction(act)
-        view = self.menuBar().addMenu("视图(&V)")
-        refresh = QAction("刷新(&R)", self)
-        refresh.setShortcut(QKeySequence(Qt.Key.Key_F5))
-        refresh.triggered.connect(self.refresh)
-        view.addAction(refresh)
-        help_menu = self.menuBar().addMenu("帮助(&H)")
-        rules = QAction("统计口径说明(&S)", self)
-        rules.triggered.connect(self.show_rules_help)
-        help_menu.addAction(rules)
-        about = QAction("关于(&A)", self)
-        about.triggered.connect(self.about)
-        help_menu.addAction(about)
+        K = QKeySequence
+        m = self.menuBar().addMenu("文件(&F)")
+        self._action(m, "新建数据库(&N)…", self.new_database)
+        self._action(m, "打开数据库(&O)…", self.open_other, K(K.StandardKey.Open))
+        self._action(m, "载入示例数据…", self.offer_sample_data, name="menu_demo")
+        m.addSeparator()
+        self._action(m, "设置(&S)…", self.open_settings, name="menu_settings")
+        m.addSeparator()
+        self._action(m, "退出(&X)", self.close, K("Ctrl+Q"))
+        m = self.menuBar().addMenu("编辑(&E)")
+        self._action(m, "新增(&N)", lambda: self._on_ledger("add"), K(K.StandardKey.New))
+        self._action(m, "修改(&E)…", lambda: self._on_ledger("edit"), K("Ctrl+E"))
+        self._action(m, "删除(&D)", lambda: self._on_ledger("delete"), K(K.StandardKey.Delete))
+        m.addSeparator()
+        self._action(m, "查找(&F)", self.focus_search, K(K.StandardKey.Find))
+        m = self.menuBar().addMenu("视图(&V)")
+        self._action(m, "刷新(&R)", self.ctx.bus.changed.emit, K(Qt.Key.Key_F5))
+        for i in range(self.tabs.count()):
+            self._action(m, self.tabs.tabText(i), lambda _c=False, i=i: self.tabs.setCurrentIndex(i), K(f"Ctrl+{i + 1}"))
+        m = self.menuBar().addMenu("报表(&R)")
+        self._action(m, "统计汇总(&S)", lambda: self.tabs.setCurrentWidget(self.stats))
+        self._action(m, "打印(&P)…", self.print_current, K(K.StandardKey.Print))
+        m = self.menuBar().addMenu("帮助(&H)")
+        self._action(m, "统计口径说明(&S)", self.show_rules_help)
+        self._action(m, "关于(&A)", self.about)
 
-    def refresh(self) -> None:
-        with self.db.session() as s:
-            counts = count_records(s)
-            office = get_setting(s, "office_name")
+    def _update_title(self) -> None:
+        office = self.ctx.read(get_setting, "office_name")
         self.setWindowTitle(f"{APP_NAME} — {office} — {self.db.path.name}")
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        title = QLabel(office)
-        font = QFont()
-        font.setPointSize(16)
-        font.setBold(True)
-        title.setFont(font)
-        layout.addWidget(title)
-        layout.addWidget(QLabel(f"数据库文件：{self.db.path}"))
-        box = QGroupBox("台账概况")
-        form = QFormLayout(box)
-        for name, n in counts.items():
-            value = QLabel(f"{n} 条")
-            value.setObjectName(f"count_{name}")
-            form.addRow(f"{name}：", value)
-        layout.addWidget(box)
-        if counts["河湖"] == 0 and counts["人员"] == 0:
-            row = QHBoxLayout()
-            hint = QLabel("这是一个空数据库。可以先载入一个乡镇的示例数据，熟悉软件的用法。")
-            button = QPushButton("载入示例数据")
-            button.setObjectName("load_demo")
-            button.clicked.connect(self.load_demo)
-            row.addWidget(hint)
-            row.addWidget(button)
-            row.addStretch(1)
-            layout.addLayout(row)
-        layout.addStretch(1)
-        self.setCentralWidget(central)
+
+    # ------------------------------------------------------------ ledger commands
+    def current_ledger_tab(self) -> LedgerTab | None:
+        w = self.tabs.currentWidget()
+        while isinstance(w, QTabWidget):
+            w = w.currentWidget()
+        return w if isinstance(w, LedgerTab) else None
+
+    def _on_ledger(self, what: str) -> None:
+        tab = self.current_ledger_tab()
+        if tab is None:
+            self.statusBar().showMessage("请先切换到一个台账页。", 4000)
+            return
+        getattr(tab, what)()
+
+    def focus_search(self) -> None:
+        tab = self.current_ledger_tab()
+        if tab is not None:
+            tab.search.setFocus()
+            tab.search.selectAll()
+
+    def open_record(self, kind: str, record_id: int) -> None:
+        """Open what an overview line points at: its tab, the row selected, the form if useful."""
+        targets = {"problem": (self.problems, self.problems), "sign_board": (self.boards, self.boards),
+                   "patrol": (self.patrols, self.patrols), "person": (self.roster, self.roster.appointments)}
+        page, tab = targets[kind]
+        self.tabs.setCurrentWidget(page)
+        if kind == "person":
+            tab.filter_widgets["person_id"].set_value(record_id)
+            tab.apply_filters()
+            return
+        tab.search.clear()
+        for box in tab.flag_boxes.values():
+            box.setChecked(False)
+        tab.apply_filters()
+        if not tab.select_id(record_id) and kind == "patrol":
+            RecordDialog(self.ctx, tab.ledger, record_id, self).exec()
+
+    def print_current(self) -> None:
+        QMessageBox.information(self, "打印", "打印台账和统计报表的 PDF 功能正在制作中；"
+                                "目前可在“报表”页生成统计文字，或在表格中选中后按 Ctrl+C 复制到 Excel/WPS 打印。")
+
+    # ------------------------------------------------------------ database and data
+    def offer_sample_data(self) -> None:
+        counts = self.ctx.read(count_records)
+        if counts["河湖"] or counts["人员"]:
+            if self.sender() is not None and self.sender().objectName() == "menu_demo":
+                QMessageBox.information(self, "示例数据", "当前数据库已有台账记录，示例数据只能载入空数据库。\n"
+                                        "请用“文件 → 新建数据库”建一个新文件后再载入。")
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "欢迎使用" + APP_NAME,
+                          "这是一个空的数据库。\n\n可以先载入一个乡镇的示例数据（河湖、河长、公示牌、巡河记录、问题），"
+                          "熟悉软件的用法；正式使用时再新建一个数据库。", parent=self)
+        load = box.addButton("载入示例数据", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("从空白开始", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is load:
+            self.load_demo()
 
     def load_demo(self) -> None:
-        self._progress = QProgressDialog("正在生成示例数据…", None, 0, 0, self)
-        self._progress.setWindowTitle("载入示例数据")
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(0)
-        self._thread = QThread(self)
-        self._worker = DemoWorker(self.db)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        # Bound methods of this window: Qt queues them to the GUI thread. (A plain closure
-        # would run in the worker thread, which then waits for itself to finish.)
-        self._worker.step.connect(self._demo_step)
-        self._worker.done.connect(self._demo_finished)
-        self._thread.start()
-        self._progress.show()
+        from hzdesk.demo import DemoOptions, load_demo
 
-    @Slot(str)
-    def _demo_step(self, step: str) -> None:
-        self._progress.setLabelText(f"正在生成：{step}…")
-
-    @Slot(str)
-    def _demo_finished(self, error: str) -> None:
-        self._thread.quit()
-        self._thread.wait()
-        self._progress.close()
-        if error:
-            QMessageBox.warning(self, "无法载入示例数据", error)
-        self.refresh()
+        def done(_result, error) -> None:
+            if error is not None:
+                show_error(self, "无法载入示例数据", error)
+            self.ctx.bus.changed.emit()
+            self.statusBar().showMessage("示例数据已载入。", 6000)
+        self._task = BackgroundTask(self, "正在生成示例数据",
+                                    lambda step: load_demo(self.db, DemoOptions(scale="small"), step), done)
+        self._task.start()
 
     def _switch_to(self, path: str) -> None:
         try:
@@ -146,10 +236,12 @@ class MainWindow(QMainWindow):
         except HzdeskError as exc:
             QMessageBox.critical(self, "无法打开数据库", str(exc))
             return
-        self.db.close()
-        self.db = new_db
+        old = self.ctx.db
+        self.ctx.db = new_db
+        old.close()
         QSettings().setValue("last_db", str(new_db.path))
-        self.refresh()
+        self.ctx.bus.changed.emit()
+        self.offer_sample_data()
 
     def open_other(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "打开数据库", str(self.db.path.parent),
@@ -166,20 +258,29 @@ class MainWindow(QMainWindow):
                 return
             self._switch_to(path)
 
+    def open_settings(self) -> None:
+        SettingsDialog(self.ctx, self).exec()
+
+    # ------------------------------------------------------------ help
     def show_rules_help(self) -> None:
         dialog = QDialog(self)
         dialog.setWindowTitle("统计口径说明")
         dialog.resize(760, 600)
         browser = QTextBrowser(dialog)
         browser.setMarkdown(HELP_DIR.joinpath("统计口径.md").read_text(encoding="utf-8"))
-        layout = QVBoxLayout(dialog)
-        layout.addWidget(browser)
+        QVBoxLayout(dialog).addWidget(browser)
         dialog.exec()
 
     def about(self) -> None:
         QMessageBox.about(self, f"关于{APP_NAME}",
                           f"<b>{APP_NAME}</b> 版本 {__version__}<br>乡镇河长制办公室的离线台账软件。"
                           f"<br><br>数据库文件：{self.db.path}")
+
+    def closeEvent(self, event) -> None:
+        settings = QSettings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("last_tab", self.tabs.currentIndex())
+        super().closeEvent(event)
 
 
 def run(db_arg: str | None) -> int:
@@ -191,7 +292,7 @@ def run(db_arg: str | None) -> int:
     except HzdeskError as exc:
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
-    window = MainWindow(db)
+    window = MainWindow(db, first_start_prompt=True)
     window.show()
     code = app.exec()
     window.db.close()

@@ -1,0 +1,235 @@
+"""Input widgets made from a ledger's field description.
+
+Each widget hands back what the clerk typed, untouched; the services parse and judge it, so a
+date typed as 2025/3/5 or 20250305 is read by the same rules as in an Excel import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (QCalendarWidget, QCheckBox, QComboBox, QCompleter, QHBoxLayout,
+                               QLineEdit, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget)
+from sqlalchemy import select
+
+from hzdesk.db.models import Person, WaterBody
+from hzdesk.fields import Field, format_value
+from hzdesk.services.settings import choices
+from hzdesk.ui.common import AppContext
+from hzdesk.vocab import WATER_CLASSES
+
+
+class DateField(QWidget):
+    """A date typed in any usual form, or picked from a calendar (the button or Alt+↓)."""
+
+    editingFinished = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText("2025-03-05")
+        self.edit.editingFinished.connect(self.editingFinished)
+        button = QToolButton(self)
+        button.setText("▾")
+        button.setToolTip("打开日历")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(self.popup)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(button)
+        self.setFocusProxy(self.edit)
+        self.calendar: QCalendarWidget | None = None
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.popup()
+        else:
+            super().keyPressEvent(event)
+
+    def popup(self) -> None:
+        from hzdesk.parsing import ParseError, parse_date
+
+        cal = QCalendarWidget()
+        cal.setWindowFlags(Qt.WindowType.Popup)
+        cal.setGridVisible(True)
+        try:
+            d = parse_date(self.edit.text()) if self.edit.text().strip() else dt.date.today()
+        except ParseError:
+            d = dt.date.today()
+        cal.setSelectedDate(QDate(d.year, d.month, d.day))
+        cal.clicked.connect(self._picked)
+        cal.activated.connect(self._picked)
+        cal.move(self.mapToGlobal(self.rect().bottomLeft()))
+        cal.show()
+        self.calendar = cal
+
+    def _picked(self, qdate: QDate) -> None:
+        self.edit.setText(qdate.toString("yyyy-MM-dd"))
+        if self.calendar is not None:
+            self.calendar.close()
+        self.edit.setFocus()
+        self.editingFinished.emit()
+
+    def value(self) -> str:
+        return self.edit.text()
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText(value.isoformat() if isinstance(value, dt.date) else (value or ""))
+
+
+class RefPicker(QComboBox):
+    """Pick a water body or a person by typing part of the name, code or phone."""
+
+    def __init__(self, ctx: AppContext, target: str, parent=None, *, in_use_only: bool = False):
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.addItem("", None)
+        for text, ref_id in ctx.read(ref_items, target, in_use_only):
+            self.addItem(text, ref_id)
+        completer = QCompleter(self.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setCompleter(completer)
+        self.setMinimumContentsLength(12)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+
+    def value(self) -> Any:
+        text = self.currentText().strip()
+        if not text:
+            return None
+        i = self.findText(text, Qt.MatchFlag.MatchExactly)
+        if i >= 0:
+            return self.itemData(i)
+        return text  # not one of ours: the service says so in words
+
+    def set_value(self, ref_id: Any) -> None:
+        i = self.findData(ref_id) if ref_id is not None else 0
+        self.setCurrentIndex(max(i, 0))
+
+
+def ref_items(session, target: str, in_use_only: bool = False) -> list[tuple[str, int]]:
+    """The picker's entries: "清溪河（XJ001）", "张建国 13800138000"."""
+    if target == "water_body":
+        q = select(WaterBody.id, WaterBody.name, WaterBody.code, WaterBody.retired_on).order_by(WaterBody.code)
+        return [(f"{name}（{code}）" + ("［已注销］" if retired else ""), wid)
+                for wid, name, code, retired in session.execute(q)
+                if not (in_use_only and retired)]
+    if target == "person":
+        q = select(Person.id, Person.name, Person.phone, Person.unit).order_by(Person.name, Person.id)
+        return [(" ".join(x for x in (name, phone or unit or "") if x), pid)
+                for pid, name, phone, unit in session.execute(q)]
+    raise KeyError(target)
+
+
+class ChoiceCombo(QComboBox):
+    """A value from a fixed list (choice lists, enums, water classes); blank when optional."""
+
+    def __init__(self, values: list[str], optional: bool, parent=None):
+        super().__init__(parent)
+        if optional:
+            self.addItem("")
+        self.addItems(values)
+
+    def value(self) -> str:
+        return self.currentText()
+
+    def set_value(self, value: Any) -> None:
+        text = format_value(Field("x", "x"), value) if value is not None else ""
+        if self.findText(text) < 0 and text:
+            self.addItem(text)  # a value no longer on the list still shows as it is
+        self.setCurrentText(text)
+
+
+class TextField(QLineEdit):
+    def value(self) -> str:
+        return self.text()
+
+    def set_value(self, value: Any) -> None:
+        self.setText("" if value is None else format_value(Field("x", "x"), value))
+
+
+class LongText(QPlainTextEdit):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+        self.setFixedHeight(58)
+
+    def value(self) -> str:
+        return self.toPlainText()
+
+    def set_value(self, value: Any) -> None:
+        self.setPlainText(value or "")
+
+
+class BoolField(QCheckBox):
+    def value(self) -> bool:
+        return self.isChecked()
+
+    def set_value(self, value: Any) -> None:
+        self.setChecked(bool(value))
+
+
+class ChecklistField(QWidget):
+    """The patrol checklist: one box per active item; ticked means a problem was seen."""
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        from hzdesk.services.settings import checklist
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(1)
+        self.boxes: dict[str, QCheckBox] = {}
+        for item in ctx.read(checklist):
+            box = QCheckBox(item.label, self)
+            self.boxes[item.code] = box
+            layout.addWidget(box)
+
+    def value(self) -> dict[str, bool] | None:
+        return {code: box.isChecked() for code, box in self.boxes.items()}
+
+    def set_value(self, value: Any) -> None:
+        for code, box in self.boxes.items():
+            box.setChecked(bool((value or {}).get(code)))
+
+
+def make_widget(ctx: AppContext, f: Field, parent=None) -> QWidget:
+    kind = f.kind
+    if kind == "date":
+        w = DateField(parent)
+    elif kind == "longtext":
+        w = LongText(parent)
+    elif kind == "bool":
+        w = BoolField(parent)
+    elif kind == "ref" and f.ref == "patrol":
+        w = TextField(parent)  # filled in by fast entry; a number when typed by hand
+        w.setPlaceholderText("巡河记录编号（可不填）")
+    elif kind == "ref":
+        w = RefPicker(ctx, f.ref, parent)
+    elif kind == "choice":
+        w = ChoiceCombo(ctx.read(choices, f.choices), not f.required, parent)
+    elif kind == "enum":
+        w = ChoiceCombo([m.value for m in f.enum], not f.required, parent)
+    elif kind == "class":
+        w = ChoiceCombo(WATER_CLASSES, not f.required, parent)
+    elif kind == "json" and f.key == "checklist":
+        w = ChecklistField(ctx, parent)
+    else:
+        w = TextField(parent)
+        if kind == "time":
+            w.setPlaceholderText("8:30")
+        elif kind == "phone":
+            w.setPlaceholderText("手机或 0731-1234567")
+        if f.max_len:
+            w.setMaxLength(f.max_len)
+    if f.hint and hasattr(w, "setPlaceholderText") and kind not in ("time", "phone", "date", "ref"):
+        w.setPlaceholderText(f.hint)
+    w.setToolTip(f.hint or f.label)
+    return w
+

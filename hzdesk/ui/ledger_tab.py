@@ -1,0 +1,264 @@
+"""One ledger on screen: search box, filters, a paged sortable table, and the record actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
+
+from hzdesk.errors import HzdeskError
+from hzdesk.fields import Ledger
+from hzdesk.parsing import ParseError, parse_date
+from hzdesk.services import records
+from hzdesk.services.records import FLAG_TITLES
+from hzdesk.services.settings import choices
+from hzdesk.ui import common
+from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.field_widgets import ChoiceCombo, DateField, RefPicker
+from hzdesk.ui.record_dialog import RecordDialog
+from hzdesk.ui.table_model import LedgerTableModel
+from hzdesk.vocab import ProblemState
+
+
+@dataclass
+class TabSpec:
+    ledger: Ledger
+    columns: list[str] | None = None            # default: every field
+    filters: list[str] = field(default_factory=list)   # field keys: choice, enum, ref or date
+    flags: tuple[str, ...] = ()                 # named conditions offered as check boxes
+    flags_on: tuple[str, ...] = ()              # … and ticked at first
+    descending: bool = False                    # newest first
+    row_colour: Callable | None = None
+    form_fields: list[str] | None = None
+
+
+class LedgerTab(QWidget):
+    def __init__(self, ctx: AppContext, spec: TabSpec, parent=None):
+        super().__init__(parent)
+        self.ctx, self.spec, self.ledger = ctx, spec, spec.ledger
+        self.model = LedgerTableModel(ctx, spec.ledger, spec.columns, spec.row_colour)
+        self.model.query.descending = spec.descending
+        self.extra_filters: dict[str, Any] = {}
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索（Ctrl+F）：" + "、".join(
+            self.ledger.field(k).label for k in self.ledger.search if k in self.ledger.labels))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(220)
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self.search)
+        self.filter_widgets: dict[str, Any] = {}
+        for key in spec.filters:
+            f = self.ledger.field(key)
+            filter_row.addWidget(QLabel(f.label))
+            if f.kind == "date":
+                lo, hi = DateField(), DateField()
+                lo.edit.setPlaceholderText("起")
+                hi.edit.setPlaceholderText("止")
+                lo.setFixedWidth(110)
+                hi.setFixedWidth(110)
+                for w in (lo, hi):
+                    w.editingFinished.connect(self.apply_filters)
+                filter_row.addWidget(lo)
+                filter_row.addWidget(QLabel("至"))
+                filter_row.addWidget(hi)
+                self.filter_widgets[key] = (lo, hi)
+            else:
+                if f.kind == "ref":
+                    w = RefPicker(ctx, f.ref)
+                    w.setItemText(0, "")
+                    w.lineEdit().setPlaceholderText("全部")
+                else:
+                    if f.kind == "choice":
+                        values = ctx.read(choices, f.choices)
+                    elif f.kind == "state":
+                        values = [m.value for m in ProblemState]
+                    else:
+                        values = [m.value for m in f.enum] if f.kind == "enum" else []
+                    w = ChoiceCombo(["全部"] + values, False)
+                w.currentIndexChanged.connect(lambda _i: self.apply_filters())
+                filter_row.addWidget(w)
+                self.filter_widgets[key] = w
+        self.flag_boxes: dict[str, QCheckBox] = {}
+        for flag in spec.flags:
+            box = QCheckBox(FLAG_TITLES[flag])
+            box.setChecked(flag in spec.flags_on)
+            box.toggled.connect(lambda _c: self.apply_filters())
+            filter_row.addWidget(box)
+            self.flag_boxes[flag] = box
+        filter_row.addStretch(1)
+
+        self.add_button = QPushButton("新增")
+        self.edit_button = QPushButton("修改")
+        self.delete_button = QPushButton("删除")
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit)
+        self.delete_button.clicked.connect(self.delete)
+        self.action_row = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.delete_button):
+            self.action_row.addWidget(b)
+        if self.ledger.retire_field:
+            retire_label = self.ledger.field(self.ledger.retire_field).label.removesuffix("日期")
+            self.retire_button = QPushButton(retire_label if retire_label != "离任" else "结束任职")
+            self.retire_button.clicked.connect(self.retire)
+            self.action_row.addWidget(self.retire_button)
+        self.action_row.addStretch(1)
+        self.count_label = QLabel("")
+        self.action_row.addWidget(self.count_label)
+
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().setDefaultSectionSize(24)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.view.horizontalHeader().setSortIndicator(
+            -1, Qt.SortOrder.DescendingOrder if spec.descending else Qt.SortOrder.AscendingOrder)
+        self.view.horizontalHeader().setHighlightSections(False)
+        self.view.doubleClicked.connect(lambda _i: self.edit())
+        em = self.fontMetrics().horizontalAdvance("中")
+        for i, f in enumerate(self.model.fields):
+            self.view.setColumnWidth(i, max(em * f.width + 16, self.fontMetrics().horizontalAdvance(f.label) + 28))
+        QShortcut(QKeySequence.StandardKey.Copy, self.view, activated=self.copy_selection)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.view)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(filter_row)
+        layout.addLayout(self.action_row)
+        layout.addWidget(self.splitter, 1)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self.on_selection())
+        ctx.bus.changed.connect(self.refresh)
+        self.apply_filters()
+
+    # ------------------------------------------------------------ side panel (subclasses)
+    def set_side(self, widget: QWidget, width: int = 360) -> None:
+        self.splitter.addWidget(widget)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setSizes([900, width])
+
+    def on_selection(self) -> None:
+        pass
+
+    # ------------------------------------------------------------ filtering
+    def current_query(self) -> records.Query:
+        filters: dict[str, Any] = dict(self.extra_filters)
+        for key, w in self.filter_widgets.items():
+            if isinstance(w, tuple):
+                bounds = []
+                for d in w:
+                    try:
+                        bounds.append(parse_date(d.value()) if d.value().strip() else None)
+                        d.edit.setStyleSheet("")
+                    except ParseError:
+                        d.edit.setStyleSheet("background: #fbd5d5;")
+                        bounds.append(None)
+                if any(bounds):
+                    filters[key] = tuple(bounds)
+            elif isinstance(w, RefPicker):
+                value = w.value()
+                if isinstance(value, int):
+                    filters[key] = value
+            else:
+                value = w.value()
+                if value and value != "全部":
+                    filters[key] = value
+        flags = tuple(f for f, box in self.flag_boxes.items() if box.isChecked())
+        return records.Query(search=self.search.text(), filters=filters, flags=flags,
+                             order_by=self.model.query.order_by, descending=self.model.query.descending)
+
+    def apply_filters(self) -> None:
+        try:
+            self.model.set_query(self.current_query())
+        except HzdeskError as exc:
+            show_error(self, "无法查询", exc)
+        self.update_count()
+
+    def refresh(self) -> None:
+        keep = self.selected_id()
+        self.model.reload()
+        self.update_count()
+        if keep is not None:
+            self.select_id(keep)
+
+    def update_count(self) -> None:
+        self.count_label.setText(f"共 {self.model.total} 条")
+        self.on_selection()
+
+    # ------------------------------------------------------------ selection
+    def selected_id(self) -> int | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.row_id(rows[0].row()) if rows else None
+
+    def select_id(self, record_id: int) -> bool:
+        row = self.model.row_of_id(record_id)
+        while row is None and self.model.canFetchMore():
+            self.model.fetchMore()
+            row = self.model.row_of_id(record_id)
+            if len(self.model.rows) > 5000:
+                break
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.view.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+        return True
+
+    def copy_selection(self) -> None:
+        """Selected cells to the clipboard as tab-separated text (pastes into Excel and WPS)."""
+        indexes = sorted(self.view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column()))
+        if not indexes:
+            return
+        rows: dict[int, list[str]] = {}
+        for i in indexes:
+            rows.setdefault(i.row(), []).append(self.model.cell_text(i.row(), i.column()))
+        QGuiApplication.clipboard().setText("\n".join("\t".join(r) for r in rows.values()))
+
+    # ------------------------------------------------------------ actions
+    def add(self, preset: dict | None = None) -> int | None:
+        dialog = RecordDialog(self.ctx, self.ledger, None, self, preset=preset, fields=self.spec.form_fields)
+        if dialog.exec() and dialog.saved_id is not None:
+            self.select_id(dialog.saved_id)
+            return dialog.saved_id
+        return None
+
+    def edit(self) -> None:
+        record_id = self.selected_id()
+        if record_id is None:
+            return
+        dialog = RecordDialog(self.ctx, self.ledger, record_id, self, fields=self.spec.form_fields)
+        dialog.exec()
+
+    def delete(self) -> None:
+        record_id = self.selected_id()
+        if record_id is None:
+            return
+        if not common.confirm(self, "删除", f"确定删除选中的这条{self.ledger.title}记录吗？删除后留痕中仍可查到。"):
+            return
+        try:
+            self.ctx.write(records.delete, self.ledger.key, record_id)
+        except HzdeskError as exc:
+            show_error(self, "不能删除", exc)
+
+    def retire(self) -> None:
+        record_id = self.selected_id()
+        if record_id is None:
+            return
+        f = self.ledger.field(self.ledger.retire_field)
+        dialog = RecordDialog(self.ctx, self.ledger, record_id, self, fields=[f.key],
+                              preset={f.key: dt.date.today()})
+        dialog.setWindowTitle(f"{self.ledger.title}：填写{f.label}")
+        dialog.exec()

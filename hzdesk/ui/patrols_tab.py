@@ -1,0 +1,169 @@
+"""巡河记录: the ledger and the fast entry of paper patrol forms.
+
+Fast entry is keyboard only: Enter moves to the next box, Enter on the last box saves the patrol
+and starts the next one with the same date, water body and patroller (the usual order of a stack
+of paper forms), the cursor back in the first box that changes from form to form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (QCheckBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QListWidget,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from hzdesk.errors import HzdeskError, ValidationError
+from hzdesk.fields import PATROL, PROBLEM
+from hzdesk.services import records
+from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.field_widgets import make_widget
+from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
+from hzdesk.ui.record_dialog import RecordDialog
+
+FAST_FIELDS = ["patrol_date", "water_body_id", "person_id", "start_time", "end_time", "distance_km",
+               "weather", "findings", "on_spot_handling", "entered_on"]
+STICKY = ("patrol_date", "water_body_id", "person_id", "weather", "entered_on")
+
+
+class _EnterMovesOn(QObject):
+    """Enter (or Return) in a box moves the focus on; on the last box it saves."""
+
+    def __init__(self, dialog: "FastEntryDialog"):
+        super().__init__(dialog)
+        self.dialog = dialog
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            popup = getattr(obj, "completer", lambda: None)()
+            if popup is not None and popup.popup().isVisible():
+                return False  # let the type-ahead list take the Enter first
+            self.dialog.next_box(obj)
+            return True
+        return False
+
+
+class FastEntryDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("快速录入纸质巡河记录")
+        self.saved: list[int] = []
+        grid = QGridLayout()
+        self.widgets = {}
+        self.errors = {}
+        self.order: list[QWidget] = []
+        enter = _EnterMovesOn(self)
+        for i, key in enumerate(FAST_FIELDS):
+            f = PATROL.field(key)
+            w = make_widget(ctx, f, self)
+            label = QLabel(("＊" if f.required else "") + f.label)
+            error = QLabel("")
+            error.setStyleSheet("color: #c0392b;")
+            error.hide()
+            r, c = divmod(i, 2)
+            grid.addWidget(label, r * 2, c * 2)
+            grid.addWidget(w, r * 2, c * 2 + 1)
+            grid.addWidget(error, r * 2 + 1, c * 2 + 1)
+            self.widgets[key], self.errors[key] = w, error
+            target = getattr(w, "edit", None) or (w.lineEdit() if hasattr(w, "lineEdit") and w.lineEdit() else w)
+            target.installEventFilter(enter)
+            self.order.append(target)
+        self.found = QCheckBox("发现问题（保存后登记问题）")
+        self.found.installEventFilter(enter)
+        self.order.append(self.found)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self.widgets["patrol_date"].set_value(dt.date.today())
+        self.widgets["entered_on"].set_value(dt.date.today())
+        self.status = QLabel("按 Enter 跳到下一格；最后一格按 Enter 保存，并保留日期、河湖、巡河人，接着录下一张。")
+        self.status.setWordWrap(True)
+        self.list = QListWidget()
+        save = QPushButton("保存这一条 (Enter)")
+        save.clicked.connect(self.save)
+        done = QPushButton("完成")
+        done.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(save)
+        buttons.addWidget(done)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(self.found)
+        layout.addWidget(self.status)
+        layout.addWidget(QLabel("本次已录入："))
+        layout.addWidget(self.list, 1)
+        layout.addLayout(buttons)
+        self.resize(900, 620)
+        self.order[0].setFocus()
+
+    def next_box(self, current) -> None:
+        i = self.order.index(current) if current in self.order else -1
+        if i == len(self.order) - 1:
+            self.save()
+        else:
+            self.order[i + 1].setFocus()
+
+    def save(self) -> None:
+        data = {k: w.value() for k, w in self.widgets.items()}
+        data["found_problem"] = self.found.isChecked()
+        try:
+            patrol_id = self.ctx.write(lambda s: records.create(s, "patrol", data).id)
+        except ValidationError as exc:
+            for key, label in self.errors.items():
+                label.setText(exc.errors.get(key, ""))
+                label.setVisible(key in exc.errors)
+            first = next((k for k in FAST_FIELDS if k in exc.errors), None)
+            if first:
+                self.order[FAST_FIELDS.index(first)].setFocus()
+            self.status.setText("未保存：请按红字修改。")
+            return
+        except HzdeskError as exc:
+            show_error(self, "无法保存", exc)
+            return
+        self.saved.append(patrol_id)
+        for label in self.errors.values():
+            label.hide()
+        summary = self.ctx.read(lambda s: _patrol_line(s, patrol_id))
+        self.list.insertItem(0, summary)
+        if self.found.isChecked():
+            self.register_problem(patrol_id, data)
+        for key, w in self.widgets.items():
+            if key not in STICKY:
+                w.set_value(None)
+        self.found.setChecked(False)
+        self.status.setText(f"已保存第 {len(self.saved)} 条。接着录下一张。")
+        self.order[FAST_FIELDS.index("start_time")].setFocus()
+
+    def register_problem(self, patrol_id: int, data: dict) -> None:
+        finder = self.ctx.read(lambda s: records.get(s, "patrol", patrol_id).person.name)
+        dialog = RecordDialog(self.ctx, PROBLEM, None, self, preset={
+            "found_on": data["patrol_date"], "water_body_id": data["water_body_id"], "source": "河长巡河",
+            "finder": finder, "patrol_id": patrol_id, "description": data.get("findings") or ""},
+            fields=["found_on", "water_body_id", "place", "source", "category", "description", "finder",
+                    "patrol_id", "deadline"])
+        dialog.setWindowTitle("登记巡河发现的问题")
+        if dialog.exec():
+            self.list.insertItem(0, "　└ 已登记问题")
+
+
+def _patrol_line(session, patrol_id: int) -> str:
+    p = records.get(session, "patrol", patrol_id)
+    times = f"{p.start_time:%H:%M}—{p.end_time:%H:%M}" if p.start_time and p.end_time else ""
+    return f"{p.patrol_date.isoformat()}　{p.person.name}　{p.water_body.name}　{times}　{p.findings or ''}"
+
+
+class PatrolsTab(LedgerTab):
+    def __init__(self, ctx: AppContext, parent=None):
+        spec = TabSpec(PATROL, columns=["patrol_date", "water_body_id", "person_id", "start_time", "end_time",
+                                        "distance_km", "weather", "findings", "found_problem", "on_spot_handling",
+                                        "entered_on"],
+                       filters=["water_body_id", "person_id", "patrol_date"], descending=True)
+        super().__init__(ctx, spec, parent)
+        fast = QPushButton("快速录入纸质记录…")
+        fast.setObjectName("fast_entry")
+        fast.clicked.connect(self.fast_entry)
+        self.action_row.insertWidget(3, fast)
+
+    def fast_entry(self) -> None:
+        FastEntryDialog(self.ctx, self).exec()

@@ -1,0 +1,168 @@
+"""问题台账: the ledger, the workflow buttons allowed in the current state, and the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QListWidget, QPushButton, QVBoxLayout, QWidget)
+
+from hzdesk.errors import HzdeskError, ValidationError
+from hzdesk.fields import PROBLEM
+from hzdesk.services import records
+from hzdesk.services.workflow import MOVES, NEED_LABELS, allowed_moves, is_overdue, move
+from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.field_widgets import DateField, LongText, TextField
+from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
+from hzdesk.ui.table_model import overdue_colour
+
+# What each move may ask for beyond what it must (a new deadline when sent back, for example).
+OPTIONAL = {"交办": ("responsible_person",), "验收不通过": ("deadline",), "恢复整改": ("responsible_person",),
+            "销号": ("note",), "验收通过": ("note",), "报告整改完成": ("note",), "挂账": ()}
+
+
+class MoveDialog(QDialog):
+    """Asks only for what one workflow move needs; refused input stays for correcting."""
+
+    def __init__(self, ctx: AppContext, problem_id: int, action: str, current: dict, parent=None):
+        super().__init__(parent)
+        self.ctx, self.problem_id, self.action = ctx, problem_id, action
+        spec = MOVES[action]
+        self.setWindowTitle(f"{action}：{current['number']}")
+        form = QFormLayout(self)
+        form.addRow(QLabel(spec.help))
+        self.widgets: dict[str, object] = {}
+        self.errors: dict[str, QLabel] = {}
+        date = DateField()
+        date.set_value(dt.date.today())
+        self._add(form, "on_date", "日期", date, True)
+        keys = [k for k in (*spec.needs, *OPTIONAL.get(action, ())) if k != "on_date"]
+        for key in dict.fromkeys(keys):
+            if key == "deadline":
+                w = DateField()
+                if action not in ("挂账", "恢复整改", "验收不通过"):
+                    w.set_value(current.get("deadline"))
+            elif key in ("measures", "note"):
+                w = LongText()
+                w.set_value(current.get(key) if key == "measures" else "")
+            else:
+                w = TextField()
+                w.set_value(current.get(key))
+            self._add(form, key, NEED_LABELS[key], w, key in spec.needs)
+        self.summary = QLabel("")
+        self.summary.setStyleSheet("color: #c0392b;")
+        form.addRow(self.summary)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(action)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def _add(self, form: QFormLayout, key: str, label: str, widget, required: bool) -> None:
+        error = QLabel("")
+        error.setStyleSheet("color: #c0392b;")
+        error.hide()
+        box = QVBoxLayout()
+        box.setSpacing(1)
+        box.addWidget(widget)
+        box.addWidget(error)
+        form.addRow(("＊" if required else "") + label, box)
+        self.widgets[key] = widget
+        self.errors[key] = error
+
+    def apply(self) -> None:
+        values = {k: w.value() for k, w in self.widgets.items()}
+        on_date, note = values.pop("on_date"), values.pop("note", None)
+        try:
+            self.ctx.write(move, self.problem_id, self.action, on_date=on_date, note=note, **values)
+        except ValidationError as exc:
+            for key, label in self.errors.items():
+                label.setText(exc.errors.get(key, ""))
+                label.setVisible(key in exc.errors)
+            other = [m for k, m in exc.errors.items() if k not in self.errors]
+            self.summary.setText("；".join(other))
+            return
+        except HzdeskError as exc:
+            show_error(self, self.action, exc)
+            return
+        self.accept()
+
+
+class ProblemsTab(LedgerTab):
+    def __init__(self, ctx: AppContext, parent=None):
+        spec = TabSpec(PROBLEM, columns=["number", "found_on", "water_body_id", "category", "source",
+                                         "description", "responsible_unit", "deadline", "state", "closed_on"],
+                       filters=["state", "category", "water_body_id", "found_on"], flags=("overdue", "open"),
+                       descending=True, row_colour=overdue_colour())
+        super().__init__(ctx, spec, parent)
+        self.delete_button.setToolTip("误登记的问题可以删除；已流转的问题请走流程")
+        side = QWidget()
+        layout = QVBoxLayout(side)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel("请在左侧选择一个问题")
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold; font-size: 11pt;")
+        layout.addWidget(self.title)
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        layout.addWidget(self.detail)
+        moves = QGroupBox("办理")
+        self.move_row = QHBoxLayout(moves)
+        self.move_buttons: dict[str, QPushButton] = {}
+        for action in MOVES:
+            b = QPushButton(action)
+            b.setObjectName(f"move_{action}")
+            b.clicked.connect(lambda _c=False, a=action: self.do_move(a))
+            self.move_row.addWidget(b)
+            self.move_buttons[action] = b
+        layout.addWidget(moves)
+        history = QGroupBox("办理经过")
+        hl = QVBoxLayout(history)
+        self.history = QListWidget()
+        hl.addWidget(self.history)
+        layout.addWidget(history, 1)
+        self.set_side(side, 420)
+        self.on_selection()
+
+    def on_selection(self) -> None:
+        if not hasattr(self, "move_buttons"):
+            return
+        pid = self.selected_id()
+        self.history.clear()
+        if pid is None:
+            self.title.setText("请在左侧选择一个问题")
+            self.detail.setText("")
+            for b in self.move_buttons.values():
+                b.hide()
+            return
+        p = self.ctx.read(lambda s: _problem_card(s, pid))
+        overdue = "　【已超期】" if p["overdue"] else ""
+        self.title.setText(f"{p['number']}　{p['state']}{overdue}")
+        self.detail.setText(f"{p['water_body']}　{p['place'] or ''}\n{p['category']}（{p['source']}）：{p['description']}\n"
+                            f"责任单位：{p['responsible_unit'] or '未交办'}　整改时限：{p['deadline'] or '未定'}")
+        allowed = set(allowed_moves(p["state_enum"]))
+        for action, b in self.move_buttons.items():
+            b.setVisible(action in allowed)
+        for e in p["events"]:
+            self.history.addItem(e)
+
+    def do_move(self, action: str) -> None:
+        pid = self.selected_id()
+        if pid is None:
+            return
+        current = self.ctx.read(lambda s: _problem_card(s, pid))
+        MoveDialog(self.ctx, pid, action, current, self).exec()
+
+
+def _problem_card(session, pid: int) -> dict:
+    p = records.get(session, "problem", pid)
+    return {"number": p.number, "state": p.state.value, "state_enum": p.state, "overdue": is_overdue(p, dt.date.today()),
+            "water_body": p.water_body.name, "place": p.place, "category": p.category, "source": p.source,
+            "description": p.description, "responsible_unit": p.responsible_unit,
+            "responsible_person": p.responsible_person, "deadline": p.deadline, "measures": p.measures,
+            "verifier": p.verifier,
+            "events": [f"{e.on_date.isoformat()}　{e.action}　→ {e.to_state.value}"
+                       + (f"　{e.actor}" if e.actor else "") + (f"：{e.note}" if e.note else "")
+                       for e in p.events]}

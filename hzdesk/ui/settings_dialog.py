@@ -1,0 +1,120 @@
+"""设置: the office's own rules — patrol frequency, checklist items, choice lists, deadlines."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+
+from hzdesk.errors import HzdeskError
+from hzdesk.fields import CHECKLIST_ITEM, FREQUENCY_RULE
+from hzdesk.services.settings import add_choice, all_settings, choices, set_choice_active, set_setting
+from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
+from hzdesk.vocab import DEFAULT_CHOICES, SETTING_TITLES
+
+
+class GeneralPage(QWidget):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        form = QFormLayout(self)
+        self.edits: dict[str, QLineEdit] = {}
+        for key, value in ctx.read(all_settings).items():
+            edit = QLineEdit(str(value))
+            edit.setObjectName(f"setting_{key}")
+            form.addRow(SETTING_TITLES[key], edit)
+            self.edits[key] = edit
+        save = QPushButton("保存基本设置")
+        save.clicked.connect(self.save)
+        self.status = QLabel("")
+        form.addRow(save, self.status)
+
+    def save(self) -> None:
+        def write(s):
+            for key, edit in self.edits.items():
+                set_setting(s, key, edit.text().strip())
+        try:
+            self.ctx.write(write)
+        except HzdeskError as exc:
+            show_error(self, "保存设置", exc)
+            return
+        self.status.setText("已保存。")
+
+
+class ChoicesPage(QWidget):
+    """Each editable list: add a value, or stop offering one (records keep what they have)."""
+
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self.lists = QComboBox()
+        for name, (title, _defaults) in DEFAULT_CHOICES.items():
+            self.lists.addItem(title, name)
+        self.lists.currentIndexChanged.connect(self.load)
+        self.values = QListWidget()
+        self.values.itemChanged.connect(self.toggle)
+        self.new_value = QLineEdit()
+        self.new_value.setPlaceholderText("新增一个选项")
+        add = QPushButton("添加")
+        add.clicked.connect(self.add)
+        row = QHBoxLayout()
+        row.addWidget(self.new_value, 1)
+        row.addWidget(add)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.lists)
+        layout.addWidget(QLabel("打勾的选项可以选用；取消打勾后不再提供，但已有记录保留原值。"))
+        layout.addWidget(self.values, 1)
+        layout.addLayout(row)
+        self.load()
+
+    def load(self) -> None:
+        name = self.lists.currentData()
+        active = set(self.ctx.read(choices, name))
+        self.values.blockSignals(True)
+        self.values.clear()
+        for value in self.ctx.read(lambda s: choices(s, name, include_inactive=True)):
+            item = QListWidgetItem(value)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if value in active else Qt.CheckState.Unchecked)
+            self.values.addItem(item)
+        self.values.blockSignals(False)
+
+    def toggle(self, item: QListWidgetItem) -> None:
+        try:
+            self.ctx.write(set_choice_active, self.lists.currentData(), item.text(),
+                           item.checkState() == Qt.CheckState.Checked)
+        except HzdeskError as exc:
+            show_error(self, "选项列表", exc)
+            self.load()
+
+    def add(self) -> None:
+        try:
+            self.ctx.write(add_choice, self.lists.currentData(), self.new_value.text())
+        except HzdeskError as exc:
+            show_error(self, "选项列表", exc)
+            return
+        self.new_value.clear()
+        self.load()
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("设置")
+        tabs = QTabWidget()
+        tabs.addTab(GeneralPage(ctx), "基本设置")
+        tabs.addTab(LedgerTab(ctx, TabSpec(FREQUENCY_RULE)), "巡河频次规则")
+        checklist = LedgerTab(ctx, TabSpec(CHECKLIST_ITEM))
+        checklist.delete_button.hide()  # old patrols refer to the codes: switch items off instead
+        tabs.addTab(checklist, "巡河检查项")
+        tabs.addTab(ChoicesPage(ctx), "选项列表")
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        close.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("这些规则因省、县而异，请按本地文件要求设置。统计口径见“帮助 → 统计口径说明”。"))
+        layout.addWidget(tabs, 1)
+        layout.addWidget(close)
+        self.resize(1000, 560)
