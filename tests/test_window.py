@@ -337,3 +337,12 @@ def test_ledger_tab_in_isolation(qtbot, db):
     tab = LedgerTab(AppContext(db), TabSpec(PATROL))
     qtbot.addWidget(tab)
     assert tab.model.total == 0 and tab.count_label.text() == "共 0 条"
+
+
+def test_tables_open_in_their_ledger_order(window):
+    codes = [r["code"] for r in window.waters.widget(0).model.rows]
+    assert codes == sorted(codes)
+    dates = [r["patrol_date"] for r in window.patrols.model.rows]
+    assert dates == sorted(dates, reverse=True)
+    found = [r["found_on"] for r in window.problems.model.rows]
+    assert found == sorted(found, reverse=True)

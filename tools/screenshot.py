@@ -15,11 +15,46 @@ from hzdesk.db.engine import open_database
 from hzdesk.ui.app import MainWindow
 
 
+def _problem_with(window, state):
+    from sqlalchemy import select
+
+    from hzdesk.db.models import Problem
+    return window.ctx.read(lambda s: s.scalar(select(Problem.id).where(Problem.state == state).limit(1)))
+
+
+def _dialogs():
+    from hzdesk.fields import PATROL, PROBLEM
+    from hzdesk.ui.patrols_tab import FastEntryDialog
+    from hzdesk.ui.problems_tab import MoveDialog
+    from hzdesk.ui.record_dialog import RecordDialog
+    from hzdesk.ui.roster_tab import ReshuffleDialog
+    from hzdesk.ui.settings_dialog import SettingsDialog
+    from hzdesk.vocab import ProblemState
+
+    def failed_problem(w):
+        d = RecordDialog(w.ctx, PROBLEM, None, w)
+        d.widgets["found_on"].set_value("2025-02-30")
+        d.save()
+        return d
+    return {
+        "problem_form": failed_problem,
+        "patrol_form": lambda w: RecordDialog(w.ctx, PATROL, None, w),
+        "fast_entry": lambda w: FastEntryDialog(w.ctx, w),
+        "assign": lambda w: MoveDialog(w.ctx, _problem_with(w, ProblemState.REGISTERED), "交办", {"number": "WT"}, w),
+        "reshuffle": lambda w: ReshuffleDialog(w.ctx, w.roster.appointments.model.row_id(0), w),
+        "settings": lambda w: SettingsDialog(w.ctx, w),
+    }
+
+
+DIALOGS = _dialogs()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
     ap.add_argument("--out", required=True, help="a .png file, or a folder with --tabs")
     ap.add_argument("--tabs", action="store_true", help="one screenshot per main tab")
+    ap.add_argument("--dialogs", action="store_true", help="one screenshot per main dialog")
     ap.add_argument("--size", default="1366x740")
     args = ap.parse_args()
     app = QApplication(sys.argv)
@@ -30,10 +65,25 @@ def main() -> int:
     window.move(0, 0)
     window.show()
     shots = list(range(window.tabs.count())) if args.tabs else [None]
+    if args.dialogs:
+        shots = [("dialog", name) for name in DIALOGS]
 
     def grab(i: int = 0) -> None:
         if i >= len(shots):
             app.quit()
+            return
+        if isinstance(shots[i], tuple):
+            dialog = DIALOGS[shots[i][1]](window)
+            dialog.move(40, 20)
+            dialog.show()
+            target = Path(args.out) / f"dialog_{shots[i][1]}.png"
+
+            def snap_and_close(d=dialog, t=target):
+                app.primaryScreen().grabWindow(0).save(str(t))
+                d.close()
+                grab(i + 1)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            QTimer.singleShot(600, snap_and_close)
             return
         if shots[i] is not None:
             window.tabs.setCurrentIndex(shots[i])

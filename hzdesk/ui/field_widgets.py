@@ -212,12 +212,13 @@ def make_widget(ctx: AppContext, f: Field, parent=None) -> QWidget:
         w.setPlaceholderText("巡河记录编号（可不填）")
     elif kind == "ref":
         w = RefPicker(ctx, f.ref, parent)
+    # Lists start blank even when required: a silent default (问题类别 = 乱占) is a wrong record.
     elif kind == "choice":
-        w = ChoiceCombo(ctx.read(choices, f.choices), not f.required, parent)
+        w = ChoiceCombo(ctx.read(choices, f.choices), True, parent)
     elif kind == "enum":
-        w = ChoiceCombo([m.value for m in f.enum], not f.required, parent)
+        w = ChoiceCombo([m.value for m in f.enum], True, parent)
     elif kind == "class":
-        w = ChoiceCombo(WATER_CLASSES, not f.required, parent)
+        w = ChoiceCombo(WATER_CLASSES, True, parent)
     elif kind == "json" and f.key == "checklist":
         w = ChecklistField(ctx, parent)
     else:

@@ -117,14 +117,15 @@ class LedgerTab(QWidget):
 
         self.view = QTableView()
         self.view.setModel(self.model)
-        self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setDefaultSectionSize(24)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        # No indicator before sorting is switched on, or Qt sorts by column 0 descending at once.
         self.view.horizontalHeader().setSortIndicator(
             -1, Qt.SortOrder.DescendingOrder if spec.descending else Qt.SortOrder.AscendingOrder)
+        self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setHighlightSections(False)
         self.view.doubleClicked.connect(lambda _i: self.edit())
         em = self.fontMetrics().horizontalAdvance("中")
