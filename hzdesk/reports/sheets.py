@@ -1,0 +1,74 @@
+"""The county workbook's sheets, derived from the ledger descriptions.
+
+A sheet column is a ledger field, except where the workbook speaks another language than the
+database: a water-body reference is its code (河湖编码), a person reference is a name plus a phone
+(so namesakes can be told apart), the patrol checklist is the labels of the items ticked, and a
+board's printed chiefs are names joined by 、.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hzdesk.fields import (APPOINTMENT, MONITORING_SECTION, OUTFALL, PATROL, PERSON, PROBLEM, SIGN_BOARD,
+                           WATER_BODY, Field, Ledger)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: Field | None      # None: a column that is not one field (printed chiefs, a phone)
+    role: str = "value"      # value | code | person_name | person_phone | chiefs | checklist
+
+    @property
+    def width(self) -> int:
+        return self.field.width if self.field else 10
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    ledger: Ledger
+    columns: tuple[Column, ...]
+    key: str                 # the column that identifies a row within the sheet, for messages
+
+    def column(self, header: str) -> Column:
+        return next(c for c in self.columns if c.header == header)
+
+
+def _phone_header(f: Field) -> str:
+    return "电话" if f.header == "姓名" else f"{f.header}电话"
+
+
+def _columns(ledger: Ledger, skip: tuple[str, ...] = (), after: dict[str, Column] | None = None) -> tuple[Column, ...]:
+    out: list[Column] = []
+    for f in ledger.fields:
+        if f.key in skip:
+            continue
+        if f.kind == "ref" and f.ref == "water_body":
+            out.append(Column(f.header, f, "code"))
+        elif f.kind == "ref" and f.ref == "person":
+            out += [Column(f.header, f, "person_name"), Column(_phone_header(f), f, "person_phone")]
+        elif f.kind == "json" and f.key == "checklist":
+            out.append(Column("检查发现", f, "checklist"))
+        elif f.kind == "json":
+            continue
+        else:
+            out.append(Column(f.header, f))
+        if after and f.key in after:
+            out.append(after[f.key])
+    return tuple(out)
+
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet("河湖名录", WATER_BODY, _columns(WATER_BODY), "编码"),
+    Sheet("人员名录", PERSON, _columns(PERSON), "姓名"),
+    Sheet("河长任职", APPOINTMENT, _columns(APPOINTMENT), "姓名"),
+    Sheet("公示牌", SIGN_BOARD, _columns(SIGN_BOARD, after={"condition": Column("牌面河长", None, "chiefs")}),
+          "编号"),
+    Sheet("巡河记录", PATROL, _columns(PATROL), "巡河日期"),
+    Sheet("问题台账", PROBLEM, _columns(PROBLEM, skip=("patrol_id",)), "问题编号"),
+    Sheet("排污口", OUTFALL, _columns(OUTFALL), "编码"),
+    Sheet("监测断面", MONITORING_SECTION, _columns(MONITORING_SECTION), "断面名称"),
+)
+SHEET_BY_NAME = {s.name: s for s in SHEETS}
