@@ -67,6 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--as-of", type=_date_arg, metavar="日期", help="统计截至日期（默认今天）")
     stats.add_argument("--json", action="store_true", help="输出 JSON（供其他程序读取）")
 
+    export = sub.add_parser("export", help="导出县级报送用的 Excel 工作簿（每个台账一张表）",
+                            description="导出标准工作簿：河湖名录、人员名录、河长任职、公示牌、巡河记录、问题台账等。")
+    export.add_argument("file", metavar="文件.xlsx")
+    export.add_argument("--period", metavar="期间", help="只导出该期间的巡河记录和问题（名录类表格总是全部导出）")
+
+    imp = sub.add_parser("import", help="从标准 Excel 工作簿导入；有任何错误则一条也不写入",
+                         description="导入标准工作簿。全部正确才写入；有错误时列出每个问题并生成“错误清单”工作簿。")
+    imp.add_argument("file", metavar="文件.xlsx")
+    imp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    imp.add_argument("--errors", metavar="错误清单.xlsx", help="错误清单工作簿写到哪里（默认：原文件名加“-错误清单”）")
+
+    template = sub.add_parser("template", help="生成空白导入模板（含填写说明）")
+    template.add_argument("file", metavar="文件.xlsx")
+
     sub.add_parser("check", help="检查数据库文件的完整性和台账之间的一致性",
                    description="检查数据库文件完整性、外键、留痕链以及各台账的一致性；有错误时返回非零。")
     return p
@@ -151,4 +165,69 @@ def cmd_stats(args) -> int:
         db.close()
 
 
-COMMANDS = {"demo": cmd_demo, "stats": cmd_stats, "check": cmd_check}
+def cmd_export(args) -> int:
+    from hzdesk.periods import parse_period
+    from hzdesk.reports.excel_export import write_workbook
+
+    try:
+        period = parse_period(args.period) if args.period else None
+    except ParseError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    db = _open(args)
+    try:
+        with db.session() as s:
+            counts = write_workbook(args.file, s, period=period)
+        print(f"已导出到 {args.file}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
+        return 0
+    finally:
+        db.close()
+
+
+def cmd_import(args) -> int:
+    from pathlib import Path
+
+    from hzdesk.reports.excel_import import import_workbook, write_error_workbook
+
+    db = _open(args)
+    try:
+        with db.session() as s:
+            result = import_workbook(s, args.file, dry_run=args.dry_run)
+        for notice in result.notices:
+            print(f"提示：{notice}")
+        if not result.ok:
+            print(f"发现 {len(result.issues)} 处错误，没有导入任何数据：", file=sys.stderr)
+            for issue in result.issues[:200]:
+                print(f"  {issue.line()}", file=sys.stderr)
+            if len(result.issues) > 200:
+                print(f"  ……共 {len(result.issues)} 处，详见错误清单工作簿", file=sys.stderr)
+            source = Path(args.file)
+            target = Path(args.errors) if args.errors else source.with_name(f"{source.stem}-错误清单.xlsx")
+            write_error_workbook(target, result)
+            print(f"错误清单已写入 {target}，改正后可直接再次导入。", file=sys.stderr)
+            return 1
+        if not any(result.counts.values()):
+            print("工作簿中没有数据行，未导入任何记录。")
+            return 0
+        summary = "，".join(f"{k} {v} 行" for k, v in result.counts.items())
+        print(("检查通过，可以导入：" if args.dry_run else "导入完成：") + summary)
+        return 0
+    finally:
+        db.close()
+
+
+def cmd_template(args) -> int:
+    from hzdesk.reports.excel_template import write_template
+
+    db = _open(args)
+    try:
+        with db.session() as s:
+            write_template(args.file, s)
+        print(f"导入模板已生成：{args.file}")
+        return 0
+    finally:
+        db.close()
+
+
+COMMANDS = {"demo": cmd_demo, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
+            "template": cmd_template, "check": cmd_check}

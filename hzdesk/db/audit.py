@@ -106,8 +106,24 @@ def _audit_after_flush(session: Session, _ctx) -> None:
                         "record_id": getattr(obj, "id", None), "before": _row_dict(obj)})
     for e in entries:
         e["actor"] = actor
-    append_entries(session.connection(), entries)
+    pending = session.info.get("audit_pending")
+    if pending is not None:  # a bulk operation chains and writes them at its end, in one go
+        pending.extend(entries)
+    else:
+        append_entries(session.connection(), entries)
 
+
+def begin_batch(session: Session) -> None:
+    """Collect audit entries instead of writing them at each flush (imports of many rows)."""
+    session.info["audit_pending"] = []
+
+
+def end_batch(session: Session, write: bool) -> None:
+    """Write (or drop, when the work is rolled back) the collected entries, in the same transaction."""
+    pending = session.info.pop("audit_pending", None)
+    if write and pending:
+        session.flush()
+        append_entries(session.connection(), pending + session.info.pop("audit_pending", []))
 
 def verify_chain(conn: Connection) -> list[str]:
     """Walk the trail in order; return a Chinese message per broken link (empty: intact)."""

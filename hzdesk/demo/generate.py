@@ -258,6 +258,12 @@ class _Builder:
                 v = (w["villages"] or self.villages[0]).split("、")[0]
                 p = self.new_person(f"{v}村委会", role)
                 self.appoint(p, w, role, "村级", early, None, None, "聘用")
+        # A water body retired during the period takes its posts with it.
+        for a in self.appointments:
+            w = self.water[a["water_body_id"] - 1] if a["water_body_id"] else None
+            if w and w["retired_on"] and (a["end_on"] is None or a["end_on"] > w["retired_on"]):
+                a["end_on"] = max(w["retired_on"], a["start_on"])
+                a["reason"] = "河湖注销"
         self.person_by_id = {p["id"]: p for p in self.people}
 
     # ------------------------------------------------------------ boards
@@ -301,7 +307,7 @@ class _Builder:
                      "condition": rng.choices(["完好", "破损", "褪色", "倾斜", "缺失"], [80, 6, 8, 4, 2])[0],
                      "supervision_phone": "0731-5551234", "duties_text": "负责河湖管理保护，组织开展巡河，协调解决河湖问题。",
                      "targets_text": w["management_target"], "issuer": f"{N.TOWNSHIP}河长制办公室",
-                     "retired_on": None, "notes": None}
+                     "retired_on": w["retired_on"], "notes": "河湖注销后拆除" if w["retired_on"] else None}
             self.boards.append(board)
             for seq, a in enumerate(self.chiefs_on(w["id"], updated), start=1):
                 p = self.person_by_id[a["person_id"]]

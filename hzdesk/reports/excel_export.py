@@ -23,6 +23,7 @@ from hzdesk.errors import HzdeskError
 from hzdesk.reports.sheets import SHEETS, Column, Sheet
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+CHECKLIST_SEPARATOR = "；"  # the items' own labels contain 、
 DATE_FORMAT = "yyyy-mm-dd"
 # Which date a period selects, per ledger that has one.
 PERIOD_FIELD = {"patrol": "patrol_date", "problem": "found_on"}
@@ -80,7 +81,7 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
             elif c.role == "person_name":
                 out += [value, values.pop(0)]
             elif c.role == "checklist":
-                out.append("、".join(labels.get(k, k) for k, seen in (value or {}).items() if seen))
+                out.append(CHECKLIST_SEPARATOR.join(labels.get(k, k) for k, seen in (value or {}).items() if seen))
             else:
                 out.append(value)
         yield out

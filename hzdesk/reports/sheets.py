@@ -2,7 +2,7 @@
 
 A sheet column is a ledger field, except where the workbook speaks another language than the
 database: a water-body reference is its code (河湖编码), a person reference is a name plus a phone
-(so namesakes can be told apart), the patrol checklist is the labels of the items ticked, and a
+(so namesakes can be told apart), the patrol checklist is the labels of the items ticked (joined by ；), and a
 board's printed chiefs are names joined by 、.
 """
 

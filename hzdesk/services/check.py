@@ -104,6 +104,9 @@ def check_database(session: Session) -> CheckReport:
          "{n} 条巡河记录的巡河人当日并未在该河湖任职（可能是代巡或任职信息不全）")
 
     W, Parent = m.WaterBody, aliased(m.WaterBody)
+    flag(report.errors,
+         select(T.id).join(W, W.id == T.water_body_id).where(W.retired_on.isnot(None), T.patrol_date > W.retired_on),
+         "{n} 条巡河记录的日期晚于所巡河湖的注销日期")
     flag(report.warnings,
          select(W.id).join(Parent, Parent.id == W.parent_id)
          .where(Parent.retired_on.isnot(None), W.retired_on.is_(None)),

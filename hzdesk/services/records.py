@@ -33,7 +33,9 @@ def get(session: Session, ledger_key: str, record_id: int):
     return obj
 
 
-def create(session: Session, ledger_key: str, data: dict[str, Any]):
+def create(session: Session, ledger_key: str, data: dict[str, Any], *, flush: bool = True):
+    """Validate and add one record. `flush=False` lets a bulk import send rows nobody refers to
+    (patrols) to the database in batches; the record has no id until the next flush."""
     lg = ledger(ledger_key)
     values = clean(session, lg, data)
     obj = lg.model(**values)
@@ -42,7 +44,10 @@ def create(session: Session, ledger_key: str, data: dict[str, Any]):
         obj.state = ProblemState.REGISTERED
         problems.record_registration(obj, session.info.get("actor"))
     session.add(obj)
-    session.flush()
+    if flush:
+        session.flush()
+    if lg.key == "checklist_item":
+        session.info.pop("checklist_codes", None)
     return obj
 
 
@@ -90,6 +95,7 @@ def delete(session: Session, ledger_key: str, record_id: int) -> None:
     if used:
         hint = "，可改为注销" if lg.retire_field else ""
         raise ValidationError({"id": f"仍被{'、'.join(used)}引用，不能删除{hint}"})
+    session.info.get("referenced", {}).pop((lg.model, record_id), None)
     session.delete(obj)
     session.flush()
 

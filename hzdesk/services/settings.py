@@ -43,10 +43,20 @@ def set_setting(session: Session, key: str, value: Any) -> None:
 
 
 def choices(session: Session, list_name: str, *, include_inactive: bool = False) -> list[str]:
-    q = select(ChoiceItem.value).where(ChoiceItem.list_name == list_name)
-    if not include_inactive:
-        q = q.where(ChoiceItem.active.is_(True))
-    return list(session.scalars(q.order_by(ChoiceItem.seq, ChoiceItem.id)))
+    # Cached for the session's life (an import validates thousands of rows against the same
+    # lists); changing a list through this module clears the cache.
+    cache = session.info.setdefault("choices", {})
+    key = (list_name, include_inactive)
+    if key not in cache:
+        q = select(ChoiceItem.value).where(ChoiceItem.list_name == list_name)
+        if not include_inactive:
+            q = q.where(ChoiceItem.active.is_(True))
+        cache[key] = list(session.scalars(q.order_by(ChoiceItem.seq, ChoiceItem.id)))
+    return cache[key]
+
+
+def _forget_choices(session: Session) -> None:
+    session.info.pop("choices", None)
 
 
 def add_choice(session: Session, list_name: str, value: str) -> ChoiceItem:
@@ -57,6 +67,7 @@ def add_choice(session: Session, list_name: str, value: str) -> ChoiceItem:
         raise ValidationError({"value": "选项不能为空"})
     existing = session.scalar(select(ChoiceItem).where(ChoiceItem.list_name == list_name,
                                                        ChoiceItem.value == value))
+    _forget_choices(session)
     if existing is not None:
         existing.active = True
         session.flush()
@@ -82,6 +93,7 @@ def set_choice_active(session: Session, list_name: str, value: str, active: bool
     if not active and len(choices(session, list_name)) <= 1:
         raise ValidationError({"value": "列表中至少要保留一个可选项"})
     item.active = active
+    _forget_choices(session)
     session.flush()
 
 

@@ -26,6 +26,19 @@ _REF_MODELS = {"water_body": m.WaterBody, "person": m.Person, "patrol": m.Patrol
 _REF_NAMES = {"water_body": "河湖", "person": "人员", "patrol": "巡河记录"}
 
 
+def referenced(session: Session, model: type, record_id: int):
+    """A record other records point at, kept for the session's life so that validating many rows
+    against the same water bodies and people does not load them again each time."""
+    cache = session.info.setdefault("referenced", {})
+    key = (model, record_id)
+    obj = cache.get(key)
+    if obj is None:
+        obj = session.get(model, record_id)
+        if obj is not None:
+            cache[key] = obj
+    return obj
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
@@ -76,7 +89,7 @@ def parse_field(session: Session, f: Field, raw: Any, current: Any = None) -> An
             ref_id = int(raw)
         except (TypeError, ValueError):
             raise ParseError(f"“{raw}”不是有效的{_REF_NAMES[f.ref]}") from None
-        if session.get(_REF_MODELS[f.ref], ref_id) is None:
+        if referenced(session, _REF_MODELS[f.ref], ref_id) is None:
             raise ParseError(f"所选{_REF_NAMES[f.ref]}不存在（编号 {ref_id}）")
         return ref_id
     if kind == "json":
@@ -220,12 +233,14 @@ def _check_patrol(session, v, existing):
     _order(errors, v, "patrol_date", "entered_on", "录入日期不能早于巡河日期")
     if v.get("start_time") and v.get("end_time") and v["end_time"] <= v["start_time"]:
         errors["end_time"] = "结束时间应晚于开始时间"
-    wb = session.get(m.WaterBody, v["water_body_id"]) if v.get("water_body_id") else None
+    wb = referenced(session, m.WaterBody, v["water_body_id"]) if v.get("water_body_id") else None
     if wb is not None and wb.retired_on and v.get("patrol_date") and v["patrol_date"] > wb.retired_on:
         errors["water_body_id"] = f"“{wb.name}”已于 {wb.retired_on.isoformat()} 注销"
     answers = v.get("checklist")
     if answers is not None:
-        codes = {c.code for c in checklist(session)}
+        codes = session.info.get("checklist_codes")
+        if codes is None:
+            codes = session.info["checklist_codes"] = {c.code for c in checklist(session)}
         if not isinstance(answers, dict) or any(
                 k not in codes or not isinstance(a, bool) for k, a in answers.items()):
             errors["checklist"] = "检查项内容不对：应为“检查项 → 是/否”"
