@@ -26,6 +26,7 @@ from hzdesk.parsing import ParseError, parse_date
 from hzdesk.reports.sheets import SHEET_BY_NAME, SHEETS, Column, Sheet
 from hzdesk.services import records
 from hzdesk.services.boards import set_printed_chiefs
+from hzdesk.services.validation import clean
 from hzdesk.vocab import ProblemState
 
 MAX_FILE_BYTES = 60 * 1024 * 1024
@@ -101,6 +102,15 @@ def check_container(path: Path) -> None:
         raise ImportRefused("文件已损坏，无法作为 .xlsx 读取。") from exc
 
 
+def _unsafe_xml(exc: BaseException | None) -> bool:
+    """defusedxml refused entity declarations somewhere down the chain (openpyxl wraps it)."""
+    while exc is not None:
+        if type(exc).__module__.startswith("defusedxml"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _clean(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
@@ -117,10 +127,9 @@ def read_sheets(path: str | Path) -> tuple[dict[str, tuple[list[str], list[tuple
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl and the XML parsers raise many kinds; all mean "unreadable"
-        name = type(exc).__name__
-        if "Entit" in name or "DTD" in name or "Forbidden" in name:
-            raise ImportRefused("文件中含有不安全的 XML 内容，已拒绝导入。") from exc
-        raise ImportRefused(f"无法读取工作簿（{name}），文件可能已损坏。") from exc
+        if _unsafe_xml(exc):
+            raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
+        raise ImportRefused(f"无法读取工作簿（{type(exc).__name__}），文件可能已损坏。") from exc
     out: dict[str, tuple[list[str], list[tuple[int, list[Any]]]]] = {}
     notices = []
     try:
@@ -148,7 +157,9 @@ def read_sheets(path: str | Path) -> tuple[dict[str, tuple[list[str], list[tuple
     except ImportRefused:
         raise
     except Exception as exc:
-        raise ImportRefused(f"读取工作簿时出错（{type(exc).__name__}），文件可能已损坏或含有不安全的内容。") from exc
+        if _unsafe_xml(exc):
+            raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
+        raise ImportRefused(f"读取工作簿时出错（{type(exc).__name__}），文件可能已损坏。") from exc
     finally:
         wb.close()
     return out, notices
@@ -362,20 +373,26 @@ def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: i
         extra_errors, extra_values = _problem_extras(session, data.get("found_on"), extra)
         for header, reason in extra_errors.items():
             errors.setdefault(header, reason)
-    if errors:
-        for header, reason in errors.items():
+    by_key = {c.field.key: c.header for c in sheet.columns if c.field is not None and c.role != "person_phone"}
+
+    def report(found: dict[str, str]) -> None:
+        for header, reason in found.items():
             result.issues.append(Issue(sheet.name, number, header,
                                        values[index[header]] if header in index else None, reason))
-        return
+
     # Every check runs before anything is written, so a refused row leaves nothing behind.
+    if errors:
+        try:  # still judge the other columns, so the clerk sees all of a row's problems at once
+            clean(session, sheet.ledger, {k: v for k, v in data.items() if by_key.get(k) not in errors})
+        except ValidationError as exc:
+            for key, reason in exc.errors.items():
+                errors.setdefault(by_key.get(key, ""), reason)
+        report(errors)
+        return
     try:
         obj = records.create(session, sheet.ledger.key, data, flush=sheet.ledger.key != "patrol")
     except ValidationError as exc:
-        by_key = {c.field.key: c.header for c in sheet.columns if c.field is not None and c.role != "person_phone"}
-        for key, reason in exc.errors.items():
-            header = by_key.get(key, "")
-            result.issues.append(Issue(sheet.name, number, header, values[index[header]] if header in index else None,
-                                       reason))
+        report({by_key.get(key, ""): reason for key, reason in exc.errors.items()})
         return
     if sheet.ledger.key == "problem":
         _apply_problem_extras(session, obj, extra_values)

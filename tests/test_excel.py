@@ -1,0 +1,312 @@
+"""The county workbook: export, import back, every accepted form, every error, hostile files."""
+
+import datetime as dt
+import sqlite3
+import time
+import zipfile
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from hzdesk.db import models as m
+from hzdesk.db.engine import open_database
+from hzdesk.demo import DemoOptions, load_demo
+from hzdesk.reports.excel_export import write_workbook
+from hzdesk.reports.excel_import import ImportRefused, import_workbook, write_error_workbook
+from hzdesk.reports.excel_template import write_template
+from hzdesk.reports.sheets import SHEETS
+
+UNTIL = dt.date(2025, 6, 30)
+
+REQUIRED_HEADERS = {
+    "河湖名录": "编码, 名称, 类型, 上级编码, 级别, 长度(km), 流域面积(km²), 起点, 终点, 流经村, 水质目标, 管护目标, 备注",
+    "人员名录": "姓名, 性别, 单位, 职务, 电话, 备注",
+    "河长任职": "姓名, 电话, 河湖编码, 角色, 级别, 任职日期, 离任日期, 任命文号",
+    "公示牌": "编号, 河湖编码, 位置, 所在村, 经度, 纬度, 设立日期, 状况, 牌面河长, 监督电话, 最近检查日期",
+    "巡河记录": "巡河日期, 河湖编码, 巡河人, 巡河人电话, 开始时间, 结束时间, 里程(km), 天气, 同行人员, 巡河情况, 发现问题, 现场处理, 录入日期",
+    "问题台账": "问题编号, 发现日期, 河湖编码, 问题来源, 问题类别, 问题描述, 发现人, 责任单位, 责任人, 整改时限, 状态, "
+                "整改措施, 整改完成日期, 验收人, 验收日期, 销号日期",
+}
+
+
+def sheets_of(path):
+    wb = openpyxl.load_workbook(path, read_only=True)
+    out = {name: [tuple(r) for r in wb[name].iter_rows(values_only=True)] for name in wb.sheetnames}
+    wb.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("excel")
+    db = open_database(folder / "source.db")
+    load_demo(db, DemoOptions(scale="small", seed=5, until=UNTIL))
+    with db.session() as s:
+        write_workbook(folder / "out.xlsx", s)
+    db.close()
+    return folder / "out.xlsx"
+
+
+def count(db, model):
+    with db.session() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_standard_sheets_and_headers(exported):
+    wb = openpyxl.load_workbook(exported)
+    for name, headers in REQUIRED_HEADERS.items():
+        ws = wb[name]
+        row = [c.value for c in ws[1]]
+        for h in headers.split(", "):
+            assert h in row, (name, h)
+        assert ws.freeze_panes == "A2"
+    patrols = wb["巡河记录"]
+    date_cell = patrols["A2"]
+    assert isinstance(date_cell.value, dt.datetime) and date_cell.number_format == "yyyy-mm-dd"
+    phone = patrols.cell(row=2, column=4)
+    assert phone.data_type == "s" and phone.value.isdigit()
+
+
+def test_export_import_export_gives_the_same_sheets(exported, tmp_path):
+    db = open_database(tmp_path / "copy.db")
+    with db.session() as s:
+        result = import_workbook(s, exported)
+    assert result.ok and result.written, [i.line() for i in result.issues[:5]]
+    with db.session() as s:
+        write_workbook(tmp_path / "again.xlsx", s)
+        from hzdesk.services.check import check_database
+        assert check_database(s).ok
+    assert sheets_of(exported) == sheets_of(tmp_path / "again.xlsx")
+    db.close()
+
+
+def workbook(path, sheet, headers, rows):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append(headers)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def base_db(db):
+    with db.session() as s, s.begin():
+        s.add(m.WaterBody(code="XJ001", name="清溪河", kind="河流", level="县级"))
+        s.add(m.Person(name="张建国", phone="13800138000"))
+        s.add(m.Person(name="李玥", phone="13900139000"))
+        s.add(m.Person(name="李玥", phone="13700137000"))
+    return db
+
+
+PATROL_HEADERS = ["巡河日期", "河湖编码", "巡河人", "巡河人电话", "开始时间", "结束时间", "录入日期"]
+
+
+@pytest.mark.parametrize("value", [dt.datetime(2025, 3, 5), 45721, "2025-03-05", "2025/3/5", "2025.3.5",
+                                   "2025年3月5日", "20250305", " 2025-03-05 "])
+def test_every_accepted_date_form(base_db, tmp_path, value):
+    path = workbook(tmp_path / "d.xlsx", "巡河记录", PATROL_HEADERS,
+                    [[value, "XJ001", "张建国", None, "8:00", "9:00", None]])
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    assert result.ok, [i.line() for i in result.issues]
+    with base_db.session() as s:
+        assert s.scalar(select(m.Patrol.patrol_date)) == dt.date(2025, 3, 5)
+
+
+def test_headers_in_any_order_blank_rows_spaces_and_phone_numbers(base_db, tmp_path):
+    path = workbook(tmp_path / "o.xlsx", "巡河记录", ["巡河人电话", "巡河人", "河湖编码", "巡河日期", "备注"],
+                    [[13900139000, " 李玥 ", "XJ001 ", "2025-03-05", None], [None, None, None, None, None],
+                     ["13700137000", "李玥", "XJ001", "2025-03-06", "  "]])
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    assert result.ok and result.counts["巡河记录"] == 2
+    with base_db.session() as s:
+        phones = s.execute(select(m.Person.phone).join(m.Patrol, m.Patrol.person_id == m.Person.id)
+                           .order_by(m.Patrol.patrol_date)).scalars().all()
+    assert phones == ["13900139000", "13700137000"]
+
+
+def test_any_error_writes_nothing_and_every_problem_is_listed(base_db, tmp_path):
+    rows = [
+        ["2025-03-05", "XJ001", "张建国", None, "8:00", "9:00", None],   # fine
+        ["2025-02-30", "XJ001", "张建国", None, None, None, None],        # row 3: no such day
+        ["2025-03-05", "XJ999", "张建国", None, None, None, None],        # row 4: unknown code
+        ["2025-03-05", "XJ001", "王五", None, None, None, None],          # row 5: unknown person
+        ["2025-03-05", "XJ001", "李玥", None, None, None, None],          # row 6: namesake, no phone
+        ["2025-03-05", "XJ001", "张建国", None, "9:00", "8:00", None],    # row 7: ends before start
+        ["2025-03-05", "XJ001", "张建国", None, None, None, "2025-03-01"],  # row 8: entered before
+    ]
+    path = workbook(tmp_path / "bad.xlsx", "巡河记录", PATROL_HEADERS, rows)
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    assert not result.ok and not result.written
+    got = {(i.row, i.column): i.reason for i in result.issues}
+    assert got[(3, "巡河日期")] == "没有“2025-02-30”这一天"
+    assert "找不到" in got[(4, "河湖编码")]
+    assert "不在人员名录中" in got[(5, "巡河人")]
+    assert "请填写电话以区分" in got[(6, "巡河人")]
+    assert got[(7, "结束时间")] == "结束时间应晚于开始时间"
+    assert got[(8, "录入日期")] == "录入日期不能早于巡河日期"
+    assert count(base_db, m.Patrol) == 0 and count(base_db, m.AuditEntry) == 4  # the fixture's own four
+
+    errors = tmp_path / "errors.xlsx"
+    write_error_workbook(errors, result)
+    wb = openpyxl.load_workbook(errors)
+    assert wb.sheetnames == ["错误清单", "巡河记录"]
+    assert wb["错误清单"].max_row == len(result.issues) + 1
+    fixed_sheet = wb["巡河记录"]
+    assert fixed_sheet.cell(row=1, column=len(PATROL_HEADERS) + 1).value == "错误说明"
+    assert "没有“2025-02-30”这一天" in fixed_sheet.cell(row=3, column=len(PATROL_HEADERS) + 1).value
+
+
+def test_missing_required_column_and_unknown_choice(base_db, tmp_path):
+    path = workbook(tmp_path / "c.xlsx", "问题台账", ["发现日期", "河湖编码", "问题来源", "问题描述"],
+                    [["2025-03-05", "XJ001", "飞碟", "垃圾"]])
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    assert [(i.row, i.column, i.reason) for i in result.issues] == [(1, "问题类别", "缺少必需的列")]
+    path = workbook(tmp_path / "c2.xlsx", "问题台账", ["发现日期", "河湖编码", "问题来源", "问题类别", "问题描述", "状态"],
+                    [["2025-03-05", "XJ001", "飞碟", "生活垃圾", "垃圾", "已销号"]])
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    got = {i.column: i.reason for i in result.issues}
+    assert "不在可选范围内" in got["问题来源"] and "群众举报" in got["问题来源"]
+    assert got["销号日期"] == "已销号的问题必须有销号日期"
+
+
+def test_problems_keep_their_number_state_and_a_history(base_db, tmp_path):
+    headers = ["问题编号", "发现日期", "河湖编码", "问题来源", "问题类别", "问题描述", "状态", "验收人", "验收日期", "销号日期"]
+    path = workbook(tmp_path / "p.xlsx", "问题台账", headers, [
+        ["WT-2024-017", "2024-05-01", "XJ001", "群众举报", "乱堆", "堆放砂石", "已销号", "李站长", "2024-05-20", "2024-05-20"],
+        [None, "2025-01-02", "XJ001", "暗访", "乱建", "违建", None, None, None, None]])
+    with base_db.session() as s:
+        assert import_workbook(s, path).ok
+    with base_db.session() as s:
+        closed, new = s.scalars(select(m.Problem).order_by(m.Problem.found_on)).all()
+        assert (closed.number, closed.state.value, closed.closed_on) == ("WT-2024-017", "已销号", dt.date(2024, 5, 20))
+        assert [e.action for e in closed.events] == ["登记", "导入"]
+        assert new.number == "WT-2025-001" and new.state.value == "待交办"
+
+
+def test_user_text_never_becomes_a_formula(base_db, tmp_path):
+    with base_db.session() as s, s.begin():
+        s.add(m.Person(name="王强", phone="13600000000", notes="=HYPERLINK(\"http://x\",\"点我\")", unit="+1 单位",
+                       post="-副主任", sex=None))
+        s.add(m.Person(name="@赵", phone="13500000000"))
+    path = tmp_path / "f.xlsx"
+    with base_db.session() as s:
+        write_workbook(path, s)
+    wb = openpyxl.load_workbook(path)
+    cells = [c for row in wb["人员名录"].iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    risky = [c for c in cells if c.value.startswith(("=", "+", "-", "@"))]
+    assert len(risky) == 4 and all(c.data_type == "s" for c in risky)
+    with zipfile.ZipFile(path) as z:
+        sheet_xml = next(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet2"))
+    assert b"<f>" not in sheet_xml
+
+
+def test_template_has_every_sheet_and_imports_as_empty(base_db, tmp_path):
+    path = tmp_path / "t.xlsx"
+    with base_db.session() as s:
+        write_template(path, s)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["填写说明"] + [s.name for s in SHEETS]
+    assert wb["问题台账"].data_validations.dataValidation  # drop-down lists
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    assert result.ok and sum(result.counts.values()) == 0
+
+
+# ---------------------------------------------------------------- hostile files
+
+def refused(db, path, match):
+    before = count(db, m.AuditEntry)
+    start = time.perf_counter()
+    with db.session() as s, pytest.raises(ImportRefused, match=match):
+        import_workbook(s, path)
+    assert time.perf_counter() - start < 10
+    assert count(db, m.AuditEntry) == before
+
+
+def test_a_renamed_xls_is_refused_with_advice(base_db, tmp_path):
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4000)
+    refused(base_db, path, "另存为")
+
+
+def test_not_a_workbook(base_db, tmp_path):
+    path = tmp_path / "text.xlsx"
+    path.write_text("巡河日期,河湖编码\n2025-03-05,XJ001\n", encoding="utf-8")
+    refused(base_db, path, "不是 Excel")
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    refused(base_db, broken, "损坏")
+
+
+def test_zip_bomb_is_refused(base_db, tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 * 1024 * 1024))
+    refused(base_db, path, "压缩炸弹|过大")
+
+
+def test_xml_entity_bomb_is_refused(base_db, tmp_path):
+    good = tmp_path / "good.xlsx"
+    workbook(good, "人员名录", ["姓名"], [["甲"]])
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
+    path = tmp_path / "xmlbomb.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                body = text[text.index("<worksheet"):]
+                cell = "甲" if "甲" in body else "&#30002;"  # openpyxl may write it as a reference
+                assert cell in body
+                data = (f'<?xml version="1.0"?><!DOCTYPE worksheet [{entities}]>'
+                        + body.replace(cell, "&lol9;")).encode()
+            dst.writestr(item, data)
+    refused(base_db, path, "不安全")
+
+
+def test_huge_sheet_is_refused(base_db, tmp_path, monkeypatch):
+    from hzdesk.reports import excel_import
+    monkeypatch.setattr(excel_import, "MAX_ROWS", 50)
+    path = workbook(tmp_path / "big.xlsx", "人员名录", ["姓名"], [[f"人{i}"] for i in range(60)])
+    refused(base_db, path, "超过 50 行")
+
+
+def test_no_standard_sheet(base_db, tmp_path):
+    path = workbook(tmp_path / "other.xlsx", "Sheet1", ["a"], [[1]])
+    refused(base_db, path, "没有标准台账表")
+
+
+def test_dry_run_checks_but_writes_nothing(base_db, tmp_path):
+    path = workbook(tmp_path / "ok.xlsx", "巡河记录", PATROL_HEADERS,
+                    [["2025-03-05", "XJ001", "张建国", None, "8:00", "9:00", None]])
+    with base_db.session() as s:
+        result = import_workbook(s, path, dry_run=True)
+    assert result.ok and not result.written and count(base_db, m.Patrol) == 0
+
+
+def test_import_and_export_commands(base_db, tmp_path):
+    import subprocess
+    import sys
+    bad = workbook(tmp_path / "bad.xlsx", "巡河记录", PATROL_HEADERS, [["2025-02-30", "XJ001", "张建国"]])
+    r = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(base_db.path), "import", str(bad)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "“巡河记录”第 2 行“巡河日期”列" in r.stderr
+    assert (tmp_path / "bad-错误清单.xlsx").exists()
+    out = tmp_path / "export.xlsx"
+    r = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(base_db.path), "export", str(out),
+                        "--period", "2025"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and out.exists()
+    con = sqlite3.connect(base_db.path)
+    assert con.execute("SELECT count(*) FROM patrol").fetchone()[0] == 0
+    con.close()
