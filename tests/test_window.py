@@ -346,3 +346,30 @@ def test_tables_open_in_their_ledger_order(window):
     assert dates == sorted(dates, reverse=True)
     found = [r["found_on"] for r in window.problems.model.rows]
     assert found == sorted(found, reverse=True)
+
+
+def test_import_in_the_window_checks_first_then_writes(qtbot, db, tmp_path, monkeypatch):
+    import openpyxl
+
+    from hzdesk.ui import excel_dialogs
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "人员名录"
+    ws.append(["姓名", "电话"])
+    ws.append(["欧阳淼", "13912345678"])
+    path = tmp_path / "people.xlsx"
+    wb.save(path)
+    previews = []
+
+    def preview_exec(self):
+        previews.append(self.findChild(QDialogButtonBox).findChild(QPushButton, "confirm_import"))
+        return 1
+    from PySide6.QtWidgets import QDialogButtonBox, QPushButton
+    monkeypatch.setattr(excel_dialogs.ImportPreview, "exec", preview_exec)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    excel_dialogs.import_excel(w.ctx, w, str(path))
+    qtbot.waitUntil(lambda: w.roster.people.model.total == 1, timeout=20_000)  # refreshed after the write
+    assert previews and previews[0] is not None
+    assert count(db, m.Person) == 1

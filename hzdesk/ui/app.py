@@ -20,6 +20,7 @@ from hzdesk.services.check import count_records
 from hzdesk.services.settings import get_setting
 from hzdesk.ui.boards_tab import BoardsTab
 from hzdesk.ui.common import AppContext, BackgroundTask, show_error
+from hzdesk.ui.excel_dialogs import export_excel, import_excel, save_template
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 from hzdesk.ui.overview_tab import OverviewTab
 from hzdesk.ui.patrols_tab import PatrolsTab
@@ -136,6 +137,10 @@ class MainWindow(QMainWindow):
         self._action(m, "打开数据库(&O)…", self.open_other, K(K.StandardKey.Open))
         self._action(m, "载入示例数据…", self.offer_sample_data, name="menu_demo")
         m.addSeparator()
+        self._action(m, "导入 Excel(&I)…", lambda: import_excel(self.ctx, self), K("Ctrl+I"))
+        self._action(m, "导出 Excel(&X)…", lambda: export_excel(self.ctx, self), K("Ctrl+Shift+S"))
+        self._action(m, "保存导入模板…", lambda: save_template(self.ctx, self))
+        m.addSeparator()
         self._action(m, "设置(&S)…", self.open_settings, name="menu_settings")
         m.addSeparator()
         self._action(m, "退出(&X)", self.close, K("Ctrl+Q"))
@@ -198,8 +203,8 @@ class MainWindow(QMainWindow):
             RecordDialog(self.ctx, tab.ledger, record_id, self).exec()
 
     def print_current(self) -> None:
-        QMessageBox.information(self, "打印", "打印台账和统计报表的 PDF 功能正在制作中；"
-                                "目前可在“报表”页生成统计文字，或在表格中选中后按 Ctrl+C 复制到 Excel/WPS 打印。")
+        QMessageBox.information(self, "打印", "打印台账和统计报表的 PDF 功能正在制作中；目前可用"
+                                "“文件 → 导出 Excel”导出台账后打印，或在“报表”页生成统计文字。")
 
     # ------------------------------------------------------------ database and data
     def offer_sample_data(self) -> None:
@@ -213,10 +218,13 @@ class MainWindow(QMainWindow):
                           "这是一个空的数据库。\n\n可以先载入一个乡镇的示例数据（河湖、河长、公示牌、巡河记录、问题），"
                           "熟悉软件的用法；正式使用时再新建一个数据库。", parent=self)
         load = box.addButton("载入示例数据", QMessageBox.ButtonRole.AcceptRole)
+        workbook = box.addButton("导入已有的 Excel 台账…", QMessageBox.ButtonRole.ActionRole)
         box.addButton("从空白开始", QMessageBox.ButtonRole.RejectRole)
         box.exec()
         if box.clickedButton() is load:
             self.load_demo()
+        elif box.clickedButton() is workbook:
+            import_excel(self.ctx, self)
 
     def load_demo(self) -> None:
         from hzdesk.demo import DemoOptions, load_demo
@@ -227,7 +235,7 @@ class MainWindow(QMainWindow):
             self.ctx.bus.changed.emit()
             self.statusBar().showMessage("示例数据已载入。", 6000)
         self._task = BackgroundTask(self, "正在生成示例数据",
-                                    lambda step: load_demo(self.db, DemoOptions(scale="small"), step), done)
+                                    lambda step, _stop: load_demo(self.db, DemoOptions(scale="small"), step), done)
         self._task.start()
 
     def _switch_to(self, path: str) -> None:

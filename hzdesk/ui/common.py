@@ -54,13 +54,14 @@ class _Worker(QObject):
     step = Signal(str)
     done = Signal(object, object)  # result, error
 
-    def __init__(self, fn: Callable[[Callable[[str], None]], Any]):
+    def __init__(self, fn: Callable[..., Any]):
         super().__init__()
         self.fn = fn
+        self.cancelled = False
 
     def run(self) -> None:
         try:
-            result = self.fn(self.step.emit)
+            result = self.fn(self.step.emit, lambda: self.cancelled)
         except Exception as exc:  # reported to the user by the GUI thread
             self.done.emit(None, exc)
         else:
@@ -68,7 +69,8 @@ class _Worker(QObject):
 
 
 class BackgroundTask(QObject):
-    """Run `fn(report_step)` off the GUI thread behind a progress dialog.
+    """Run `fn(report_step, should_stop)` off the GUI thread behind a progress dialog with a
+    取消 button; `fn` checks `should_stop()` now and then and gives up cleanly.
 
     `on_done(result, error)` runs in the GUI thread when it ends.
     """
@@ -76,7 +78,7 @@ class BackgroundTask(QObject):
     def __init__(self, parent: QWidget, title: str, fn, on_done: Callable[[Any, Exception | None], None]):
         super().__init__(parent)
         self.on_done = on_done
-        self.progress = QProgressDialog(f"{title}…", None, 0, 0, parent)
+        self.progress = QProgressDialog(f"{title}…", "取消", 0, 0, parent)
         self.progress.setWindowTitle(title)
         self.progress.setMinimumDuration(0)
         self.thread = QThread(self)
@@ -86,6 +88,12 @@ class BackgroundTask(QObject):
         # Bound methods of this GUI-thread object, so Qt queues the calls to the GUI thread.
         self.worker.step.connect(self._step)
         self.worker.done.connect(self._done)
+        self.progress.canceled.connect(self._cancel)
+
+    @Slot()
+    def _cancel(self) -> None:
+        self.worker.cancelled = True
+        self.progress.setLabelText("正在取消…")
 
     def start(self) -> None:
         self.thread.start()

@@ -1,0 +1,158 @@
+"""Excel in the window: export with a period, import with a preview and the list of problems.
+
+Both run off the GUI thread behind a progress dialog; the import first checks (a dry run) and
+shows what would be added or what is wrong, and writes only when the clerk confirms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
+                               QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+
+from hzdesk.errors import HzdeskError
+from hzdesk.ui.common import AppContext, BackgroundTask, show_error
+
+
+def export_excel(ctx: AppContext, parent: QWidget) -> None:
+    from hzdesk.parsing import ParseError
+    from hzdesk.periods import parse_period
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("导出 Excel（县级报送）")
+    form = QFormLayout(dialog)
+    period = QLineEdit()
+    period.setPlaceholderText("留空为全部；如 2025、2025Q1、2025-03")
+    form.addRow("巡河和问题的期间", period)
+    form.addRow(QLabel("河湖、人员、任职、公示牌等名录总是全部导出。"))
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("选择保存位置…")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+    if not dialog.exec():
+        return
+    try:
+        chosen = parse_period(period.text()) if period.text().strip() else None
+    except ParseError as exc:
+        QMessageBox.warning(parent, "导出 Excel", str(exc))
+        return
+    name = f"河长制台账-{dt.date.today().isoformat()}.xlsx"
+    path, _ = QFileDialog.getSaveFileName(parent, "导出 Excel", str(Path.home() / name), "Excel 工作簿 (*.xlsx)")
+    if not path:
+        return
+    from hzdesk.reports.excel_export import write_workbook
+
+    def work(step, should_stop):
+        with ctx.db.session() as s:
+            return write_workbook(path, s, period=chosen, progress=step, should_stop=should_stop)
+
+    def done(counts, error):
+        if error is not None:
+            show_error(parent, "导出 Excel", error)
+            return
+        QMessageBox.information(parent, "导出 Excel", f"已导出到 {path}\n\n"
+                                + "\n".join(f"{k}：{v} 行" for k, v in counts.items()))
+    BackgroundTask(parent, "正在导出 Excel", work, done).start()
+
+
+class ImportPreview(QDialog):
+    """What a workbook would add, or every problem in it; the import happens only on 确定."""
+
+    def __init__(self, result, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("导入 Excel")
+        self.error_file: str | None = None
+        layout = QVBoxLayout(self)
+        text = QPlainTextEdit()
+        text.setReadOnly(True)
+        lines = []
+        if result.ok:
+            lines.append("检查通过，将导入：")
+            lines += [f"  {k}：{v} 行" for k, v in result.counts.items() if v]
+            if not any(result.counts.values()):
+                lines = ["工作簿中没有数据行。"]
+        else:
+            lines.append(f"发现 {len(result.issues)} 处错误，不会导入任何数据。请改正后再导入：")
+            lines += [f"  {i.line()}" for i in result.issues[:500]]
+        lines += [f"提示：{n}" for n in result.notices]
+        text.setPlainText("\n".join(lines))
+        layout.addWidget(text, 1)
+        buttons = QDialogButtonBox()
+        if result.ok and any(result.counts.values()):
+            go = buttons.addButton("确定导入", QDialogButtonBox.ButtonRole.AcceptRole)
+            go.setObjectName("confirm_import")
+        else:
+            save = QPushButton("保存错误清单…")
+            save.clicked.connect(lambda: self.save_errors(result))
+            save.setEnabled(not result.ok)
+            buttons.addButton(save, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(820, 520)
+
+    def save_errors(self, result) -> None:
+        from hzdesk.reports.excel_import import write_error_workbook
+
+        path, _ = QFileDialog.getSaveFileName(self, "保存错误清单", str(Path.home() / "导入错误清单.xlsx"),
+                                              "Excel 工作簿 (*.xlsx)")
+        if path:
+            try:
+                write_error_workbook(path, result)
+            except OSError as exc:
+                QMessageBox.warning(self, "保存错误清单", f"无法保存：{exc.strerror}")
+                return
+            self.error_file = path
+
+
+def import_excel(ctx: AppContext, parent: QWidget, path: str | None = None) -> None:
+    if path is None:
+        path, _ = QFileDialog.getOpenFileName(parent, "导入 Excel", str(Path.home()), "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+    from hzdesk.reports.excel_import import import_workbook
+
+    def check(step, should_stop):
+        with ctx.db.session() as s:
+            return import_workbook(s, path, dry_run=True, progress=step, should_stop=should_stop)
+
+    def write(step, should_stop):
+        with ctx.db.session() as s:
+            return import_workbook(s, path, progress=step, should_stop=should_stop)
+
+    def written(result, error):
+        if error is not None or not result.written:
+            show_error(parent, "导入 Excel", error or HzdeskError("导入未完成，没有写入数据。"))
+            return
+        ctx.bus.changed.emit()
+        QMessageBox.information(parent, "导入 Excel", "导入完成：" + "，".join(
+            f"{k} {v} 行" for k, v in result.counts.items() if v))
+
+    def checked(result, error):
+        if error is not None:
+            show_error(parent, "导入 Excel", error)
+            return
+        if ImportPreview(result, parent).exec():
+            BackgroundTask(parent, "正在导入", write, written).start()
+
+    BackgroundTask(parent, "正在检查工作簿", check, checked).start()
+
+
+def save_template(ctx: AppContext, parent: QWidget) -> None:
+    path, _ = QFileDialog.getSaveFileName(parent, "保存导入模板", str(Path.home() / "河长制台账导入模板.xlsx"),
+                                          "Excel 工作簿 (*.xlsx)")
+    if not path:
+        return
+    from hzdesk.reports.excel_template import write_template
+    try:
+        with ctx.db.session() as s:
+            write_template(path, s)
+    except (HzdeskError, OSError) as exc:
+        show_error(parent, "导入模板", exc)
+        return
+    QMessageBox.information(parent, "导入模板", f"模板已保存到 {path}")
