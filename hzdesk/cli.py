@@ -33,6 +33,10 @@ _ARGPARSE_ZH = {
 argparse._ = lambda s: _ARGPARSE_ZH.get(s, s)  # type: ignore[attr-defined]
 
 
+REPORT_KINDS = {"rivers": "河湖名录", "roster": "河长名录", "boards": "公示牌台账", "patrols": "巡河记录台账",
+                "issues": "问题台账", "outfalls": "排污口名录"}
+
+
 def _date_arg(text: str) -> dt.date:
     try:
         return parse_date(text)
@@ -80,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = sub.add_parser("template", help="生成空白导入模板（含填写说明）")
     template.add_argument("file", metavar="文件.xlsx")
+
+    report = sub.add_parser("report", help="生成可打印的 PDF 台账或报表",
+                            description="生成 PDF：rivers 河湖名录，roster 河长名录，boards 公示牌台账，patrols 巡河记录台账，"
+                                        "issues 问题台账，outfalls 排污口名录。")
+    report.add_argument("kind", choices=REPORT_KINDS, metavar="种类",
+                        help="、".join(f"{k}（{v}）" for k, v in REPORT_KINDS.items()))
+    report.add_argument("--out", required=True, metavar="文件.pdf")
+    report.add_argument("--period", metavar="期间", help="巡河记录、问题台账的期间，如 2025-03、2025Q1、2025")
+    report.add_argument("--as-of", type=_date_arg, metavar="日期", help="名录的有效日期、统计截至日期（默认今天）")
+    report.add_argument("--state", metavar="状态", help="问题台账只列某一状态，如 整改中")
 
     sub.add_parser("check", help="检查数据库文件的完整性和台账之间的一致性",
                    description="检查数据库文件完整性、外键、留痕链以及各台账的一致性；有错误时返回非零。")
@@ -229,5 +243,26 @@ def cmd_template(args) -> int:
         db.close()
 
 
-COMMANDS = {"demo": cmd_demo, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
+def cmd_report(args) -> int:
+    from hzdesk.periods import parse_period
+    from hzdesk.reports.pdf.ledger import write_ledger
+    from hzdesk.reports.pdf.ledgers import build
+
+    try:
+        period = parse_period(args.period) if args.period else None
+    except ParseError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    db = _open(args)
+    try:
+        with db.session() as s:
+            doc = build(s, args.kind, period=period, as_of=args.as_of or dt.date.today(), state=args.state)
+        pages = write_ledger(args.out, doc)
+        print(f"已生成 {args.out}：{doc.title}，{len(doc.rows)} 行，共 {pages} 页")
+        return 0
+    finally:
+        db.close()
+
+
+COMMANDS = {"demo": cmd_demo, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
             "template": cmd_template, "check": cmd_check}

@@ -1,0 +1,1 @@
+"""Printable PDFs: ledgers, single-record sheets and statistics reports (reportlab)."""

@@ -1,0 +1,157 @@
+"""The printed ledgers: which fields each shows, for which records, from the ledger descriptions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hzdesk.db import models as m
+from hzdesk.fields import LEDGERS, format_value
+from hzdesk.reports.pdf.ledger import LedgerDoc, PdfColumn
+from hzdesk.services import records
+from hzdesk.services.boards import board_statuses
+from hzdesk.services.settings import get_setting
+from hzdesk.services.workflow import OVERDUE_STATES
+
+_LEVEL_ORDER = {"县级": 0, "乡级": 1, "村级": 2}
+
+
+def _columns(ledger_key: str, keys: list[str]) -> list[PdfColumn]:
+    lg = LEDGERS[ledger_key]
+    cols = [PdfColumn("序号", 3.2, "center")]
+    for k in keys:
+        f = lg.field(k)
+        cols.append(PdfColumn(f.label, max(f.width, len(f.label) + 0.8),
+                              "right" if f.kind in ("int", "float") else "left"))
+    return cols
+
+
+def _rows(session: Session, ledger_key: str, keys: list[str], query: records.Query) -> list[list[str]]:
+    lg = LEDGERS[ledger_key]
+    query.limit = None
+    out = []
+    for i, row in enumerate(records.list_rows(session, ledger_key, query), start=1):
+        out.append([str(i)] + [format_value(lg.field(k), row.get(k), row) for k in keys])
+    return out
+
+
+def _period_text(period: tuple[dt.date, dt.date] | None) -> str:
+    if period is None:
+        return "范围：全部"
+    return f"期间：{period[0].isoformat()} 至 {period[1].isoformat()}"
+
+
+def rivers(session: Session, office: str, **_: Any) -> LedgerDoc:
+    keys = ["code", "name", "kind", "parent_id", "level", "length_km", "area_km2", "start_point", "end_point",
+            "villages", "target_class", "notes"]
+    rows = _rows(session, "water_body", keys, records.Query(flags=("in_use",)))
+    return LedgerDoc("河湖名录", office, f"在册河湖 {len(rows)} 个", _columns("water_body", keys), rows)
+
+
+def outfalls(session: Session, office: str, **_: Any) -> LedgerDoc:
+    keys = ["code", "name", "water_body_id", "type", "longitude", "latitude", "responsible_unit", "status",
+            "registered_on"]
+    rows = _rows(session, "outfall", keys, records.Query())
+    return LedgerDoc("入河排污口名录", office, f"共 {len(rows)} 个", _columns("outfall", keys), rows)
+
+
+def roster(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc:
+    """The chiefs in office on `as_of` (a roster always states the date it is valid for)."""
+    A, P, W = m.Appointment, m.Person, m.WaterBody
+    q = (select(P.name, P.post, A.role, A.level, W.name, P.phone, A.start_on, A.doc_number)
+         .join(P, P.id == A.person_id).outerjoin(W, W.id == A.water_body_id)
+         .where(A.start_on <= as_of, (A.end_on.is_(None)) | (A.end_on >= as_of)))
+    rows = sorted(session.execute(q).all(),
+                  key=lambda r: (_LEVEL_ORDER.get(r[3], 9), r[2] not in ("总河长", "副总河长"), r[4] or "", r[0]))
+    cols = [PdfColumn("序号", 3.2, "center"), PdfColumn("姓名", 5), PdfColumn("职务", 9), PdfColumn("角色", 5),
+            PdfColumn("级别", 4), PdfColumn("河湖", 10), PdfColumn("电话", 8), PdfColumn("任职日期", 6.5),
+            PdfColumn("任命文号", 10)]
+    out = [[str(i), name, post or "", role, level, water or "全镇", phone or "", start.isoformat(), doc or ""]
+           for i, (name, post, role, level, water, phone, start, doc) in enumerate(rows, start=1)]
+    return LedgerDoc("河长名录", office, f"有效日期：{as_of.year}年{as_of.month}月{as_of.day}日（共 {len(out)} 人次）",
+                     cols, out)
+
+
+def boards(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc:
+    statuses = board_statuses(session, as_of)
+    info = {b.id: b for b in session.scalars(select(m.SignBoard))}
+    cols = [PdfColumn("序号", 3.2, "center"), PdfColumn("编号", 6), PdfColumn("河湖", 9), PdfColumn("位置", 10),
+            PdfColumn("状况", 3.5), PdfColumn("设立日期", 6.5), PdfColumn("牌面更新", 6.5), PdfColumn("最近检查", 6.5),
+            PdfColumn("牌面河长", 12), PdfColumn("牌面内容", 14)]
+    out = []
+    for i, st in enumerate(statuses, start=1):
+        b = info[st.board_id]
+        state = "与现任一致" if not st.out_of_date else (
+            f"过期（自 {st.since.isoformat()}），应于 {st.due_by.isoformat()} 前更新为："
+            + "、".join(s.name for s in st.should) + ("【已超期】" if st.overdue else ""))
+        out.append([str(i), st.code, st.water_body, st.place or "", b.condition,
+                    format_value(LEDGERS["sign_board"].field("installed_on"), b.installed_on),
+                    format_value(LEDGERS["sign_board"].field("content_updated_on"), b.content_updated_on),
+                    format_value(LEDGERS["sign_board"].field("inspected_on"), b.inspected_on),
+                    "、".join(st.printed), state])
+    stale = sum(s.out_of_date for s in statuses)
+    return LedgerDoc("河长公示牌台账", office, f"截至 {as_of.isoformat()}：在用 {len(out)} 块，内容过期 {stale} 块",
+                     cols, out, landscape=True)
+
+
+def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | None = None,
+            person_id: int | None = None, water_body_id: int | None = None, **_: Any) -> LedgerDoc:
+    keys = ["patrol_date", "water_body_id", "person_id", "start_time", "end_time", "distance_km", "weather",
+            "findings", "found_problem", "on_spot_handling", "entered_on"]
+    filters: dict[str, Any] = {}
+    if period:
+        filters["patrol_date"] = period
+    if person_id:
+        filters["person_id"] = person_id
+    if water_body_id:
+        filters["water_body_id"] = water_body_id
+    late_days = int(get_setting(session, "late_entry_days"))
+    query = records.Query(filters=filters)
+    query.limit = None
+    lg = LEDGERS["patrol"]
+    rows = []
+    late = 0
+    for i, row in enumerate(records.list_rows(session, "patrol", query), start=1):
+        cells = [str(i)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
+        if row["entered_on"] and (row["entered_on"] - row["patrol_date"]).days > late_days:
+            cells[-1] += "（补录）"
+            late += 1
+        rows.append(cells)
+    subtitle = _period_text(period) + f"　共 {len(rows)} 条，其中补录 {late} 条"
+    return LedgerDoc("巡河记录台账", office, subtitle, _columns("patrol", keys), rows, landscape=True)
+
+
+def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date, dt.date] | None = None,
+           state: str | None = None, **_: Any) -> LedgerDoc:
+    keys = ["number", "found_on", "water_body_id", "category", "source", "description", "responsible_unit",
+            "deadline", "state", "closed_on"]
+    filters: dict[str, Any] = {}
+    if period:
+        filters["found_on"] = period
+    if state:
+        filters["state"] = state
+    query = records.Query(filters=filters)
+    query.limit = None
+    lg = LEDGERS["problem"]
+    rows, overdue = [], 0
+    for i, row in enumerate(records.list_rows(session, "problem", query), start=1):
+        cells = [str(i)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
+        if row["state"] in OVERDUE_STATES and row["deadline"] and row["deadline"] < as_of:
+            cells[keys.index("state") + 1] += "（超期）"
+            overdue += 1
+        rows.append(cells)
+    subtitle = _period_text(period) + (f"　状态：{state}" if state else "") + f"　共 {len(rows)} 个，超期 {overdue} 个"
+    return LedgerDoc("问题台账", office, subtitle, _columns("problem", keys), rows, landscape=True)
+
+
+LEDGER_KINDS = {"rivers": rivers, "roster": roster, "boards": boards, "patrols": patrols, "issues": issues,
+                "outfalls": outfalls}
+
+
+def build(session: Session, kind: str, **kw: Any) -> LedgerDoc:
+    office = get_setting(session, "office_name")
+    kw.setdefault("as_of", dt.date.today())
+    return LEDGER_KINDS[kind](session, office, **kw)

@@ -1,0 +1,87 @@
+"""Printed ledgers: the font is embedded, the Chinese text is real text, headers repeat, pages count."""
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from hzdesk.db.engine import open_database
+from hzdesk.demo import DemoOptions, load_demo
+from hzdesk.reports.pdf.ledger import LedgerDoc, PdfColumn, write_ledger
+from hzdesk.reports.pdf.ledgers import LEDGER_KINDS, build
+
+UNTIL = dt.date(2025, 6, 30)
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils 未安装")
+
+
+def pdftext(path, first=None, last=None):
+    args = ["pdftotext", "-layout"]
+    if first:
+        args += ["-f", str(first), "-l", str(last or first)]
+    out = subprocess.run(args + [str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return out.replace(" ", "")  # pdftotext drops or adds spaces beside Chinese characters
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    db = open_database(tmp_path_factory.mktemp("pdf") / "demo.db")
+    load_demo(db, DemoOptions(scale="small", seed=2, until=UNTIL))
+    yield db
+    db.close()
+
+
+@needs_poppler
+@pytest.mark.parametrize("kind", sorted(LEDGER_KINDS))
+def test_every_ledger_kind_prints(demo, tmp_path, kind):
+    with demo.session() as s:
+        doc = build(s, kind, period=(dt.date(2025, 1, 1), dt.date(2025, 3, 31)), as_of=UNTIL)
+    out = tmp_path / f"{kind}.pdf"
+    pages = write_ledger(out, doc)
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"WenQuanYiZenHei\s+TrueType.*\byes\s+yes\b", fonts), fonts
+    text = pdftext(out)
+    assert doc.title in text and "清溪镇河长制办公室" in text and "打印日期" in text
+    assert f"第{pages}页共{pages}页" in text
+    assert "填报人" in text and "审核人" in text
+    assert len(doc.rows) > 0
+
+
+@needs_poppler
+def test_headers_repeat_and_pages_are_numbered(tmp_path):
+    cols = [PdfColumn("序号", 3), PdfColumn("河湖", 8), PdfColumn("巡河情况", 20)]
+    rows = [[str(i), "清溪河", f"第{i}条：河面整洁，水质Ⅲ类，水温 18℃"] for i in range(1, 121)]
+    out = tmp_path / "many.pdf"
+    pages = write_ledger(out, LedgerDoc("巡河记录台账", "某镇河长制办公室", "期间：2025-03", cols, rows))
+    assert pages >= 3
+    for p in range(1, pages + 1):
+        text = pdftext(out, p)
+        assert "巡河情况" in text                       # the header row on every page
+        assert f"第{p}页共{pages}页" in text
+    everything = pdftext(out)
+    assert "水质Ⅲ类，水温18℃" in everything and "第120条" in everything
+
+
+@needs_poppler
+def test_long_text_wraps_instead_of_being_cut(tmp_path):
+    long = "河道内堆放建筑垃圾约二十立方米，" * 8 + "结尾字样"
+    out = tmp_path / "wrap.pdf"
+    write_ledger(out, LedgerDoc("问题台账", "某镇", "全部", [PdfColumn("序号", 3), PdfColumn("问题描述", 12)],
+                                [["1", long]], signatures=()))
+    text = pdftext(out).replace("\n", "")
+    assert "结尾字样" in text
+    assert "填报人" not in text  # no signature lines when none are asked for
+
+
+@needs_poppler
+def test_report_command(demo, tmp_path):
+    out = tmp_path / "roster.pdf"
+    r = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(demo.path), "report", "roster", "--out",
+                        str(out), "--as-of", "2025-06-30"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "有效日期：2025年6月30日" in pdftext(out)
+    r = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(demo.path), "report", "bogus", "--out",
+                        str(out)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "无效的选择" in r.stderr
