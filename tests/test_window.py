@@ -373,3 +373,12 @@ def test_import_in_the_window_checks_first_then_writes(qtbot, db, tmp_path, monk
     qtbot.waitUntil(lambda: w.roster.people.model.total == 1, timeout=20_000)  # refreshed after the write
     assert previews and previews[0] is not None
     assert count(db, m.Person) == 1
+
+
+def test_pdf_from_the_reports_tab(qtbot, window, tmp_path):
+    window.stats.period.setText(f"{TODAY.year}")
+    window.stats.kind.setCurrentIndex(window.stats.kind.findData("patrols"))
+    out = tmp_path / "patrols.pdf"
+    window.stats.make_pdf(str(out))
+    qtbot.waitUntil(lambda: getattr(window.stats, "last_pdf", None) == str(out), timeout=30_000)
+    assert out.read_bytes().startswith(b"%PDF") and "共" in window.stats.text.toPlainText()

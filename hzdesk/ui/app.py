@@ -33,45 +33,102 @@ HELP_DIR = Path(__file__).resolve().parent.parent / "help"
 
 
 class StatsTab(QWidget):
-    """报表: the period's figures as text a clerk copies into a report (PDF and Excel come later)."""
+    """报表: a period's figures as text to paste into a report, and the printed ledgers (PDF)."""
 
     def __init__(self, ctx: AppContext):
         super().__init__()
-        self.ctx = ctx
-        self.period = QLineEdit()
-        self.period.setObjectName("period")
         import datetime as dt
+
+        from PySide6.QtWidgets import QComboBox
+        self.ctx = ctx
         today = dt.date.today()
-        self.period.setText(f"{today.year}-{today.month:02d}")
+        self.period = QLineEdit(f"{today.year}-{today.month:02d}")
+        self.period.setObjectName("period")
         self.period.setToolTip("2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
         run = QPushButton("统计")
         run.setObjectName("run_stats")
         run.clicked.connect(self.run)
         self.period.returnPressed.connect(self.run)
+        self.kind = QComboBox()
+        self.kind.setObjectName("report_kind")
+        for key, title in REPORT_TITLES.items():
+            self.kind.addItem(title, key)
+        pdf = QPushButton("生成 PDF…")
+        pdf.setObjectName("make_pdf")
+        pdf.clicked.connect(self.make_pdf)
         row = QHBoxLayout()
-        row.addWidget(QLabel("统计期间"))
+        row.addWidget(QLabel("期间"))
         row.addWidget(self.period)
-        row.addWidget(run)
         row.addWidget(QLabel("（如 2025-03、2025Q1、2025）"))
+        row.addWidget(run)
+        row.addSpacing(24)
+        row.addWidget(QLabel("打印台账"))
+        row.addWidget(self.kind)
+        row.addWidget(pdf)
         row.addStretch(1)
         self.text = QPlainTextEdit()
         self.text.setObjectName("stats_text")
+        self.text.setPlaceholderText("点“统计”生成本期巡河、问题、公示牌的数字和可直接用于报告的文字；可在此修改后复制。")
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.text, 1)
 
+    def _period(self):
+        from hzdesk.periods import parse_period
+        return parse_period(self.period.text()) if self.period.text().strip() else None
+
     def run(self) -> None:
         import datetime as dt
 
-        from hzdesk.periods import parse_period
         from hzdesk.services.stats import period_stats, summary_text
         try:
-            start, end = parse_period(self.period.text())
+            start, end = self._period()
             stats = self.ctx.read(period_stats, start, end, dt.date.today())
-        except (HzdeskError, ValueError) as exc:
+        except (HzdeskError, ValueError, TypeError) as exc:
             self.text.setPlainText(f"无法统计：{exc}")
             return
         self.text.setPlainText(summary_text(stats))
+
+    def make_pdf(self, path: str | None = None) -> None:
+        """Write the chosen ledger off the GUI thread, then open it in the PDF viewer to print."""
+        import datetime as dt
+
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        try:
+            period = self._period()
+        except (HzdeskError, ValueError) as exc:
+            QMessageBox.warning(self, "生成 PDF", str(exc))
+            return
+        kind, title = self.kind.currentData(), self.kind.currentText()
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", str(Path.home() / f"{title}-{dt.date.today()}.pdf"),
+                                                  "PDF 文件 (*.pdf)")
+            if not path:
+                return
+
+        def work(step, should_stop):
+            from hzdesk.reports.pdf.ledger import write_ledger
+            from hzdesk.reports.pdf.ledgers import build
+            step("读取台账")
+            with self.ctx.db.session() as s:
+                doc = build(s, kind, period=period, as_of=dt.date.today())
+            step(f"排版 {len(doc.rows)} 行")
+            return write_ledger(path, doc, should_stop=should_stop)
+
+        def done(pages, error):
+            if error is not None:
+                show_error(self, "生成 PDF", error)
+                return
+            self.last_pdf = path
+            self.text.setPlainText(f"已生成 {path}（共 {pages} 页），正在用 PDF 阅读器打开，可在其中打印。")
+            if not QApplication.platformName() in ("offscreen", "minimal"):
+                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        BackgroundTask(self, f"正在生成{title}", work, done).start()
+
+
+REPORT_TITLES = {"patrols": "巡河记录台账", "issues": "问题台账", "roster": "河长名录", "boards": "公示牌台账",
+                 "rivers": "河湖名录", "outfalls": "排污口名录"}
 
 
 class MainWindow(QMainWindow):
@@ -203,8 +260,13 @@ class MainWindow(QMainWindow):
             RecordDialog(self.ctx, tab.ledger, record_id, self).exec()
 
     def print_current(self) -> None:
-        QMessageBox.information(self, "打印", "打印台账和统计报表的 PDF 功能正在制作中；目前可用"
-                                "“文件 → 导出 Excel”导出台账后打印，或在“报表”页生成统计文字。")
+        """Ctrl+P: the printed ledger of the current tab, for the period chosen on the 报表 tab."""
+        current = {self.patrols: "patrols", self.problems: "issues", self.roster: "roster", self.boards: "boards",
+                   self.waters: "rivers"}.get(self.tabs.currentWidget())
+        if current:
+            self.stats.kind.setCurrentIndex(self.stats.kind.findData(current))
+        self.tabs.setCurrentWidget(self.stats)
+        self.stats.make_pdf()
 
     # ------------------------------------------------------------ database and data
     def offer_sample_data(self) -> None:
