@@ -34,7 +34,8 @@ argparse._ = lambda s: _ARGPARSE_ZH.get(s, s)  # type: ignore[attr-defined]
 
 
 REPORT_KINDS = {"rivers": "河湖名录", "roster": "河长名录", "boards": "公示牌台账", "patrols": "巡河记录台账",
-                "issues": "问题台账", "outfalls": "排污口名录"}
+                "issues": "问题台账", "outfalls": "排污口名录", "summary": "统计报表", "issue-sheet": "督办单",
+                "closure-sheet": "销号单"}
 
 
 def _date_arg(text: str) -> dt.date:
@@ -86,14 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("file", metavar="文件.xlsx")
 
     report = sub.add_parser("report", help="生成可打印的 PDF 台账或报表",
-                            description="生成 PDF：rivers 河湖名录，roster 河长名录，boards 公示牌台账，patrols 巡河记录台账，"
-                                        "issues 问题台账，outfalls 排污口名录。")
+                            description="生成 PDF 台账、统计报表或单个问题的督办单、销号单。")
     report.add_argument("kind", choices=REPORT_KINDS, metavar="种类",
                         help="、".join(f"{k}（{v}）" for k, v in REPORT_KINDS.items()))
     report.add_argument("--out", required=True, metavar="文件.pdf")
     report.add_argument("--period", metavar="期间", help="巡河记录、问题台账的期间，如 2025-03、2025Q1、2025")
     report.add_argument("--as-of", type=_date_arg, metavar="日期", help="名录的有效日期、统计截至日期（默认今天）")
     report.add_argument("--state", metavar="状态", help="问题台账只列某一状态，如 整改中")
+    report.add_argument("--issue", metavar="问题编号", help="督办单、销号单的问题编号，如 WT-2025-001")
 
     sub.add_parser("check", help="检查数据库文件的完整性和台账之间的一致性",
                    description="检查数据库文件完整性、外键、留痕链以及各台账的一致性；有错误时返回非零。")
@@ -245,18 +246,35 @@ def cmd_template(args) -> int:
 
 def cmd_report(args) -> int:
     from hzdesk.periods import parse_period
-    from hzdesk.reports.pdf.ledger import write_ledger
-    from hzdesk.reports.pdf.ledgers import build
 
     try:
         period = parse_period(args.period) if args.period else None
     except ParseError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    as_of = args.as_of or dt.date.today()
+    if args.kind in ("issue-sheet", "closure-sheet") and not args.issue:
+        print("错误：督办单、销号单需要用 --issue 指定问题编号", file=sys.stderr)
+        return 2
+    if args.kind == "summary" and period is None:
+        print("错误：统计报表需要用 --period 指定期间，如 2025Q1", file=sys.stderr)
+        return 2
     db = _open(args)
     try:
         with db.session() as s:
-            doc = build(s, args.kind, period=period, as_of=args.as_of or dt.date.today(), state=args.state)
+            if args.kind in ("issue-sheet", "closure-sheet"):
+                from hzdesk.reports.pdf import sheets
+                (sheets.issue_sheet if args.kind == "issue-sheet" else sheets.closure_sheet)(s, args.issue, args.out)
+                print(f"已生成 {args.out}：{REPORT_KINDS[args.kind]} {args.issue}")
+                return 0
+            if args.kind == "summary":
+                from hzdesk.reports.pdf.summary import write_summary
+                pages = write_summary(s, args.out, period, as_of)
+                print(f"已生成 {args.out}：统计报表，共 {pages} 页")
+                return 0
+            from hzdesk.reports.pdf.ledgers import build
+            doc = build(s, args.kind, period=period, as_of=as_of, state=args.state)
+        from hzdesk.reports.pdf.ledger import write_ledger
         pages = write_ledger(args.out, doc)
         print(f"已生成 {args.out}：{doc.title}，{len(doc.rows)} 行，共 {pages} 页")
         return 0

@@ -85,3 +85,37 @@ def test_report_command(demo, tmp_path):
     r = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(demo.path), "report", "bogus", "--out",
                         str(out)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "无效的选择" in r.stderr
+
+
+@needs_poppler
+def test_issue_and_closure_sheets(demo, tmp_path):
+    from sqlalchemy import select
+
+    from hzdesk.db import models as m
+    from hzdesk.errors import NotFound
+    from hzdesk.reports.pdf.sheets import closure_sheet, issue_sheet
+    with demo.session() as s:
+        open_one = s.scalar(select(m.Problem).where(m.Problem.state == "整改中").limit(1))
+        closed = s.scalar(select(m.Problem).where(m.Problem.state == "已销号").limit(1))
+        last_move = closed.events[-1].action
+        issue_sheet(s, open_one.number, tmp_path / "i.pdf")
+        closure_sheet(s, closed.number, tmp_path / "c.pdf")
+        with pytest.raises(NotFound, match="没有编号为"):
+            issue_sheet(s, "WT-1999-999", tmp_path / "x.pdf")
+    text = pdftext(tmp_path / "i.pdf")
+    assert "河湖问题督办单" in text and open_one.number in text and open_one.responsible_unit in text
+    assert "签收日期" in text
+    text = pdftext(tmp_path / "c.pdf")
+    assert "整改销号单" in text and "整改前照片" in text and "办理经过" in text and last_move in text
+    assert not (tmp_path / "x.pdf").exists()
+
+
+@needs_poppler
+def test_summary_report_with_charts(demo, tmp_path):
+    from hzdesk.reports.pdf.summary import write_summary
+    with demo.session() as s:
+        pages = write_summary(s, tmp_path / "s.pdf", (dt.date(2025, 1, 1), dt.date(2025, 6, 30)), UNTIL)
+    text = pdftext(tmp_path / "s.pdf")
+    assert pages >= 2 and "河长制工作统计报表" in text and "本期累计巡河" in text and "整改率" in text
+    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "s.pdf")], capture_output=True, text=True).stdout
+    assert images.count("image") >= 3  # level rates, categories and sources, monthly trend

@@ -1,0 +1,143 @@
+"""Single-problem sheets: 督办单 (handed to a unit with its deadline) and 销号单 (the closure record)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hzdesk.db import models as m
+from hzdesk.errors import NotFound
+from hzdesk.parsing import format_date_cn
+from hzdesk.reports.pdf.fonts import register
+from hzdesk.services.settings import get_setting
+
+
+def _problem(session: Session, number: str) -> m.Problem:
+    p = session.scalar(select(m.Problem).where(m.Problem.number == number.strip()))
+    if p is None:
+        raise NotFound(f"没有编号为“{number}”的问题")
+    return p
+
+
+def _styles(font: str):
+    from reportlab.lib.styles import ParagraphStyle
+
+    return {
+        "title": ParagraphStyle("t", fontName=font, fontSize=20, leading=28, alignment=1, spaceAfter=4),
+        "sub": ParagraphStyle("s", fontName=font, fontSize=11, leading=16, alignment=1, spaceAfter=10),
+        "cell": ParagraphStyle("c", fontName=font, fontSize=11, leading=16),
+        "label": ParagraphStyle("l", fontName=font, fontSize=11, leading=16, alignment=1),
+        "small": ParagraphStyle("x", fontName=font, fontSize=9.5, leading=14),
+    }
+
+
+def _build(path: str | os.PathLike, story: list, title: str) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".hzdesk-", suffix=".pdf", dir=path.parent)
+    os.close(fd)
+    try:
+        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+                          bottomMargin=18 * mm, title=title).build(story)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _grid(rows, st, widths):
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    font = st["cell"].fontName
+    data = [[Paragraph(str(c), st["label"] if i % 2 == 0 else st["cell"]) for i, c in enumerate(r)] for r in rows]
+    t = Table(data, colWidths=widths)
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                           ("FONT", (0, 0), (-1, -1), font), ("BACKGROUND", (0, 0), (0, -1), "#EEEEEE"),
+                           ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+    for r, row in enumerate(rows):
+        if row[2] == "" and row[3] == "":  # a wide row: the value takes the rest of the line
+            t.setStyle(TableStyle([("SPAN", (1, r), (3, r))]))
+        else:
+            t.setStyle(TableStyle([("BACKGROUND", (2, r), (2, r), "#EEEEEE")]))
+    return t
+
+
+def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
+    """督办单: what, where, since when, who must fix it by when, and the boxes to sign."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer
+
+    font = register()
+    st = _styles(font)
+    p = _problem(session, number)
+    office = get_setting(session, "office_name")
+    w = 170 * mm
+    rows = [
+        ["问题编号", p.number, "发现日期", format_date_cn(p.found_on)],
+        ["河湖名称", p.water_body.name, "问题位置", p.place or ""],
+        ["问题来源", p.source, "问题类别", p.category],
+        ["问题描述", (p.description or "").replace("\n", "<br/>"), "", ""],
+        ["责任单位", p.responsible_unit or "", "责任人", p.responsible_person or ""],
+        ["整改时限", format_date_cn(p.deadline) if p.deadline else "", "发现人", p.finder or ""],
+        ["整改要求", "请责任单位于整改时限前完成整改，并将整改情况（附整改前后照片）书面报送河长制办公室。", "", ""],
+    ]
+    story = [Paragraph(f"{office}", st["sub"]), Paragraph("河湖问题督办单", st["title"]),
+             Paragraph(f"督办单号：{p.number}　　　签发日期：{format_date_cn(dt.date.today())}", st["sub"]),
+             _grid([r if r[2] else r[:2] + ["", ""] for r in rows], st, [w * 0.16, w * 0.34, w * 0.16, w * 0.34]),
+             Spacer(1, 14 * mm),
+             Paragraph("签发人（签字）：______________　　　河长制办公室（盖章）", st["cell"]),
+             Spacer(1, 10 * mm),
+             Paragraph("责任单位签收人：______________　　　签收日期：______年____月____日", st["cell"]),
+             Spacer(1, 10 * mm),
+             Paragraph("本单一式两联，一联交责任单位，一联河长制办公室存档。", st["small"])]
+    _build(path, story, f"河湖问题督办单 {p.number}")
+
+
+def closure_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
+    """销号单: the closure record, with the workflow's history and room for before/after photos."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+    font = register()
+    st = _styles(font)
+    p = _problem(session, number)
+    office = get_setting(session, "office_name")
+    w = 170 * mm
+    rows = [
+        ["问题编号", p.number, "当前状态", p.state.value],
+        ["河湖名称", p.water_body.name, "发现日期", format_date_cn(p.found_on)],
+        ["问题描述", p.description or "", "", ""],
+        ["责任单位", p.responsible_unit or "", "整改时限", format_date_cn(p.deadline) if p.deadline else ""],
+        ["整改措施", p.measures or "", "", ""],
+        ["整改完成", format_date_cn(p.rectified_on) if p.rectified_on else "", "验收人", p.verifier or ""],
+        ["验收日期", format_date_cn(p.verified_on) if p.verified_on else "", "销号日期",
+         format_date_cn(p.closed_on) if p.closed_on else ""],
+    ]
+    history = "<br/>".join(f"{format_date_cn(e.on_date)}　{e.action}" + (f"（{e.actor}）" if e.actor else "")
+                           + (f"：{e.note}" if e.note else "") for e in p.events)
+    rows.append(["办理经过", history, "", ""])
+    photos = session.scalars(select(m.Attachment).where(m.Attachment.owner_type == "problem",
+                                                        m.Attachment.owner_id == p.id)).all()
+    before = [a.filename for a in photos if a.purpose == "整改前"]
+    after = [a.filename for a in photos if a.purpose == "整改后"]
+    photo_box = Table([[Paragraph("整改前照片", st["label"]), Paragraph("整改后照片", st["label"])],
+                       [Paragraph("、".join(before) or "（未附照片）", st["small"]),
+                        Paragraph("、".join(after) or "（未附照片）", st["small"])]],
+                      colWidths=[w / 2, w / 2], rowHeights=[None, 48 * mm])
+    photo_box.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 1), (-1, 1), "MIDDLE"),
+                                   ("ALIGN", (0, 1), (-1, 1), "CENTER")]))
+    story = [Paragraph(office, st["sub"]), Paragraph("河湖问题整改销号单", st["title"]),
+             Paragraph(f"编号：{p.number}", st["sub"]),
+             _grid([r if r[2] else r[:2] + ["", ""] for r in rows], st, [w * 0.16, w * 0.34, w * 0.16, w * 0.34]),
+             Spacer(1, 5 * mm), photo_box, Spacer(1, 10 * mm),
+             Paragraph("验收意见：经现场核查，问题已整改到位，同意销号。", st["cell"]), Spacer(1, 10 * mm),
+             Paragraph("验收人（签字）：______________　　　河长制办公室（盖章）　　　______年____月____日", st["cell"])]
+    _build(path, story, f"河湖问题整改销号单 {p.number}")
