@@ -35,7 +35,7 @@ argparse._ = lambda s: _ARGPARSE_ZH.get(s, s)  # type: ignore[attr-defined]
 
 REPORT_KINDS = {"rivers": "河湖名录", "roster": "河长名录", "boards": "公示牌台账", "patrols": "巡河记录台账",
                 "issues": "问题台账", "outfalls": "排污口名录", "summary": "统计报表", "issue-sheet": "督办单",
-                "closure-sheet": "销号单"}
+                "closure-sheet": "销号单", "binder": "迎检台账（全年合订本）"}
 
 
 def _date_arg(text: str) -> dt.date:
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
     stats.add_argument("--as-of", type=_date_arg, metavar="日期", help="统计截至日期（默认今天）")
     stats.add_argument("--json", action="store_true", help="输出 JSON（供其他程序读取）")
+    stats.add_argument("--xlsx", metavar="文件.xlsx", help="同时写出县级统计工作簿（按河长、按村、按类别）")
 
     export = sub.add_parser("export", help="导出县级报送用的 Excel 工作簿（每个台账一张表）",
                             description="导出标准工作簿：河湖名录、人员名录、河长任职、公示牌、巡河记录、问题台账等。")
@@ -171,6 +172,9 @@ def cmd_stats(args) -> int:
     try:
         with db.session() as s:
             stats = period_stats(s, start, end, args.as_of or dt.date.today())
+            if args.xlsx:
+                from hzdesk.reports.excel_stats import write_stats_workbook
+                write_stats_workbook(args.xlsx, s, start, end, args.as_of or dt.date.today())
         if args.json:
             print(json.dumps(stats, ensure_ascii=False, indent=1))
         else:
@@ -256,7 +260,7 @@ def cmd_report(args) -> int:
     if args.kind in ("issue-sheet", "closure-sheet") and not args.issue:
         print("错误：督办单、销号单需要用 --issue 指定问题编号", file=sys.stderr)
         return 2
-    if args.kind == "summary" and period is None:
+    if args.kind in ("summary", "binder") and period is None:
         print("错误：统计报表需要用 --period 指定期间，如 2025Q1", file=sys.stderr)
         return 2
     db = _open(args)
@@ -266,6 +270,11 @@ def cmd_report(args) -> int:
                 from hzdesk.reports.pdf import sheets
                 (sheets.issue_sheet if args.kind == "issue-sheet" else sheets.closure_sheet)(s, args.issue, args.out)
                 print(f"已生成 {args.out}：{REPORT_KINDS[args.kind]} {args.issue}")
+                return 0
+            if args.kind == "binder":
+                from hzdesk.reports.pdf.binder import write_binder
+                pages = write_binder(s, args.out, period[0].year, as_of if args.as_of else None)
+                print(f"已生成 {args.out}：{period[0].year}年度迎检台账，共 {pages} 页")
                 return 0
             if args.kind == "summary":
                 from hzdesk.reports.pdf.summary import write_summary

@@ -119,3 +119,43 @@ def test_summary_report_with_charts(demo, tmp_path):
     assert pages >= 2 and "河长制工作统计报表" in text and "本期累计巡河" in text and "整改率" in text
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "s.pdf")], capture_output=True, text=True).stdout
     assert images.count("image") >= 3  # level rates, categories and sources, monthly trend
+
+
+@needs_poppler
+def test_inspection_binder(demo, tmp_path):
+    from pypdf import PdfReader
+
+    from hzdesk.reports.pdf.binder import PARTS, write_binder
+    out = tmp_path / "binder.pdf"
+    with demo.session() as s:
+        pages = write_binder(s, out, 2025, UNTIL)
+    reader = PdfReader(str(out))
+    assert len(reader.pages) == pages > 10
+    assert [o.title for o in reader.outline] == [title for _k, title in PARTS]
+    contents = pdftext(out, 2)
+    assert "目录" in contents and "巡河记录台账" in contents
+    first_patrol_page = reader.get_destination_page_number(reader.outline[5]) + 1
+    assert "巡河记录台账" in pdftext(out, first_patrol_page)
+    lines = [line for line in contents.splitlines() if line.strip()]
+    title_at = next(i for i, line in enumerate(lines) if "巡河记录台账" in line)
+    listed = re.search(r"(\d+)$", lines[title_at]) or re.fullmatch(r"(\d+)", lines[title_at + 1])
+    assert int(listed.group(1)) == first_patrol_page
+
+
+def test_county_statistics_workbook(demo, tmp_path):
+    import openpyxl
+
+    from hzdesk.reports.excel_stats import write_stats_workbook
+    from hzdesk.services.stats import period_stats
+    start, end = dt.date(2025, 1, 1), dt.date(2025, 6, 30)
+    with demo.session() as s:
+        write_stats_workbook(tmp_path / "st.xlsx", s, start, end, UNTIL)
+        stats = period_stats(s, start, end, UNTIL)
+    wb = openpyxl.load_workbook(tmp_path / "st.xlsx")
+    assert wb.sheetnames == ["汇总", "河长巡河", "按村统计", "问题类别", "问题来源"]
+    summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert summary["应巡（次）"] == stats["patrols"]["due"] and summary["发现问题（个）"] == stats["issues"]["found"]
+    chiefs = list(wb["河长巡河"].iter_rows(min_row=2, values_only=True))
+    assert sum(r[3] for r in chiefs) == stats["patrols"]["due"]
+    categories = list(wb["问题类别"].iter_rows(min_row=2, values_only=True))
+    assert sum(r[1] for r in categories) == stats["issues"]["found"]

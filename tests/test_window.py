@@ -382,3 +382,10 @@ def test_pdf_from_the_reports_tab(qtbot, window, tmp_path):
     window.stats.make_pdf(str(out))
     qtbot.waitUntil(lambda: getattr(window.stats, "last_pdf", None) == str(out), timeout=30_000)
     assert out.read_bytes().startswith(b"%PDF") and "共" in window.stats.text.toPlainText()
+
+
+def test_problem_sheets_print_from_the_panel(window, tmp_path):
+    tab = window.problems
+    tab.view.selectRow(0)
+    out = tab.print_sheet("issue", str(tmp_path / "issue.pdf"))
+    assert out and (tmp_path / "issue.pdf").read_bytes().startswith(b"%PDF")

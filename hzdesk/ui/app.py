@@ -107,12 +107,24 @@ class StatsTab(QWidget):
             if not path:
                 return
 
+        if kind in ("summary", "binder") and period is None:
+            QMessageBox.warning(self, "生成 PDF", "统计报表和迎检台账需要先填写期间，如 2025 或 2025Q1。")
+            return
+
         def work(step, should_stop):
             from hzdesk.reports.pdf.ledger import write_ledger
             from hzdesk.reports.pdf.ledgers import build
-            step("读取台账")
+            today = dt.date.today()
             with self.ctx.db.session() as s:
-                doc = build(s, kind, period=period, as_of=dt.date.today())
+                if kind == "summary":
+                    from hzdesk.reports.pdf.summary import write_summary
+                    step("统计并绘图")
+                    return write_summary(s, path, period, today)
+                if kind == "binder":
+                    from hzdesk.reports.pdf.binder import write_binder
+                    return write_binder(s, path, period[0].year, progress=step, should_stop=should_stop)
+                step("读取台账")
+                doc = build(s, kind, period=period, as_of=today)
             step(f"排版 {len(doc.rows)} 行")
             return write_ledger(path, doc, should_stop=should_stop)
 
@@ -127,8 +139,8 @@ class StatsTab(QWidget):
         BackgroundTask(self, f"正在生成{title}", work, done).start()
 
 
-REPORT_TITLES = {"patrols": "巡河记录台账", "issues": "问题台账", "roster": "河长名录", "boards": "公示牌台账",
-                 "rivers": "河湖名录", "outfalls": "排污口名录"}
+REPORT_TITLES = {"summary": "统计报表（含图表）", "patrols": "巡河记录台账", "issues": "问题台账", "roster": "河长名录",
+                 "boards": "公示牌台账", "rivers": "河湖名录", "outfalls": "排污口名录", "binder": "迎检台账（全年合订本）"}
 
 
 class MainWindow(QMainWindow):

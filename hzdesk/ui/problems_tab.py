@@ -118,6 +118,14 @@ class ProblemsTab(LedgerTab):
             self.move_row.addWidget(b)
             self.move_buttons[action] = b
         layout.addWidget(moves)
+        sheets = QHBoxLayout()
+        for text, kind in (("打印督办单…", "issue"), ("打印销号单…", "closure")):
+            b = QPushButton(text)
+            b.setObjectName(f"sheet_{kind}")
+            b.clicked.connect(lambda _c=False, k=kind: self.print_sheet(k))
+            sheets.addWidget(b)
+        sheets.addStretch(1)
+        layout.addLayout(sheets)
         history = QGroupBox("办理经过")
         hl = QVBoxLayout(history)
         self.history = QListWidget()
@@ -147,6 +155,34 @@ class ProblemsTab(LedgerTab):
             b.setVisible(action in allowed)
         for e in p["events"]:
             self.history.addItem(e)
+
+    def print_sheet(self, kind: str, path: str | None = None) -> str | None:
+        """督办单 or 销号单 of the selected problem, saved and opened for printing."""
+        from pathlib import Path
+
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        from PySide6.QtWidgets import QApplication, QFileDialog
+
+        from hzdesk.reports.pdf import sheets
+        pid = self.selected_id()
+        if pid is None:
+            return None
+        number = self.ctx.read(lambda s: records.get(s, "problem", pid).number)
+        title = "督办单" if kind == "issue" else "销号单"
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, f"保存{title}", str(Path.home() / f"{title}-{number}.pdf"),
+                                                  "PDF 文件 (*.pdf)")
+            if not path:
+                return None
+        try:
+            self.ctx.read(sheets.issue_sheet if kind == "issue" else sheets.closure_sheet, number, path)
+        except HzdeskError as exc:
+            show_error(self, title, exc)
+            return None
+        if QApplication.platformName() not in ("offscreen", "minimal"):
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        return path
 
     def do_move(self, action: str) -> None:
         pid = self.selected_id()
