@@ -268,7 +268,10 @@ def cmd_report(args) -> int:
         with db.session() as s:
             if args.kind in ("issue-sheet", "closure-sheet"):
                 from hzdesk.reports.pdf import sheets
-                (sheets.issue_sheet if args.kind == "issue-sheet" else sheets.closure_sheet)(s, args.issue, args.out)
+                if args.kind == "issue-sheet":
+                    sheets.issue_sheet(s, args.issue, args.out)
+                else:
+                    sheets.closure_sheet(s, args.issue, args.out, db.attachments)
                 print(f"已生成 {args.out}：{REPORT_KINDS[args.kind]} {args.issue}")
                 return 0
             if args.kind == "binder":

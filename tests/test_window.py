@@ -389,3 +389,14 @@ def test_problem_sheets_print_from_the_panel(window, tmp_path):
     tab.view.selectRow(0)
     out = tab.print_sheet("issue", str(tmp_path / "issue.pdf"))
     assert out and (tmp_path / "issue.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_problem_photos_show_as_thumbnails(window, tmp_path):
+    from PIL import Image
+    Image.new("RGB", (320, 240), (30, 120, 200)).save(tmp_path / "before.jpg")
+    tab = window.problems
+    tab.view.selectRow(0)
+    assert tab.thumbs["整改前"].pixmap().isNull()
+    tab.add_photo("整改前", str(tmp_path / "before.jpg"))
+    tab.on_selection()
+    assert not tab.thumbs["整改前"].pixmap().isNull() and tab.thumbs["整改后"].pixmap().isNull()

@@ -39,6 +39,12 @@ class Database:
             s.info["actor"] = actor
         return s
 
+    @property
+    def attachments(self) -> Path:
+        """The folder beside the database where its photos and documents are kept."""
+        from hzdesk.services.attachments import store_dir
+        return store_dir(self.path)
+
     def close(self) -> None:
         self.engine.dispose()
 

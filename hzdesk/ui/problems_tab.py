@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QPushButton, QVBoxLayout, QWidget)
 
 from hzdesk.errors import HzdeskError, ValidationError
@@ -126,6 +127,22 @@ class ProblemsTab(LedgerTab):
             sheets.addWidget(b)
         sheets.addStretch(1)
         layout.addLayout(sheets)
+        photos = QGroupBox("照片")
+        grid = QGridLayout(photos)
+        self.thumbs: dict[str, QLabel] = {}
+        for col, purpose in enumerate(("整改前", "整改后")):
+            thumb = QLabel("（无）")
+            thumb.setObjectName(f"thumb_{purpose}")
+            thumb.setFixedSize(180, 135)
+            thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            thumb.setStyleSheet("border: 1px solid #bbb; background: #fafafa;")
+            add = QPushButton(f"添加{purpose}照片…")
+            add.clicked.connect(lambda _c=False, p=purpose: self.add_photo(p))
+            grid.addWidget(QLabel(purpose), 0, col)
+            grid.addWidget(thumb, 1, col)
+            grid.addWidget(add, 2, col)
+            self.thumbs[purpose] = thumb
+        layout.addWidget(photos)
         history = QGroupBox("办理经过")
         hl = QVBoxLayout(history)
         self.history = QListWidget()
@@ -155,6 +172,48 @@ class ProblemsTab(LedgerTab):
             b.setVisible(action in allowed)
         for e in p["events"]:
             self.history.addItem(e)
+        self.show_photos(pid)
+
+    def show_photos(self, pid: int) -> None:
+        from PySide6.QtGui import QPixmap
+
+        from hzdesk.services.attachments import attachments_of, file_of, thumbnail_png
+        atts = self.ctx.read(attachments_of, "problem", pid)
+        for purpose, label in self.thumbs.items():
+            label.setText("（无）")
+            label.setPixmap(QPixmap())
+            for att in atts:
+                if att.purpose == purpose and (att.mime or "").startswith("image/"):
+                    source = file_of(self.ctx.db.attachments, att)
+                    if source.exists():
+                        pix = QPixmap()
+                        pix.loadFromData(thumbnail_png(source, 180))
+                        label.setPixmap(pix)
+                        label.setToolTip(f"{att.filename}" + (f"，拍摄于 {att.taken_at:%Y-%m-%d %H:%M}" if att.taken_at else ""))
+                        break
+
+    def add_photo(self, purpose: str, path: str | None = None) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        from hzdesk.services.attachments import add_attachment
+        pid = self.selected_id()
+        if pid is None:
+            return
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, f"选择{purpose}照片", "", "照片 (*.jpg *.jpeg *.png *.webp *.bmp)")
+            if not path:
+                return
+        try:
+            _att, offered = self.ctx.write(add_attachment, self.ctx.db.attachments, "problem", pid, path,
+                                           purpose=purpose)
+        except HzdeskError as exc:
+            show_error(self, "添加照片", exc)
+            return
+        if offered.taken_at and self.isVisible():
+            QMessageBox.information(self, "添加照片", f"照片拍摄于 {offered.taken_at:%Y-%m-%d %H:%M}"
+                                    + (f"，位置 {offered.latitude:.5f}, {offered.longitude:.5f}"
+                                       if offered.latitude is not None and offered.longitude is not None else "")
+                                    + "。如需要，可据此核对问题的发现日期和位置。")
 
     def print_sheet(self, kind: str, path: str | None = None) -> str | None:
         """督办单 or 销号单 of the selected problem, saved and opened for printing."""
@@ -176,7 +235,10 @@ class ProblemsTab(LedgerTab):
             if not path:
                 return None
         try:
-            self.ctx.read(sheets.issue_sheet if kind == "issue" else sheets.closure_sheet, number, path)
+            if kind == "issue":
+                self.ctx.read(sheets.issue_sheet, number, path)
+            else:
+                self.ctx.read(sheets.closure_sheet, number, path, self.ctx.db.attachments)
         except HzdeskError as exc:
             show_error(self, title, exc)
             return None

@@ -101,7 +101,28 @@ def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
     _build(path, story, f"河湖问题督办单 {p.number}")
 
 
-def closure_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
+def _photo_cell(store: Path | None, atts, st, width: float, height: float):
+    """The first photo of a kind, upright and fitted to the box; or a note that there is none."""
+    from io import BytesIO
+
+    from reportlab.platypus import Image, Paragraph
+
+    from hzdesk.services.attachments import file_of, thumbnail_png
+    for att in atts:
+        if store is None or not (att.mime or "").startswith("image/"):
+            continue
+        source = file_of(store, att)
+        if not source.exists():
+            continue
+        png = thumbnail_png(source, 900)
+        img = Image(BytesIO(png))
+        scale = min(width / img.imageWidth, height / img.imageHeight)
+        img.drawWidth, img.drawHeight = img.imageWidth * scale, img.imageHeight * scale
+        return img
+    return Paragraph("（未附照片）", st["small"])
+
+
+def closure_sheet(session: Session, number: str, path: str | os.PathLike, store: Path | None = None) -> None:
     """销号单: the closure record, with the workflow's history and room for before/after photos."""
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -126,11 +147,11 @@ def closure_sheet(session: Session, number: str, path: str | os.PathLike) -> Non
     rows.append(["办理经过", history, "", ""])
     photos = session.scalars(select(m.Attachment).where(m.Attachment.owner_type == "problem",
                                                         m.Attachment.owner_id == p.id)).all()
-    before = [a.filename for a in photos if a.purpose == "整改前"]
-    after = [a.filename for a in photos if a.purpose == "整改后"]
+    before = [a for a in photos if a.purpose == "整改前"]
+    after = [a for a in photos if a.purpose == "整改后"]
+    box_w, box_h = w / 2 - 8, 46 * mm
     photo_box = Table([[Paragraph("整改前照片", st["label"]), Paragraph("整改后照片", st["label"])],
-                       [Paragraph("、".join(before) or "（未附照片）", st["small"]),
-                        Paragraph("、".join(after) or "（未附照片）", st["small"])]],
+                       [_photo_cell(store, before, st, box_w, box_h), _photo_cell(store, after, st, box_w, box_h)]],
                       colWidths=[w / 2, w / 2], rowHeights=[None, 48 * mm])
     photo_box.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 1), (-1, 1), "MIDDLE"),
                                    ("ALIGN", (0, 1), (-1, 1), "CENTER")]))

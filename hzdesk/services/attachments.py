@@ -1,0 +1,167 @@
+"""Photos and documents that any record can carry.
+
+The bytes live next to the database in a folder of their own, named by their SHA-256 (the same
+photo added twice is stored once) and written atomically (a temporary file, then a rename). A name
+that comes from outside is only ever shown, never used as a path. Images are checked against size
+and pixel limits; their EXIF orientation is applied when drawn; EXIF time and GPS are read and
+offered, never written over what the clerk typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hzdesk.db import models as m
+from hzdesk.errors import ValidationError
+
+MAX_BYTES = 25 * 1024 * 1024
+MAX_PIXELS = 60_000_000          # a 60-megapixel photo; more is a decompression bomb, not a photo
+OWNERS = {"problem": m.Problem, "patrol": m.Patrol, "sign_board": m.SignBoard, "water_body": m.WaterBody,
+          "outfall": m.Outfall, "river_plan": m.RiverPlan}
+DOCUMENT_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"PK\x03\x04": ("application/zip", ".zip"),
+                  b"\xd0\xcf\x11\xe0": ("application/msword", ".doc")}
+IMAGE_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp"),
+               "BMP": ("image/bmp", ".bmp"), "GIF": ("image/gif", ".gif"), "TIFF": ("image/tiff", ".tif")}
+
+
+def store_dir(db_path: Path) -> Path:
+    """Where a database keeps its attachments: a folder beside it (included in backups)."""
+    return db_path.parent / f"{db_path.stem}-附件"
+
+
+def blob_path(store: Path, sha256: str, ext: str) -> Path:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValidationError({"sha256": "附件校验值无效"})
+    return store / sha256[:2] / f"{sha256}{ext}"
+
+
+@dataclass
+class Offered:
+    """What a photo says about itself, for the clerk to accept or not."""
+
+    taken_at: dt.datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+def _gps(value, ref) -> float | None:
+    try:
+        d, mnt, s = (float(x) for x in value)
+    except (TypeError, ValueError):
+        return None
+    x = d + mnt / 60 + s / 3600
+    return -x if ref in ("S", "W") else x
+
+
+def _inspect_image(data: bytes):
+    from io import BytesIO
+
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(BytesIO(data)) as img:
+            fmt = img.format
+            width, height = img.size
+            if width * height > MAX_PIXELS:
+                raise ValidationError({"file": f"图片像素过多（{width}×{height}），已拒绝"})
+            exif = img.getexif()
+            img.verify()
+    except (UnidentifiedImageError, OSError):
+        return None
+    except Image.DecompressionBombError:
+        raise ValidationError({"file": "图片像素过多，疑似异常文件，已拒绝"}) from None
+    offered = Offered()
+    stamp = exif.get_ifd(0x8769).get(36867) or exif.get(306)  # DateTimeOriginal, else DateTime
+    if stamp:
+        try:
+            offered.taken_at = dt.datetime.strptime(str(stamp).strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+        except ValueError:
+            pass
+    gps = exif.get_ifd(0x8825)
+    if gps:
+        offered.latitude = _gps(gps.get(2), gps.get(1))
+        offered.longitude = _gps(gps.get(4), gps.get(3))
+    return fmt, width, height, offered
+
+
+def add_attachment(session: Session, store: Path, owner_type: str, owner_id: int, source: str | os.PathLike,
+                   *, purpose: str | None = None, caption: str | None = None) -> tuple[m.Attachment, Offered]:
+    """Store a file for a record. Returns the attachment and what the photo offers (time, place)."""
+    model = OWNERS.get(owner_type)
+    if model is None or session.get(model, owner_id) is None:
+        raise ValidationError({"owner": "要添加附件的记录不存在"})
+    source = Path(source)
+    try:
+        size = source.stat().st_size
+    except OSError as exc:
+        raise ValidationError({"file": f"无法读取文件：{exc.strerror}"}) from exc
+    if size > MAX_BYTES:
+        raise ValidationError({"file": f"文件太大（{size / 1024 / 1024:.1f} MB），附件最大 {MAX_BYTES // 1024 // 1024} MB"})
+    if size == 0:
+        raise ValidationError({"file": "文件是空的"})
+    data = source.read_bytes()
+    image = _inspect_image(data)
+    if image is not None and image[0] in IMAGE_TYPES:
+        fmt, width, height, offered = image
+        mime, ext = IMAGE_TYPES[fmt]
+    else:
+        kind = next((v for magic, v in DOCUMENT_TYPES.items() if data.startswith(magic)), None)
+        if kind is None:
+            raise ValidationError({"file": "只能添加照片（JPG、PNG 等）或文档（PDF、Word、Excel）"})
+        (mime, ext), width, height, offered = kind, None, None, Offered()
+    sha = hashlib.sha256(data).hexdigest()
+    target = blob_path(store, sha, ext)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    shown_name = source.name[-200:]
+    att = m.Attachment(owner_type=owner_type, owner_id=owner_id, purpose=purpose, sha256=sha, filename=shown_name,
+                       mime=mime, size_bytes=size, width=width, height=height, taken_at=offered.taken_at,
+                       latitude=offered.latitude, longitude=offered.longitude, caption=caption)
+    session.add(att)
+    session.flush()
+    return att, offered
+
+
+def attachments_of(session: Session, owner_type: str, owner_id: int) -> list[m.Attachment]:
+    return list(session.scalars(select(m.Attachment).where(m.Attachment.owner_type == owner_type,
+                                                           m.Attachment.owner_id == owner_id)
+                                .order_by(m.Attachment.id)))
+
+
+def file_of(store: Path, att: m.Attachment) -> Path:
+    ext = next((e for mime, e in [*IMAGE_TYPES.values(), *DOCUMENT_TYPES.values()] if mime == att.mime), "")
+    return blob_path(store, att.sha256, ext)
+
+
+def thumbnail_png(path: Path, size: int = 240) -> bytes:
+    """A small PNG of a photo, turned the way the camera held it (EXIF orientation)."""
+    from io import BytesIO
+
+    from PIL import Image, ImageOps
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    with Image.open(path) as img:
+        img = ImageOps.exif_transpose(img)
+        img.thumbnail((size, size))
+        out = BytesIO()
+        img.convert("RGB").save(out, "PNG")
+        return out.getvalue()
