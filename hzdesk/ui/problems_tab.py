@@ -109,6 +109,7 @@ class ProblemsTab(LedgerTab):
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
         layout.addWidget(self.detail)
+        self.needs_selection: list[QPushButton] = []
         moves = QGroupBox("办理")
         self.move_row = QHBoxLayout(moves)
         self.move_buttons: dict[str, QPushButton] = {}
@@ -122,6 +123,7 @@ class ProblemsTab(LedgerTab):
         sheets = QHBoxLayout()
         for text, kind in (("打印督办单…", "issue"), ("打印销号单…", "closure")):
             b = QPushButton(text)
+            self.needs_selection.append(b)
             b.setObjectName(f"sheet_{kind}")
             b.clicked.connect(lambda _c=False, k=kind: self.print_sheet(k))
             sheets.addWidget(b)
@@ -137,6 +139,7 @@ class ProblemsTab(LedgerTab):
             thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
             thumb.setStyleSheet("border: 1px solid #bbb; background: #fafafa;")
             add = QPushButton(f"添加{purpose}照片…")
+            self.needs_selection.append(add)
             add.clicked.connect(lambda _c=False, p=purpose: self.add_photo(p))
             grid.addWidget(QLabel(purpose), 0, col)
             grid.addWidget(thumb, 1, col)
@@ -152,10 +155,12 @@ class ProblemsTab(LedgerTab):
         self.on_selection()
 
     def on_selection(self) -> None:
-        if not hasattr(self, "move_buttons"):
+        if not hasattr(self, "thumbs"):
             return
         pid = self.selected_id()
         self.history.clear()
+        for b in getattr(self, "needs_selection", []):
+            b.setEnabled(pid is not None)
         if pid is None:
             self.title.setText("请在左侧选择一个问题")
             self.detail.setText("")
