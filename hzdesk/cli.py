@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--state", metavar="状态", help="问题台账只列某一状态，如 整改中")
     report.add_argument("--issue", metavar="问题编号", help="督办单、销号单的问题编号，如 WT-2025-001")
 
+    sub.add_parser("backup", help="立即备份数据库（含附件），并校验备份",
+                   description="用 SQLite 备份接口生成一致的备份，校验后放入数据库旁的“备份”文件夹，并按 7 天、4 周、12 个月轮换。")
+    sub.add_parser("backups", help="列出已有的备份")
+    restore = sub.add_parser("restore", help="从备份恢复（会先备份当前数据库）")
+    restore.add_argument("file", metavar="备份文件")
+
     sub.add_parser("check", help="检查数据库文件的完整性和台账之间的一致性",
                    description="检查数据库文件完整性、外键、留痕链以及各台账的一致性；有错误时返回非零。")
     return p
@@ -210,6 +216,9 @@ def cmd_import(args) -> int:
 
     db = _open(args)
     try:
+        if not args.dry_run:
+            from hzdesk.db.backup import backup
+            backup(db.path, "导入前")
         with db.session() as s:
             result = import_workbook(s, args.file, dry_run=args.dry_run)
         for notice in result.notices:
@@ -233,6 +242,40 @@ def cmd_import(args) -> int:
         return 0
     finally:
         db.close()
+
+
+def cmd_backup(args) -> int:
+    from hzdesk.db.backup import backup, rotate
+
+    db = _open(args)
+    db.close()
+    info = backup(db.path, "手动")
+    rotate(db.path)
+    print(f"已备份并校验：{info.path}（{info.label}）")
+    return 0
+
+
+def cmd_backups(args) -> int:
+    from hzdesk.db.backup import list_backups
+
+    db = _open(args)
+    db.close()
+    found = list_backups(db.path)
+    if not found:
+        print("还没有备份。")
+    for b in found:
+        print(f"{b.label}　{b.path}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from hzdesk.db.backup import restore
+
+    db = _open(args)
+    db.close()
+    safety = restore(db.path, args.file)
+    print(f"已从 {args.file} 恢复。恢复前的数据库已另存为 {safety.path}")
+    return 0
 
 
 def cmd_template(args) -> int:
@@ -295,4 +338,5 @@ def cmd_report(args) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
-            "template": cmd_template, "check": cmd_check}
+            "template": cmd_template, "backup": cmd_backup, "backups": cmd_backups, "restore": cmd_restore,
+            "check": cmd_check}

@@ -165,6 +165,9 @@ def open_database(path: str | os.PathLike, *, create: bool = True) -> Database:
         except OSError as exc:
             raise DatabaseError(f"无法创建文件夹“{path.parent}”：{exc.strerror}") from exc
     if revision != head:
+        if revision is not None:  # an existing database about to change shape: keep a copy first
+            from hzdesk.db.backup import backup
+            backup(path, "升级前")
         upgrade(path)
     engine = _make_engine(path)
     return Database(path=path, engine=engine,

@@ -210,6 +210,9 @@ class MainWindow(QMainWindow):
         self._action(m, "导出 Excel(&X)…", lambda: export_excel(self.ctx, self), K("Ctrl+Shift+S"))
         self._action(m, "保存导入模板…", lambda: save_template(self.ctx, self))
         m.addSeparator()
+        self._action(m, "立即备份(&B)", self.backup_now)
+        self._action(m, "从备份恢复…", self.restore_dialog)
+        m.addSeparator()
         self._action(m, "设置(&S)…", self.open_settings, name="menu_settings")
         m.addSeparator()
         self._action(m, "退出(&X)", self.close, K("Ctrl+Q"))
@@ -340,6 +343,39 @@ class MainWindow(QMainWindow):
                 return
             self._switch_to(path)
 
+    def backup_now(self) -> None:
+        from hzdesk.db.backup import backup, rotate
+        try:
+            info = backup(self.db.path, "手动")
+            rotate(self.db.path)
+        except HzdeskError as exc:
+            show_error(self, "备份", exc)
+            return
+        QMessageBox.information(self, "备份", f"已备份并校验：\n{info.path}\n{info.label}")
+
+    def restore_dialog(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        from hzdesk.db.backup import list_backups, restore
+        found = list_backups(self.db.path)
+        if not found:
+            QMessageBox.information(self, "从备份恢复", "还没有可用的备份。")
+            return
+        labels = [b.label for b in found]
+        choice, ok = QInputDialog.getItem(self, "从备份恢复", "选择要恢复的备份（恢复前会先备份当前数据）：",
+                                          labels, 0, False)
+        if not ok:
+            return
+        chosen = found[labels.index(choice)]
+        self.db.engine.dispose()  # no connection of ours may hold the file while it is replaced
+        try:
+            safety = restore(self.db.path, chosen.path)
+        except HzdeskError as exc:
+            show_error(self, "从备份恢复", exc)
+            return
+        self.ctx.bus.changed.emit()
+        QMessageBox.information(self, "从备份恢复", f"已恢复到 {chosen.label}。\n恢复前的数据已另存为 {safety.path.name}。")
+
     def open_settings(self) -> None:
         SettingsDialog(self.ctx, self).exec()
 
@@ -374,6 +410,11 @@ def run(db_arg: str | None) -> int:
     except HzdeskError as exc:
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
+    try:
+        from hzdesk.db.backup import daily_backup
+        daily_backup(db.path)  # the first start of each day keeps a verified copy
+    except HzdeskError as exc:
+        QMessageBox.warning(None, "每日备份", f"今天的自动备份没有成功：{exc}\n数据库本身未受影响。")
     window = MainWindow(db, first_start_prompt=True)
     window.show()
     code = app.exec()

@@ -122,6 +122,9 @@ def import_excel(ctx: AppContext, parent: QWidget, path: str | None = None) -> N
             return import_workbook(s, path, dry_run=True, progress=step, should_stop=should_stop)
 
     def write(step, should_stop):
+        from hzdesk.db.backup import backup
+        step("导入前备份")
+        backup(ctx.db.path, "导入前")
         with ctx.db.session() as s:
             return import_workbook(s, path, progress=step, should_stop=should_stop)
 

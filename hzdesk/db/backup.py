@@ -1,0 +1,195 @@
+"""Backups with SQLite's backup API (never a copy of a live file), verified, rotated, restorable.
+
+A backup is written to a temporary file, checked (`quick_check`, hzdesk's application_id, the same
+row counts as the source), then renamed into place. Attachments are immutable and named by their
+hash, so one mirror folder beside the backups serves them all. Rotation keeps recent backups dense
+and old ones sparse: the newest of each of the last 7 days, 4 weeks and 12 months, plus the newest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from hzdesk.db.engine import APPLICATION_ID
+from hzdesk.errors import DatabaseError
+
+COUNTED = ("water_body", "person", "appointment", "sign_board", "patrol", "problem", "problem_event",
+           "attachment", "audit_entry")
+STAMP = "%Y%m%d-%H%M%S"
+
+
+def backups_dir(db_path: Path) -> Path:
+    return db_path.parent / f"{db_path.stem}-备份"
+
+
+@dataclass
+class BackupInfo:
+    path: Path
+    taken: dt.datetime
+    reason: str
+    counts: dict[str, int]
+
+    @property
+    def label(self) -> str:
+        return (f"{self.taken:%Y-%m-%d %H:%M}　{self.reason}　"
+                f"巡河 {self.counts.get('patrol', 0)} 条，问题 {self.counts.get('problem', 0)} 个")
+
+
+def _counts(con: sqlite3.Connection) -> dict[str, int]:
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED if t in tables}
+
+
+def verify(path: Path) -> dict[str, int]:
+    """Open a database file read-only and check it; returns its row counts or raises."""
+    try:
+        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"备份文件“{path}”无法打开：{exc}") from exc
+    try:
+        if con.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            raise DatabaseError(f"“{path}”不是河长办台账的数据库或备份。")
+        result = con.execute("PRAGMA quick_check").fetchone()[0]
+        if result != "ok":
+            raise DatabaseError(f"备份文件“{path}”校验未通过：{result}")
+        return _counts(con)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"备份文件“{path}”已损坏：{exc}") from exc
+    finally:
+        con.close()
+
+
+def _mirror_attachments(db_path: Path, target: Path) -> None:
+    from hzdesk.services.attachments import store_dir
+
+    source = store_dir(db_path)
+    if not source.exists():
+        return
+    for blob in source.rglob("*"):
+        if blob.is_file() and not blob.name.startswith(".tmp-"):
+            dest = target / "附件" / blob.relative_to(source)
+            if not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(".tmp-" + dest.name)
+                shutil.copyfile(blob, tmp)
+                os.replace(tmp, dest)
+
+
+def backup(db_path: str | os.PathLike, reason: str = "手动", *, now: dt.datetime | None = None,
+           target_dir: Path | None = None) -> BackupInfo:
+    db_path = Path(db_path)
+    target_dir = target_dir or backups_dir(db_path)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    now = now or dt.datetime.now()
+    final = target_dir / f"{db_path.stem}-{now.strftime(STAMP)}-{reason}.db"
+    n = 1
+    while final.exists():
+        n += 1
+        final = target_dir / f"{db_path.stem}-{now.strftime(STAMP)}-{reason}-{n}.db"
+    tmp = final.with_name(".tmp-" + final.name)
+    source = sqlite3.connect(db_path)
+    try:
+        source_counts = _counts(source)
+        dest = sqlite3.connect(tmp)
+        try:
+            source.backup(dest)  # a consistent snapshot, even while others read (WAL)
+            dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        finally:
+            dest.close()
+    except sqlite3.Error as exc:
+        if tmp.exists():
+            tmp.unlink()
+        raise DatabaseError(f"备份失败：{exc}") from exc
+    finally:
+        source.close()
+    try:
+        counts = verify(tmp)
+        if counts != source_counts:
+            raise DatabaseError("备份校验未通过：记录数与原数据库不一致")
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _mirror_attachments(db_path, target_dir)
+    return BackupInfo(final, now, reason, counts)
+
+
+def list_backups(db_path: str | os.PathLike, target_dir: Path | None = None) -> list[BackupInfo]:
+    """Backups of this database, newest first (files that do not verify are left out)."""
+    db_path = Path(db_path)
+    folder = target_dir or backups_dir(db_path)
+    out = []
+    for f in folder.glob(f"{db_path.stem}-*.db") if folder.exists() else []:
+        parts = f.stem[len(db_path.stem) + 1:].split("-")
+        try:
+            taken = dt.datetime.strptime(f"{parts[0]}-{parts[1]}", STAMP)
+            counts = verify(f)
+        except (ValueError, IndexError, DatabaseError):
+            continue
+        out.append(BackupInfo(f, taken, parts[2] if len(parts) > 2 else "", counts))
+    return sorted(out, key=lambda b: b.taken, reverse=True)
+
+
+def rotate(db_path: str | os.PathLike, *, today: dt.date | None = None, target_dir: Path | None = None) -> list[Path]:
+    """Delete backups not kept by the 7 daily / 4 weekly / 12 monthly scheme. Returns what went."""
+    today = today or dt.date.today()
+    backups = list_backups(db_path, target_dir)
+    keep: set[Path] = {backups[0].path} if backups else set()
+    buckets = [(7, lambda d: d.toordinal()), (4, lambda d: d.isocalendar()[:2]), (12, lambda d: (d.year, d.month))]
+    for count, key in buckets:
+        seen: list = []
+        for b in backups:  # newest first: the first of each bucket is its newest
+            k = key(b.taken.date())
+            if k not in seen:
+                seen.append(k)
+                if len(seen) <= count:
+                    keep.add(b.path)
+    gone = [b.path for b in backups if b.path not in keep]
+    for path in gone:
+        path.unlink()
+    return gone
+
+
+def daily_backup(db_path: str | os.PathLike) -> BackupInfo | None:
+    """The first start of each day takes a backup (and tidies old ones)."""
+    today = dt.date.today()
+    existing = list_backups(db_path)
+    if existing and existing[0].taken.date() == today:
+        return None
+    info = backup(db_path, "每日")
+    rotate(db_path, today=today)
+    return info
+
+
+def restore(db_path: str | os.PathLike, backup_file: str | os.PathLike) -> BackupInfo:
+    """Replace the database's contents with a verified backup; the current state is backed up first.
+
+    Uses the backup API into the live file, so it is one transaction: the database is either the
+    old one or the restored one, never a mix.
+    """
+    db_path, backup_file = Path(db_path), Path(backup_file)
+    verify(backup_file)
+    safety = backup(db_path, "恢复前")
+    source = sqlite3.connect(backup_file.resolve().as_uri() + "?mode=ro", uri=True)
+    dest = sqlite3.connect(db_path)
+    try:
+        source.backup(dest)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"恢复失败，数据库保持原样：{exc}") from exc
+    finally:
+        dest.close()
+        source.close()
+    folder = backup_file.parent / "附件"
+    if folder.exists():
+        from hzdesk.services.attachments import store_dir
+        for blob in folder.rglob("*"):
+            dest_blob = store_dir(db_path) / blob.relative_to(folder)
+            if blob.is_file() and not dest_blob.exists():
+                dest_blob.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(blob, dest_blob)
+    return safety

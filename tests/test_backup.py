@@ -1,0 +1,85 @@
+"""Backups: consistent, verified, rotated; restore puts a verified copy back after saving the present."""
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from hzdesk.db.backup import backup, backups_dir, list_backups, restore, rotate, verify
+from hzdesk.errors import DatabaseError
+from hzdesk.services import records
+
+
+def person_count(path):
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT count(*) FROM person").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_backup_is_verified_and_complete(db, session):
+    for name in ("甲", "乙"):
+        records.create(session, "person", {"name": name})
+    session.commit()
+    info = backup(db.path, "手动")
+    assert info.path.parent == backups_dir(db.path) and info.counts["person"] == 2
+    assert verify(info.path)["person"] == 2
+    con = sqlite3.connect(info.path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
+    con.close()
+    assert not list(info.path.parent.glob(".tmp-*"))
+
+
+def test_restore_saves_the_present_first_and_is_whole(db, session):
+    records.create(session, "person", {"name": "甲"})
+    session.commit()
+    first = backup(db.path, "手动")
+    records.create(session, "person", {"name": "乙"})
+    session.commit()
+    db.close()
+    safety = restore(db.path, first.path)
+    assert person_count(db.path) == 1 and verify(safety.path)["person"] == 2
+    assert "恢复前" in safety.path.name
+
+
+def test_foreign_or_damaged_backups_are_refused(db, tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(DatabaseError, match="不是河长办台账"):
+        restore(db.path, other)
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200)
+    with pytest.raises(DatabaseError):
+        restore(db.path, broken)
+
+
+def test_rotation_keeps_7_daily_4_weekly_12_monthly(db):
+    start = dt.datetime(2025, 1, 1, 9, 0)
+    for day in range(400):
+        backup(db.path, "每日", now=start + dt.timedelta(days=day))
+    rotate(db.path, today=(start + dt.timedelta(days=399)).date())
+    kept = sorted(b.taken.date() for b in list_backups(db.path))
+    newest = (start + dt.timedelta(days=399)).date()
+    assert all((newest - dt.timedelta(days=i)) in kept for i in range(7))       # the last 7 days
+    months = {(d.year, d.month) for d in kept}
+    assert len(months) == 12                                                  # one per month for a year
+    assert len(kept) <= 7 + 4 + 12 and min(kept) > dt.date(2025, 1, 1)
+
+
+def test_import_takes_a_backup_first(db, tmp_path):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.active.title = "人员名录"
+    wb.active.append(["姓名"])
+    wb.active.append(["甲"])
+    wb.save(tmp_path / "p.xlsx")
+    r = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(db.path), "import", str(tmp_path / "p.xlsx")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert [b.reason for b in list_backups(db.path)] == ["导入前"]
