@@ -401,13 +401,57 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def _recover(path: Path, problem: str) -> bool:
+    """A damaged database: move it aside and offer the newest backup that verifies."""
+    from hzdesk.db.backup import list_backups
+    from hzdesk.db.guard import quarantine, restore_newest_backup
+
+    newest = next(iter(list_backups(path)), None)
+    text = f"{problem}。\n\n原文件会被改名保存（不会删除），"
+    text += (f"然后用最近一次可用的备份（{newest.label}）恢复。是否继续？" if newest
+             else "但没有找到可用的备份；将新建一个空数据库。是否继续？")
+    if QMessageBox.question(None, "数据库需要修复", text) != QMessageBox.StandardButton.Yes:
+        return False
+    moved = quarantine(path)
+    restored = restore_newest_backup(path)
+    QMessageBox.information(None, "数据库已修复", f"损坏的文件已改名为 {moved.name}。\n"
+                            + (f"已从备份恢复：{restored.label}。备份之后录入的内容需要补录。" if restored
+                               else "已新建空数据库。"))
+    return True
+
+
 def run(db_arg: str | None) -> int:
+    from hzdesk.db.guard import DatabaseInUse, acquire, damaged, on_network_drive
+
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName("hzdesk")
     app.setApplicationName(APP_NAME)
+    path = default_db_path(db_arg)
     try:
-        db = open_database(default_db_path(db_arg))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = acquire(path)
+    except (DatabaseInUse, OSError) as exc:
+        QMessageBox.critical(None, "数据库已被打开", str(exc))
+        return 2
+    try:
+        return _run_window(app, path, lock.unclean, damaged, on_network_drive)
+    finally:
+        lock.release()
+
+
+def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> int:
+    if on_network_drive(path):
+        QMessageBox.warning(None, "网络上的数据库", "这个数据库文件在网络共享文件夹中。SQLite 在网络盘上的文件锁并不可靠，"
+                            "多人同时使用可能损坏数据。建议把数据库放在本机，多人共用请使用服务器数据库。")
+    problem = damaged(path) if (unclean and path.exists()) else None
+    if problem and not _recover(path, problem):
+        return 2
+    try:
+        db = open_database(path)
     except HzdeskError as exc:
+        if "损坏" in str(exc) or "无法读取" in str(exc):
+            if _recover(path, str(exc).rstrip("。")):
+                return _run_window(app, path, False, damaged, on_network_drive)
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
     try:

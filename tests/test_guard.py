@@ -1,0 +1,67 @@
+"""One window per database; damaged files are moved aside and the newest good backup put back."""
+
+import json
+import os
+import sqlite3
+
+import pytest
+
+from hzdesk.db.backup import backup
+from hzdesk.db.guard import DatabaseInUse, acquire, damaged, lock_path, quarantine, restore_newest_backup
+from hzdesk.services import records
+
+
+def test_second_instance_is_told_who_has_it(db):
+    lock = acquire(db.path)
+    assert not lock.unclean
+    with pytest.raises(DatabaseInUse, match="正由 .*（电脑 .*）于 .* 打开"):
+        acquire(db.path)
+    lock.release()
+    assert not lock_path(db.path).exists()
+    acquire(db.path).release()
+
+
+def test_lock_left_by_a_dead_process_means_an_unclean_exit(db):
+    lock_path(db.path).write_text(json.dumps({"pid": 2 ** 22 + 12345, "host": os.uname().nodename,
+                                              "user": "x", "since": "2025-01-01 08:00"}), encoding="utf-8")
+    lock = acquire(db.path)
+    assert lock.unclean
+    lock.release()
+
+
+def test_lock_held_on_another_computer_is_respected(db):
+    lock_path(db.path).write_text(json.dumps({"pid": 1, "host": "其他电脑", "user": "李会计",
+                                              "since": "2025-01-01 08:00"}), encoding="utf-8")
+    with pytest.raises(DatabaseInUse, match="李会计（电脑 其他电脑）"):
+        acquire(db.path)
+
+
+def test_damage_is_found_moved_aside_and_the_newest_backup_restored(db, session):
+    records.create(session, "person", {"name": "甲"})
+    session.commit()
+    backup(db.path, "每日")
+    records.create(session, "person", {"name": "乙"})
+    session.commit()
+    db.close()
+    con = sqlite3.connect(db.path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    assert damaged(db.path) is None
+    data = bytearray(db.path.read_bytes())
+    page = 4096
+    for p in range(1, len(data) // page):  # garble every page but the first
+        data[p * page + 20: p * page + 400] = os.urandom(380)
+    db.path.write_bytes(bytes(data))
+    assert damaged(db.path) is not None
+    size = db.path.stat().st_size
+    moved = quarantine(db.path)
+    assert moved.exists() and moved.stat().st_size == size and "损坏" in moved.name and not db.path.exists()
+    restored = restore_newest_backup(db.path)
+    assert restored is not None and damaged(db.path) is None
+    con = sqlite3.connect(db.path)
+    assert con.execute("SELECT count(*) FROM person").fetchone()[0] == 1
+    con.close()
+
+
+def test_no_backup_means_no_restore(tmp_path):
+    assert restore_newest_backup(tmp_path / "none.db") is None
