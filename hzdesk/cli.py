@@ -38,6 +38,14 @@ REPORT_KINDS = {"rivers": "河湖名录", "roster": "河长名录", "boards": "�
                 "closure-sheet": "销号单", "binder": "迎检台账（全年合订本）"}
 
 
+def _period_arg(text: str):
+    from hzdesk.periods import parse_period
+    try:
+        return parse_period(text)
+    except ParseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _date_arg(text: str) -> dt.date:
     try:
         return parse_date(text)
@@ -67,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = sub.add_parser("stats", help="统计某一期间的巡河、问题和公示牌数字",
                            description="统计巡河率、问题整改率、超期问题和公示牌更新情况。")
-    stats.add_argument("--period", required=True, metavar="期间",
+    stats.add_argument("--period", required=True, type=_period_arg, metavar="期间",
                        help="2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
     stats.add_argument("--as-of", type=_date_arg, metavar="日期", help="统计截至日期（默认今天）")
     stats.add_argument("--json", action="store_true", help="输出 JSON（供其他程序读取）")
@@ -76,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="导出县级报送用的 Excel 工作簿（每个台账一张表）",
                             description="导出标准工作簿：河湖名录、人员名录、河长任职、公示牌、巡河记录、问题台账等。")
     export.add_argument("file", metavar="文件.xlsx")
-    export.add_argument("--period", metavar="期间", help="只导出该期间的巡河记录和问题（名录类表格总是全部导出）")
+    export.add_argument("--period", type=_period_arg, metavar="期间", help="只导出该期间的巡河记录和问题（名录类表格总是全部导出）")
 
     imp = sub.add_parser("import", help="从标准 Excel 工作簿导入；有任何错误则一条也不写入",
                          description="导入标准工作簿。全部正确才写入；有错误时列出每个问题并生成“错误清单”工作簿。")
@@ -92,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("kind", choices=REPORT_KINDS, metavar="种类",
                         help="、".join(f"{k}（{v}）" for k, v in REPORT_KINDS.items()))
     report.add_argument("--out", required=True, metavar="文件.pdf")
-    report.add_argument("--period", metavar="期间", help="巡河记录、问题台账的期间，如 2025-03、2025Q1、2025")
+    report.add_argument("--period", type=_period_arg, metavar="期间", help="巡河记录、问题台账的期间，如 2025-03、2025Q1、2025")
     report.add_argument("--as-of", type=_date_arg, metavar="日期", help="名录的有效日期、统计截至日期（默认今天）")
     report.add_argument("--state", metavar="状态", help="问题台账只列某一状态，如 整改中")
     report.add_argument("--issue", metavar="问题编号", help="督办单、销号单的问题编号，如 WT-2025-001")
@@ -166,14 +174,9 @@ def cmd_check(args) -> int:
 def cmd_stats(args) -> int:
     import json
 
-    from hzdesk.periods import parse_period
     from hzdesk.services.stats import period_stats, summary_text
 
-    try:
-        start, end = parse_period(args.period)
-    except ParseError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+    start, end = args.period
     db = _open(args)
     try:
         with db.session() as s:
@@ -191,14 +194,9 @@ def cmd_stats(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from hzdesk.periods import parse_period
     from hzdesk.reports.excel_export import write_workbook
 
-    try:
-        period = parse_period(args.period) if args.period else None
-    except ParseError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+    period = args.period
     db = _open(args)
     try:
         with db.session() as s:
@@ -292,13 +290,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from hzdesk.periods import parse_period
-
-    try:
-        period = parse_period(args.period) if args.period else None
-    except ParseError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+    period = args.period
     as_of = args.as_of or dt.date.today()
     if args.kind in ("issue-sheet", "closure-sheet") and not args.issue:
         print("错误：督办单、销号单需要用 --issue 指定问题编号", file=sys.stderr)

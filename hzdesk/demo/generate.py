@@ -18,9 +18,12 @@ from hzdesk.db import models as m
 from hzdesk.db.audit import append_entries
 from hzdesk.db.engine import Database
 from hzdesk.demo import names as N
+from hzdesk.demo.names import SURNAMES_W
+from hzdesk.demo.problems import build_problems
+from hzdesk.demo.registers import build_registers
 from hzdesk.errors import HzdeskError
 from hzdesk.periods import windows
-from hzdesk.vocab import DEFAULT_CHECKLIST, PeriodUnit, ProblemState
+from hzdesk.vocab import DEFAULT_CHECKLIST, PeriodUnit
 
 
 @dataclass(frozen=True)
@@ -377,143 +380,6 @@ class _Builder:
         for i, r in enumerate(self.patrols, start=1):
             r["id"] = i
 
-    # ------------------------------------------------------------ problems
-    def build_problems(self) -> None:
-        rng, until = self.rng, self.until
-        found_patrols = [p for p in self.patrols if p["found_problem"]]
-        live_waters = [w for w in self.water if w["retired_on"] is None]
-        draft = [("河长巡河", p["patrol_date"], p["water_body_id"], p["id"], self.person_by_id[p["person_id"]]["name"])
-                 for p in found_patrols[:self.sc.problems]]
-        while len(draft) < self.sc.problems:
-            w = rng.choice(live_waters)
-            draft.append((self.weighted(N.SOURCE_WEIGHTS), self.day_between(self.start, until), w["id"], None,
-                          rng_name(rng)))
-        draft.sort(key=lambda d: (d[1], d[2]))
-        per_year: dict[int, int] = {}
-        for pid, (source, found, wid, patrol_id, finder) in enumerate(draft, start=1):
-            w = self.water[wid - 1]
-            village = (w["villages"] or self.villages[0]).split("、")[0]
-            category = self.weighted(N.CATEGORY_WEIGHTS)
-            templates, measure = N.PROBLEM_TEMPLATES[category]
-            place = f"{village}{rng.choice(['桥下', '上游', '下游', '组', '河湾处', '排水口'])}"
-            per_year[found.year] = per_year.get(found.year, 0) + 1
-            unit = f"{village}村委会" if rng.random() < 0.7 else rng.choice(N.DEPARTMENTS)
-            row = {"id": pid, "number": f"WT-{found.year}-{per_year[found.year]:03d}",
-                   "title": f"{w['name']}{category}问题", "found_on": found, "water_body_id": wid,
-                   "place": place, "longitude": round(113.2 + rng.random() * 0.3, 6),
-                   "latitude": round(28.1 + rng.random() * 0.2, 6), "source": source, "category": category,
-                   "description": rng.choice(templates).format(place=place, n=rng.randint(2, 50)),
-                   "finder": finder, "patrol_id": patrol_id, "responsible_unit": None,
-                   "responsible_person": None, "deadline": None, "state": ProblemState.REGISTERED,
-                   "measures": None, "rectified_on": None, "verifier": None, "verified_on": None,
-                   "closed_on": None, "notes": None}
-            self.problems.append(row)
-            self.run_workflow(row, unit, measure)
-
-    def event(self, problem: dict, action: str, to: ProblemState, day: dt.date, actor: str, note=None):
-        self.events.append({"problem_id": problem["id"], "action": action,
-                            "from_state": None if action == "登记" else problem["state"],
-                            "to_state": to, "on_date": day, "actor": actor, "note": note,
-                            "recorded_at": dt.datetime.combine(day, dt.time(17, 0))})
-        problem["state"] = to
-
-    def run_workflow(self, p: dict, unit: str, measure: str) -> None:
-        """Walk a problem through the workflow as far as its age allows, keeping every move."""
-        rng, until, clerk = self.rng, self.until, "河长办"
-        found = p["found_on"]
-        self.event(p, "登记", ProblemState.REGISTERED, found, clerk)
-        if rng.random() < 0.08:  # fixed on the spot
-            p.update(measures="现场整改完毕", rectified_on=found, verifier=p["finder"], verified_on=found,
-                     closed_on=found)
-            self.event(p, "现场整改销号", ProblemState.CLOSED, found, p["finder"], "现场处置，附照片为证")
-            return
-        age = (until - found).days
-        assign = found + dt.timedelta(days=rng.choice([0, 1, 1, 2, 3, 5]))
-        if assign > until or (age < 10 and rng.random() < 0.4):
-            p["deadline"] = found + dt.timedelta(days=rng.choice([7, 15, 30]))  # proposed, not yet assigned
-            return
-        p.update(responsible_unit=unit, responsible_person=rng_name(rng),
-                 deadline=assign + dt.timedelta(days=rng.choice([7, 10, 15, 30, 60])))
-        self.event(p, "交办", ProblemState.RECTIFYING, assign, clerk, f"交{unit}限期整改")
-        if rng.random() < 0.03 and age > 60:
-            self.event(p, "挂账", ProblemState.PARKED, assign + dt.timedelta(days=20), clerk,
-                       "需列入年度项目解决，挂账督办")
-            p["deadline"] = assign + dt.timedelta(days=365)
-            return
-        if rng.random() < 0.04:
-            return  # stalled: the unit never reported back (overdue once the deadline passes)
-        late = rng.random() < 0.15
-        span = (p["deadline"] - assign).days
-        done = assign + dt.timedelta(days=rng.randint(1, max(1, span)) + (rng.randint(5, 60) if late else 0))
-        if done > until:
-            return  # still being fixed (overdue if its deadline has passed)
-        p.update(measures=measure, rectified_on=done)
-        self.event(p, "报告整改完成", ProblemState.AWAITING_CHECK, done, p["responsible_person"])
-        check = done + dt.timedelta(days=rng.randint(1, 10))
-        if check > until:
-            return
-        if rng.random() < 0.1:
-            self.event(p, "验收不通过", ProblemState.RECTIFYING, check, clerk, "现场仍有残留，退回整改")
-            done = check + dt.timedelta(days=rng.randint(3, 15))
-            if done > until:
-                return
-            p["rectified_on"] = done
-            self.event(p, "报告整改完成", ProblemState.AWAITING_CHECK, done, p["responsible_person"])
-            check = done + dt.timedelta(days=rng.randint(1, 7))
-            if check > until:
-                return
-        verifier = rng_name(rng)
-        p.update(verifier=verifier, verified_on=check, closed_on=check)
-        self.event(p, "验收通过并销号", ProblemState.CLOSED, check, verifier)
-
-    # ------------------------------------------------------------ outfalls, sections, plans
-    def build_registers(self) -> None:
-        rng, waters = self.rng, [w for w in self.water if w["kind"] in ("河流", "河段")]
-        kinds = ["农村生活污水", "雨水", "农业", "工业", "城镇污水处理厂", "其他"]
-        for i in range(self.sc.outfalls):
-            w = rng.choice(waters)
-            kind = rng.choices(kinds, [40, 25, 15, 8, 2, 10])[0]
-            self.outfalls.append({
-                "id": i + 1, "code": f"PWK-{i + 1:03d}", "name": f"{w['name']}{kind}排口{i + 1}号",
-                "water_body_id": w["id"], "type": kind, "longitude": round(113.2 + rng.random() * 0.3, 6),
-                "latitude": round(28.1 + rng.random() * 0.2, 6),
-                "responsible_unit": rng.choice(N.DEPARTMENTS + [f"{v}村委会" for v in self.villages[:3]]),
-                "status": rng.choices(["在用", "已封堵", "已整治"], [60, 25, 15])[0],
-                "registered_on": dt.date(2019, rng.randint(1, 12), rng.randint(1, 28)), "notes": None})
-        levels = ["县控", "乡镇交接", "市控", "省控"]
-        rivers = [w for w in self.water if w["kind"] == "河流"]
-        for i in range(self.sc.sections):
-            w = rivers[i % len(rivers)]
-            target = w["target_class"]
-            self.sections.append({"id": i + 1, "code": f"DM-{i + 1:02d}", "name": f"{w['name']}断面{i // len(rivers) + 1}",
-                                  "water_body_id": w["id"], "control_level": levels[i % len(levels)],
-                                  "target_class": target, "longitude": None, "latitude": None, "notes": None})
-            order = ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ"]
-            month = dt.date(self.start.year, self.start.month, 10)
-            while month <= self.until:
-                k = max(0, min(5, order.index(target) + rng.choice([-1, 0, 0, 0, 0, 1, 1, 2])))
-                over = None if k <= order.index(target) else rng.choice(["氨氮", "总磷", "化学需氧量", "氨氮、总磷"])
-                self.results.append({"section_id": i + 1, "sampled_on": month, "water_class": order[k],
-                                     "over_limit": over, "indicators": None, "notes": None})
-                month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 10)
-        tasks = [("问题", "部分河段存在生活垃圾乱堆乱放"), ("目标", "水质稳定达到Ⅲ类"),
-                 ("任务", "完成沿河村庄生活污水治理"), ("措施", "建立河道保洁长效机制"),
-                 ("任务", "清理河道管理范围内违建")]
-        for w in (w for w in self.water if w["level"] in ("县级", "乡级") and w["kind"] == "河流"):
-            pid = len(self.plans) + 1
-            s = dt.date(self.start.year, 1, 1)
-            self.plans.append({"id": pid, "water_body_id": w["id"], "title": f"{w['name']}“一河一策”实施方案（{s.year}—{s.year + 2}年）",
-                               "period_start": s, "period_end": dt.date(s.year + 2, 12, 31),
-                               "doc_number": f"清镇河办〔{s.year}〕{pid}号", "approved_on": s + dt.timedelta(days=60),
-                               "notes": None})
-            for seq, (kind, text) in enumerate(tasks, start=1):
-                deadline = dt.date(s.year + rng.randint(0, 2), 12, 31)
-                done = deadline <= self.until and rng.random() < 0.8
-                self.plan_items.append({"plan_id": pid, "seq": seq, "kind": kind, "content": text,
-                                        "responsible_unit": rng.choice(N.DEPARTMENTS), "deadline": deadline,
-                                        "status": "已完成" if done else rng.choice(["未开始", "进行中"]),
-                                        "done_on": deadline - dt.timedelta(days=rng.randint(5, 60)) if done else None})
-
     def build(self, progress: Callable[[str], None]) -> None:
         progress("河湖名录")
         self.build_water()
@@ -524,17 +390,11 @@ class _Builder:
         progress("巡河记录")
         self.build_patrols()
         progress("问题台账")
-        self.build_problems()
+        build_problems(self)
         progress("排污口、监测断面、一河一策")
-        self.build_registers()
+        build_registers(self)
 
 
-SURNAMES_W = list(dict.fromkeys(N.SURNAMES))
-
-
-def rng_name(rng: random.Random) -> str:
-    surname = SURNAMES_W[min(int(rng.expovariate(1 / 12)), len(SURNAMES_W) - 1)]
-    return surname + rng.choice(N.GIVEN) + (rng.choice(N.GIVEN) if rng.random() < 0.7 else "")
 
 
 def load_demo(db: Database, opts: DemoOptions,

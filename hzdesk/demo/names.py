@@ -1,5 +1,7 @@
 """Word pools for realistic sample data of one township (清溪镇, 青山县)."""
 
+import random
+
 COUNTY = "青山县"
 TOWNSHIP = "清溪镇"
 
@@ -59,3 +61,11 @@ CATEGORY_WEIGHTS = {"生活垃圾": 30, "建筑垃圾": 6, "乱堆": 10, "乱占
                     "电鱼毒鱼炸鱼": 4, "黑臭水体": 3, "岸堤损毁": 5, "其他": 7}
 SOURCE_WEIGHTS = {"群众举报": 8, "上级督查": 6, "暗访": 3, "媒体曝光": 1, "图斑核查": 4,
                   "环保督察": 2, "河长令交办": 2, "自行发现": 6, "民间河长": 4, "其他": 2}
+
+
+SURNAMES_W = list(dict.fromkeys(SURNAMES))
+
+
+def rng_name(rng: random.Random) -> str:
+    surname = SURNAMES_W[min(int(rng.expovariate(1 / 12)), len(SURNAMES_W) - 1)]
+    return surname + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")

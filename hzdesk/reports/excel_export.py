@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError
-from hzdesk.reports.sheets import SHEETS, Column, Sheet
+from hzdesk.reports.sheets import SHEETS, Sheet
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 CHECKLIST_SEPARATOR = "；"  # the items' own labels contain 、

@@ -23,7 +23,7 @@ from hzdesk.db import audit
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.parsing import ParseError, parse_date
-from hzdesk.reports.sheets import SHEET_BY_NAME, SHEETS, Column, Sheet
+from hzdesk.reports.sheets import SHEET_BY_NAME, SHEETS, Sheet
 from hzdesk.services import records
 from hzdesk.services.boards import set_printed_chiefs
 from hzdesk.services.validation import clean

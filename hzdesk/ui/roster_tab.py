@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QListWidget,
-                               QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QTabWidget, QVBoxLayout)
 
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import APPOINTMENT, PERSON
