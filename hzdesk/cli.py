@@ -126,6 +126,13 @@ def main(argv: list[str] | None = None) -> int:
     except HzdeskError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # storage failures get words a clerk understands; others stay loud
+        from hzdesk.errors import explain_storage_error
+        explained = explain_storage_error(exc)
+        if explained is None:
+            raise
+        print(f"错误：{explained}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `hzdesk stats | head`: the reader left; not an error of ours
         sys.stderr.close()
         return 0

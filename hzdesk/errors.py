@@ -33,3 +33,17 @@ class ValidationError(HzdeskError):
             label = self.labels.get(key)
             parts.append(f"{label}：{msg}" if label else msg)
         return "；".join(parts)
+
+
+def explain_storage_error(exc: BaseException) -> "DatabaseError | None":
+    """Say in Chinese what SQLite's storage errors mean for the clerk (nothing was saved)."""
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return DatabaseError("磁盘空间不足，这次修改没有保存（已输入的内容仍在窗口中）。请清理磁盘后再保存。")
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError("数据库文件是只读的（可能在光盘、U 盘写保护或没有写权限的文件夹中），这次修改没有保存。")
+    if "database is locked" in text:
+        return DatabaseError("数据库正被其他程序占用，这次修改没有保存，请稍后再试。")
+    if "malformed" in text or "not a database" in text:
+        return DatabaseError("数据库文件已损坏，这次修改没有保存。请关闭软件后重新打开，按提示从备份恢复。")
+    return None

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from hzdesk.db.engine import Database
-from hzdesk.errors import HzdeskError
+from hzdesk.errors import HzdeskError, explain_storage_error
 
 
 class Bus(QObject):
@@ -29,10 +29,19 @@ class AppContext:
             return fn(s, *args, **kwargs)
 
     def write(self, fn: Callable, *args, **kwargs) -> Any:
-        """Run a service call in one transaction; announce the change when it committed."""
-        with self.db.session() as s:
-            with s.begin():
-                result = fn(s, *args, **kwargs)
+        """Run a service call in one transaction; announce the change when it committed.
+
+        Storage failures (disk full, read-only file) come back as a Chinese DatabaseError; the
+        transaction is rolled back, and the caller keeps what the clerk typed.
+        """
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            with self.db.session() as s:
+                with s.begin():
+                    result = fn(s, *args, **kwargs)
+        except OperationalError as exc:
+            raise explain_storage_error(exc) or exc from exc
         self.bus.changed.emit()
         return result
 

@@ -1,0 +1,62 @@
+"""A full disk or a read-only file: a clear Chinese message, nothing half-saved, typing kept."""
+
+import os
+import stat
+
+import pytest
+from sqlalchemy import event, func, select
+
+from hzdesk.db import models as m
+from hzdesk.errors import DatabaseError
+from hzdesk.fields import WATER_BODY
+from hzdesk.services import records
+from hzdesk.ui.common import AppContext
+
+
+def test_disk_full_is_explained_and_nothing_is_written(db):
+    ctx = AppContext(db)
+    with db.engine.connect() as conn:
+        pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+
+    @event.listens_for(db.engine, "connect")
+    def full(dbapi_conn, _rec):  # no room to grow: what a full disk looks like to SQLite
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+    db.engine.dispose()
+    rows = [{"name": f"人员{i}", "notes": "备注" * 400} for i in range(200)]
+    with pytest.raises(DatabaseError, match="磁盘空间不足"):
+        ctx.write(lambda s: [records.create(s, "person", r) for r in rows])
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(m.Person)) == 0
+        assert s.scalar(select(func.count()).select_from(m.AuditEntry)) == 0
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else False,
+                    reason="root ignores file permissions; the read-only case is checked with a read-only open")
+def test_read_only_file_is_explained(db):  # pragma: no cover - needs a non-root user
+    db.close()
+    os.chmod(db.path, stat.S_IREAD)
+    ctx = AppContext(db)
+    with pytest.raises(DatabaseError, match="只读"):
+        ctx.write(records.create, "person", {"name": "甲"})
+
+
+def test_read_only_open_is_explained(db, qtbot, monkeypatch):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from hzdesk.db.engine import Database
+    from hzdesk.ui.record_dialog import RecordDialog
+    engine = create_engine(f"sqlite:///file:{db.path}?mode=ro&uri=true")
+    ro = Database(db.path, engine, sessionmaker(engine, expire_on_commit=False))
+    ctx = AppContext(ro)
+    dialog = RecordDialog(ctx, WATER_BODY, None)
+    qtbot.addWidget(dialog)
+    shown = []
+    import hzdesk.ui.record_dialog as rd
+    monkeypatch.setattr(rd, "show_error", lambda parent, title, exc: shown.append(str(exc)))
+    for key, value in {"code": "X1", "name": "新河", "kind": "河流", "level": "乡级"}.items():
+        w = dialog.widgets[key]
+        w.setText(value) if hasattr(w, "setText") else w.setCurrentText(value)
+    dialog.save()
+    assert shown and "只读" in shown[0]
+    assert dialog.widgets["name"].text() == "新河" and dialog.result() == 0
