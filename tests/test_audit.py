@@ -53,3 +53,14 @@ def test_an_edit_outside_the_app_breaks_the_chain(db, session):
     assert any("衔接不上" in p for p in verify_chain(session.connection()))
     assert not check_database(session).ok
     con.close()
+
+
+def test_record_history_in_words(session):
+    from hzdesk.services.history import record_history
+    p = records.create(session, "person", {"name": "王淼", "phone": "13900001111"})
+    session.commit()
+    records.update(session, "person", p.id, {"post": "村支书"})
+    session.commit()
+    lines = record_history(session, "person", p.id)
+    assert len(lines) == 2 and lines[0].endswith("测试员　新增")
+    assert lines[1].endswith("修改　职务：（空） → 村支书")

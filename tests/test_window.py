@@ -400,3 +400,13 @@ def test_problem_photos_show_as_thumbnails(window, tmp_path):
     tab.add_photo("整改前", str(tmp_path / "before.jpg"))
     tab.on_selection()
     assert not tab.thumbs["整改前"].pixmap().isNull() and tab.thumbs["整改后"].pixmap().isNull()
+
+
+def test_history_button_shows_the_trail(window, demo_db):
+    tab = window.roster.people
+    dialog = RecordDialog(window.ctx, tab.ledger, None, window)
+    dialog.widgets["name"].setText("欧阳淼")
+    dialog.save()
+    tab.select_id(dialog.saved_id)
+    lines = tab.show_history()
+    assert lines and "新增" in lines[0]

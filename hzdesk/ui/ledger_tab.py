@@ -111,6 +111,10 @@ class LedgerTab(QWidget):
             self.retire_button = QPushButton(retire_label if retire_label != "离任" else "结束任职")
             self.retire_button.clicked.connect(self.retire)
             self.action_row.addWidget(self.retire_button)
+        self.history_button = QPushButton("留痕…")
+        self.history_button.setToolTip("这条记录的新增、修改记录：何时、何人、改了什么")
+        self.history_button.clicked.connect(self.show_history)
+        self.action_row.addWidget(self.history_button)
         self.action_row.addStretch(1)
         self.count_label = QLabel("")
         self.action_row.addWidget(self.count_label)
@@ -253,6 +257,23 @@ class LedgerTab(QWidget):
             self.ctx.write(records.delete, self.ledger.key, record_id)
         except HzdeskError as exc:
             show_error(self, "不能删除", exc)
+
+    def show_history(self) -> list[str] | None:
+        from PySide6.QtWidgets import QDialog, QListWidget
+
+        from hzdesk.services.history import record_history
+        record_id = self.selected_id()
+        if record_id is None:
+            return None
+        lines = self.ctx.read(record_history, self.ledger.key, record_id) or ["（没有留痕：示例数据或导入前的记录）"]
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"{self.ledger.title}：留痕")
+        box = QListWidget(dialog)
+        box.addItems(lines)
+        QVBoxLayout(dialog).addWidget(box)
+        dialog.resize(760, 360)
+        dialog.exec()
+        return lines
 
     def retire(self) -> None:
         record_id = self.selected_id()
