@@ -152,6 +152,9 @@ def rotate(db_path: str | os.PathLike, *, today: dt.date | None = None, target_d
     gone = [b.path for b in backups if b.path not in keep]
     for path in gone:
         path.unlink()
+    folder = target_dir or backups_dir(Path(db_path))
+    for stale in folder.glob(".tmp-*") if folder.exists() else []:  # left by a backup that was killed
+        stale.unlink(missing_ok=True)
     return gone
 
 
