@@ -1,0 +1,205 @@
+"""hzdesk benchmark: one table of figures, each the median of several runs.
+
+    python bench/run.py            # builds the large demo set once (bench/.cache/large.db), then measures
+    python bench/run.py --runs 5
+
+Each figure runs in a fresh child process where start-up or peak memory matters, so one
+measurement cannot warm up the next. Targets come from the issue that asked for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+UNTIL = dt.date(2026, 6, 30)
+
+
+def child(code: str, env: dict | None = None) -> dict:
+    """Run `code` in a fresh interpreter; it prints one JSON object as its last line."""
+    full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full_env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+PEAK = "import resource; peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024"
+
+
+def large_db() -> Path:
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / "large.db"
+    if not path.exists():
+        print("生成大数据集（只需一次）…", flush=True)
+        subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(path), "demo", "--scale", "large",
+                        "--until", UNTIL.isoformat()], check=True)
+    return path
+
+
+def startup(db: Path) -> dict:
+    return child(f"""
+import time, json; t0 = time.perf_counter()
+from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QTimer
+app = QApplication([])
+from hzdesk.db.engine import open_database
+from hzdesk.ui.app import MainWindow
+w = MainWindow(open_database({str(db)!r})); w.show()
+def done():
+    {PEAK}
+    print(json.dumps({{"s": time.perf_counter() - t0, "mb": peak()}})); app.quit()
+QTimer.singleShot(0, done); app.exec()
+""")
+
+
+def table_filters(db: Path) -> dict:
+    return child(f"""
+import time, json, datetime as dt, statistics
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from hzdesk.db.engine import open_database
+from hzdesk.services import records
+from hzdesk.ui.common import AppContext
+from hzdesk.ui.patrols_tab import PatrolsTab
+ctx = AppContext(open_database({str(db)!r}))
+t = time.perf_counter(); tab = PatrolsTab(ctx); first = time.perf_counter() - t
+pid = tab.model.rows[0]["person_id"]
+def ms(q):
+    xs = []
+    for _ in range(5):
+        t = time.perf_counter(); tab.model.set_query(q); xs.append(time.perf_counter() - t)
+    return statistics.median(xs)
+print(json.dumps({{"first": first, "person": ms(records.Query(filters={{"person_id": pid}}, descending=True)),
+                  "range": ms(records.Query(filters={{"patrol_date": (dt.date(2025, 3, 1), dt.date(2025, 3, 31))}},
+                                            descending=True))}}))
+""")
+
+
+def pdf_10k(db: Path, out: Path) -> dict:
+    return child(f"""
+import time, json, datetime as dt
+from hzdesk.db.engine import open_database
+from hzdesk.reports.pdf.ledgers import build
+from hzdesk.reports.pdf.ledger import write_ledger
+db = open_database({str(db)!r})
+with db.session() as s:
+    doc = build(s, "patrols", period=(dt.date(2024, 1, 1), dt.date(2025, 12, 31)))
+doc.rows = doc.rows[:10000]
+t = time.perf_counter(); write_ledger({str(out)!r}, doc)
+print(json.dumps({{"s": time.perf_counter() - t, "rows": len(doc.rows)}}))
+""")
+
+
+def libreoffice_peer(db: Path, folder: Path) -> float | None:
+    office = shutil.which("libreoffice") or shutil.which("soffice")
+    if office is None:
+        return None
+    xlsx = folder / "peer.xlsx"
+    child(f"""
+import json, openpyxl, datetime as dt
+from hzdesk.db.engine import open_database
+from hzdesk.reports.pdf.ledgers import build
+db = open_database({str(db)!r})
+with db.session() as s:
+    doc = build(s, "patrols", period=(dt.date(2024, 1, 1), dt.date(2025, 12, 31)))
+wb = openpyxl.Workbook(write_only=True); ws = wb.create_sheet("巡河记录")
+ws.append([c.title for c in doc.columns])
+for r in doc.rows[:10000]: ws.append(r)
+wb.save({str(xlsx)!r}); print(json.dumps({{}}))
+""")
+    t = time.perf_counter()
+    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(xlsx)],
+                   check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def export_large(db: Path, out: Path) -> dict:
+    return child(f"""
+import time, json
+{PEAK}
+from hzdesk.db.engine import open_database
+from hzdesk.reports.excel_export import write_workbook
+db = open_database({str(db)!r})
+t = time.perf_counter()
+with db.session() as s:
+    write_workbook({str(out)!r}, s)
+print(json.dumps({{"s": time.perf_counter() - t, "mb": peak()}}))
+""")
+
+
+def import_10k(folder: Path) -> dict:
+    book = folder / "import10k.xlsx"
+    target = folder / f"import-{time.perf_counter_ns()}.db"  # a fresh database each run
+    return child(f"""
+import time, json, openpyxl
+wb = openpyxl.Workbook(); ws = wb.active; ws.title = "人员名录"; ws.append(["姓名", "电话", "单位"])
+for i in range(10000): ws.append([f"人员{{i}}", f"139{{i:08d}}", "某村村委会"])
+wb.save({str(book)!r})
+from hzdesk.db.engine import open_database
+from hzdesk.reports.excel_import import import_workbook
+db = open_database({str(target)!r})
+t = time.perf_counter()
+with db.session() as s:
+    r = import_workbook(s, {str(book)!r})
+assert r.ok and r.written
+print(json.dumps({{"s": time.perf_counter() - t}}))
+""")
+
+
+def stats_year(db: Path) -> dict:
+    return child(f"""
+import time, json, datetime as dt
+from hzdesk.db.engine import open_database
+from hzdesk.services.stats import period_stats
+db = open_database({str(db)!r})
+with db.session() as s:
+    period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 6, 30))
+    t = time.perf_counter(); period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 6, 30))
+print(json.dumps({{"s": time.perf_counter() - t}}))
+""")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="hzdesk 性能测试")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    db = large_db()
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        s = [startup(db) for _ in range(args.runs)]
+        rows.append(("启动到主窗口（大数据集）", f"{med([x['s'] for x in s]):.2f} s", "< 1 s"))
+        rows.append(("主窗口打开时的内存峰值", f"{med([x['mb'] for x in s]):.0f} MB", "< 250 MB"))
+        t = [table_filters(db) for _ in range(args.runs)]
+        rows.append(("巡河表第一页", f"{med([x['first'] for x in t]) * 1000:.0f} ms", "< 50 ms"))
+        rows.append(("按人员筛选", f"{med([x['person'] for x in t]) * 1000:.0f} ms", "< 50 ms"))
+        rows.append(("按日期范围筛选", f"{med([x['range'] for x in t]) * 1000:.0f} ms", "< 50 ms"))
+        p = med([pdf_10k(db, folder / "p.pdf")["s"] for _ in range(args.runs)])
+        peer = libreoffice_peer(db, folder)
+        rows.append(("1 万行巡河台账 PDF", f"{p:.2f} s" + (f"（LibreOffice {peer:.2f} s，{peer / p:.1f} 倍）" if peer
+                                                      else "（未安装 LibreOffice，未比较）"), "≥ 3 倍于 LibreOffice"))
+        e = [export_large(db, folder / "e.xlsx") for _ in range(max(1, args.runs - 1))]
+        rows.append(("导出 Excel（10 万条巡河）", f"{med([x['s'] for x in e]):.1f} s，{med([x['mb'] for x in e]):.0f} MB",
+                     "< 10 s，< 200 MB"))
+        rows.append(("导入 1 万行工作簿（含校验）", f"{med([import_10k(folder)['s'] for _ in range(args.runs)]):.2f} s", "< 5 s"))
+        rows.append(("大数据集全年统计", f"{med([stats_year(db)['s'] for _ in range(args.runs)]):.2f} s", "< 0.5 s"))
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"\n{'项目'.ljust(width)}  {'结果'.ljust(44)}  目标")
+    for name, value, target in rows:
+        print(f"{name.ljust(width)}  {value.ljust(44)}  {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
