@@ -65,3 +65,30 @@ def test_damage_is_found_moved_aside_and_the_newest_backup_restored(db, session)
 
 def test_no_backup_means_no_restore(tmp_path):
     assert restore_newest_backup(tmp_path / "none.db") is None
+
+
+def test_window_start_offers_recovery_for_an_overwritten_header(tmp_path, monkeypatch):
+    """The start-up path: an overwritten header on a file with backups leads to the recovery offer."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from hzdesk.db.engine import open_database
+    from hzdesk.ui import app as ui_app
+    path = tmp_path / "台账.db"
+    db = open_database(path)
+    with db.session() as s:
+        records.create(s, "person", {"name": "甲"})
+        s.commit()
+    db.close()
+    backup(path, "每日")
+    data = bytearray(path.read_bytes())
+    data[:16] = b"\x00" * 16
+    path.write_bytes(bytes(data))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: None)
+    monkeypatch.setattr(ui_app.MainWindow, "show", lambda self: None)
+    monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda self: 0)
+    assert ui_app.run(str(path)) == 0
+    assert asked and "恢复" in asked[0]
+    assert list(tmp_path.glob("台账-损坏-*.db")) and damaged(path) is None

@@ -449,7 +449,9 @@ def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> in
     try:
         db = open_database(path)
     except HzdeskError as exc:
-        if "损坏" in str(exc) or "无法读取" in str(exc):
+        from hzdesk.db.backup import list_backups
+        # A file we kept backups of cannot be a stranger's: an overwritten header is damage too.
+        if ("损坏" in str(exc) or "无法读取" in str(exc) or list_backups(path)) and "更新版本" not in str(exc):
             if _recover(path, str(exc).rstrip("。")):
                 return _run_window(app, path, False, damaged, on_network_drive)
         QMessageBox.critical(None, "无法打开数据库", str(exc))
