@@ -101,6 +101,20 @@ def test_open_without_create_refuses_missing_file(tmp_path):
         open_database(tmp_path / "nothing.db", create=False)
 
 
-def test_one_migration_head():
+def test_known_revisions_agree_with_alembic():
+    from alembic.script import ScriptDirectory
+
+    from hzdesk.db.engine import alembic_config
+    script = ScriptDirectory.from_config(alembic_config())
     known, head = known_revisions()
-    assert head in known
+    assert [head] == list(script.get_heads())
+    assert known == {r.revision for r in script.walk_revisions()}
+
+
+def test_opening_an_up_to_date_database_does_not_import_alembic(db):
+    import subprocess
+    import sys
+    code = (f"import sys; from hzdesk.db.engine import open_database; open_database({str(db.path)!r});"
+            "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,13 +117,23 @@ def alembic_config():
 
 
 def known_revisions() -> tuple[set[str], str]:
-    from alembic.script import ScriptDirectory
+    """The migration revisions this program knows, and the newest (head).
 
-    script = ScriptDirectory.from_config(alembic_config())
-    heads = script.get_heads()
+    Read from the scripts' `revision = …` / `down_revision = …` lines rather than through Alembic,
+    so that opening an up-to-date database does not import Alembic at all (start-up time).
+    """
+    revisions: dict[str, str | None] = {}
+    for script in MIGRATIONS_DIR.joinpath("versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        rev = re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M)
+        down = re.search(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", text, re.M)
+        if rev:
+            revisions[rev.group(1)] = down.group(1) if down else None
+    parents = {d for d in revisions.values() if d}
+    heads = [r for r in revisions if r not in parents]
     if len(heads) != 1:
         raise DatabaseError(f"程序内的数据库迁移脚本有 {len(heads)} 个分支，请联系开发人员。")
-    return {rev.revision for rev in script.walk_revisions()}, heads[0]
+    return set(revisions), heads[0]
 
 
 def upgrade(path: Path) -> None:

@@ -19,6 +19,7 @@ from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 class BoardsTab(LedgerTab):
     def __init__(self, ctx: AppContext, parent=None):
         self.statuses: dict[int, object] = {}
+        self._judged = False
         spec = TabSpec(SIGN_BOARD, columns=["code", "water_body_id", "village", "place", "condition", "installed_on",
                                             "content_updated_on", "inspected_on"],
                        filters=["condition"], flags=("in_use",), flags_on=("in_use",),
@@ -46,8 +47,15 @@ class BoardsTab(LedgerTab):
             return None
         return QColor("#fbd5d5") if st.overdue else QColor("#fdebc8")
 
+    def showEvent(self, event) -> None:
+        if not self._judged:
+            self.apply_filters()  # judging 600 boards waits until the clerk looks at them
+        super().showEvent(event)
+
     def apply_filters(self) -> None:
-        self.statuses = {b.board_id: b for b in self.ctx.read(board_statuses, dt.date.today())}
+        if self.isVisible() or (hasattr(self, "stale_only") and self.stale_only.isChecked()):
+            self.statuses = {b.board_id: b for b in self.ctx.read(board_statuses, dt.date.today())}
+            self._judged = True
         if hasattr(self, "stale_only") and self.stale_only.isChecked():
             self.extra_filters = {"id": [i for i, b in self.statuses.items() if b.out_of_date]}
         else:
