@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from hzdesk.db.models import AuditEntry
 
 GENESIS = "0" * 64
-_SKIP_COLUMNS = {"created_at", "updated_at"}
+_SKIP_COLUMNS = {"created_at", "updated_at", "password_hash"}  # a hash is still nothing to spread
 
 
 def default_actor() -> str:

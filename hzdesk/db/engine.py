@@ -33,11 +33,15 @@ class Database:
     path: Path
     engine: Engine
     sessions: sessionmaker[Session]
+    actor: str | None = None   # the logged-in account's name, when accounts are on
+    role: str | None = None    # its role; every session carries it, so the services enforce it
 
     def session(self, actor: str | None = None) -> Session:
         s = self.sessions()
-        if actor:
-            s.info["actor"] = actor
+        if actor or self.actor:
+            s.info["actor"] = actor or self.actor
+        if self.role:
+            s.info["role"] = self.role
         return s
 
     @property
@@ -180,6 +184,8 @@ def open_database(path: str | os.PathLike, *, create: bool = True) -> Database:
             from hzdesk.db.backup import backup
             backup(path, "升级前")
         upgrade(path)
+    from hzdesk.services import access  # noqa: F401  (registers the role guard on every Session)
+
     engine = _make_engine(path)
     return Database(path=path, engine=engine,
                     sessions=sessionmaker(engine, expire_on_commit=False))

@@ -452,3 +452,22 @@ class AuditEntry(Base):
     after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# ---------------------------------------------------------------- accounts (optional)
+
+class Account(Base):
+    """A login when the office turns accounts on (off by default for a one-person office)."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    display_name: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(10))  # 管理员 / 录入员 / 查看
+    password_hash: Mapped[str] = mapped_column(String(200))  # scrypt, salted
+    failed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.now)

@@ -400,6 +400,9 @@ class _Builder:
 def load_demo(db: Database, opts: DemoOptions,
               progress: Callable[[str], None] = lambda step: None) -> dict[str, int]:
     """Fill an empty database with sample data. Refuses a database that already holds records."""
+    from hzdesk.services.access import AccessDenied, can
+    if not can(db.role, "write"):
+        raise AccessDenied(f"当前账号（{db.role}）不能载入示例数据。")
     if opts.scale not in SCALES:
         raise HzdeskError(f"没有“{opts.scale}”这种规模，可选：{'、'.join(SCALES)}")
     with db.session() as s:

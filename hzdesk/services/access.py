@@ -1,0 +1,151 @@
+"""Optional accounts: 管理员 (everything), 录入员 (enter and edit), 查看 (read, print, export).
+
+Off by default (a one-person office needs no login). When on, the role is enforced where the data
+is written, not only by greying buttons: a Session that carries a role refuses, at flush, any
+change that role may not make. Passwords are hashed with scrypt (memory-hard, salted); failed
+logins are slowed down and recorded in the audit trail.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import os
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from hzdesk.db import models as m
+from hzdesk.db.audit import append_entries
+from hzdesk.errors import HzdeskError, ValidationError
+
+ROLES: dict[str, set[str]] = {"管理员": {"read", "write", "admin"}, "录入员": {"read", "write"}, "查看": {"read"}}
+ADMIN_ONLY = (m.Setting, m.FrequencyRule, m.ChecklistItem, m.ChoiceItem, m.Account)
+SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
+FREE_TRIES = 3
+
+
+class AccessDenied(HzdeskError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **SCRYPT)
+    return "scrypt${n}${r}${p}${salt}${digest}".format(
+        **SCRYPT, salt=base64.b64encode(salt).decode(), digest=base64.b64encode(digest).decode())
+
+
+def check_password(password: str, stored: str) -> bool:
+    try:
+        _name, n, r, p, salt, digest = stored.split("$")
+        again = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                               p=int(p), dklen=32)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(again, base64.b64decode(digest))
+
+
+def can(role: str | None, permission: str) -> bool:
+    return role is None or permission in ROLES.get(role, set())
+
+
+def require(session: Session, permission: str) -> None:
+    role = session.info.get("role")
+    if not can(role, permission):
+        raise AccessDenied(_denied(role, permission))
+
+
+def _denied(role: str | None, permission: str) -> str:
+    if permission == "admin":
+        return f"当前账号（{role}）不能修改设置、规则和账号，请由管理员操作。"
+    return f"当前账号（{role}）只能查看、打印和导出，不能新增或修改台账。"
+
+
+@event.listens_for(Session, "before_flush")
+def _guard(session: Session, _ctx, _instances) -> None:
+    role = session.info.get("role")
+    if role is None or session.info.get("system"):
+        return
+    changed = [*session.new, *session.dirty, *session.deleted]
+    if not changed:
+        return
+    if not can(role, "write"):
+        raise AccessDenied(_denied(role, "write"))
+    if not can(role, "admin") and any(isinstance(o, ADMIN_ONLY) for o in changed):
+        raise AccessDenied(_denied(role, "admin"))
+
+
+def any_accounts(session: Session) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(m.Account).where(m.Account.active.is_(True))))
+
+
+def create_account(session: Session, username: str, display_name: str, role: str, password: str) -> m.Account:
+    """Add an account (the first one may be made without logging in, and must be a 管理员)."""
+    errors = {}
+    username = (username or "").strip()
+    if not username:
+        errors["username"] = "请填写用户名"
+    elif session.scalar(select(m.Account.id).where(m.Account.username == username)):
+        errors["username"] = f"用户名“{username}”已被使用"
+    if role not in ROLES:
+        errors["role"] = f"角色应为：{'、'.join(ROLES)}"
+    elif not any_accounts(session) and role != "管理员":
+        errors["role"] = "第一个账号必须是管理员"
+    if len(password or "") < 6:
+        errors["password"] = "密码至少 6 位"
+    if errors:
+        raise ValidationError(errors, {"username": "用户名", "role": "角色", "password": "密码"})
+    if any_accounts(session):
+        require(session, "admin")
+    account = m.Account(username=username, display_name=(display_name or username).strip(), role=role,
+                        password_hash=hash_password(password))
+    session.add(account)
+    session.flush()
+    return account
+
+
+def login(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> m.Account:
+    """Check a login. Failures are recorded and, after a few, make the next try wait longer."""
+    now = now or dt.datetime.now()
+    account = session.scalar(select(m.Account).where(m.Account.username == (username or "").strip(),
+                                                     m.Account.active.is_(True)))
+    session.info["system"] = True  # the bookkeeping below is allowed whatever the role
+    try:
+        if account is not None and account.locked_until and account.locked_until > now:
+            wait = int((account.locked_until - now).total_seconds()) + 1
+            raise AccessDenied(f"密码连续输错 {account.failed_count} 次，请 {wait} 秒后再试。")
+        if account is None or not check_password(password or "", account.password_hash):
+            if account is not None:
+                account.failed_count += 1
+                extra = account.failed_count - FREE_TRIES
+                if extra >= 0:
+                    account.locked_until = now + dt.timedelta(seconds=min(30 * 2 ** extra, 900))
+                session.flush()
+            append_entries(session.connection(), [{"action": "登录失败", "table_name": "account",
+                                                   "record_id": account.id if account else None,
+                                                   "after": {"username": username}, "actor": username or "?"}])
+            session.commit()
+            raise AccessDenied("用户名或密码不对。")
+        account.failed_count = 0
+        account.locked_until = None
+        account.last_login_at = now
+        session.flush()
+        append_entries(session.connection(), [{"action": "登录", "table_name": "account", "record_id": account.id,
+                                               "actor": account.display_name}])
+        session.commit()
+        return account
+    finally:
+        session.info.pop("system", None)
+
+
+def set_password(session: Session, account_id: int, password: str) -> None:
+    require(session, "admin")
+    if len(password or "") < 6:
+        raise ValidationError({"password": "密码至少 6 位"}, {"password": "密码"})
+    account = session.get(m.Account, account_id)
+    account.password_hash = hash_password(password)
+    account.failed_count, account.locked_until = 0, None
+    session.flush()

@@ -1,0 +1,121 @@
+"""Accounts and roles, enforced where data is written; every service call tried under every role."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from hzdesk.db import models as m
+from hzdesk.errors import ValidationError
+from hzdesk.services import access, records
+from hzdesk.services.access import AccessDenied, check_password, create_account, hash_password, login
+
+
+def test_passwords_are_salted_scrypt():
+    a, b = hash_password("河长办123"), hash_password("河长办123")
+    assert a != b and a.startswith("scrypt$16384$8$1$")
+    assert check_password("河长办123", a) and not check_password("河长办124", a)
+    assert not check_password("x", "garbage")
+
+
+def test_first_account_must_be_an_admin_and_then_only_admins_add_accounts(db):
+    with db.session() as s:
+        with pytest.raises(ValidationError, match="第一个账号必须是管理员"):
+            create_account(s, "li", "李", "录入员", "123456")
+        create_account(s, "admin", "王站长", "管理员", "123456")
+        s.commit()
+    db.role = "录入员"
+    with db.session() as s, pytest.raises(AccessDenied, match="不能修改设置、规则和账号"):
+        create_account(s, "zhao", "赵", "查看", "123456")
+
+
+def test_failed_logins_are_slowed_and_recorded(db):
+    with db.session() as s:
+        create_account(s, "admin", "王站长", "管理员", "123456")
+        s.commit()
+    t = dt.datetime(2025, 3, 5, 9, 0)
+    with db.session() as s:
+        for i in range(3):
+            with pytest.raises(AccessDenied, match="用户名或密码不对"):
+                login(s, "admin", "wrong", now=t)
+        with pytest.raises(AccessDenied, match="请 .* 秒后再试"):
+            login(s, "admin", "123456", now=t + dt.timedelta(seconds=5))   # even the right one must wait
+        account = login(s, "admin", "123456", now=t + dt.timedelta(seconds=40))
+        assert account.failed_count == 0 and account.last_login_at == t + dt.timedelta(seconds=40)
+        actions = s.scalars(select(m.AuditEntry.action).order_by(m.AuditEntry.id)).all()
+    assert actions.count("登录失败") == 3 and actions[-1] == "登录"
+
+
+def _problem(s):
+    wb = s.scalar(select(m.WaterBody).limit(1))
+    return records.create(s, "problem", {"found_on": "2025-03-05", "water_body_id": wb.id, "source": "暗访",
+                                         "category": "乱堆", "description": "堆放"})
+
+
+CALLS = {
+    "新增河湖": ("write", lambda s: records.create(s, "water_body", {"code": "N1", "name": "新河", "kind": "河流",
+                                                                  "level": "乡级"})),
+    "修改人员": ("write", lambda s: records.update(s, "person", s.scalar(select(m.Person.id)), {"post": "主任"})),
+    "删除人员": ("write", lambda s: records.delete(s, "person", s.scalar(select(m.Person.id)))),
+    "登记问题": ("write", _problem),
+    "问题交办": ("write", lambda s: __import__("hzdesk.services.workflow", fromlist=["move"]).move(
+        s, s.scalar(select(m.Problem.id)), "交办", on_date="2025-03-06", responsible_unit="村", deadline="2025-04-01")),
+    "改牌面": ("write", lambda s: __import__("hzdesk.services.boards", fromlist=["x"]).set_printed_chiefs(
+        s, s.scalar(select(m.SignBoard.id)), [{"name": "甲"}])),
+    "改设置": ("admin", lambda s: __import__("hzdesk.services.settings", fromlist=["x"]).set_setting(
+        s, "board_update_days", 30)),
+    "加选项": ("admin", lambda s: __import__("hzdesk.services.settings", fromlist=["x"]).add_choice(
+        s, "problem_source", "无人机")),
+    "改巡河规则": ("admin", lambda s: records.update(s, "frequency_rule", s.scalar(select(m.FrequencyRule.id)),
+                                                   {"min_count": 2})),
+    "查询巡河": ("read", lambda s: records.list_rows(s, "patrol")),
+    "统计": ("read", lambda s: __import__("hzdesk.services.stats", fromlist=["x"]).period_stats(
+        s, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 12, 31))),
+}
+
+
+@pytest.fixture
+def seeded(db):
+    with db.session() as s, s.begin():
+        wb = m.WaterBody(code="R", name="河", kind="河流", level="县级")
+        s.add_all([wb, m.Person(name="甲"), m.Problem(number="WT-2025-900", found_on=dt.date(2025, 3, 1), water_body=wb,
+                                                      source="暗访", category="乱堆", description="x")])
+        s.flush()
+        s.add(m.ProblemEvent(problem_id=s.scalar(select(m.Problem.id)), action="登记", to_state="待交办",
+                             on_date=dt.date(2025, 3, 1)))
+        s.add(m.SignBoard(code="B", water_body=wb, condition="完好"))
+    return db
+
+
+@pytest.mark.parametrize("role", list(access.ROLES) + [None])
+@pytest.mark.parametrize("name", list(CALLS))
+def test_every_service_call_under_every_role(seeded, role, name):
+    need, call = CALLS[name]
+    seeded.role = role
+    allowed = access.can(role, need)
+    with seeded.session() as s:
+        before = s.scalar(select(func.count()).select_from(m.AuditEntry))
+        if allowed:
+            call(s)
+            s.commit()
+        else:
+            with pytest.raises(AccessDenied):
+                call(s)
+                s.flush()
+            s.rollback()
+            assert s.scalar(select(func.count()).select_from(m.AuditEntry)) == before
+
+
+def test_the_audit_trail_names_the_account(seeded):
+    seeded.role, seeded.actor = "录入员", "李录入"
+    with seeded.session() as s:
+        records.create(s, "person", {"name": "乙"})
+        s.commit()
+        assert s.scalar(select(m.AuditEntry.actor).order_by(m.AuditEntry.id.desc()).limit(1)) == "李录入"
+
+
+def test_viewer_cannot_load_sample_data(db):
+    from hzdesk.demo import DemoOptions, load_demo
+    db.role = "查看"
+    with pytest.raises(AccessDenied):
+        load_demo(db, DemoOptions(until=dt.date(2025, 6, 30)))
