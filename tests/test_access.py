@@ -119,3 +119,26 @@ def test_viewer_cannot_load_sample_data(db):
     db.role = "查看"
     with pytest.raises(AccessDenied):
         load_demo(db, DemoOptions(until=dt.date(2025, 6, 30)))
+
+
+def test_login_dialog_and_accounts_page(qtbot, db):
+    from hzdesk.services.settings import set_setting
+    from hzdesk.ui.accounts import AccountsPage, LoginDialog, accounts_required
+    from hzdesk.ui.common import AppContext
+    with db.session() as s:
+        create_account(s, "admin", "王站长", "管理员", "123456")
+        set_setting(s, "accounts_enabled", True)
+        s.commit()
+    assert accounts_required(db)
+    dialog = LoginDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.username.setText("admin")
+    dialog.password.setText("nope")
+    dialog.try_login()
+    assert "不对" in dialog.message.text() and db.role is None and dialog.password.text() == ""
+    dialog.password.setText("123456")
+    dialog.try_login()
+    assert (db.actor, db.role) == ("王站长", "管理员")
+    page = AccountsPage(AppContext(db))
+    qtbot.addWidget(page)
+    assert page.enabled.isChecked() and page.list.count() == 1 and "王站长" in page.list.item(0).text()

@@ -235,7 +235,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         office = self.ctx.read(get_setting, "office_name")
-        self.setWindowTitle(f"{APP_NAME} — {office} — {self.db.path.name}")
+        who = f" — {self.db.actor}（{self.db.role}）" if self.db.role else ""
+        self.setWindowTitle(f"{APP_NAME} — {office} — {self.db.path.name}{who}")
 
     # ------------------------------------------------------------ ledger commands
     def current_ledger_tab(self) -> LedgerTab | None:
@@ -356,6 +357,10 @@ class MainWindow(QMainWindow):
     def restore_dialog(self) -> None:
         from PySide6.QtWidgets import QInputDialog
 
+        from hzdesk.services.access import can
+        if not can(self.db.role, "admin"):
+            QMessageBox.warning(self, "从备份恢复", f"当前账号（{self.db.role}）不能恢复备份，请由管理员操作。")
+            return
         from hzdesk.db.backup import list_backups, restore
         found = list_backups(self.db.path)
         if not found:
@@ -456,6 +461,10 @@ def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> in
                 return _run_window(app, path, False, damaged, on_network_drive)
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
+    from hzdesk.ui.accounts import LoginDialog, accounts_required
+    if accounts_required(db) and not LoginDialog(db).exec():
+        db.close()
+        return 0
     try:
         from hzdesk.db.backup import daily_backup
         daily_backup(db.path)  # the first start of each day keeps a verified copy

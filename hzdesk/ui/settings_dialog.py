@@ -110,6 +110,10 @@ class SettingsDialog(QDialog):
         checklist.delete_button.hide()  # old patrols refer to the codes: switch items off instead
         tabs.addTab(checklist, "巡河检查项")
         tabs.addTab(ChoicesPage(ctx), "选项列表")
+        from hzdesk.services.access import can
+        if can(ctx.db.role, "admin"):
+            from hzdesk.ui.accounts import AccountsPage
+            tabs.addTab(AccountsPage(ctx), "账号")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         close.rejected.connect(self.accept)

@@ -1,0 +1,127 @@
+"""Logging in (when the office turned accounts on) and the 账号 page of 设置 (管理员 only)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+                               QInputDialog, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton,
+                               QVBoxLayout, QWidget)
+from sqlalchemy import select
+
+from hzdesk.db import models as m
+from hzdesk.db.engine import Database
+from hzdesk.errors import HzdeskError
+from hzdesk.services.access import ROLES, any_accounts, create_account, login, set_password
+from hzdesk.services.settings import get_setting, set_setting
+from hzdesk.ui.common import AppContext, show_error
+
+
+def accounts_required(db: Database) -> bool:
+    with db.session() as s:
+        return bool(get_setting(s, "accounts_enabled")) and any_accounts(s)
+
+
+class LoginDialog(QDialog):
+    def __init__(self, db: Database, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("登录 — 河长办桌面台账")
+        form = QFormLayout(self)
+        self.username, self.password = QLineEdit(), QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #c0392b;")
+        form.addRow("用户名", self.username)
+        form.addRow("密码", self.password)
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def try_login(self) -> None:
+        try:
+            with self.db.session() as s:
+                account = login(s, self.username.text(), self.password.text())
+                self.db.actor, self.db.role = account.display_name, account.role
+        except HzdeskError as exc:
+            self.message.setText(str(exc))
+            self.password.clear()
+            return
+        self.accept()
+
+
+class AccountsPage(QWidget):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self.enabled = QCheckBox("启用账号登录（每次打开软件需要登录；角色：管理员、录入员、查看）")
+        self.enabled.setChecked(bool(ctx.read(get_setting, "accounts_enabled")))
+        self.enabled.toggled.connect(self.toggle)
+        self.list = QListWidget()
+        add = QPushButton("新增账号…")
+        add.clicked.connect(self.add)
+        reset = QPushButton("重设密码…")
+        reset.clicked.connect(self.reset)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(reset)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.enabled)
+        layout.addWidget(QLabel("启用前请先建一个管理员账号。一人办公可以不启用。"))
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        self.load()
+
+    def load(self) -> None:
+        self.list.clear()
+        for a in self.ctx.read(lambda s: s.scalars(select(m.Account).order_by(m.Account.id)).all()):
+            last = f"，最近登录 {a.last_login_at:%Y-%m-%d %H:%M}" if a.last_login_at else ""
+            self.list.addItem(f"{a.username}　{a.display_name}　{a.role}{last}")
+
+    def toggle(self, on: bool) -> None:
+        if on and not self.ctx.read(any_accounts):
+            QMessageBox.information(self, "账号", "请先新增一个管理员账号，再启用账号登录。")
+            self.enabled.setChecked(False)
+            return
+        try:
+            self.ctx.write(set_setting, "accounts_enabled", on)
+        except HzdeskError as exc:
+            show_error(self, "账号", exc)
+
+    def add(self) -> None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("新增账号")
+        form = QFormLayout(dialog)
+        username, name, password = QLineEdit(), QLineEdit(), QLineEdit()
+        password.setEchoMode(QLineEdit.EchoMode.Password)
+        role = QComboBox()
+        role.addItems(list(ROLES))
+        for label, w in (("用户名", username), ("姓名", name), ("角色", role), ("密码（至少 6 位）", password)):
+            form.addRow(label, w)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if not dialog.exec():
+            return
+        try:
+            self.ctx.write(create_account, username.text(), name.text(), role.currentText(), password.text())
+        except HzdeskError as exc:
+            show_error(self, "新增账号", exc)
+            return
+        self.load()
+
+    def reset(self) -> None:
+        row = self.list.currentRow()
+        if row < 0:
+            return
+        ids = self.ctx.read(lambda s: s.scalars(select(m.Account.id).order_by(m.Account.id)).all())
+        password, ok = QInputDialog.getText(self, "重设密码", "新密码（至少 6 位）：", QLineEdit.EchoMode.Password)
+        if ok:
+            try:
+                self.ctx.write(set_password, ids[row], password)
+            except HzdeskError as exc:
+                show_error(self, "重设密码", exc)
