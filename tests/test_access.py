@@ -142,3 +142,19 @@ def test_login_dialog_and_accounts_page(qtbot, db):
     page = AccountsPage(AppContext(db))
     qtbot.addWidget(page)
     assert page.enabled.isChecked() and page.list.count() == 1 and "王站长" in page.list.item(0).text()
+
+
+def test_idle_lock_hides_the_window_until_the_password_is_given(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QWidget
+
+    from hzdesk.ui import accounts
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    asked = []
+    monkeypatch.setattr(accounts.LoginDialog, "exec", lambda self: asked.append(window.isVisible()) or 1)
+    lock = accounts.IdleLock(window, db, 1)
+    lock.timer.setInterval(50)
+    lock.timer.start()
+    qtbot.waitUntil(lambda: bool(asked), timeout=3000)
+    assert asked == [False] and window.isVisible()   # hidden while asking, shown again after

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 from sqlalchemy import select
@@ -125,3 +126,29 @@ class AccountsPage(QWidget):
                 self.ctx.write(set_password, ids[row], password)
             except HzdeskError as exc:
                 show_error(self, "重设密码", exc)
+
+
+class IdleLock(QObject):
+    """After `minutes` without keyboard or mouse, hide the window and ask for the password again."""
+
+    def __init__(self, window, db: Database, minutes: int):
+        super().__init__(window)
+        self.window, self.db = window, db
+        self.timer = QTimer(self, singleShot=True, interval=max(1, minutes) * 60_000)
+        self.timer.timeout.connect(self.lock)
+        QApplication.instance().installEventFilter(self)
+        self.timer.start()
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+                            QEvent.Type.Wheel):
+            self.timer.start()
+        return False
+
+    def lock(self) -> None:
+        self.window.hide()
+        if LoginDialog(self.db).exec():
+            self.window.show()
+            self.timer.start()
+        else:
+            self.window.close()

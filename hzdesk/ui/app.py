@@ -471,6 +471,11 @@ def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> in
     except HzdeskError as exc:
         QMessageBox.warning(None, "每日备份", f"今天的自动备份没有成功：{exc}\n数据库本身未受影响。")
     window = MainWindow(db, first_start_prompt=True)
+    with db.session() as s:
+        idle = int(get_setting(s, "idle_lock_minutes") or 0)
+    if db.role and idle > 0:
+        from hzdesk.ui.accounts import IdleLock
+        window.idle_lock = IdleLock(window, db, idle)
     window.show()
     code = app.exec()
     window.db.close()
