@@ -92,3 +92,16 @@ def test_window_start_offers_recovery_for_an_overwritten_header(tmp_path, monkey
     assert ui_app.run(str(path)) == 0
     assert asked and "恢复" in asked[0]
     assert list(tmp_path.glob("台账-损坏-*.db")) and damaged(path) is None
+
+
+def test_a_truncated_file_is_found_damaged(db, session):
+    for i in range(300):
+        records.create(session, "person", {"name": f"人员{i}", "notes": "备注" * 50})
+    session.commit()
+    db.close()
+    con = sqlite3.connect(db.path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    data = db.path.read_bytes()
+    db.path.write_bytes(data[: len(data) // 2])
+    assert damaged(db.path) is not None
