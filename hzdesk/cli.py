@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="从备份恢复（会先备份当前数据库）")
     restore.add_argument("file", metavar="备份文件")
 
+    sub.add_parser("selfcheck", help="自检：在临时文件夹中建库、生成 PDF 和 Excel，确认安装完整",
+                   description="自检（不动正式数据）：新建临时数据库，写入示例数据，生成一份 PDF 台账和一份 Excel 工作簿。")
+
     sub.add_parser("check", help="检查数据库文件的完整性和台账之间的一致性",
                    description="检查数据库文件完整性、外键、留痕链以及各台账的一致性；有错误时返回非零。")
     return p
@@ -283,6 +286,33 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_selfcheck(args) -> int:
+    """Everything the installed program needs, exercised in a temporary folder."""
+    import tempfile
+    from pathlib import Path
+
+    from hzdesk.db.engine import open_database
+    from hzdesk.demo import DemoOptions, load_demo
+    from hzdesk.reports.excel_export import write_workbook
+    from hzdesk.reports.pdf.ledger import write_ledger
+    from hzdesk.reports.pdf.ledgers import build
+
+    with tempfile.TemporaryDirectory(prefix="hzdesk-selfcheck-") as tmp:
+        folder = Path(tmp)
+        db = open_database(folder / "自检.db")
+        try:
+            load_demo(db, DemoOptions(scale="small", seed=1, until=dt.date(2025, 6, 30)))
+            with db.session() as s:
+                doc = build(s, "rivers", as_of=dt.date(2025, 6, 30))
+                write_workbook(folder / "自检.xlsx", s)
+            pages = write_ledger(folder / "自检.pdf", doc)
+            ok = (folder / "自检.pdf").read_bytes().startswith(b"%PDF") and (folder / "自检.xlsx").stat().st_size > 0
+        finally:
+            db.close()
+    print(f"自检通过：数据库、示例数据、PDF（{pages} 页）、Excel 均正常。" if ok else "自检未通过。")
+    return 0 if ok else 1
+
+
 def cmd_template(args) -> int:
     from hzdesk.reports.excel_template import write_template
 
@@ -337,5 +367,5 @@ def cmd_report(args) -> int:
 
 
 COMMANDS = {"demo": cmd_demo, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
-            "template": cmd_template, "backup": cmd_backup, "backups": cmd_backups, "restore": cmd_restore,
+            "template": cmd_template, "selfcheck": cmd_selfcheck, "backup": cmd_backup, "backups": cmd_backups, "restore": cmd_restore,
             "check": cmd_check}
