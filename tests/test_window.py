@@ -410,3 +410,15 @@ def test_history_button_shows_the_trail(window, demo_db):
     tab.select_id(dialog.saved_id)
     lines = tab.show_history()
     assert lines and "新增" in lines[0]
+
+
+def test_qt_own_buttons_speak_chinese(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from hzdesk.ui.app import install_chinese
+    app = QApplication.instance()
+    assert install_chinese(app)
+    box = QMessageBox(QMessageBox.Icon.Question, "t", "t", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    qtbot.addWidget(box)
+    assert box.button(QMessageBox.StandardButton.Yes).text().startswith("是")
+    app.removeTranslator(app.chinese_translator)

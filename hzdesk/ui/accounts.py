@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from hzdesk.db.engine import Database
 from hzdesk.errors import HzdeskError
 from hzdesk.services.access import ROLES, any_accounts, create_account, login, set_password
 from hzdesk.services.settings import get_setting, set_setting
-from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.common import AppContext, ok_cancel, show_error
 
 
 def accounts_required(db: Database) -> bool:
@@ -34,12 +34,7 @@ class LoginDialog(QDialog):
         form.addRow("用户名", self.username)
         form.addRow("密码", self.password)
         form.addRow(self.message)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("登录")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
-        buttons.accepted.connect(self.try_login)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel("登录", self.try_login, self.reject, "退出"))
 
     def try_login(self) -> None:
         try:
@@ -102,10 +97,7 @@ class AccountsPage(QWidget):
         role.addItems(list(ROLES))
         for label, w in (("用户名", username), ("姓名", name), ("角色", role), ("密码（至少 6 位）", password)):
             form.addRow(label, w)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(dialog.accept)
-        buttons.rejected.connect(dialog.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel("新增", dialog.accept, dialog.reject))
         if not dialog.exec():
             return
         try:

@@ -425,12 +425,26 @@ def _recover(path: Path, problem: str) -> bool:
     return True
 
 
+def install_chinese(app: QApplication) -> bool:
+    """Qt's own words (是/否, 打开文件, 复制/粘贴 …) in Chinese, from the translations PySide6 ships."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+        app.installTranslator(translator)
+        app.chinese_translator = translator  # keep it alive
+        return True
+    return False
+
+
 def run(db_arg: str | None) -> int:
     from hzdesk.db.guard import DatabaseInUse, acquire, damaged, on_network_drive
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName("hzdesk")
     app.setApplicationName(APP_NAME)
+    install_chinese(app)
     path = default_db_path(db_arg)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

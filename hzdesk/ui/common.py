@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QProgressDialog, QWidget
 
 from hzdesk.db.engine import Database
 from hzdesk.errors import HzdeskError, explain_storage_error
@@ -44,6 +44,17 @@ class AppContext:
             raise explain_storage_error(exc) or exc from exc
         self.bus.changed.emit()
         return result
+
+
+def ok_cancel(ok_text: str, accept: Callable[[], None], reject: Callable[[], None],
+              cancel_text: str = "取消") -> QDialogButtonBox:
+    """The dialog buttons in Chinese: what the OK button does, and 取消."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text)
+    buttons.accepted.connect(accept)
+    buttons.rejected.connect(reject)
+    return buttons
 
 
 def show_error(parent: QWidget | None, title: str, exc: Exception) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
                                QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from hzdesk.errors import HzdeskError
-from hzdesk.ui.common import AppContext, BackgroundTask, show_error
+from hzdesk.ui.common import AppContext, BackgroundTask, ok_cancel, show_error
 
 
 def export_excel(ctx: AppContext, parent: QWidget) -> None:
@@ -27,12 +27,7 @@ def export_excel(ctx: AppContext, parent: QWidget) -> None:
     period.setPlaceholderText("留空为全部；如 2025、2025Q1、2025-03")
     form.addRow("巡河和问题的期间", period)
     form.addRow(QLabel("河湖、人员、任职、公示牌等名录总是全部导出。"))
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("选择保存位置…")
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    form.addRow(buttons)
+    form.addRow(ok_cancel("选择保存位置…", dialog.accept, dialog.reject))
     if not dialog.exec():
         return
     try:

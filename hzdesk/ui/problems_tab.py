@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QPushButton, QVBoxLayout, QWidget)
 
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import PROBLEM
 from hzdesk.services import records
 from hzdesk.services.workflow import MOVES, NEED_LABELS, allowed_moves, is_overdue, move
-from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.common import AppContext, ok_cancel, show_error
 from hzdesk.ui.field_widgets import DateField, LongText, TextField
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 from hzdesk.ui.table_model import overdue_colour
@@ -53,12 +53,7 @@ class MoveDialog(QDialog):
         self.summary = QLabel("")
         self.summary.setStyleSheet("color: #c0392b;")
         form.addRow(self.summary)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(action)
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(action, self.apply, self.reject))
         self.resize(520, self.sizeHint().height())
 
     def _add(self, form: QFormLayout, key: str, label: str, widget, required: bool) -> None:

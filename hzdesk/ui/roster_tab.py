@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QListWidget,
+from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QLabel, QListWidget,
                                QMessageBox, QPushButton, QTabWidget, QVBoxLayout)
 
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import APPOINTMENT, PERSON
 from hzdesk.services import records
 from hzdesk.services.roster import boards_affected, reshuffle
-from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.common import AppContext, ok_cancel, show_error
 from hzdesk.ui.field_widgets import DateField, RefPicker, TextField
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 
@@ -42,12 +42,7 @@ class ReshuffleDialog(QDialog):
                          ("任命文号", self.doc), ("原因", self.reason)):
             form.addRow(label, w)
         form.addRow(self.errors)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定换届")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.apply)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel("确定换届", self.apply, self.reject))
         self.resize(540, self.sizeHint().height())
 
     def apply(self) -> None:
