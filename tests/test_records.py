@@ -225,3 +225,13 @@ def test_named_flags_and_id_lists_in_queries(session, river, chief):
     assert records.count_rows(session, "appointment", records.Query(flags=("current",))) == 0
     assert records.count_rows(session, "appointment", records.Query(
         flags=("current",), as_of=dt.date(2024, 6, 1))) == 1 == a.id
+
+
+def test_switch_settings_are_yes_or_no(session):
+    from hzdesk.services.settings import get_setting, set_setting
+    set_setting(session, "accounts_enabled", "否")
+    assert get_setting(session, "accounts_enabled") is False
+    set_setting(session, "accounts_enabled", "是")
+    assert get_setting(session, "accounts_enabled") is True
+    with pytest.raises(ValidationError, match="应填“是”或“否”"):
+        set_setting(session, "accounts_enabled", "False?")

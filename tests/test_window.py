@@ -422,3 +422,12 @@ def test_qt_own_buttons_speak_chinese(qtbot):
     qtbot.addWidget(box)
     assert box.button(QMessageBox.StandardButton.Yes).text().startswith("是")
     app.removeTranslator(app.chinese_translator)
+
+
+def test_saving_general_settings_does_not_switch_accounts_on(window, demo_db):
+    from hzdesk.services.settings import get_setting
+    from hzdesk.ui.settings_dialog import GeneralPage
+    page = GeneralPage(window.ctx)
+    assert "accounts_enabled" not in page.edits
+    page.save()
+    assert window.ctx.read(get_setting, "accounts_enabled") is False

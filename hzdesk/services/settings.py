@@ -17,6 +17,8 @@ def get_setting(session: Session, key: str) -> Any:
     default = DEFAULT_SETTINGS[key]
     if row is None or row.value is None:
         return default
+    if isinstance(default, bool):
+        return row.value is True or row.value in (1, "1", "true", "True", "是")
     # SQLite's numeric affinity hands 8.0 back as 8: give the value its default's type.
     if isinstance(default, float):
         return float(row.value)
@@ -27,7 +29,13 @@ def set_setting(session: Session, key: str, value: Any) -> None:
     if key not in DEFAULT_SETTINGS:
         raise ValidationError({key: f"没有名为“{key}”的设置项"})
     default = DEFAULT_SETTINGS[key]
-    if isinstance(default, (int, float)) and not isinstance(default, bool):
+    if isinstance(default, bool):
+        from hzdesk.parsing import ParseError, parse_bool
+        try:
+            value = parse_bool(value)
+        except ParseError as exc:
+            raise ValidationError({key: str(exc)}, SETTING_TITLES) from None
+    elif isinstance(default, (int, float)):
         try:
             value = type(default)(value)
         except (TypeError, ValueError):

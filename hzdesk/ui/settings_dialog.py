@@ -22,6 +22,8 @@ class GeneralPage(QWidget):
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
         for key, value in ctx.read(all_settings).items():
+            if key == "accounts_enabled":
+                continue  # switched on the 账号 page, where an administrator account is checked first
             edit = QLineEdit(str(value))
             edit.setObjectName(f"setting_{key}")
             form.addRow(SETTING_TITLES[key], edit)
