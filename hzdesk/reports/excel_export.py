@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -18,6 +17,7 @@ from typing import Any, Callable, Iterator
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
+from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError
 from hzdesk.reports.sheets import SHEETS, Sheet
@@ -148,14 +148,9 @@ def write_workbook(path: str | os.PathLike, session: Session, *, period: tuple[d
                     raise Cancelled()
                 progress(f"{sheet.name} {n} 行")
         counts[sheet.name] = n
-    fd, tmp = tempfile.mkstemp(prefix=".hzdesk-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
     try:
-        wb.save(tmp)
-        os.replace(tmp, path)
+        with atomic_output(path) as tmp:
+            wb.save(tmp)
     except OSError as exc:
         raise HzdeskError(f"无法写入“{path}”：{exc.strerror}（文件是否正在 Excel/WPS 中打开？）") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return counts

@@ -11,6 +11,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
+from hzdesk.files import atomic_output
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.ledger import MM, write_ledger
@@ -86,13 +87,6 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
                 writer.add_page(p)
             writer.add_outline_item(title=title, page_number=first)
         writer.add_metadata({"/Title": f"{year}年度河长制工作台账", "/Author": office})
-        fd, tmp = tempfile.mkstemp(prefix=".hzdesk-", suffix=".pdf", dir=path.parent)
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as fh:
-                writer.write(fh)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_output(path) as tmp, open(tmp, "wb") as fh:
+            writer.write(fh)
         return len(writer.pages)

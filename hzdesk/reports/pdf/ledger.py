@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
+from hzdesk.files import atomic_output
 from hzdesk.reports.pdf.fonts import register
 
 MM = 72 / 25.4
@@ -126,10 +125,7 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
     total = len(pages)
 
     # ---- pass 2: draw
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".hzdesk-", suffix=".pdf", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_output(path) as tmp:
         c = Canvas(tmp, pagesize=(page_w, page_h), pageCompression=1)
         c.setTitle(doc.title)
         c.setAuthor(doc.office)
@@ -171,10 +167,6 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
             if number % 50 == 0 and should_stop():
                 raise _cancelled()
         c.save()
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return total
 
 

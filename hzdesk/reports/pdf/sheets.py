@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.errors import NotFound
 from hzdesk.parsing import format_date_cn
@@ -41,16 +41,9 @@ def _build(path: str | os.PathLike, story: list, title: str) -> None:
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".hzdesk-", suffix=".pdf", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_output(path) as tmp:
         SimpleDocTemplate(tmp, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
                           bottomMargin=18 * mm, title=title).build(story)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _grid(rows, st, widths):

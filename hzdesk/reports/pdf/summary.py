@@ -7,13 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import tempfile
 from collections import Counter
-from pathlib import Path
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.pdf.fonts import font_path, register
@@ -167,21 +166,14 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
               Spacer(1, 12 * mm),
               Paragraph("填报人：____________　　审核人：____________　　日期：______年____月____日", small)]
 
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".hzdesk-", suffix=".pdf", dir=path.parent)
-    os.close(fd)
     pages = []
 
     def count_page(canvas, doc):
         canvas.setFont(font, 9)
         canvas.drawCentredString(A4[0] / 2, 10 * mm, f"第 {doc.page} 页")
         pages.append(doc.page)
-    try:
+    with atomic_output(path) as tmp:
         SimpleDocTemplate(tmp, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
                           bottomMargin=18 * mm, title="河长制工作统计报表").build(
             story, onFirstPage=count_page, onLaterPages=count_page)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return len(pages)
