@@ -20,7 +20,16 @@ def atomic_output(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
     os.close(fd)
     try:
         yield tmp
+        _permissions_as_if_created(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _permissions_as_if_created(tmp: str) -> None:
+    """mkstemp makes the file readable by its owner only; give it the mode a plain open() would."""
+    if os.name == "posix":
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
