@@ -163,6 +163,28 @@ def test_any_error_writes_nothing_and_every_problem_is_listed(base_db, tmp_path)
     assert "没有“2025-02-30”这一天" in fixed_sheet.cell(row=3, column=len(PATROL_HEADERS) + 1).value
 
 
+def test_duplicates_in_the_file_or_against_the_database_are_listed(base_db, tmp_path):
+    # A bulk import checks uniqueness in memory, not row by row in SQL: it must still catch a
+    # key that is already stored, and one that repeats within the file.
+    people = workbook(tmp_path / "p.xlsx", "人员名录", ["姓名", "电话"],
+                      [["王芳", "13600136000"], ["张建国", "13800138000"], ["王芳", "13600136000"],
+                       ["王芳", "13500135000"]])
+    with base_db.session() as s:
+        result = import_workbook(s, people)
+    assert [(i.row, i.reason) for i in result.issues] == [
+        (3, "已有同名同电话的人员“张建国”，请勿重复登记"), (4, "已有同名同电话的人员“王芳”，请勿重复登记")]
+    rivers = workbook(tmp_path / "w.xlsx", "河湖名录", ["编码", "名称", "类型", "级别"],
+                      [["XJ002", "东河", "河流", "乡级"], ["XJ001", "重名", "河流", "乡级"],
+                       ["XJ002", "又一条", "河流", "乡级"]])
+    with base_db.session() as s:
+        result = import_workbook(s, rivers)
+    assert [(i.row, i.column, i.reason) for i in result.issues] == [
+        (3, "编码", "编码“XJ001”已被使用"), (4, "编码", "编码“XJ002”已被使用")]
+    assert count(base_db, m.Person) == 3 and count(base_db, m.WaterBody) == 1
+    with base_db.session() as s:  # outside an import the same rules query the database as before
+        assert "bulk_keys" not in s.info
+
+
 def test_missing_required_column_and_unknown_choice(base_db, tmp_path):
     path = workbook(tmp_path / "c.xlsx", "问题台账", ["发现日期", "河湖编码", "问题来源", "问题描述"],
                     [["2025-03-05", "XJ001", "飞碟", "垃圾"]])

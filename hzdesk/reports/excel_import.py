@@ -26,7 +26,7 @@ from hzdesk.parsing import ParseError, parse_date
 from hzdesk.reports.sheets import SHEET_BY_NAME, SHEETS, Sheet
 from hzdesk.services import records
 from hzdesk.services.boards import set_printed_chiefs
-from hzdesk.services.validation import clean
+from hzdesk.services.validation import bulk_uniqueness, clean
 from hzdesk.vocab import ProblemState
 
 MAX_FILE_BYTES = 60 * 1024 * 1024
@@ -312,39 +312,14 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
     refs = _Refs(session)
     labels_to_codes = {label: code for code, label in session.execute(
         select(m.ChecklistItem.code, m.ChecklistItem.label).where(m.ChecklistItem.active.is_(True)))}
-    parents: list[tuple[int, int, Any]] = []
+    parents: list[tuple[Any, int, Any]] = []
     audit.begin_batch(session)
     try:
-        for sheet in SHEETS:  # the order resolves references: water bodies and people first
-            if sheet.name not in sheets:
-                continue
-            headers, rows = sheets[sheet.name]
-            index = {h: i for i, h in enumerate(headers) if h}
-            known = {c.header for c in sheet.columns}
-            for h in index:
-                if h not in known:
-                    result.notices.append(f"“{sheet.name}”的“{h}”列不是标准列，已忽略。")
-            required = [c.header for c in sheet.columns if c.field is not None and c.field.required
-                        and c.field.editable and c.header not in index]
-            if required:
-                result.issues.append(Issue(sheet.name, 1, "、".join(required), None, "缺少必需的列"))
-                continue
-            progress(sheet.name)
-            n = 0
-            for number, values in rows:
-                n += 1
-                if n % 1000 == 0:
-                    progress(f"{sheet.name} {n} 行")
-                    if should_stop():
-                        raise HzdeskError("已取消导入，没有写入任何数据。")
-                _import_row(session, sheet, index, number, values, refs, labels_to_codes, parents, result)
-                if n % 1000 == 0:
-                    session.flush()  # patrols go in batches
-            session.flush()
-            result.counts[sheet.name] = n
-        for record_id, number, code in parents:
+        with bulk_uniqueness(session):
+            _import_sheets(session, sheets, result, refs, labels_to_codes, parents, progress, should_stop)
+        for obj, number, code in parents:
             try:
-                records.update(session, "water_body", record_id, {"parent_id": refs.water_id(code)})
+                records.update(session, "water_body", obj.id, {"parent_id": refs.water_id(code)})
             except (ParseError, ValidationError) as exc:
                 result.issues.append(Issue("河湖名录", number, "上级编码", code, str(exc).split("：", 1)[-1]))
         if result.issues or dry_run:
@@ -361,8 +336,69 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
     return result
 
 
+# Ledgers whose new rows are sent to the database in batches: nothing in the same sheet needs
+# their ids at once (later sheets get them after each batch). Water bodies name their parents
+# a few rows up, boards need their ids for the printed chiefs, problems their numbers, which
+# count the ones already stored: those are flushed row by row.
+BATCHED = ("patrol", "person", "appointment", "outfall", "monitoring_section")
+BATCH = 1000
+
+
+def _import_sheets(session: Session, sheets: dict, result: ImportResult, refs: _Refs,
+                   labels_to_codes: dict[str, str], parents: list, progress: Callable[[str], None],
+                   should_stop: Callable[[], bool]) -> None:
+    for sheet in SHEETS:  # the order resolves references: water bodies and people first
+        if sheet.name not in sheets:
+            continue
+        headers, rows = sheets[sheet.name]
+        index = {h: i for i, h in enumerate(headers) if h}
+        known = {c.header for c in sheet.columns}
+        for h in index:
+            if h not in known:
+                result.notices.append(f"“{sheet.name}”的“{h}”列不是标准列，已忽略。")
+        required = [c.header for c in sheet.columns if c.field is not None and c.field.required
+                    and c.field.editable and c.header not in index]
+        if required:
+            result.issues.append(Issue(sheet.name, 1, "、".join(required), None, "缺少必需的列"))
+            continue
+        progress(sheet.name)
+        n = 0
+        added: list[Any] = []
+        for number, values in rows:
+            n += 1
+            if n % BATCH == 0:
+                progress(f"{sheet.name} {n} 行")
+                if should_stop():
+                    raise HzdeskError("已取消导入，没有写入任何数据。")
+            obj = _import_row(session, sheet, index, number, values, refs, labels_to_codes, parents, result)
+            if obj is not None and sheet.ledger.key in BATCHED:
+                added.append(obj)
+            elif obj is not None:
+                _remember(sheet, obj, refs)
+            if len(added) >= BATCH:
+                _flush(session, sheet, added, refs)
+        _flush(session, sheet, added, refs)
+        result.counts[sheet.name] = n
+
+
+def _flush(session: Session, sheet: Sheet, added: list[Any], refs: _Refs) -> None:
+    """Send a batch of new rows to the database; the ids it gives let later sheets refer to them."""
+    session.flush()
+    for obj in added:
+        _remember(sheet, obj, refs)
+    added.clear()
+
+
+def _remember(sheet: Sheet, obj: Any, refs: _Refs) -> None:
+    if sheet.ledger.key == "water_body":
+        refs.water[obj.code] = obj.id
+    elif sheet.ledger.key == "person":
+        refs.add_person(obj.id, obj.name, obj.phone)
+
+
 def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: int, values: list[Any],
-                refs: _Refs, labels_to_codes: dict[str, str], parents: list, result: ImportResult) -> None:
+                refs: _Refs, labels_to_codes: dict[str, str], parents: list, result: ImportResult) -> Any | None:
+    """Add one row's record (not yet flushed, for a batched ledger), or report its problems and return None."""
     data, errors, extra = _row_data(sheet, index, values, refs, labels_to_codes)
     parent_code = None
     if sheet.ledger.key == "water_body":
@@ -388,23 +424,20 @@ def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: i
             for key, reason in exc.errors.items():
                 errors.setdefault(by_key.get(key, ""), reason)
         report(errors)
-        return
+        return None
     try:
-        obj = records.create(session, sheet.ledger.key, data, flush=sheet.ledger.key != "patrol")
+        obj = records.create(session, sheet.ledger.key, data, flush=sheet.ledger.key not in BATCHED)
     except ValidationError as exc:
         report({by_key.get(key, ""): reason for key, reason in exc.errors.items()})
-        return
+        return None
     if sheet.ledger.key == "problem":
         _apply_problem_extras(session, obj, extra_values)
     if sheet.ledger.key == "sign_board" and extra.get("牌面河长"):
         names = [x.strip() for x in str(extra["牌面河长"]).replace("，", "、").split("、") if x.strip()]
         set_printed_chiefs(session, obj.id, [{"name": n} for n in names])
-    if sheet.ledger.key == "water_body":
-        refs.water[obj.code] = obj.id
-        if parent_code is not None:
-            parents.append((obj.id, number, parent_code))
-    elif sheet.ledger.key == "person":
-        refs.add_person(obj.id, obj.name, obj.phone)
+    if sheet.ledger.key == "water_body" and parent_code is not None:
+        parents.append((obj, number, parent_code))
+    return obj
 
 
 # ---------------------------------------------------------------- the error workbook
