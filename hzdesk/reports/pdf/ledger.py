@@ -47,6 +47,7 @@ class _Wrapper:
         self.size = size
         self._measure = lambda ch: stringWidth(ch, font, size)
         self._widths: dict[str, float] = {}
+        self._wrapped: dict[tuple[str, float], list[str]] = {}
 
     def width(self, text: str) -> float:
         w = self._widths
@@ -59,6 +60,14 @@ class _Wrapper:
         return total
 
     def lines(self, text: str, limit: float) -> list[str]:
+        # Ledgers repeat themselves (dates, names, weather, the usual remarks): wrap each once.
+        key = (text, limit)
+        found = self._wrapped.get(key)
+        if found is None:
+            found = self._wrapped[key] = self._lines(text, limit)
+        return found
+
+    def _lines(self, text: str, limit: float) -> list[str]:
         out: list[str] = []
         for para in (text or "").split("\n"):
             line, used = "", 0.0
@@ -131,6 +140,7 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
         c.setAuthor(doc.office)
         c.setSubject(doc.subtitle)
         printed = (doc.printed_on or dt.date.today())
+        ink = _TableInk(c, font, body, leading, pad, wrap, widths, doc.columns)
         for number, rows in enumerate(pages, start=1):
             y = page_h - margin
             if number == 1:
@@ -146,10 +156,7 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
                 c.setFont(font, 9)
                 c.drawString(margin, y - 10, f"{doc.title}（续）")
                 y -= 14
-            y = _draw_row(c, font, body, leading, pad, margin, y, widths, header_lines, header_h, doc.columns,
-                          header=True)
-            for cells, h in rows:
-                y = _draw_row(c, font, body, leading, pad, margin, y, widths, cells, h, doc.columns)
+            y = ink.draw(margin, y, [(header_lines, header_h)] + rows, header_rows=1)
             if number == total:
                 c.setFont(font, 9)
                 if doc.note:
@@ -170,27 +177,83 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
     return total
 
 
-def _draw_row(c, font, size, leading, pad, x0, y, widths, cells, h, columns, header=False) -> float:
-    if header:
-        c.setFillGray(0.88)
-        c.rect(x0, y - h, sum(widths), h, stroke=0, fill=1)
-        c.setFillGray(0)
-    c.setLineWidth(0.5)
-    c.setFont(font, size)
-    x = x0
-    for lines, w, col in zip(cells, widths, columns):
-        c.rect(x, y - h, w, h, stroke=1, fill=0)
-        ty = y - pad - size
-        for line in lines:
-            if header or col.align == "center":
-                c.drawCentredString(x + w / 2, ty, line)
-            elif col.align == "right":
-                c.drawRightString(x + w - pad, ty, line)
-            else:
-                c.drawString(x + pad, ty, line)
-            ty -= leading
-        x += w
-    return y - h
+class _TableInk:
+    """The table of one page as raw PDF operators, handed to the canvas in one piece.
+
+    reportlab's drawString builds a text object per call (~20 µs); a 10,000-row ledger has
+    126,000 cell lines. Here each distinct text is encoded once (font subset runs, escaped) and
+    every line is one `Tm … Tj`; the grid is one line per row and per column instead of a
+    rectangle per cell.
+    """
+
+    def __init__(self, canvas, font_name: str, size: float, leading: float, pad: float,
+                 wrap: _Wrapper, widths: list[float], columns: list[PdfColumn]):
+        from reportlab.pdfbase.pdfmetrics import getFont
+
+        self.canvas, self.font, self.doc = canvas, getFont(font_name), canvas._doc
+        self.size, self.leading, self.pad, self.wrap = size, leading, pad, wrap
+        self.widths, self.columns = widths, columns
+        self._shown: dict[str, str] = {}
+        self._placed: dict[tuple[int, str, bool], tuple[str, str]] = {}
+        self._heights: dict[float, str] = {}
+
+    def _place(self, left: float, i: int, line: str, header: bool) -> tuple[str, str]:
+        """(x as text, the operators that show `line`) for a line of column `i`."""
+        w, align = self.widths[i], self.columns[i].align
+        if header or align == "center":
+            x = left + (w - self.wrap.width(line)) / 2
+        elif align == "right":
+            x = left + w - self.pad - self.wrap.width(line)
+        else:
+            x = left + self.pad
+        return f"{x:.2f}", self.shown(line)
+
+    def shown(self, text: str) -> str:
+        ops = self._shown.get(text)
+        if ops is None:
+            escape = self.canvas._escape
+            ops = self._shown[text] = " ".join(
+                f"{self.font.getSubsetInternalName(subset, self.doc)} {self.size} Tf ({escape(chunk)}) Tj"
+                for subset, chunk in self.font.splitString(text, self.doc))
+        return ops
+
+    def draw(self, x0: float, top: float, rows: list[tuple[list[list[str]], float]], header_rows: int) -> float:
+        """Draw `rows` (the first `header_rows` of them shaded and centred) from `top` down; returns the bottom."""
+        size, leading, pad = self.size, self.leading, self.pad
+        right = x0 + sum(self.widths)
+        lefts = [x0 + sum(self.widths[:i]) for i in range(len(self.widths))]
+        placed, heights = self._placed, self._heights  # the same rows sit at the same heights page after page
+        shade, rules, text = [], [], ["BT"]
+        y = top
+        for n, (cells, h) in enumerate(rows):
+            header = n < header_rows
+            if header:
+                shade.append(f"{x0:.2f} {y - h:.2f} {right - x0:.2f} {h:.2f} re")
+            for i, lines in enumerate(cells):
+                ty = y - pad - size
+                for line in lines:
+                    if line:
+                        key = (i, line, header)
+                        where = placed.get(key)
+                        if where is None:
+                            where = placed[key] = self._place(lefts[i], i, line, header)
+                        at = heights.get(ty)
+                        if at is None:
+                            at = heights[ty] = f"{ty:.2f}"
+                        text.append(f"1 0 0 1 {where[0]} {at} Tm {where[1]}")
+                    ty -= leading
+            y -= h
+            rules.append(f"{x0:.2f} {y:.2f} m {right:.2f} {y:.2f} l")
+        rules.append(f"{x0:.2f} {top:.2f} m {right:.2f} {top:.2f} l")
+        for x in lefts + [right]:
+            rules.append(f"{x:.2f} {top:.2f} m {x:.2f} {y:.2f} l")
+        text.append("ET")
+        ops = ["q"]
+        if shade:
+            ops += ["0.88 g", *shade, "f", "0 g"]
+        ops += ["0.5 w", "0 G", *rules, "S", *text, "Q"]
+        self.canvas.addLiteral("\n".join(ops))
+        return y
 
 
 def _cancelled():
