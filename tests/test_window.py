@@ -71,7 +71,7 @@ def test_overview_shows_this_month(window):
 
 
 def test_add_edit_delete_a_water_body_with_errors_shown_in_place(qtbot, window, demo_db):
-    tab = window.waters.widget(0)
+    tab = window.waters.widget(0).content()
     before = count(demo_db, m.WaterBody)
     dialog = RecordDialog(window.ctx, WATER_BODY, None, window)
     dialog.widgets["code"].setText("XJ001")          # taken
@@ -104,7 +104,7 @@ def test_add_edit_delete_a_water_body_with_errors_shown_in_place(qtbot, window, 
 
 
 def test_delete_of_a_used_record_is_refused_with_a_reason(window, demo_db, no_modal):
-    tab = window.waters.widget(0)
+    tab = window.waters.widget(0).content()
     before = count(demo_db, m.WaterBody)
     tab.view.selectRow(0)   # XJ001, the county river: its segments, chiefs and patrols refer to it
     tab.delete()
@@ -340,7 +340,7 @@ def test_ledger_tab_in_isolation(qtbot, db):
 
 
 def test_tables_open_in_their_ledger_order(window):
-    codes = [r["code"] for r in window.waters.widget(0).model.rows]
+    codes = [r["code"] for r in window.waters.widget(0).content().model.rows]
     assert codes == sorted(codes)
     dates = [r["patrol_date"] for r in window.patrols.model.rows]
     assert dates == sorted(dates, reverse=True)
@@ -431,3 +431,18 @@ def test_saving_general_settings_does_not_switch_accounts_on(window, demo_db):
     assert "accounts_enabled" not in page.edits
     page.save()
     assert window.ctx.read(get_setting, "accounts_enabled") is False
+
+
+def test_filter_pickers_load_their_entries_when_first_used(window):
+    tab = window.patrols
+    picker = tab.filter_widgets["person_id"]
+    assert picker.count() == 1                       # only the blank entry until the clerk uses it
+    with window.db.session() as s:
+        person = s.scalars(select(m.Person).where(m.Person.phone.is_not(None)).order_by(m.Person.id)).first()
+    picker.setEditText(f"{person.name} {person.phone}")
+    assert picker.value() == person.id and picker.count() > 1
+    tab.apply_filters()
+    assert tab.model.total >= 1 and {r["person_id"] for r in tab.model.rows} == {person.id}
+    other = tab.filter_widgets["water_body_id"]
+    other.set_value(tab.model.rows[0]["water_body_id"])  # choosing by id loads the entries too
+    assert other.value() == tab.model.rows[0]["water_body_id"]

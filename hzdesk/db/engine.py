@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 from hzdesk.db import audit  # noqa: F401  (registers the audit hook on every Session)
 from hzdesk.errors import DatabaseError
@@ -187,5 +187,8 @@ def open_database(path: str | os.PathLike, *, create: bool = True) -> Database:
     from hzdesk.services import access  # noqa: F401  (registers the role guard on every Session)
 
     engine = _make_engine(path)
+    # SQLAlchemy wires the models together on the first query (~0.1 s); do it while opening,
+    # so it is not paid by whichever table or report happens to come first.
+    configure_mappers()
     return Database(path=path, engine=engine,
                     sessions=sessionmaker(engine, expire_on_commit=False))

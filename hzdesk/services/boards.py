@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Appointment, BoardChief, Person, SignBoard, WaterBody
 from hzdesk.errors import ValidationError
@@ -107,36 +107,45 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
     """Every board in use on `as_of`, with what it shows, what it should show, and since when
     it has been wrong."""
     days = int(get_setting(session, "board_update_days"))
-    waters = {w.id: w for w in session.scalars(select(WaterBody))}
-    parents = {w.id: w.parent_id for w in waters.values()}
-    appts_by_water: dict[int, list[Appointment]] = defaultdict(list)
-    for a in session.scalars(select(Appointment).where(Appointment.role.in_(BOARD_ROLES),
-                                                       Appointment.water_body_id.isnot(None),
-                                                       Appointment.start_on <= as_of)):
+    # Plain rows, not ORM objects: this runs for the overview at every start and for every
+    # statistics report, over every board, appointment and person.
+    waters = dict(session.execute(select(WaterBody.id, WaterBody.name)).all())
+    parents = dict(session.execute(select(WaterBody.id, WaterBody.parent_id)).all())
+    appts_by_water: dict[int, list[Any]] = defaultdict(list)
+    for a in session.execute(select(Appointment.water_body_id, Appointment.person_id, Appointment.role,
+                                    Appointment.level, Appointment.start_on, Appointment.end_on)
+                             .where(Appointment.role.in_(BOARD_ROLES), Appointment.water_body_id.isnot(None),
+                                    Appointment.start_on <= as_of)):
         appts_by_water[a.water_body_id].append(a)
-    people = {p.id: p for p in session.scalars(select(Person))}
-    boards = session.scalars(
-        select(SignBoard).where(or_(SignBoard.retired_on.is_(None), SignBoard.retired_on > as_of),
-                                or_(SignBoard.installed_on.is_(None), SignBoard.installed_on <= as_of))
-        .options(selectinload(SignBoard.printed_chiefs)).order_by(SignBoard.code))
+    people = {p.id: p for p in session.execute(select(Person.id, Person.name, Person.post, Person.phone))}
+    printed_by_board: dict[int, list[str]] = defaultdict(list)
+    for board_id, name in session.execute(select(BoardChief.board_id, BoardChief.name)
+                                          .order_by(BoardChief.board_id, BoardChief.seq)):
+        printed_by_board[board_id].append(name)
+    boards = session.execute(
+        select(SignBoard.id, SignBoard.code, SignBoard.water_body_id, SignBoard.village, SignBoard.place,
+               SignBoard.content_updated_on, SignBoard.installed_on)
+        .where(or_(SignBoard.retired_on.is_(None), SignBoard.retired_on > as_of),
+               or_(SignBoard.installed_on.is_(None), SignBoard.installed_on <= as_of))
+        .order_by(SignBoard.code))
 
     out = []
     for board in boards:
         chain_appts = [a for wid in _chain(parents, board.water_body_id) for a in appts_by_water[wid]]
 
-        def holders(day: dt.date) -> list[Appointment]:
+        def holders(day: dt.date) -> list[Any]:
             return [a for a in chain_appts if a.start_on <= day and (a.end_on is None or a.end_on >= day)]
 
         def names(day: dt.date) -> frozenset[str]:
             return frozenset(people[a.person_id].name for a in holders(day))
 
-        printed = [c.name for c in board.printed_chiefs]
+        printed = printed_by_board.get(board.id, [])
         current = sorted(holders(as_of), key=lambda a: (_LEVEL_ORDER.get(a.level, 9),
                                                         _ROLE_ORDER.get(a.role, 9), a.start_on))
         status = BoardStatus(
-            board.id, board.code, waters[board.water_body_id].name, board.village, board.place, printed,
+            board.id, board.code, waters[board.water_body_id], board.village, board.place, printed,
             [ShouldPrint(people[a.person_id].name, a.role, a.level, people[a.person_id].post,
-                         people[a.person_id].phone, waters[a.water_body_id].name) for a in current])
+                         people[a.person_id].phone, waters[a.water_body_id]) for a in current])
         if frozenset(printed) != names(as_of):
             # Walk back over the days the expected set changed, while it still differed.
             printed_since = board.content_updated_on or board.installed_on

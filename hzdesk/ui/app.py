@@ -19,7 +19,7 @@ from hzdesk.paths import default_db_path
 from hzdesk.services.check import count_records
 from hzdesk.services.settings import get_setting
 from hzdesk.ui.boards_tab import BoardsTab
-from hzdesk.ui.common import AppContext, BackgroundTask, show_error
+from hzdesk.ui.common import AppContext, BackgroundTask, LazyPage, show_error
 from hzdesk.ui.excel_dialogs import export_excel, import_excel, save_template
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 from hzdesk.ui.overview_tab import OverviewTab
@@ -166,28 +166,52 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ building
     def _build_tabs(self) -> None:
+        # Each page is built the first time it is shown (or asked for): start-up builds only the
+        # page the clerk left open, not nine tables' first queries.
         ctx = self.ctx
         self.tabs = QTabWidget()
-        self.overview = OverviewTab(ctx)
-        self.overview.open_record.connect(self.open_record)
-        self.waters = QTabWidget()
-        self.waters.addTab(LedgerTab(ctx, TabSpec(WATER_BODY, columns=[
+        self.pages: dict[str, LazyPage] = {}
+        for name, title, build in (("overview", "概览", self._make_overview), ("waters", "河湖名录", self._make_waters),
+                                   ("roster", "河长名录", lambda: RosterTab(ctx)),
+                                   ("boards", "公示牌", lambda: BoardsTab(ctx)),
+                                   ("patrols", "巡河记录", lambda: PatrolsTab(ctx)),
+                                   ("problems", "问题台账", lambda: ProblemsTab(ctx)),
+                                   ("stats", "报表", lambda: StatsTab(ctx))):
+            self.pages[name] = LazyPage(build)
+            self.tabs.addTab(self.pages[name], title)
+        self.setCentralWidget(self.tabs)
+
+    def _make_overview(self) -> QWidget:
+        tab = OverviewTab(self.ctx)
+        tab.open_record.connect(self.open_record)
+        return tab
+
+    def _make_waters(self) -> QWidget:
+        ctx = self.ctx
+        waters = QTabWidget()
+        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(WATER_BODY, columns=[
             "code", "name", "kind", "parent_id", "level", "length_km", "area_km2", "villages", "target_class",
             "seasonal", "registered_on", "retired_on"], filters=["kind", "level"], flags=("in_use",),
-            flags_on=("in_use",))), "河湖")
-        self.waters.addTab(LedgerTab(ctx, TabSpec(OUTFALL, filters=["type", "status", "water_body_id"])), "排污口")
-        self.waters.addTab(LedgerTab(ctx, TabSpec(MONITORING_SECTION, filters=["control_level"])), "监测断面")
-        self.waters.addTab(LedgerTab(ctx, TabSpec(RIVER_PLAN)), "一河一策")
-        self.roster = RosterTab(ctx)
-        self.boards = BoardsTab(ctx)
-        self.patrols = PatrolsTab(ctx)
-        self.problems = ProblemsTab(ctx)
-        self.stats = StatsTab(ctx)
-        for widget, title in ((self.overview, "概览"), (self.waters, "河湖名录"), (self.roster, "河长名录"),
-                              (self.boards, "公示牌"), (self.patrols, "巡河记录"), (self.problems, "问题台账"),
-                              (self.stats, "报表")):
-            self.tabs.addTab(widget, title)
-        self.setCentralWidget(self.tabs)
+            flags_on=("in_use",)))), "河湖")
+        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(OUTFALL, filters=["type", "status", "water_body_id"]))),
+                      "排污口")
+        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(MONITORING_SECTION, filters=["control_level"]))),
+                      "监测断面")
+        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(RIVER_PLAN))), "一河一策")
+        return waters
+
+    # The pages' contents, built on first use.
+    overview = property(lambda self: self.pages["overview"].content())
+    waters = property(lambda self: self.pages["waters"].content())
+    roster = property(lambda self: self.pages["roster"].content())
+    boards = property(lambda self: self.pages["boards"].content())
+    patrols = property(lambda self: self.pages["patrols"].content())
+    problems = property(lambda self: self.pages["problems"].content())
+    stats = property(lambda self: self.pages["stats"].content())
+
+    def show_page(self, name: str) -> QWidget:
+        self.tabs.setCurrentWidget(self.pages[name])
+        return self.pages[name].content()
 
     def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
         act = QAction(text, self)
@@ -227,7 +251,7 @@ class MainWindow(QMainWindow):
         for i in range(self.tabs.count()):
             self._action(m, self.tabs.tabText(i), lambda _c=False, i=i: self.tabs.setCurrentIndex(i), K(f"Ctrl+{i + 1}"))
         m = self.menuBar().addMenu("报表(&R)")
-        self._action(m, "统计汇总(&S)", lambda: self.tabs.setCurrentWidget(self.stats))
+        self._action(m, "统计汇总(&S)", lambda: self.show_page("stats"))
         self._action(m, "打印(&P)…", self.print_current, K(K.StandardKey.Print))
         m = self.menuBar().addMenu("帮助(&H)")
         self._action(m, "统计口径说明(&S)", self.show_rules_help)
@@ -241,8 +265,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ ledger commands
     def current_ledger_tab(self) -> LedgerTab | None:
         w = self.tabs.currentWidget()
-        while isinstance(w, QTabWidget):
-            w = w.currentWidget()
+        while isinstance(w, (QTabWidget, LazyPage)):
+            w = w.content() if isinstance(w, LazyPage) else w.currentWidget()
         return w if isinstance(w, LedgerTab) else None
 
     def _on_ledger(self, what: str) -> None:
@@ -260,11 +284,10 @@ class MainWindow(QMainWindow):
 
     def open_record(self, kind: str, record_id: int) -> None:
         """Open what an overview line points at: its tab, the row selected, the form if useful."""
-        targets = {"problem": (self.problems, self.problems), "sign_board": (self.boards, self.boards),
-                   "patrol": (self.patrols, self.patrols), "person": (self.roster, self.roster.appointments)}
-        page, tab = targets[kind]
-        self.tabs.setCurrentWidget(page)
+        page = {"problem": "problems", "sign_board": "boards", "patrol": "patrols", "person": "roster"}[kind]
+        tab = self.show_page(page)
         if kind == "person":
+            tab = tab.appointments
             tab.filter_widgets["person_id"].set_value(record_id)
             tab.apply_filters()
             return
@@ -277,12 +300,13 @@ class MainWindow(QMainWindow):
 
     def print_current(self) -> None:
         """Ctrl+P: the printed ledger of the current tab, for the period chosen on the 报表 tab."""
-        current = {self.patrols: "patrols", self.problems: "issues", self.roster: "roster", self.boards: "boards",
-                   self.waters: "rivers"}.get(self.tabs.currentWidget())
+        page = next(name for name, p in self.pages.items() if p is self.tabs.currentWidget())
+        current = {"patrols": "patrols", "problems": "issues", "roster": "roster", "boards": "boards",
+                   "waters": "rivers"}.get(page)
+        stats = self.show_page("stats")
         if current:
-            self.stats.kind.setCurrentIndex(self.stats.kind.findData(current))
-        self.tabs.setCurrentWidget(self.stats)
-        self.stats.make_pdf()
+            stats.kind.setCurrentIndex(stats.kind.findData(current))
+        stats.make_pdf()
 
     # ------------------------------------------------------------ database and data
     def offer_sample_data(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
 from hzdesk.db.engine import Database
 from hzdesk.errors import HzdeskError, explain_storage_error
@@ -130,3 +130,25 @@ class BackgroundTask(QObject):
         self.progress.close()
         self.on_done(result, error)
         self.deleteLater()
+
+
+class LazyPage(QWidget):
+    """A tab page whose content is built the first time it is shown, or asked for."""
+
+    def __init__(self, build: Callable[[], QWidget]):
+        super().__init__()
+        self._build: Callable[[], QWidget] | None = build
+        self._content: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    def content(self) -> QWidget:
+        if self._content is None:
+            self._content = self._build()
+            self._build = None
+            self.layout().addWidget(self._content)
+        return self._content
+
+    def showEvent(self, event) -> None:
+        self.content()
+        super().showEvent(event)

@@ -82,15 +82,19 @@ class DateField(QWidget):
 
 
 class RefPicker(QComboBox):
-    """Pick a water body or a person by typing part of the name, code or phone."""
+    """Pick a water body or a person by typing part of the name, code or phone.
 
-    def __init__(self, ctx: AppContext, target: str, parent=None, *, in_use_only: bool = False):
+    With `lazy`, the entries (1,500 people in a big township) are loaded when the picker is
+    first used, not when it is built: a tab has several pickers as filters, mostly untouched.
+    """
+
+    def __init__(self, ctx: AppContext, target: str, parent=None, *, in_use_only: bool = False,
+                 lazy: bool = False):
         super().__init__(parent)
+        self._source: tuple | None = (ctx, target, in_use_only)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.addItem("", None)
-        for text, ref_id in ctx.read(ref_items, target, in_use_only):
-            self.addItem(text, ref_id)
         completer = QCompleter(self.model(), self)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
@@ -98,17 +102,42 @@ class RefPicker(QComboBox):
         self.setCompleter(completer)
         self.setMinimumContentsLength(12)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        if not lazy:
+            self.load_items()
+
+    def load_items(self) -> None:
+        if self._source is None:
+            return
+        ctx, target, in_use_only = self._source
+        self._source = None
+        typed = self.currentText()
+        self.blockSignals(True)
+        for text, ref_id in ctx.read(ref_items, target, in_use_only):
+            self.addItem(text, ref_id)
+        self.setEditText(typed)
+        self.blockSignals(False)
+
+    def showPopup(self) -> None:
+        self.load_items()
+        super().showPopup()
+
+    def focusInEvent(self, event) -> None:
+        self.load_items()  # before the first key, so the completer has something to offer
+        super().focusInEvent(event)
 
     def value(self) -> Any:
         text = self.currentText().strip()
         if not text:
             return None
+        self.load_items()
         i = self.findText(text, Qt.MatchFlag.MatchExactly)
         if i >= 0:
             return self.itemData(i)
         return text  # not one of ours: the service says so in words
 
     def set_value(self, ref_id: Any) -> None:
+        if ref_id is not None:
+            self.load_items()
         i = self.findData(ref_id) if ref_id is not None else 0
         self.setCurrentIndex(max(i, 0))
 

@@ -74,7 +74,7 @@ class LedgerTab(QWidget):
                 self.filter_widgets[key] = (lo, hi)
             else:
                 if f.kind == "ref":
-                    w = RefPicker(ctx, f.ref)
+                    w = RefPicker(ctx, f.ref, lazy=True)
                     w.setItemText(0, "")
                     w.lineEdit().setPlaceholderText("全部")
                 else:
