@@ -293,7 +293,10 @@ def cmd_selfcheck(args) -> int:
 
     from hzdesk.db.engine import open_database
     from hzdesk.demo import DemoOptions, load_demo
+    from hzdesk.paths import resource
     from hzdesk.reports.excel_export import write_workbook
+    from hzdesk.reports.excel_import import read_sheets
+    from hzdesk.reports.pdf.fonts import FONT_FILE
     from hzdesk.reports.pdf.ledger import write_ledger
     from hzdesk.reports.pdf.ledgers import build
 
@@ -306,11 +309,22 @@ def cmd_selfcheck(args) -> int:
                 doc = build(s, "rivers", as_of=dt.date(2025, 6, 30))
                 write_workbook(folder / "自检.xlsx", s)
             pages = write_ledger(folder / "自检.pdf", doc)
-            ok = (folder / "自检.pdf").read_bytes().startswith(b"%PDF") and (folder / "自检.xlsx").stat().st_size > 0
+            sheets, _notices = read_sheets(folder / "自检.xlsx")  # the reader of imports, on what we wrote
+            problems = []
+            if not (folder / "自检.pdf").read_bytes().startswith(b"%PDF"):
+                problems.append("PDF 文件不完整")
+            if len(sheets.get("巡河记录", ([], []))[1]) == 0:
+                problems.append("Excel 读回时没有巡河记录")
+            for what, path in (("图标", resource("icons", "hzdesk.png")), ("字体", resource("fonts", FONT_FILE))):
+                if not path.exists():
+                    problems.append(f"缺少{what}文件 {path}")
         finally:
             db.close()
-    print(f"自检通过：数据库、示例数据、PDF（{pages} 页）、Excel 均正常。" if ok else "自检未通过。")
-    return 0 if ok else 1
+    if problems:
+        print("自检未通过：" + "；".join(problems))
+        return 1
+    print(f"自检通过：数据库、示例数据、PDF（{pages} 页）、Excel 写出和读回、图标、字体均正常。")
+    return 0
 
 
 def cmd_template(args) -> int:

@@ -25,3 +25,15 @@ def default_db_path(cli_value: str | None = None) -> Path:
     """--db wins, then the HZDESK_DB environment variable, then the user's data folder."""
     chosen = cli_value or os.environ.get("HZDESK_DB")
     return Path(chosen).expanduser() if chosen else user_data_dir() / DB_FILENAME
+
+
+def resource(*parts: str) -> Path:
+    """A file under resources/ (fonts, icons): in the installed program's folder, or in the
+    source tree when run from a checkout."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    here = Path(__file__).resolve().parent.parent / "resources"  # source tree / editable install
+    for base in ([Path(bundle) / "resources"] if bundle else []) + [here]:
+        path = base.joinpath(*parts)
+        if path.exists():
+            return path
+    return here.joinpath(*parts)  # the caller says in Chinese what is missing

@@ -41,6 +41,13 @@ def test_demo_then_check(tmp_path):
     assert r.returncode == 2 and "只能写入空数据库" in r.stderr
 
 
+def test_selfcheck_leaves_nothing_behind(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "hzdesk", "selfcheck"], capture_output=True, text=True,
+                       timeout=120, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert r.returncode == 0 and "自检通过" in r.stdout, r.stdout + r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_hzdesk_db_environment_variable_chooses_the_file(tmp_path):
     db = tmp_path / "env.db"
     r = hz("check", env={"HZDESK_DB": str(db)})

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
@@ -15,7 +15,7 @@ from hzdesk import APP_NAME, __version__
 from hzdesk.db.engine import Database, open_database
 from hzdesk.errors import HzdeskError
 from hzdesk.fields import MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
-from hzdesk.paths import default_db_path
+from hzdesk.paths import default_db_path, resource
 from hzdesk.services.check import count_records
 from hzdesk.services.settings import get_setting
 from hzdesk.ui.boards_tab import BoardsTab
@@ -468,6 +468,7 @@ def run(db_arg: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName("hzdesk")
     app.setApplicationName(APP_NAME)
+    app.setWindowIcon(QIcon(str(resource("icons", "hzdesk.png"))))
     install_chinese(app)
     path = default_db_path(db_arg)
     try:

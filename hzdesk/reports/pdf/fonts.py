@@ -6,26 +6,21 @@ and shows as boxes in viewers without Chinese fonts.
 
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 from pathlib import Path
 
 from hzdesk.errors import HzdeskError
+from hzdesk.paths import resource
 
 FONT_NAME = "ZenHei"
 FONT_FILE = "WenQuanYiZenHei.ttf"
 
 
 def font_path() -> Path:
-    here = Path(__file__).resolve()
-    candidates = [here.parents[3] / "resources" / "fonts" / FONT_FILE]  # source tree / editable install
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        candidates.insert(0, Path(bundle) / "resources" / "fonts" / FONT_FILE)
-    for path in candidates:
-        if path.exists():
-            return path
-    raise HzdeskError(f"找不到打印用的中文字体 {FONT_FILE}，请重新安装本软件。")
+    path = resource("fonts", FONT_FILE)
+    if not path.exists():
+        raise HzdeskError(f"找不到打印用的中文字体 {FONT_FILE}，请重新安装本软件。")
+    return path
 
 
 @lru_cache(maxsize=1)
