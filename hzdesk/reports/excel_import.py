@@ -24,6 +24,7 @@ from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.parsing import ParseError, parse_date
 from hzdesk.reports.sheets import SHEET_BY_NAME, SHEETS, Sheet
+from hzdesk.reports.xlsx_reader import UnsafeXml, Workbook
 from hzdesk.services import records
 from hzdesk.services.boards import set_printed_chiefs
 from hzdesk.services.validation import bulk_uniqueness, clean
@@ -105,7 +106,7 @@ def check_container(path: Path) -> None:
 def _unsafe_xml(exc: BaseException | None) -> bool:
     """defusedxml refused entity declarations somewhere down the chain (openpyxl wraps it)."""
     while exc is not None:
-        if type(exc).__module__.startswith("defusedxml"):
+        if type(exc).__module__.startswith("defusedxml") or isinstance(exc, UnsafeXml):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
@@ -120,39 +121,39 @@ def _clean(value: Any) -> Any:
 
 def read_sheets(path: str | Path) -> tuple[dict[str, tuple[list[str], list[tuple[int, list[Any]]]]], list[str]]:
     """{sheet name: (headers, [(row number, values)])} for the sheets we know; notices for the rest."""
-    from openpyxl import load_workbook
-
     path = Path(path)
     check_container(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl and the XML parsers raise many kinds; all mean "unreadable"
+        wb = Workbook(path)
+    except Exception as exc:  # zip and XML errors of many kinds; all mean "unreadable"
         if _unsafe_xml(exc):
             raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
         raise ImportRefused(f"无法读取工作簿（{type(exc).__name__}），文件可能已损坏。") from exc
     out: dict[str, tuple[list[str], list[tuple[int, list[Any]]]]] = {}
     notices = []
     try:
-        for ws in wb.worksheets:
-            name = ws.title.strip()
+        for title, part in wb.sheets:
+            name = title.strip()
             if name not in SHEET_BY_NAME:
                 if name not in ("填写说明", "错误清单"):
                     notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
                 continue
-            rows = ws.iter_rows(values_only=True)
-            header_row = next(rows, None)
-            if header_row is None:
+            rows = wb.rows(part, MAX_COLUMNS + 1)
+            first = next(rows, None)
+            if first is None:
                 continue
+            header_row = first[1]
             if len(header_row) > MAX_COLUMNS:
                 raise ImportRefused(f"工作表“{name}”的列数过多，已拒绝导入。")
             headers = [str(h).strip().lstrip("*＊") if h is not None else "" for h in header_row]
+            width = len(headers)
             data = []
-            for number, values in enumerate(rows, start=2):
+            for number, values in rows:
                 if number > MAX_ROWS + 1:
                     raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，已拒绝导入；请分批导入。")
-                values = [_clean(v) for v in values[:len(headers)]]
+                values = [_clean(v) for v in values[:width]]
                 if any(v is not None for v in values):
-                    data.append((number, values))
+                    data.append((number, values + [None] * (width - len(values))))
             out[name] = (headers, data)
     except ImportRefused:
         raise
