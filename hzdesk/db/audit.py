@@ -32,6 +32,8 @@ def default_actor() -> str:
 
 
 def _plain(value: Any) -> Any:
+    if value is None or type(value) in (str, int, float, bool):
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (dt.date, dt.time, dt.datetime)):
@@ -39,10 +41,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_KEYS: dict[type, list[str]] = {}
+
+
 def _row_dict(obj) -> dict[str, Any]:
-    mapper = inspect(obj).mapper
-    return {c.key: _plain(getattr(obj, c.key)) for c in mapper.column_attrs
-            if c.key not in _SKIP_COLUMNS}
+    keys = _KEYS.get(type(obj))
+    if keys is None:
+        keys = _KEYS[type(obj)] = [c.key for c in inspect(obj).mapper.column_attrs if c.key not in _SKIP_COLUMNS]
+    loaded = obj.__dict__  # what the flush just wrote; getattr only for what is not loaded
+    return {k: _plain(loaded[k] if k in loaded else getattr(obj, k)) for k in keys}
 
 
 def _changes(obj) -> tuple[dict, dict]:
