@@ -33,7 +33,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import String, and_, false, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Appointment, FrequencyRule, Patrol, Person
@@ -73,6 +73,52 @@ def minutes_of(start: dt.time | None, end: dt.time | None) -> int | None:
     if start is None or end is None:
         return None
     m = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return m if m > 0 else None
+
+
+def plain_rows(session: Session, statement):
+    """Rows of plain columns through the session's connection, without the ORM's per-row
+    bookkeeping (0.09 s instead of 0.15 s for a year of patrols). Pending changes are flushed
+    first, as an ORM query would."""
+    session.flush()
+    return session.connection().execute(statement)
+
+
+def as_stored(column):
+    """The column without SQLAlchemy's per-row conversion (SQLite gives the stored text)."""
+    return type_coerce(column, String)
+
+
+class _Parsed(dict):
+    """value → parsed value, each distinct value parsed once; None stays None."""
+
+    def __init__(self, parse):
+        super().__init__()
+        self[None] = None
+        self.parse = parse
+
+    def __missing__(self, raw):
+        value = self[raw] = self.parse(raw)
+        return value
+
+    __call__ = dict.__getitem__
+
+
+def _as_date(raw) -> dt.date:
+    return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(raw[:10])
+
+
+def _as_minute(raw) -> int:
+    """Minutes since midnight of a stored time ('08:30:00.000000') or a time object."""
+    if isinstance(raw, dt.time):
+        return raw.hour * 60 + raw.minute
+    return int(raw[:2]) * 60 + int(raw[3:5])
+
+
+def _minutes(start: int | None, end: int | None) -> int | None:
+    if start is None or end is None:
+        return None
+    m = end - start
     return m if m > 0 else None
 
 
@@ -165,10 +211,15 @@ def compute(session: Session, start: dt.date, end: dt.date) -> Compliance:
                Appointment.start_on, Appointment.end_on)
         .where(keys_filter, Appointment.start_on <= end,
                or_(Appointment.end_on.is_(None), Appointment.end_on >= start)))]
-    patrols = [_P(pid, person, water, day, minutes_of(t0, t1), km, entered)
-               for pid, person, water, day, t0, t1, km, entered in session.execute(select(
-                   Patrol.id, Patrol.person_id, Patrol.water_body_id, Patrol.patrol_date,
-                   Patrol.start_time, Patrol.end_time, Patrol.distance_km, Patrol.entered_on)
+    # Dates and times are read as stored and parsed once per distinct value: a year of a big
+    # township is 24,000 patrols but ~365 days and ~1,000 clock times, and parsing every value
+    # was half of a year's report.
+    day_of, clock_of = _Parsed(_as_date), _Parsed(_as_minute)
+    patrols = [_P(pid, person, water, day_of(day), _minutes(clock_of(t0), clock_of(t1)), km, day_of(entered))
+               for pid, person, water, day, t0, t1, km, entered in plain_rows(session, select(
+                   Patrol.id, Patrol.person_id, Patrol.water_body_id, as_stored(Patrol.patrol_date),
+                   as_stored(Patrol.start_time), as_stored(Patrol.end_time), Patrol.distance_km,
+                   as_stored(Patrol.entered_on))
                    .where(and_(Patrol.patrol_date >= start, Patrol.patrol_date <= end))
                    .order_by(Patrol.patrol_date, Patrol.id))]
     result.done = len(patrols)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.services import boards, compliance
+from hzdesk.services.compliance import plain_rows
 from hzdesk.services.workflow import OPEN_STATES, OVERDUE_STATES
 from hzdesk.vocab import ProblemState
 
@@ -47,32 +48,31 @@ def states_as_of(session: Session, as_of: dt.date) -> dict[int, ProblemState]:
     """Each problem found by `as_of`, in the state of its last move dated on or before it."""
     latest_move = session.scalar(select(func.max(ProblemEvent.on_date)))
     if latest_move is None or latest_move <= as_of:  # the usual case: as of today
-        return dict(session.execute(select(Problem.id, Problem.state)
+        return dict(plain_rows(session, select(Problem.id, Problem.state)
                                     .where(Problem.found_on <= as_of)).all())
     # Moves never run backwards in date, so the highest id dated by `as_of` is the last move.
     last = (select(ProblemEvent.problem_id, func.max(ProblemEvent.id).label("event_id"))
             .where(ProblemEvent.on_date <= as_of).group_by(ProblemEvent.problem_id).subquery())
-    rows = session.execute(select(last.c.problem_id, ProblemEvent.to_state)
+    rows = plain_rows(session, select(last.c.problem_id, ProblemEvent.to_state)
                            .join(ProblemEvent, ProblemEvent.id == last.c.event_id))
     states = dict(rows.all())
     # A problem with no move dated by then (an old record brought in without its history)
     # is taken in its current state.
-    for pid, current in session.execute(select(Problem.id, Problem.state)
+    for pid, current in plain_rows(session, select(Problem.id, Problem.state)
                                         .where(Problem.found_on <= as_of)):
         states.setdefault(pid, current)
     return states
 
 
 def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> ProblemStats:
-    found_rows = session.execute(select(Problem.id, Problem.category, Problem.source)
+    found_rows = plain_rows(session, select(Problem.id, Problem.category, Problem.source)
                                  .where(and_(Problem.found_on >= start, Problem.found_on <= end))).all()
     closed = session.scalar(select(func.count()).select_from(Problem)
                             .where(and_(Problem.closed_on >= start, Problem.closed_on <= end)))
     state = states_as_of(session, as_of)
-    deadlines = dict(session.execute(select(Problem.id, Problem.deadline)
-                                     .where(Problem.found_on <= as_of)).all())
-    overdue_ids = sorted(pid for pid, s in state.items()
-                         if s in OVERDUE_STATES and deadlines.get(pid) and deadlines[pid] < as_of)
+    past_deadline = {pid for (pid,) in plain_rows(session, select(Problem.id).where(
+        and_(Problem.found_on <= as_of, Problem.deadline.is_not(None), Problem.deadline < as_of)))}
+    overdue_ids = sorted(pid for pid, s in state.items() if s in OVERDUE_STATES and pid in past_deadline)
     return ProblemStats(
         found=len(found_rows), closed=closed,
         rectified_of_found=sum(state.get(pid) is ProblemState.CLOSED for pid, _c, _s in found_rows),

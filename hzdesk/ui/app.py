@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -516,6 +517,7 @@ def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> in
         from hzdesk.ui.accounts import IdleLock
         window.idle_lock = IdleLock(window, db, idle)
     window.show()
+    gc.freeze()  # the window's long-lived objects join those frozen when the database opened
     code = app.exec()
     window.db.close()
     return code
