@@ -19,16 +19,8 @@ from hzdesk.fields import MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
 from hzdesk.paths import default_db_path, resource
 from hzdesk.services.check import count_records
 from hzdesk.services.settings import get_setting
-from hzdesk.ui.boards_tab import BoardsTab
 from hzdesk.ui.common import AppContext, BackgroundTask, LazyPage, show_error
-from hzdesk.ui.excel_dialogs import export_excel, import_excel, save_template
-from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 from hzdesk.ui.overview_tab import OverviewTab
-from hzdesk.ui.patrols_tab import PatrolsTab
-from hzdesk.ui.problems_tab import ProblemsTab
-from hzdesk.ui.record_dialog import RecordDialog
-from hzdesk.ui.roster_tab import RosterTab
-from hzdesk.ui.settings_dialog import SettingsDialog
 
 HELP_DIR = Path(__file__).resolve().parent.parent / "help"
 
@@ -144,6 +136,16 @@ REPORT_TITLES = {"summary": "统计报表（含图表）", "patrols": "巡河记
                  "boards": "公示牌台账", "rivers": "河湖名录", "outfalls": "排污口名录", "binder": "迎检台账（全年合订本）"}
 
 
+def _tab(module: str, name: str):
+    """A page's class, imported when the page is first shown (start-up imports only the overview)."""
+    import importlib
+    return getattr(importlib.import_module(f"hzdesk.ui.{module}"), name)
+
+
+def _excel(name: str):
+    return _tab("excel_dialogs", name)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, db: Database, *, first_start_prompt: bool = False):
         super().__init__()
@@ -173,10 +175,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.pages: dict[str, LazyPage] = {}
         for name, title, build in (("overview", "概览", self._make_overview), ("waters", "河湖名录", self._make_waters),
-                                   ("roster", "河长名录", lambda: RosterTab(ctx)),
-                                   ("boards", "公示牌", lambda: BoardsTab(ctx)),
-                                   ("patrols", "巡河记录", lambda: PatrolsTab(ctx)),
-                                   ("problems", "问题台账", lambda: ProblemsTab(ctx)),
+                                   ("roster", "河长名录", lambda: _tab("roster_tab", "RosterTab")(ctx)),
+                                   ("boards", "公示牌", lambda: _tab("boards_tab", "BoardsTab")(ctx)),
+                                   ("patrols", "巡河记录", lambda: _tab("patrols_tab", "PatrolsTab")(ctx)),
+                                   ("problems", "问题台账", lambda: _tab("problems_tab", "ProblemsTab")(ctx)),
                                    ("stats", "报表", lambda: StatsTab(ctx))):
             self.pages[name] = LazyPage(build)
             self.tabs.addTab(self.pages[name], title)
@@ -188,6 +190,8 @@ class MainWindow(QMainWindow):
         return tab
 
     def _make_waters(self) -> QWidget:
+        from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
+
         ctx = self.ctx
         waters = QTabWidget()
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(WATER_BODY, columns=[
@@ -231,9 +235,9 @@ class MainWindow(QMainWindow):
         self._action(m, "打开数据库(&O)…", self.open_other, K(K.StandardKey.Open))
         self._action(m, "载入示例数据…", self.offer_sample_data, name="menu_demo")
         m.addSeparator()
-        self._action(m, "导入 Excel(&I)…", lambda: import_excel(self.ctx, self), K("Ctrl+I"))
-        self._action(m, "导出 Excel(&X)…", lambda: export_excel(self.ctx, self), K("Ctrl+Shift+S"))
-        self._action(m, "保存导入模板…", lambda: save_template(self.ctx, self))
+        self._action(m, "导入 Excel(&I)…", lambda: _excel("import_excel")(self.ctx, self), K("Ctrl+I"))
+        self._action(m, "导出 Excel(&X)…", lambda: _excel("export_excel")(self.ctx, self), K("Ctrl+Shift+S"))
+        self._action(m, "保存导入模板…", lambda: _excel("save_template")(self.ctx, self))
         m.addSeparator()
         self._action(m, "立即备份(&B)", self.backup_now)
         self._action(m, "从备份恢复…", self.restore_dialog)
@@ -264,7 +268,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {office} — {self.db.path.name}{who}")
 
     # ------------------------------------------------------------ ledger commands
-    def current_ledger_tab(self) -> LedgerTab | None:
+    def current_ledger_tab(self):
+        from hzdesk.ui.ledger_tab import LedgerTab
+
         w = self.tabs.currentWidget()
         while isinstance(w, (QTabWidget, LazyPage)):
             w = w.content() if isinstance(w, LazyPage) else w.currentWidget()
@@ -297,6 +303,7 @@ class MainWindow(QMainWindow):
             box.setChecked(False)
         tab.apply_filters()
         if not tab.select_id(record_id) and kind == "patrol":
+            from hzdesk.ui.record_dialog import RecordDialog
             RecordDialog(self.ctx, tab.ledger, record_id, self).exec()
 
     def print_current(self) -> None:
@@ -327,7 +334,7 @@ class MainWindow(QMainWindow):
         if box.clickedButton() is load:
             self.load_demo()
         elif box.clickedButton() is workbook:
-            import_excel(self.ctx, self)
+            _excel("import_excel")(self.ctx, self)
 
     def load_demo(self) -> None:
         from hzdesk.demo import DemoOptions, load_demo
@@ -407,6 +414,7 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "从备份恢复", f"已恢复到 {chosen.label}。\n恢复前的数据已另存为 {safety.path.name}。")
 
     def open_settings(self) -> None:
+        from hzdesk.ui.settings_dialog import SettingsDialog
         SettingsDialog(self.ctx, self).exec()
 
     # ------------------------------------------------------------ help
