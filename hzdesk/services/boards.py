@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -129,24 +130,28 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
                or_(SignBoard.installed_on.is_(None), SignBoard.installed_on <= as_of))
         .order_by(SignBoard.code))
 
+    @lru_cache(maxsize=None)  # boards share water bodies (600 boards, 200 water bodies)
+    def expected(water_id: int) -> tuple[tuple[Any, ...], tuple[ShouldPrint, ...], frozenset[str]]:
+        """The appointments up the tree, who should be printed now, and their names."""
+        chain_appts = tuple(a for wid in _chain(parents, water_id) for a in appts_by_water[wid])
+        current = sorted((a for a in chain_appts if a.start_on <= as_of and (a.end_on is None or a.end_on >= as_of)),
+                         key=lambda a: (_LEVEL_ORDER.get(a.level, 9), _ROLE_ORDER.get(a.role, 9), a.start_on))
+        should = tuple(ShouldPrint(people[a.person_id].name, a.role, a.level, people[a.person_id].post,
+                                   people[a.person_id].phone, waters[a.water_body_id]) for a in current)
+        return chain_appts, should, frozenset(s.name for s in should)
+
     out = []
     for board in boards:
-        chain_appts = [a for wid in _chain(parents, board.water_body_id) for a in appts_by_water[wid]]
-
-        def holders(day: dt.date) -> list[Any]:
-            return [a for a in chain_appts if a.start_on <= day and (a.end_on is None or a.end_on >= day)]
+        chain_appts, should, names_now = expected(board.water_body_id)
 
         def names(day: dt.date) -> frozenset[str]:
-            return frozenset(people[a.person_id].name for a in holders(day))
+            return frozenset(people[a.person_id].name for a in chain_appts
+                             if a.start_on <= day and (a.end_on is None or a.end_on >= day))
 
         printed = printed_by_board.get(board.id, [])
-        current = sorted(holders(as_of), key=lambda a: (_LEVEL_ORDER.get(a.level, 9),
-                                                        _ROLE_ORDER.get(a.role, 9), a.start_on))
-        status = BoardStatus(
-            board.id, board.code, waters[board.water_body_id], board.village, board.place, printed,
-            [ShouldPrint(people[a.person_id].name, a.role, a.level, people[a.person_id].post,
-                         people[a.person_id].phone, waters[a.water_body_id]) for a in current])
-        if frozenset(printed) != names(as_of):
+        status = BoardStatus(board.id, board.code, waters[board.water_body_id], board.village, board.place,
+                             printed, list(should))
+        if frozenset(printed) != names_now:
             # Walk back over the days the expected set changed, while it still differed.
             printed_since = board.content_updated_on or board.installed_on
             changes = sorted({d for a in chain_appts for d in
