@@ -72,6 +72,21 @@ def test_rotation_keeps_7_daily_4_weekly_12_monthly(db):
     assert len(kept) <= 7 + 4 + 12 and min(kept) > dt.date(2025, 1, 1)
 
 
+def test_later_starts_of_the_day_open_no_backup_file(db, monkeypatch):
+    """Every start asks whether today's backup exists; with a full rotation (23 copies) that
+    must not mean opening and checking 23 databases."""
+    from hzdesk.db import backup as backup_module
+    start = dt.datetime.now() - dt.timedelta(days=30)
+    for day in range(30):
+        backup(db.path, "每日", now=start + dt.timedelta(days=day))
+    assert backup_module.daily_backup(db.path) is not None   # the first start today takes one
+    opened = []
+    monkeypatch.setattr(backup_module, "verify", lambda f: opened.append(f) or {})
+    assert backup_module.daily_backup(db.path) is None       # a later start: nothing to do
+    assert opened == []
+    assert len(list_backups(db.path)) == len(opened) > 0      # choosing one to restore still checks each
+
+
 def test_import_takes_a_backup_first(db, tmp_path):
     import openpyxl
     wb = openpyxl.Workbook()

@@ -119,8 +119,14 @@ def backup(db_path: str | os.PathLike, reason: str = "手动", *, now: dt.dateti
     return BackupInfo(final, now, reason, counts)
 
 
-def list_backups(db_path: str | os.PathLike, target_dir: Path | None = None) -> list[BackupInfo]:
-    """Backups of this database, newest first (files that do not verify are left out)."""
+def list_backups(db_path: str | os.PathLike, target_dir: Path | None = None, *,
+                 check: bool = True) -> list[BackupInfo]:
+    """Backups of this database, newest first.
+
+    With `check` (to choose one to restore) each file is verified and those that fail are left
+    out. Without it they are known by name only: every backup was verified before it got its
+    name, and verifying 23 copies of the database at every start would take seconds.
+    """
     db_path = Path(db_path)
     folder = target_dir or backups_dir(db_path)
     out = []
@@ -128,7 +134,7 @@ def list_backups(db_path: str | os.PathLike, target_dir: Path | None = None) -> 
         parts = f.stem[len(db_path.stem) + 1:].split("-")
         try:
             taken = dt.datetime.strptime(f"{parts[0]}-{parts[1]}", STAMP)
-            counts = verify(f)
+            counts = verify(f) if check else {}
         except (ValueError, IndexError, DatabaseError):
             continue
         out.append(BackupInfo(f, taken, parts[2] if len(parts) > 2 else "", counts))
@@ -138,7 +144,7 @@ def list_backups(db_path: str | os.PathLike, target_dir: Path | None = None) -> 
 def rotate(db_path: str | os.PathLike, *, today: dt.date | None = None, target_dir: Path | None = None) -> list[Path]:
     """Delete backups not kept by the 7 daily / 4 weekly / 12 monthly scheme. Returns what went."""
     today = today or dt.date.today()
-    backups = list_backups(db_path, target_dir)
+    backups = list_backups(db_path, target_dir, check=False)
     keep: set[Path] = {backups[0].path} if backups else set()
     buckets = [(7, lambda d: d.toordinal()), (4, lambda d: d.isocalendar()[:2]), (12, lambda d: (d.year, d.month))]
     for count, key in buckets:
@@ -161,7 +167,7 @@ def rotate(db_path: str | os.PathLike, *, today: dt.date | None = None, target_d
 def daily_backup(db_path: str | os.PathLike) -> BackupInfo | None:
     """The first start of each day takes a backup (and tidies old ones)."""
     today = dt.date.today()
-    existing = list_backups(db_path)
+    existing = list_backups(db_path, check=False)
     if existing and existing[0].taken.date() == today:
         return None
     info = backup(db_path, "每日")
