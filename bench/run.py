@@ -49,7 +49,8 @@ def large_db() -> Path:
 
 def startup(db: Path) -> dict:
     return child(f"""
-import time, json; t0 = time.perf_counter()
+import time, json, gc; t0 = time.perf_counter()
+gc.disable()  # as hzdesk's window start does (cli.main); run() turns it back on
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QTimer
 app = QApplication([])

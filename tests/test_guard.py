@@ -105,3 +105,19 @@ def test_a_truncated_file_is_found_damaged(db, session):
     data = db.path.read_bytes()
     db.path.write_bytes(data[: len(data) // 2])
     assert damaged(db.path) is not None
+
+
+def test_window_start_pauses_garbage_collection_only_while_starting(tmp_path, monkeypatch):
+    import gc
+
+    from hzdesk.cli import main
+    from hzdesk.ui import app as ui_app
+    seen = []
+    monkeypatch.setattr(ui_app.MainWindow, "show", lambda self: seen.append(gc.isenabled()))
+    monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda self: seen.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(ui_app.MainWindow, "offer_sample_data", lambda self: None)
+    try:
+        assert main(["--db", str(tmp_path / "台账.db")]) == 0
+    finally:
+        gc.enable()  # whatever happened, later tests run with collection on
+    assert seen == [False, True]  # off while the window is built, on for the day's work

@@ -525,7 +525,8 @@ def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> in
         from hzdesk.ui.accounts import IdleLock
         window.idle_lock = IdleLock(window, db, idle)
     window.show()
-    gc.freeze()  # the window's long-lived objects join those frozen when the database opened
+    gc.freeze()  # the window's long-lived objects join those frozen when the database opened…
+    gc.enable()  # …and collection, paused for the start (cli.main), resumes for the day's work
     code = app.exec()
     window.db.close()
     return code
