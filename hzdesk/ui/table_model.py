@@ -15,7 +15,7 @@ from hzdesk.fields import Field, Ledger, format_value
 from hzdesk.services import records
 from hzdesk.ui.common import AppContext
 
-PAGE = 200
+PAGE = 100  # about four screens of rows; the next page comes as the view scrolls
 NUMERIC = ("int", "float")
 
 
