@@ -33,7 +33,7 @@ def draw() -> Image.Image:
     d = ImageDraw.Draw(img)
     font = ImageFont.truetype(str(FONT), 300)
     box = d.textbbox((0, 0), "河", font=font)
-    w, h = box[2] - box[0], box[3] - box[1]
+    w = box[2] - box[0]
     d.text(((SIZE - w) / 2 - box[0], 40 - box[1]), "河", font=font, fill=(255, 255, 255, 255))
     for i, y in enumerate((392, 440)):  # two waves under the character
         points = []
