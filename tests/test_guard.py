@@ -121,3 +121,17 @@ def test_window_start_pauses_garbage_collection_only_while_starting(tmp_path, mo
     finally:
         gc.enable()  # whatever happened, later tests run with collection on
     assert seen == [False, True]  # off while the window is built, on for the day's work
+
+
+def test_daily_backup_is_taken_in_the_background_after_the_window_shows(tmp_path, monkeypatch):
+    from hzdesk.cli import main
+    from hzdesk.db.backup import list_backups
+    from hzdesk.ui import app as ui_app
+    path = tmp_path / "台账.db"
+    order = []
+    monkeypatch.setattr(ui_app.MainWindow, "show", lambda self: order.append(("shown", len(list_backups(path)))))
+    monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda self: 0)
+    monkeypatch.setattr(ui_app.MainWindow, "offer_sample_data", lambda self: None)
+    assert main(["--db", str(path)]) == 0
+    assert order == [("shown", 0)]                              # the window did not wait for it
+    assert [b.reason for b in list_backups(path)] == ["每日"]   # and it was finished before exit

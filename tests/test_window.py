@@ -446,3 +446,13 @@ def test_filter_pickers_load_their_entries_when_first_used(window):
     other = tab.filter_widgets["water_body_id"]
     other.set_value(tab.model.rows[0]["water_body_id"])  # choosing by id loads the entries too
     assert other.value() == tab.model.rows[0]["water_body_id"]
+
+
+def test_daily_backup_reports_in_the_status_bar(qtbot, window):
+    from hzdesk.db.backup import list_backups
+    window.start_daily_backup()
+    qtbot.waitUntil(lambda: "已完成今日自动备份" in window.statusBar().currentMessage(), timeout=30_000)
+    assert [b.reason for b in list_backups(window.db.path)] == ["每日"]
+    window.start_daily_backup()                      # a second start the same day: nothing to do
+    qtbot.waitUntil(lambda: window._daily_thread is None, timeout=30_000)
+    assert len(list_backups(window.db.path)) == 1

@@ -6,7 +6,7 @@ import gc
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
@@ -376,6 +376,38 @@ class MainWindow(QMainWindow):
                 return
             self._switch_to(path)
 
+    def start_daily_backup(self) -> None:
+        """The first start of each day keeps a verified copy. It is taken in the background, so
+        the window is usable at once (0.5 s for 100,000 patrols); SQLite's backup reads one
+        consistent state even while the clerk saves."""
+        from hzdesk.db.backup import daily_backup
+        from hzdesk.ui.common import Worker
+
+        self._daily_thread = QThread(self)
+        self._daily_worker = Worker(lambda _step, _stop: daily_backup(self.db.path))
+        self._daily_worker.moveToThread(self._daily_thread)
+        self._daily_thread.started.connect(self._daily_worker.run)
+        self._daily_worker.done.connect(self._daily_backup_done)
+        self._daily_thread.start()
+
+    @Slot(object, object)
+    def _daily_backup_done(self, info, error) -> None:
+        self.finish_background_work()
+        if isinstance(error, HzdeskError):
+            QMessageBox.warning(self, "每日备份", f"今天的自动备份没有成功：{error}\n数据库本身未受影响。")
+        elif error is not None:
+            show_error(self, "每日备份", error)
+        elif info is not None:
+            self.statusBar().showMessage(f"已完成今日自动备份：{info.label}", 8000)
+
+    def finish_background_work(self) -> None:
+        """Wait for the daily backup, if one is running (closing must not cut it off)."""
+        thread = getattr(self, "_daily_thread", None)
+        if thread is not None:
+            thread.quit()
+            thread.wait()
+            self._daily_thread = None
+
     def backup_now(self) -> None:
         from hzdesk.db.backup import backup, rotate
         try:
@@ -433,6 +465,7 @@ class MainWindow(QMainWindow):
                           f"<br><br>数据库文件：{self.db.path}")
 
     def closeEvent(self, event) -> None:
+        self.finish_background_work()
         settings = QSettings()
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("last_tab", self.tabs.currentIndex())
@@ -513,11 +546,6 @@ def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> in
     if accounts_required(db) and not LoginDialog(db).exec():
         db.close()
         return 0
-    try:
-        from hzdesk.db.backup import daily_backup
-        daily_backup(db.path)  # the first start of each day keeps a verified copy
-    except HzdeskError as exc:
-        QMessageBox.warning(None, "每日备份", f"今天的自动备份没有成功：{exc}\n数据库本身未受影响。")
     window = MainWindow(db, first_start_prompt=True)
     with db.session() as s:
         idle = int(get_setting(s, "idle_lock_minutes") or 0)
@@ -527,6 +555,8 @@ def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> in
     window.show()
     gc.freeze()  # the window's long-lived objects join those frozen when the database opened…
     gc.enable()  # …and collection, paused for the start (cli.main), resumes for the day's work
+    window.start_daily_backup()
     code = app.exec()
+    window.finish_background_work()
     window.db.close()
     return code

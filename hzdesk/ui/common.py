@@ -70,7 +70,7 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
     return box.clickedButton() is yes
 
 
-class _Worker(QObject):
+class Worker(QObject):
     step = Signal(str)
     done = Signal(object, object)  # result, error
 
@@ -102,7 +102,7 @@ class BackgroundTask(QObject):
         self.progress.setWindowTitle(title)
         self.progress.setMinimumDuration(0)
         self.thread = QThread(self)
-        self.worker = _Worker(fn)
+        self.worker = Worker(fn)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
         # Bound methods of this GUI-thread object, so Qt queues the calls to the GUI thread.
