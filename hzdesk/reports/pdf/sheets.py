@@ -63,16 +63,27 @@ def _grid(rows, st, widths):
     return t
 
 
+def _start(session: Session, number: str):
+    """What both single-problem sheets start from: the problem, the styles, the office, the width."""
+    from reportlab.lib.units import mm
+
+    return _problem(session, number), _styles(register()), get_setting(session, "office_name"), 170 * mm
+
+
+def _heading_and_grid(office: str, title: str, subtitle: str, rows: list[list[str]], st, w: float) -> list:
+    """Office, title, number line, and the four-column grid (a row with no second pair is wide)."""
+    from reportlab.platypus import Paragraph
+
+    return [Paragraph(office, st["sub"]), Paragraph(title, st["title"]), Paragraph(subtitle, st["sub"]),
+            _grid([r if r[2] else r[:2] + ["", ""] for r in rows], st, [w * 0.16, w * 0.34, w * 0.16, w * 0.34])]
+
+
 def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
     """督办单: what, where, since when, who must fix it by when, and the boxes to sign."""
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
 
-    font = register()
-    st = _styles(font)
-    p = _problem(session, number)
-    office = get_setting(session, "office_name")
-    w = 170 * mm
+    p, st, office, w = _start(session, number)
     rows = [
         ["问题编号", p.number, "发现日期", format_date_cn(p.found_on)],
         ["河湖名称", p.water_body.name, "问题位置", p.place or ""],
@@ -82,9 +93,8 @@ def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
         ["整改时限", format_date_cn(p.deadline) if p.deadline else "", "发现人", p.finder or ""],
         ["整改要求", "请责任单位于整改时限前完成整改，并将整改情况（附整改前后照片）书面报送河长制办公室。", "", ""],
     ]
-    story = [Paragraph(f"{office}", st["sub"]), Paragraph("河湖问题督办单", st["title"]),
-             Paragraph(f"督办单号：{p.number}　　　签发日期：{format_date_cn(dt.date.today())}", st["sub"]),
-             _grid([r if r[2] else r[:2] + ["", ""] for r in rows], st, [w * 0.16, w * 0.34, w * 0.16, w * 0.34]),
+    story = [*_heading_and_grid(office, "河湖问题督办单",
+                                f"督办单号：{p.number}　　　签发日期：{format_date_cn(dt.date.today())}", rows, st, w),
              Spacer(1, 14 * mm),
              Paragraph("签发人（签字）：______________　　　河长制办公室（盖章）", st["cell"]),
              Spacer(1, 10 * mm),
@@ -120,11 +130,7 @@ def closure_sheet(session: Session, number: str, path: str | os.PathLike, store:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    font = register()
-    st = _styles(font)
-    p = _problem(session, number)
-    office = get_setting(session, "office_name")
-    w = 170 * mm
+    p, st, office, w = _start(session, number)
     rows = [
         ["问题编号", p.number, "当前状态", p.state.value],
         ["河湖名称", p.water_body.name, "发现日期", format_date_cn(p.found_on)],
@@ -148,9 +154,7 @@ def closure_sheet(session: Session, number: str, path: str | os.PathLike, store:
                       colWidths=[w / 2, w / 2], rowHeights=[None, 48 * mm])
     photo_box.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 1), (-1, 1), "MIDDLE"),
                                    ("ALIGN", (0, 1), (-1, 1), "CENTER")]))
-    story = [Paragraph(office, st["sub"]), Paragraph("河湖问题整改销号单", st["title"]),
-             Paragraph(f"编号：{p.number}", st["sub"]),
-             _grid([r if r[2] else r[:2] + ["", ""] for r in rows], st, [w * 0.16, w * 0.34, w * 0.16, w * 0.34]),
+    story = [*_heading_and_grid(office, "河湖问题整改销号单", f"编号：{p.number}", rows, st, w),
              Spacer(1, 5 * mm), photo_box, Spacer(1, 10 * mm),
              Paragraph("验收意见：经现场核查，问题已整改到位，同意销号。", st["cell"]), Spacer(1, 10 * mm),
              Paragraph("验收人（签字）：______________　　　河长制办公室（盖章）　　　______年____月____日", st["cell"])]
