@@ -91,7 +91,7 @@ class Workbook:
             return []
         out = []
         with self.zip.open(part) as fh:
-            for _event, elem in ElementTree.iterparse(_checked(fh), events=("end",)):
+            for _event, elem in ElementTree.iterparse(_Checked(fh), events=("end",)):
                 if _local(elem.tag) == "si":
                     out.append(_text_of(elem))
                     elem.clear()
@@ -128,7 +128,7 @@ class Workbook:
     def _rows(self, fh: BinaryIO, max_columns: int) -> Iterator[tuple[int, list[Any]]]:
         strings, dates, times, epoch = self.strings, self.date_styles, self.time_styles, self.epoch
         number = 0
-        for _event, elem in ElementTree.iterparse(_checked(fh), events=("end",)):
+        for _event, elem in ElementTree.iterparse(_Checked(fh), events=("end",)):
             tag = elem.tag
             if tag[-4:] != "}row" and tag != "row":
                 if tag[-10:] == "}sheetData" or tag == "sheetData":
@@ -220,8 +220,6 @@ class _Checked:
             return chunk
         return self.fh.read(size)
 
-
-_checked = _Checked
 
 
 def _number(raw: str) -> Any:

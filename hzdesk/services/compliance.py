@@ -33,10 +33,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import String, and_, false, or_, select, type_coerce
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Appointment, FrequencyRule, Patrol, Person
+from hzdesk.db.rows import as_stored, plain_rows
 from hzdesk.errors import ValidationError
 from hzdesk.periods import Window, windows
 from hzdesk.services.settings import get_setting
@@ -67,26 +68,6 @@ def _months_of(w: Window) -> set[int]:
         out.add(d.month)
         d = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
     return out
-
-
-def minutes_of(start: dt.time | None, end: dt.time | None) -> int | None:
-    if start is None or end is None:
-        return None
-    m = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-    return m if m > 0 else None
-
-
-def plain_rows(session: Session, statement):
-    """Rows of plain columns through the session's connection, without the ORM's per-row
-    bookkeeping (0.09 s instead of 0.15 s for a year of patrols). Pending changes are flushed
-    first, as an ORM query would."""
-    session.flush()
-    return session.connection().execute(statement)
-
-
-def as_stored(column):
-    """The column without SQLAlchemy's per-row conversion (SQLite gives the stored text)."""
-    return type_coerce(column, String)
 
 
 class _Parsed(dict):

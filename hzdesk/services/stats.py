@@ -21,8 +21,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Problem, ProblemEvent
+from hzdesk.db.rows import plain_rows
 from hzdesk.services import boards, compliance
-from hzdesk.services.compliance import plain_rows
 from hzdesk.services.workflow import OPEN_STATES, OVERDUE_STATES
 from hzdesk.vocab import ProblemState
 
@@ -49,24 +49,24 @@ def states_as_of(session: Session, as_of: dt.date) -> dict[int, ProblemState]:
     latest_move = session.scalar(select(func.max(ProblemEvent.on_date)))
     if latest_move is None or latest_move <= as_of:  # the usual case: as of today
         return dict(plain_rows(session, select(Problem.id, Problem.state)
-                                    .where(Problem.found_on <= as_of)).all())
+                               .where(Problem.found_on <= as_of)).all())
     # Moves never run backwards in date, so the highest id dated by `as_of` is the last move.
     last = (select(ProblemEvent.problem_id, func.max(ProblemEvent.id).label("event_id"))
             .where(ProblemEvent.on_date <= as_of).group_by(ProblemEvent.problem_id).subquery())
     rows = plain_rows(session, select(last.c.problem_id, ProblemEvent.to_state)
-                           .join(ProblemEvent, ProblemEvent.id == last.c.event_id))
+                      .join(ProblemEvent, ProblemEvent.id == last.c.event_id))
     states = dict(rows.all())
     # A problem with no move dated by then (an old record brought in without its history)
     # is taken in its current state.
     for pid, current in plain_rows(session, select(Problem.id, Problem.state)
-                                        .where(Problem.found_on <= as_of)):
+                                   .where(Problem.found_on <= as_of)):
         states.setdefault(pid, current)
     return states
 
 
 def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> ProblemStats:
     found_rows = plain_rows(session, select(Problem.id, Problem.category, Problem.source)
-                                 .where(and_(Problem.found_on >= start, Problem.found_on <= end))).all()
+                            .where(and_(Problem.found_on >= start, Problem.found_on <= end))).all()
     closed = session.scalar(select(func.count()).select_from(Problem)
                             .where(and_(Problem.closed_on >= start, Problem.closed_on <= end)))
     state = states_as_of(session, as_of)
