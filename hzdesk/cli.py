@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import sys
 
+from hzdesk import clock
 from hzdesk import APP_NAME, __version__
 from hzdesk.errors import HzdeskError
 from hzdesk.parsing import ParseError, parse_date
@@ -166,7 +167,7 @@ def cmd_demo(args) -> int:
 
         print(f"正在生成示例数据（{args.scale}，种子 {args.seed}）到 {db.path} …")
         summary = load_demo(db, DemoOptions(scale=args.scale, seed=args.seed,
-                                            until=args.until or dt.date.today()), progress)
+                                            until=args.until or clock.today()), progress)
         print("完成：" + "，".join(f"{k} {v}" for k, v in summary.items()))
         return 0
     finally:
@@ -195,10 +196,10 @@ def cmd_stats(args) -> int:
     db = _open(args)
     try:
         with db.session() as s:
-            stats = period_stats(s, start, end, args.as_of or dt.date.today())
+            stats = period_stats(s, start, end, args.as_of or clock.today())
             if args.xlsx:
                 from hzdesk.reports.excel_stats import write_stats_workbook
-                write_stats_workbook(args.xlsx, s, start, end, args.as_of or dt.date.today())
+                write_stats_workbook(args.xlsx, s, start, end, args.as_of or clock.today())
         if args.json:
             print(json.dumps(stats, ensure_ascii=False, indent=1))
         else:
@@ -347,7 +348,7 @@ def cmd_template(args) -> int:
 
 def cmd_report(args) -> int:
     period = args.period
-    as_of = args.as_of or dt.date.today()
+    as_of = args.as_of or clock.today()
     if args.kind in ("issue-sheet", "closure-sheet") and not args.issue:
         print("错误：督办单、销号单需要用 --issue 指定问题编号", file=sys.stderr)
         return 2

@@ -2,8 +2,13 @@ import os
 
 # Qt without a screen; set before any Qt import.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never read the real clock: the whole run (and every command it starts) sees one "today",
+# fixed once here — the real date unless HZDESK_TODAY already names one (CI runs the suite again
+# on the first of a month, on 1 January and on 29 February). See hzdesk/clock.py.
+import datetime as _dt  # noqa: E402
 
-import datetime as dt  # noqa: E402
+os.environ.setdefault("HZDESK_TODAY", _dt.date.today().isoformat())
+
 
 import pytest  # noqa: E402
 
@@ -42,5 +47,3 @@ def chief(session):
     session.commit()
     return p
 
-
-TODAY = dt.date.today()

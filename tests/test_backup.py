@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from hzdesk import clock
 from hzdesk.db.backup import backup, backups_dir, list_backups, restore, rotate, verify
 from hzdesk.errors import DatabaseError
 from hzdesk.services import records
@@ -76,7 +77,7 @@ def test_later_starts_of_the_day_open_no_backup_file(db, monkeypatch):
     """Every start asks whether today's backup exists; with a full rotation (23 copies) that
     must not mean opening and checking 23 databases."""
     from hzdesk.db import backup as backup_module
-    start = dt.datetime.now() - dt.timedelta(days=30)
+    start = clock.now() - dt.timedelta(days=30)
     for day in range(30):
         backup(db.path, "每日", now=start + dt.timedelta(days=day))
     assert backup_module.daily_backup(db.path) is not None   # the first start today takes one

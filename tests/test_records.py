@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.errors import ValidationError
 from hzdesk.services import records
@@ -95,7 +96,7 @@ def test_problem_deadline_cannot_precede_discovery(session, river):
 def test_patrol_rules(session, river, chief):
     base = {"water_body_id": river.id, "person_id": chief.id}
     with pytest.raises(ValidationError) as exc:
-        records.create(session, "patrol", {**base, "patrol_date": dt.date.today() + dt.timedelta(days=1),
+        records.create(session, "patrol", {**base, "patrol_date": clock.today() + dt.timedelta(days=1),
                                            "start_time": "9:00", "end_time": "8:00"})
     assert exc.value.errors["patrol_date"] == "巡河日期不能晚于今天"
     assert exc.value.errors["end_time"] == "结束时间应晚于开始时间"

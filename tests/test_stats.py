@@ -1,12 +1,12 @@
 """Problem statistics for a period and an as-of date, and `hzdesk stats`."""
 
-import datetime as dt
 import json
 import subprocess
 import sys
 
 import pytest
 
+from hzdesk import clock
 from hzdesk.services import records
 from hzdesk.services.stats import period_stats, problem_stats, report_sentence
 from hzdesk.services.workflow import move
@@ -58,7 +58,7 @@ def test_march_as_of_the_end_of_march(session, problems):
 def test_later_as_of_date_counts_later_closures(session, problems):
     s = problem_stats(session, *MARCH, as_of=D(2025, 4, 5))
     assert (s.found, s.closed, s.rectified_of_found, s.open, s.overdue) == (4, 2, 2, 1, 1)
-    today = problem_stats(session, *MARCH, as_of=dt.date.today())
+    today = problem_stats(session, *MARCH, as_of=clock.today())
     assert (today.rectified_of_found, today.open, today.overdue) == (2, 2, 1)  # p4 and April's p6
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import func, insert, select
 
+from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.demo import DemoOptions, load_demo
 from hzdesk.fields import PATROL, WATER_BODY
@@ -22,7 +23,7 @@ from hzdesk.ui.record_dialog import RecordDialog
 from hzdesk.ui.roster_tab import ReshuffleDialog
 from hzdesk.vocab import ProblemState
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from hzdesk import clock
 from hzdesk.db.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -80,7 +81,7 @@ def append_entries(conn: Connection, entries: list[dict[str, Any]]) -> None:
         return
     prev = conn.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
                         ).scalar() or GENESIS
-    now = dt.datetime.now().replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     rows = []
     for e in entries:
         row = {"at": now, "actor": e.get("actor") or default_actor(), "action": e["action"],

@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from hzdesk import clock
 from hzdesk.db.engine import APPLICATION_ID
 from hzdesk.errors import DatabaseError
 
@@ -85,7 +86,7 @@ def backup(db_path: str | os.PathLike, reason: str = "手动", *, now: dt.dateti
     db_path = Path(db_path)
     target_dir = target_dir or backups_dir(db_path)
     target_dir.mkdir(parents=True, exist_ok=True)
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     final = target_dir / f"{db_path.stem}-{now.strftime(STAMP)}-{reason}.db"
     n = 1
     while final.exists():
@@ -143,7 +144,7 @@ def list_backups(db_path: str | os.PathLike, target_dir: Path | None = None, *,
 
 def rotate(db_path: str | os.PathLike, *, today: dt.date | None = None, target_dir: Path | None = None) -> list[Path]:
     """Delete backups not kept by the 7 daily / 4 weekly / 12 monthly scheme. Returns what went."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     backups = list_backups(db_path, target_dir, check=False)
     keep: set[Path] = {backups[0].path} if backups else set()
     buckets = [(7, lambda d: d.toordinal()), (4, lambda d: d.isocalendar()[:2]), (12, lambda d: (d.year, d.month))]
@@ -166,7 +167,7 @@ def rotate(db_path: str | os.PathLike, *, today: dt.date | None = None, target_d
 
 def daily_backup(db_path: str | os.PathLike) -> BackupInfo | None:
     """The first start of each day takes a backup (and tidies old ones)."""
-    today = dt.date.today()
+    today = clock.today()
     existing = list_backups(db_path, check=False)
     if existing and existing[0].taken.date() == today:
         return None

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from hzdesk import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -23,8 +24,8 @@ class Base(DeclarativeBase):
 class Timestamps:
     """When a row was created and last changed (local wall-clock time of the PC)."""
 
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.now,
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now,
                                                     server_default=func.current_timestamp())
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.now,
-                                                    onupdate=dt.datetime.now,
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now,
+                                                    onupdate=clock.now,
                                                     server_default=func.current_timestamp())

@@ -8,7 +8,6 @@ moved aside (never overwritten) so the newest backup that verifies can be offere
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import json
 import os
@@ -18,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from hzdesk import clock
 from hzdesk.errors import DatabaseError
 
 
@@ -64,7 +64,7 @@ def acquire(db_path: str | os.PathLike) -> InstanceLock:
     db_path = Path(db_path)
     lock = lock_path(db_path)
     me = {"pid": os.getpid(), "host": socket.gethostname(), "user": _user(),
-          "since": dt.datetime.now().strftime("%Y-%m-%d %H:%M")}
+          "since": clock.now().strftime("%Y-%m-%d %H:%M")}
     unclean = False
     for _attempt in range(2):
         try:
@@ -133,7 +133,7 @@ def damaged(db_path: str | os.PathLike) -> str | None:
 def quarantine(db_path: str | os.PathLike) -> Path:
     """Move a damaged database (and its WAL files) aside under a new name; never delete it."""
     db_path = Path(db_path)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     target = db_path.with_name(f"{db_path.stem}-损坏-{stamp}{db_path.suffix}")
     os.replace(db_path, target)
     for suffix in ("-wal", "-shm"):

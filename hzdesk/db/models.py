@@ -14,6 +14,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Enum, Fl
                         Index, Integer, String, Text, Time, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hzdesk import clock
 from hzdesk.db.base import Base, Timestamps
 from hzdesk.vocab import PeriodUnit, ProblemState, RuleScope
 
@@ -343,7 +344,7 @@ class ProblemEvent(Base):
     on_date: Mapped[dt.date] = mapped_column(Date)
     actor: Mapped[Optional[str]] = mapped_column(String(40))
     note: Mapped[Optional[str]] = mapped_column(Text)
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.now)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now)
 
     problem: Mapped[Problem] = relationship(back_populates="events")
 
@@ -374,7 +375,7 @@ class Attachment(Base):
     longitude: Mapped[Optional[float]] = mapped_column(Float)
     latitude: Mapped[Optional[float]] = mapped_column(Float)
     caption: Mapped[Optional[str]] = mapped_column(String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now)
 
 
 # ---------------------------------------------------------------- configurable rules
@@ -470,4 +471,4 @@ class Account(Base):
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=dt.datetime.now)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now)

@@ -14,6 +14,7 @@ from typing import Callable
 
 from sqlalchemy import func, insert, select
 
+from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.db.audit import append_entries
 from hzdesk.db.engine import Database
@@ -55,7 +56,7 @@ SCALES = {
 class DemoOptions:
     scale: str = "small"
     seed: int = 1
-    until: dt.date = field(default_factory=dt.date.today)
+    until: dt.date = field(default_factory=clock.today)
 
 
 class _Builder:

@@ -17,6 +17,7 @@ import os
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.db.audit import append_entries
 from hzdesk.errors import HzdeskError, ValidationError
@@ -109,7 +110,7 @@ def create_account(session: Session, username: str, display_name: str, role: str
 
 def login(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> m.Account:
     """Check a login. Failures are recorded and, after a few, make the next try wait longer."""
-    now = now or dt.datetime.now()
+    now = now or clock.now()
     account = session.scalar(select(m.Account).where(m.Account.username == (username or "").strip(),
                                                      m.Account.active.is_(True)))
     session.info["system"] = True  # the bookkeeping below is allowed whatever the role

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from hzdesk import clock
 from hzdesk.db.models import Patrol, Problem, WaterBody
 from hzdesk.services import compliance
 from hzdesk.services.boards import BoardStatus, board_statuses
@@ -37,7 +38,7 @@ class Overview:
 
 
 def overview(session: Session, today: dt.date | None = None) -> Overview:
-    today = today or dt.date.today()
+    today = today or clock.today()
     month = compliance.compute(session, today.replace(day=1), today)
     rows = session.execute(
         select(Problem.id, Problem.number, WaterBody.name, Problem.category, Problem.responsible_unit,

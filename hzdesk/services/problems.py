@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hzdesk import clock
 from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.services.settings import get_setting
 from hzdesk.vocab import ProblemState
@@ -28,4 +28,4 @@ def next_problem_number(session: Session, year: int) -> str:
 def record_registration(problem: Problem, actor: str | None) -> None:
     problem.events.append(ProblemEvent(
         action="登记", from_state=None, to_state=ProblemState.REGISTERED,
-        on_date=problem.found_on or dt.date.today(), actor=actor, note=None))
+        on_date=problem.found_on or clock.today(), actor=actor, note=None))

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.db.base import Base
 from hzdesk.errors import NotFound, ValidationError
@@ -65,7 +66,7 @@ def retire(session: Session, ledger_key: str, record_id: int, on: dt.date | None
     lg = ledger(ledger_key)
     if lg.retire_field is None:
         raise ValidationError({"id": f"{lg.title}的记录不能注销，只能删除"})
-    return update(session, ledger_key, record_id, {lg.retire_field: on or dt.date.today()})
+    return update(session, ledger_key, record_id, {lg.retire_field: on or clock.today()})
 
 
 def _references(table_name: str) -> list[tuple[Any, str]]:
@@ -154,7 +155,7 @@ FLAG_TITLES = {"overdue": "只看超期", "open": "只看未办结", "current": 
 
 def _apply_filters(lg: Ledger, q: Select, query: Query) -> Select:
     if query.flags:
-        clauses = _flag_clauses(query.as_of or dt.date.today()).get(lg.key, {})
+        clauses = _flag_clauses(query.as_of or clock.today()).get(lg.key, {})
         for flag in query.flags:
             q = q.where(clauses[flag])
     for key, value in (query.filters or {}).items():

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.errors import ValidationError
 from hzdesk.fields import Field, Ledger
@@ -267,7 +268,7 @@ def _check_board(session, v, existing):
 
 def _check_patrol(session, v, existing):
     errors: dict[str, str] = {}
-    today = dt.date.today()
+    today = clock.today()
     if v.get("patrol_date") and v["patrol_date"] > today:
         errors["patrol_date"] = "巡河日期不能晚于今天"
     _order(errors, v, "patrol_date", "entered_on", "录入日期不能早于巡河日期")
@@ -290,7 +291,7 @@ def _check_patrol(session, v, existing):
 def _check_problem(session, v, existing):
     errors: dict[str, str] = {}
     _order(errors, v, "found_on", "deadline", "整改时限不能早于发现日期")
-    if v.get("found_on") and v["found_on"] > dt.date.today():
+    if v.get("found_on") and v["found_on"] > clock.today():
         errors["found_on"] = "发现日期不能晚于今天"
     return errors
 

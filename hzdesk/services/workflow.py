@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hzdesk import clock
 from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.errors import ValidationError
 from hzdesk.parsing import ParseError, parse_date
@@ -90,14 +91,14 @@ def move(session: Session, problem_id: int, action: str, *, on_date: Any = None,
 
     errors: dict[str, str] = {}
     try:
-        day = parse_date(on_date) if on_date not in (None, "") else dt.date.today()
+        day = parse_date(on_date) if on_date not in (None, "") else clock.today()
     except ParseError as exc:
         errors["on_date"] = str(exc)
         day = None
     last = session.scalar(select(ProblemEvent.on_date).where(ProblemEvent.problem_id == problem.id)
                           .order_by(ProblemEvent.on_date.desc(), ProblemEvent.id.desc()).limit(1))
     if day is not None:
-        if day > dt.date.today():
+        if day > clock.today():
             errors["on_date"] = "日期不能晚于今天"
         elif day < problem.found_on:
             errors["on_date"] = f"日期不能早于发现日期 {problem.found_on.isoformat()}"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, 
                                QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
+from hzdesk import clock
 from hzdesk import APP_NAME, __version__
 from hzdesk.db.engine import Database, open_database
 from hzdesk.errors import HzdeskError
@@ -30,11 +31,10 @@ class StatsTab(QWidget):
 
     def __init__(self, ctx: AppContext):
         super().__init__()
-        import datetime as dt
 
         from PySide6.QtWidgets import QComboBox
         self.ctx = ctx
-        today = dt.date.today()
+        today = clock.today()
         self.period = QLineEdit(f"{today.year}-{today.month:02d}")
         self.period.setObjectName("period")
         self.period.setToolTip("2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
@@ -71,12 +71,11 @@ class StatsTab(QWidget):
         return parse_period(self.period.text()) if self.period.text().strip() else None
 
     def run(self) -> None:
-        import datetime as dt
 
         from hzdesk.services.stats import period_stats, summary_text
         try:
             start, end = self._period()
-            stats = self.ctx.read(period_stats, start, end, dt.date.today())
+            stats = self.ctx.read(period_stats, start, end, clock.today())
         except (HzdeskError, ValueError, TypeError) as exc:
             self.text.setPlainText(f"无法统计：{exc}")
             return
@@ -84,7 +83,6 @@ class StatsTab(QWidget):
 
     def make_pdf(self, path: str | None = None) -> None:
         """Write the chosen ledger off the GUI thread, then open it in the PDF viewer to print."""
-        import datetime as dt
 
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
@@ -95,7 +93,7 @@ class StatsTab(QWidget):
             return
         kind, title = self.kind.currentData(), self.kind.currentText()
         if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", str(Path.home() / f"{title}-{dt.date.today()}.pdf"),
+            path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", str(Path.home() / f"{title}-{clock.today()}.pdf"),
                                                   "PDF 文件 (*.pdf)")
             if not path:
                 return
@@ -107,7 +105,7 @@ class StatsTab(QWidget):
         def work(step, should_stop):
             from hzdesk.reports.pdf.ledger import write_ledger
             from hzdesk.reports.pdf.ledgers import build
-            today = dt.date.today()
+            today = clock.today()
             with self.ctx.db.session() as s:
                 if kind == "summary":
                     from hzdesk.reports.pdf.summary import write_summary

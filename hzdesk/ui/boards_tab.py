@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLayout
 
+from hzdesk import clock
 from hzdesk.errors import HzdeskError
 from hzdesk.fields import SIGN_BOARD
 from hzdesk.services import records
@@ -54,7 +54,7 @@ class BoardsTab(LedgerTab):
 
     def apply_filters(self) -> None:
         if self.isVisible() or (hasattr(self, "stale_only") and self.stale_only.isChecked()):
-            self.statuses = {b.board_id: b for b in self.ctx.read(board_statuses, dt.date.today())}
+            self.statuses = {b.board_id: b for b in self.ctx.read(board_statuses, clock.today())}
             self._judged = True
         if hasattr(self, "stale_only") and self.stale_only.isChecked():
             self.extra_filters = {"id": [i for i, b in self.statuses.items() if b.out_of_date]}
@@ -95,7 +95,7 @@ class BoardsTab(LedgerTab):
         def write(s):
             set_printed_chiefs(s, bid, [{"name": x.name, "role": x.role, "level": x.level, "post": x.post,
                                          "phone": x.phone} for x in st.should])
-            records.update(s, "sign_board", bid, {"content_updated_on": dt.date.today()})
+            records.update(s, "sign_board", bid, {"content_updated_on": clock.today()})
         try:
             self.ctx.write(write)
         except HzdeskError as exc:

@@ -6,12 +6,12 @@ shows what would be added or what is wrong, and writes only when the clerk confi
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
                                QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from hzdesk import clock
 from hzdesk.errors import HzdeskError
 from hzdesk.ui.common import AppContext, BackgroundTask, ok_cancel, show_error
 
@@ -35,7 +35,7 @@ def export_excel(ctx: AppContext, parent: QWidget) -> None:
     except ParseError as exc:
         QMessageBox.warning(parent, "导出 Excel", str(exc))
         return
-    name = f"河长制台账-{dt.date.today().isoformat()}.xlsx"
+    name = f"河长制台账-{clock.today().isoformat()}.xlsx"
     path, _ = QFileDialog.getSaveFileName(parent, "导出 Excel", str(Path.home() / name), "Excel 工作簿 (*.xlsx)")
     if not path:
         return

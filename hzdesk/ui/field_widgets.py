@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCalendarWidget, QCheckBox, QComboBox, QCompleter
                                QLineEdit, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget)
 from sqlalchemy import select
 
+from hzdesk import clock
 from hzdesk.db.models import Person, WaterBody
 from hzdesk.fields import Field, format_value
 from hzdesk.services.settings import choices
@@ -57,9 +58,9 @@ class DateField(QWidget):
         cal.setWindowFlags(Qt.WindowType.Popup)
         cal.setGridVisible(True)
         try:
-            d = parse_date(self.edit.text()) if self.edit.text().strip() else dt.date.today()
+            d = parse_date(self.edit.text()) if self.edit.text().strip() else clock.today()
         except ParseError:
-            d = dt.date.today()
+            d = clock.today()
         cal.setSelectedDate(QDate(d.year, d.month, d.day))
         cal.clicked.connect(self._picked)
         cal.activated.connect(self._picked)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -11,6 +10,7 @@ from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
+from hzdesk import clock
 from hzdesk.errors import HzdeskError
 from hzdesk.fields import Ledger
 from hzdesk.parsing import ParseError, parse_date
@@ -281,6 +281,6 @@ class LedgerTab(QWidget):
             return
         f = self.ledger.field(self.ledger.retire_field)
         dialog = RecordDialog(self.ctx, self.ledger, record_id, self, fields=[f.key],
-                              preset={f.key: dt.date.today()})
+                              preset={f.key: clock.today()})
         dialog.setWindowTitle(f"{self.ledger.title}：填写{f.label}")
         dialog.exec()

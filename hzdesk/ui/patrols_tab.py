@@ -7,12 +7,12 @@ of paper forms), the cursor back in the first box that changes from form to form
 
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (QCheckBox, QDialog, QGridLayout, QHBoxLayout, QLabel, QListWidget,
                                QPushButton, QVBoxLayout, QWidget)
 
+from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import PATROL, PROBLEM
 from hzdesk.services import records
@@ -74,8 +74,8 @@ class FastEntryDialog(QDialog):
         self.order.append(self.found)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
-        self.widgets["patrol_date"].set_value(dt.date.today())
-        self.widgets["entered_on"].set_value(dt.date.today())
+        self.widgets["patrol_date"].set_value(clock.today())
+        self.widgets["entered_on"].set_value(clock.today())
         self.status = QLabel("按 Enter 跳到下一格；最后一格按 Enter 保存，并保留日期、河湖、巡河人，接着录下一张。")
         self.status.setWordWrap(True)
         self.list = QListWidget()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QListWidget, QPushButton, QVBoxLayout, QWidget)
 
+from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import PROBLEM
 from hzdesk.services import records
@@ -35,7 +35,7 @@ class MoveDialog(QDialog):
         self.widgets: dict[str, object] = {}
         self.errors: dict[str, QLabel] = {}
         date = DateField()
-        date.set_value(dt.date.today())
+        date.set_value(clock.today())
         self._add(form, "on_date", "日期", date, True)
         keys = [k for k in (*spec.needs, *OPTIONAL.get(action, ())) if k != "on_date"]
         for key in dict.fromkeys(keys):
@@ -256,7 +256,7 @@ class ProblemsTab(LedgerTab):
 
 def _problem_card(session, pid: int) -> dict:
     p = records.get(session, "problem", pid)
-    return {"number": p.number, "state": p.state.value, "state_enum": p.state, "overdue": is_overdue(p, dt.date.today()),
+    return {"number": p.number, "state": p.state.value, "state_enum": p.state, "overdue": is_overdue(p, clock.today()),
             "water_body": p.water_body.name, "place": p.place, "category": p.category, "source": p.source,
             "description": p.description, "responsible_unit": p.responsible_unit,
             "responsible_person": p.responsible_person, "deadline": p.deadline, "measures": p.measures,

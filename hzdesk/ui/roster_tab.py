@@ -7,6 +7,7 @@ import datetime as dt
 from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QLabel, QListWidget,
                                QMessageBox, QPushButton, QTabWidget, QVBoxLayout)
 
+from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import APPOINTMENT, PERSON
 from hzdesk.services import records
@@ -26,7 +27,7 @@ class ReshuffleDialog(QDialog):
         form = QFormLayout(self)
         form.addRow(QLabel(f"原任：{a['person']}　{a['water_body']}　{a['level']}{a['role']}（{a['start_on']} 起）"))
         self.end_on = DateField()
-        self.end_on.set_value(dt.date.today() - dt.timedelta(days=1))
+        self.end_on.set_value(clock.today() - dt.timedelta(days=1))
         self.start_on = DateField()
         self.start_on.edit.setPlaceholderText("默认为离任次日")
         self.successor = RefPicker(ctx, "person")
@@ -66,7 +67,7 @@ class ReshuffleDialog(QDialog):
             show_error(self, "换届", exc)
             return
         self.affected = self.ctx.read(lambda s: boards_affected(
-            s, records.get(s, "appointment", new_appt.id).water_body_id, max(dt.date.today(), new_appt.start_on)))
+            s, records.get(s, "appointment", new_appt.id).water_body_id, max(clock.today(), new_appt.start_on)))
         self.accept()
 
 

@@ -11,6 +11,7 @@ from typing import Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from hzdesk import clock
 from hzdesk.fields import Field, Ledger, format_value
 from hzdesk.services import records
 from hzdesk.ui.common import AppContext
@@ -122,7 +123,7 @@ def overdue_colour(today: dt.date | None = None) -> Callable[[dict], QColor | No
     from hzdesk.services.workflow import OVERDUE_STATES
 
     def colour(row: dict) -> QColor | None:
-        day = today or dt.date.today()
+        day = today or clock.today()
         if row.get("state") in OVERDUE_STATES and row.get("deadline") and row["deadline"] < day:
             return QColor("#fbd5d5")
         return None

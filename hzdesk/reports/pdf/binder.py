@@ -11,6 +11,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
+from hzdesk import clock
 from hzdesk.files import atomic_output
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.pdf.fonts import register
@@ -60,7 +61,7 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
 
     office = get_setting(session, "office_name")
     period = (dt.date(year, 1, 1), dt.date(year, 12, 31))
-    as_of = as_of or min(dt.date.today(), period[1])
+    as_of = as_of or min(clock.today(), period[1])
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="hzdesk-binder-") as folder:
         parts: list[tuple[str, Path, int]] = []
@@ -77,7 +78,7 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
             entries.append((title, page))
             page += pages
         front = Path(folder) / "front.pdf"
-        _cover_and_contents(front, office, year, entries, dt.date.today())
+        _cover_and_contents(front, office, year, entries, clock.today())
         writer = PdfWriter()
         writer.append(str(front))
         for (title, out, _pages), (_t, start) in zip(parts, entries):

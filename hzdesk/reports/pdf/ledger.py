@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
+from hzdesk import clock
 from hzdesk.files import atomic_output
 from hzdesk.reports.pdf.fonts import register
 
@@ -139,7 +140,7 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
         c.setTitle(doc.title)
         c.setAuthor(doc.office)
         c.setSubject(doc.subtitle)
-        printed = (doc.printed_on or dt.date.today())
+        printed = (doc.printed_on or clock.today())
         ink = _TableInk(c, font, body, leading, pad, wrap, widths, doc.columns)
         for number, rows in enumerate(pages, start=1):
             y = page_h - margin

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.fields import LEDGERS, format_value
 from hzdesk.reports.pdf.ledger import LedgerDoc, PdfColumn
@@ -153,5 +154,5 @@ LEDGER_KINDS = {"rivers": rivers, "roster": roster, "boards": boards, "patrols":
 
 def build(session: Session, kind: str, **kw: Any) -> LedgerDoc:
     office = get_setting(session, "office_name")
-    kw.setdefault("as_of", dt.date.today())
+    kw.setdefault("as_of", clock.today())
     return LEDGER_KINDS[kind](session, office, **kw)

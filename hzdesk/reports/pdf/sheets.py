@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hzdesk import clock
 from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.errors import NotFound
@@ -94,7 +94,7 @@ def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
         ["整改要求", "请责任单位于整改时限前完成整改，并将整改情况（附整改前后照片）书面报送河长制办公室。", "", ""],
     ]
     story = [*_heading_and_grid(office, "河湖问题督办单",
-                                f"督办单号：{p.number}　　　签发日期：{format_date_cn(dt.date.today())}", rows, st, w),
+                                f"督办单号：{p.number}　　　签发日期：{format_date_cn(clock.today())}", rows, st, w),
              Spacer(1, 14 * mm),
              Paragraph("签发人（签字）：______________　　　河长制办公室（盖章）", st["cell"]),
              Spacer(1, 10 * mm),
