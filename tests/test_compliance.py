@@ -165,3 +165,54 @@ def test_disabled_rules_are_ignored(session):
                                          ("", None)])
 def test_active_months_text(text, months):
     assert parse_months(text) == (frozenset(months) if months else None)
+
+
+# ---------------------------------------------------------------- as of a date (one truth, #12)
+
+def test_a_month_as_of_a_day_counts_only_its_finished_weeks(session):
+    # March 2025's due weeks are 3–9, 10–16, 17–23, 24–30.
+    v, chief = water(session, "V1"), person(session, "村长甲")
+    appoint(session, chief, v, D(2024, 1, 1))
+    patrol(session, chief, v, D(2025, 3, 4))
+    patrol(session, chief, v, D(2025, 3, 18))
+    patrol(session, chief, v, D(2025, 3, 20))
+    assert compute(session, *MARCH, as_of=D(2025, 3, 1)).due == 0
+    assert compute(session, *MARCH, as_of=D(2025, 3, 9)).due == 1     # 3–9 ended on the 9th
+    mid = compute(session, *MARCH, as_of=D(2025, 3, 19))
+    assert (mid.due, mid.credited, mid.done) == (2, 1, 2)           # the patrol of the 20th is not known yet
+    assert compute(session, *MARCH, as_of=D(2025, 4, 10)).due == compute(session, *MARCH).due == 4
+
+
+def test_a_future_period_has_nothing_due(session):
+    v, chief = water(session, "V1"), person(session, "村长甲")
+    appoint(session, chief, v, D(2024, 1, 1))
+    r = compute(session, D(2025, 4, 1), D(2025, 6, 30), as_of=D(2025, 3, 15))
+    assert (r.due, r.done, r.rate, r.by_chief) == (0, 0, None, [])
+
+
+def test_a_chief_appointed_today_owes_nothing_yet(session):
+    v, chief = water(session, "V1"), person(session, "新村长")
+    appoint(session, chief, v, D(2025, 3, 19))
+    r = compute(session, D(2025, 1, 1), D(2025, 12, 31), as_of=D(2025, 3, 19))
+    assert (r.due, r.by_chief, r.chiefs_without_patrol) == (0, [], [])
+
+
+def test_a_village_chief_moving_between_water_bodies_mid_week_still_owes_that_week(session):
+    v1, v2, chief = water(session, "V1"), water(session, "V2"), person(session, "村长甲")
+    appoint(session, chief, v1, D(2024, 1, 1), D(2025, 3, 12))   # Wednesday of 10–16
+    appoint(session, chief, v2, D(2025, 3, 13))
+    r = compute(session, *MARCH)
+    assert row(r, "村长甲").due == 4                                # no week is lost to the move
+    # A break of a day is a break: the week holding it is not due.
+    v3, other = water(session, "V3"), person(session, "村长乙")
+    appoint(session, other, v3, D(2024, 1, 1), D(2025, 3, 11))
+    appoint(session, other, v1, D(2025, 3, 13))
+    assert row(compute(session, *MARCH), "村长乙").due == 3
+
+
+def test_per_water_body_rules_still_follow_each_appointment(session):
+    only_rule(session, scope=RuleScope.PER_WATER_BODY)
+    v1, v2, chief = water(session, "V1"), water(session, "V2"), person(session, "村长甲")
+    appoint(session, chief, v1, D(2024, 1, 1), D(2025, 3, 12))
+    appoint(session, chief, v2, D(2025, 3, 13))
+    assert row(compute(session, *MARCH), "村长甲").due == 3     # 3–9 on V1; 17–23, 24–30 on V2

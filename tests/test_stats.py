@@ -59,7 +59,26 @@ def test_later_as_of_date_counts_later_closures(session, problems):
     s = problem_stats(session, *MARCH, as_of=D(2025, 4, 5))
     assert (s.found, s.closed, s.rectified_of_found, s.open, s.overdue) == (4, 2, 2, 1, 1)
     today = problem_stats(session, *MARCH, as_of=clock.today())
-    assert (today.rectified_of_found, today.open, today.overdue) == (2, 2, 1)  # p4 and April's p6
+    # March's problems in today's states: p4 still open and overdue; April's p6 is April's.
+    assert (today.rectified_of_found, today.open, today.overdue) == (2, 1, 1)
+    april = problem_stats(session, D(2025, 4, 1), D(2025, 4, 30), as_of=clock.today())
+    assert (april.found, april.carried_over, april.open, april.overdue, april.parked) == (1, 3, 2, 1, 1)
+
+
+def test_problems_still_open_when_a_period_begins_are_carried_over(session, problems):
+    from hzdesk.services.stats import period_problems
+
+    p1, p2, p3, p4, p5 = problems
+    march = period_problems(session, *MARCH, as_of=D(2025, 3, 31))
+    assert march.carried == {p3.id}                      # found in February, closed on 3 March
+    assert set(march.states) == {p.id for p in problems}
+    april = period_problems(session, D(2025, 4, 1), D(2025, 4, 30), as_of=D(2025, 4, 30))
+    assert april.carried == {p2.id, p4.id, p5.id}        # p2 closed on 2 April: open when April began
+    assert april.overdue == {p4.id}
+    # A period that has not begun on the as-of date lists nothing; one half-way lists what is known.
+    assert period_problems(session, *MARCH, as_of=D(2025, 2, 28)).states == {}
+    mid = period_problems(session, *MARCH, as_of=D(2025, 3, 12))
+    assert set(mid.states) == {p1.id, p2.id, p3.id} and mid.overdue == set()
 
 
 def test_nothing_found_gives_no_rate(session, problems):

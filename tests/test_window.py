@@ -64,11 +64,44 @@ def test_tabs_menus_and_titles_are_chinese(window):
     assert "清溪镇河长制办公室" in window.windowTitle()
 
 
-def test_overview_shows_this_month(window):
-    due = int(window.overview.figures["due"].text())
-    assert due > 0
-    assert window.overview.headline.text().startswith(f"{TODAY.year}年{TODAY.month}月1日至今")
+def overview_figures(window):
+    return {k: window.overview.figures[k].text() for k in ("due", "credited", "done", "rate")}
+
+
+def report_figures(db, day):
+    """The same month's figures as 报表 and `stats` give them, as of the same day."""
+    from hzdesk.periods import window_of
+    from hzdesk.services.stats import percent, period_stats
+    from hzdesk.vocab import PeriodUnit
+
+    with db.session() as s:
+        p = period_stats(s, *window_of(PeriodUnit.MONTH, day), day)["patrols"]
+    return {"due": str(p["due"]), "credited": str(p["credited"]), "done": str(p["done"]),
+            "rate": percent(p["rate"])}
+
+
+def test_overview_shows_this_month_as_the_report_does(window, demo_db):
+    assert overview_figures(window) == report_figures(demo_db, TODAY)
+    assert window.overview.headline.text().startswith(
+        f"{TODAY.year}年{TODAY.month}月（截至{TODAY.month}月{TODAY.day}日")
     assert window.overview.problems.rowCount() >= 1  # the sample always has overdue problems
+
+
+@pytest.mark.parametrize("day", ["2026-11-18", "2026-12-03", "2027-01-01"])
+def test_overview_on_a_fixed_day(qtbot, db, no_modal, monkeypatch, day):
+    """Early in a month few or no weeks have ended: 概览 and 报表 still agree, and mid-month
+    something is due (this test read the real clock once and failed on 1–7 December)."""
+    monkeypatch.setenv("HZDESK_TODAY", day)
+    today = dt.date.fromisoformat(day)
+    load_demo(db, DemoOptions(scale="small", seed=3, until=today))
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    w.show()
+    assert overview_figures(w) == report_figures(db, today)
+    if today.day >= 18:
+        assert int(overview_figures(w)["due"]) > 0
+    if today.day == 1:   # no week or 旬 of the month has ended yet
+        assert overview_figures(w)["due"] == "0" and overview_figures(w)["rate"] == "—"
 
 
 def test_add_edit_delete_a_water_body_with_errors_shown_in_place(qtbot, window, demo_db):

@@ -12,26 +12,35 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from hzdesk.db import models as m
-from hzdesk.services.stats import period_stats
-from hzdesk.services.workflow import OVERDUE_STATES
+from hzdesk.services.stats import period_problems, period_stats
+from hzdesk.vocab import ProblemState
 
 
 def _per_village(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> list[list]:
-    """Patrols and problems on the water bodies each village lies on (a river counts for each)."""
+    """Patrols and problems on the water bodies each village lies on (a river counts for each).
+
+    Found and 已销号 are the period's new problems (as 汇总's 发现问题 and 本期发现已销号); 超期 is
+    over the period's problems, carried-over ones included, in their state on the as-of date (as
+    汇总's 超期) — all from the same rules as `stats`."""
     villages: dict[int, list[str]] = {wid: [v for v in (text or "").split("、") if v]
                                       for wid, text in session.execute(select(m.WaterBody.id, m.WaterBody.villages))}
     rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    last = min(end, as_of)
     for (wid,) in session.execute(select(m.Patrol.water_body_id).where(
-            and_(m.Patrol.patrol_date >= start, m.Patrol.patrol_date <= end))):
+            and_(m.Patrol.patrol_date >= start, m.Patrol.patrol_date <= last))):
         for v in villages.get(wid, []):
             rows[v][0] += 1
-    for wid, state, deadline, closed_on in session.execute(
-            select(m.Problem.water_body_id, m.Problem.state, m.Problem.deadline, m.Problem.closed_on)
-            .where(and_(m.Problem.found_on >= start, m.Problem.found_on <= end))):
+    pp = period_problems(session, start, end, as_of)
+    for pid, wid, found_on in session.execute(
+            select(m.Problem.id, m.Problem.water_body_id, m.Problem.found_on)
+            .where(m.Problem.found_on <= last)):
+        if pid not in pp.states:
+            continue
+        new_in_period = found_on >= start
         for v in villages.get(wid, []):
-            rows[v][1] += 1
-            rows[v][2] += closed_on is not None and closed_on <= as_of
-            rows[v][3] += state in OVERDUE_STATES and deadline is not None and deadline < as_of
+            rows[v][1] += new_in_period
+            rows[v][2] += new_in_period and pp.states[pid] is ProblemState.CLOSED
+            rows[v][3] += pid in pp.overdue
     return [[v, *counts, (counts[2] / counts[1]) if counts[1] else None] for v, counts in sorted(rows.items())]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from hzdesk.services.rules import BOARD_ROLES, holds_on, level_rank, role_rank
 from hzdesk.db.models import Appointment, BoardChief, Person, SignBoard, WaterBody
 from hzdesk.errors import ValidationError
 from hzdesk.parsing import ParseError, parse_phone
@@ -52,9 +53,6 @@ def set_printed_chiefs(session: Session, board_id: int, chiefs: list[dict[str, A
 # differ from that set; "since" is the first day of the current stretch of difference; the update
 # is overdue when it is still out of date more than `board_update_days` after that day.
 
-BOARD_ROLES = ("总河长", "副总河长", "河长", "副河长")
-_LEVEL_ORDER = {"县级": 0, "乡级": 1, "村级": 2}
-_ROLE_ORDER = {r: i for i, r in enumerate(BOARD_ROLES)}
 
 
 @dataclass
@@ -134,10 +132,15 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
     def expected(water_id: int) -> tuple[tuple[Any, ...], tuple[ShouldPrint, ...], frozenset[str]]:
         """The appointments up the tree, who should be printed now, and their names."""
         chain_appts = tuple(a for wid in _chain(parents, water_id) for a in appts_by_water[wid])
-        current = sorted((a for a in chain_appts if a.start_on <= as_of and (a.end_on is None or a.end_on >= as_of)),
-                         key=lambda a: (_LEVEL_ORDER.get(a.level, 9), _ROLE_ORDER.get(a.role, 9), a.start_on))
+        current = sorted((a for a in chain_appts if holds_on(a.start_on, a.end_on, as_of)),
+                         key=lambda a: (level_rank(a.level), role_rank(a.role), a.start_on))
+        # A person is printed once, under the highest of the posts they hold on this chain.
+        first_post = {}
+        for a in current:
+            first_post.setdefault(a.person_id, a)
         should = tuple(ShouldPrint(people[a.person_id].name, a.role, a.level, people[a.person_id].post,
-                                   people[a.person_id].phone, waters[a.water_body_id]) for a in current)
+                                   people[a.person_id].phone, waters[a.water_body_id])
+                       for a in first_post.values())
         return chain_appts, should, frozenset(s.name for s in should)
 
     out = []

@@ -5,20 +5,21 @@ active months, per chief or per water body, optional minimum minutes and kilomet
 
 * Windows are calendar windows (ISO weeks Monday–Sunday; 旬 = days 1–10, 11–20, 21–end of month;
   calendar months, quarters, years).
-* For a report period, a window is **due** when it lies wholly inside the report period, wholly
-  inside one appointment of that person in the rule's role and level, and — if the rule names
-  active months — wholly inside active months. A per-chief rule makes a window due once per
-  person however many water bodies they hold; a per-water-body rule once per appointment.
+* For a report period and an as-of date, a window is **due** when it lies wholly inside the report
+  period, has ended on or before the as-of date (`rules.window_is_due`), and — if the rule names
+  active months — lies wholly inside active months. A per-chief rule makes a window due once per
+  person when that person holds the rule's role and level without a break through the whole
+  window, whichever water bodies they move between; a per-water-body rule once per appointment
+  that covers the whole window.
 * A due window **requires** the rule's minimum count; it is **credited** with
   min(valid patrols by that person in the window, minimum) — for per-water-body rules, patrols on
   that water body only. A patrol is valid when it meets the rule's minimum minutes and kilometres;
   when a rule sets a minimum and the record lacks the times (or the distance), it cannot be shown
   to meet it and is not credited.
 * Over a period: due = Σ required, credited = Σ credited, done = every patrol record dated in the
-  period, rate = credited ÷ due (None when nothing is due). The rate never exceeds 100 %: patrolling
+  period up to the as-of date (nothing dated after it is counted), rate = credited ÷ due (None when nothing is due). The rate never exceeds 100 %: patrolling
   twice in one week does not make up for missing the next.
-* A patrol is **late-entered** (补录) when its entry date is more than N days after the patrol
-  (setting `late_entry_days`, default 7); an unknown entry date is not late.
+* A patrol is **late-entered** (补录) by `rules.is_late_entry` (setting `late_entry_days`).
 * **Chiefs without any patrol**: people with something due in the period and no patrol in it.
 * **Suspicious** records: shorter than the minimum minutes of a rule that applies to the patroller
   on that day, or faster than `max_walking_kmh` (driving, not walking).
@@ -40,6 +41,7 @@ from hzdesk.db.models import Appointment, FrequencyRule, Patrol, Person
 from hzdesk.db.rows import as_stored, plain_rows
 from hzdesk.errors import ValidationError
 from hzdesk.periods import Window, windows
+from hzdesk.services.rules import is_late_entry, window_is_due
 from hzdesk.services.settings import get_setting
 from hzdesk.vocab import RuleScope
 
@@ -178,9 +180,27 @@ def _count_in(days: list[dt.date], w: Window) -> int:
     return bisect.bisect_right(days, w[1]) - bisect.bisect_left(days, w[0])
 
 
-def compute(session: Session, start: dt.date, end: dt.date) -> Compliance:
-    """Patrol compliance for the report period [start, end] (both days included)."""
+def _unbroken(spans: list[tuple[dt.date, dt.date | None]]) -> list[tuple[dt.date, dt.date | None]]:
+    """Dated spans joined where one starts no later than the day after another ends."""
+    out: list[list] = []
+    for s, e in sorted(spans, key=lambda x: x[0]):
+        if out and (out[-1][1] is None or s <= out[-1][1] + dt.timedelta(days=1)):
+            if out[-1][1] is not None and (e is None or e > out[-1][1]):
+                out[-1][1] = e
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
+def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Compliance:
+    """Patrol compliance for the report period [start, end] (both days included) as of `as_of`
+    (default: the period's last day, i.e. a finished period)."""
+    as_of = end if as_of is None else as_of
     result = Compliance(start, end)
+    # Nothing dated after the as-of date is known to an as-of report.
+    last = min(end, as_of)
+    if last < start:
+        return result
     rules = list(session.scalars(select(FrequencyRule).where(FrequencyRule.enabled.is_(True))
                                  .order_by(FrequencyRule.id)))
     if not rules:
@@ -190,7 +210,7 @@ def compute(session: Session, start: dt.date, end: dt.date) -> Compliance:
     appts = [_A(*row) for row in session.execute(
         select(Appointment.person_id, Appointment.water_body_id, Appointment.role, Appointment.level,
                Appointment.start_on, Appointment.end_on)
-        .where(keys_filter, Appointment.start_on <= end,
+        .where(keys_filter, Appointment.start_on <= last,
                or_(Appointment.end_on.is_(None), Appointment.end_on >= start)))]
     # Dates and times are read as stored and parsed once per distinct value: a year of a big
     # township is 24,000 patrols but ~365 days and ~1,000 clock times, and parsing every value
@@ -201,7 +221,7 @@ def compute(session: Session, start: dt.date, end: dt.date) -> Compliance:
                    Patrol.id, Patrol.person_id, Patrol.water_body_id, as_stored(Patrol.patrol_date),
                    as_stored(Patrol.start_time), as_stored(Patrol.end_time), Patrol.distance_km,
                    as_stored(Patrol.entered_on))
-                   .where(and_(Patrol.patrol_date >= start, Patrol.patrol_date <= end))
+                   .where(and_(Patrol.patrol_date >= start, Patrol.patrol_date <= last))
                    .order_by(Patrol.patrol_date, Patrol.id))]
     result.done = len(patrols)
     done_by_person: dict[int, int] = defaultdict(int)
@@ -214,7 +234,8 @@ def compute(session: Session, start: dt.date, end: dt.date) -> Compliance:
     for rule in rules:
         active = parse_months(rule.active_months)
         rule_windows = [w for w in windows(rule.period_unit, start, end)
-                        if w[0] >= start and w[1] <= end and (active is None or _months_of(w) <= active)]
+                        if window_is_due(w, start, end, as_of)
+                        and (active is None or _months_of(w) <= active)]
         mine = [a for a in appts if a.role == rule.role and a.level == rule.level]
         # Valid patrols' dates, per person and per (person, water body), sorted for bisect.
         by_person: dict[int, list[dt.date]] = defaultdict(list)
@@ -226,16 +247,23 @@ def compute(session: Session, start: dt.date, end: dt.date) -> Compliance:
                 by_person[p.person_id].append(p.day)
                 by_water[(p.person_id, p.water_body_id)].append(p.day)
 
-        def inside(a: _A, w: Window) -> bool:
-            return a.start_on <= w[0] and (a.end_on is None or a.end_on >= w[1])
+        def inside(span: tuple[dt.date, dt.date | None], w: Window) -> bool:
+            return span[0] <= w[0] and (span[1] is None or span[1] >= w[1])
 
+        # Spans a window must lie inside: per chief, the person's unbroken time in the role and
+        # level (moving from one water body to another is no break); per water body, each
+        # appointment. Keyed (person, water body or None).
+        spans: dict[tuple[int, int | None], list] = defaultdict(list)
+        for a in mine:
+            key = (a.person_id, a.water_body_id if rule.scope is RuleScope.PER_WATER_BODY else None)
+            spans[key].append((a.start_on, a.end_on))
         # (person, water body or None, window) — one entry per due window.
         due_windows: set[tuple[int, int | None, Window]] = set()
-        for a in mine:
-            for w in rule_windows:
-                if inside(a, w):
-                    scope_key = a.water_body_id if rule.scope is RuleScope.PER_WATER_BODY else None
-                    due_windows.add((a.person_id, scope_key, w))
+        for key, key_spans in spans.items():
+            for span in _unbroken(key_spans):
+                for w in rule_windows:
+                    if inside(span, w):
+                        due_windows.add((*key, w))
         for person_id, water_id, w in sorted(due_windows, key=lambda k: (k[0], k[1] or 0, k[2])):
             days = by_person[person_id] if water_id is None else by_water[(person_id, water_id)]
             credited = min(_count_in(days, w), rule.min_count)
@@ -253,8 +281,7 @@ def compute(session: Session, start: dt.date, end: dt.date) -> Compliance:
     result.credited = sum(r.credited for r in rows.values())
 
     late_days = int(get_setting(session, "late_entry_days"))
-    result.late_ids = [p.id for p in patrols
-                       if p.entered_on is not None and (p.entered_on - p.day).days > late_days]
+    result.late_ids = [p.id for p in patrols if is_late_entry(p.day, p.entered_on, late_days)]
     result.late_entries = len(result.late_ids)
     result.suspicious = _suspicious(session, patrols, rules, appts)
     return result

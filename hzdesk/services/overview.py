@@ -12,7 +12,9 @@ from hzdesk import clock
 from hzdesk.db.models import Patrol, Problem, WaterBody
 from hzdesk.services import compliance
 from hzdesk.services.boards import BoardStatus, board_statuses
-from hzdesk.services.workflow import OVERDUE_STATES
+from hzdesk.periods import window_of
+from hzdesk.services.rules import OVERDUE_STATES, is_overdue
+from hzdesk.vocab import PeriodUnit
 
 
 @dataclass
@@ -39,15 +41,22 @@ class Overview:
 
 def overview(session: Session, today: dt.date | None = None) -> Overview:
     today = today or clock.today()
-    month = compliance.compute(session, today.replace(day=1), today)
+    # The whole month as of today: the same figure 报表 gives for this month (only the weeks and
+    # 旬 that have ended are due), so the two never disagree.
+    first, last = window_of(PeriodUnit.MONTH, today)
+    month = compliance.compute(session, first, last, as_of=today)
+    # Problems that can be overdue whose deadline has passed or comes within a week.
     rows = session.execute(
         select(Problem.id, Problem.number, WaterBody.name, Problem.category, Problem.responsible_unit,
-               Problem.deadline)
+               Problem.deadline, Problem.state)
         .join(WaterBody, WaterBody.id == Problem.water_body_id)
         .where(and_(Problem.state.in_(OVERDUE_STATES), Problem.deadline.isnot(None),
                     Problem.deadline <= today + dt.timedelta(days=7)))
         .order_by(Problem.deadline, Problem.id)).all()
-    lines = [ProblemLine(*r, days=(today - r[5]).days) for r in rows]
+    overdue, due_soon = [], []
+    for *r, state in rows:
+        line = ProblemLine(*r, days=(today - r[5]).days)
+        (overdue if is_overdue(state, line.deadline, today) else due_soon).append(line)
     late = []
     if month.late_ids:
         from hzdesk.db.models import Person
@@ -58,7 +67,6 @@ def overview(session: Session, today: dt.date | None = None) -> Overview:
     return Overview(
         today=today, month=month,
         behind=[c for c in month.by_chief if c.credited < c.due],
-        overdue=[ln for ln in lines if ln.days > 0],
-        due_soon=[ln for ln in lines if ln.days <= 0],
+        overdue=overdue, due_soon=due_soon,
         boards=[b for b in board_statuses(session, today) if b.out_of_date],
         late=[tuple(r) for r in late])

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hzdesk import clock
@@ -19,7 +19,7 @@ from hzdesk.db import models as m
 from hzdesk.db.base import Base
 from hzdesk.errors import NotFound, ValidationError
 from hzdesk.fields import Ledger, ledger
-from hzdesk.services import problems
+from hzdesk.services import problems, rules
 from hzdesk.services.validation import clean
 from hzdesk.vocab import ProblemState
 
@@ -137,15 +137,13 @@ def _flag_clauses(today: dt.date) -> dict[str, dict[str, Any]]:
     P, A = m.Problem, m.Appointment
     return {
         "problem": {
-            "overdue": and_(P.state.in_([ProblemState.REGISTERED, ProblemState.RECTIFYING]),
-                            P.deadline < today),
-            "open": P.state.in_([ProblemState.REGISTERED, ProblemState.RECTIFYING,
-                                 ProblemState.AWAITING_CHECK]),
+            "overdue": rules.overdue_sql(today, P.state, P.deadline),
+            "open": rules.open_sql(P.state),
         },
-        "appointment": {"current": and_(A.start_on <= today, or_(A.end_on.is_(None), A.end_on >= today))},
-        "water_body": {"in_use": or_(m.WaterBody.retired_on.is_(None), m.WaterBody.retired_on > today)},
-        "sign_board": {"in_use": or_(m.SignBoard.retired_on.is_(None), m.SignBoard.retired_on > today)},
-        "person": {"in_service": or_(m.Person.retired_on.is_(None), m.Person.retired_on > today)},
+        "appointment": {"current": rules.holds_on_sql(A.start_on, A.end_on, today)},
+        "water_body": {"in_use": rules.in_use_on_sql(m.WaterBody.retired_on, today)},
+        "sign_board": {"in_use": rules.in_use_on_sql(m.SignBoard.retired_on, today)},
+        "person": {"in_service": rules.in_use_on_sql(m.Person.retired_on, today)},
     }
 
 

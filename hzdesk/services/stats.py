@@ -4,9 +4,12 @@ Problems, for a period and an as-of date:
 * found = problems found in the period; closed = problems whose 销号 date is in the period;
 * rectified_of_found = problems found in the period that are 已销号 as of the as-of date;
   rectification_rate = rectified_of_found ÷ found (None when nothing was found);
-* open (待交办, 整改中 or 待验收), overdue (待交办 or 整改中 past the deadline) and parked (挂账)
-  over all problems found by the as-of date, each in the state it had on the as-of date (the
-  last workflow move dated on or before it);
+* the period's problems (`period_problems`): those found in the period (up to the as-of date)
+  and those found earlier that were still open when it began (上期结转, carried over) — the rows
+  of the period's issue ledger and binder section;
+* open (待交办, 整改中 or 待验收), overdue (`rules.is_overdue`) and parked (挂账) over the period's
+  problems, each in the state it had on the as-of date (the last workflow move dated on or
+  before it);
 * counts by category and by source of the problems found in the period.
 """
 
@@ -23,7 +26,7 @@ from sqlalchemy.orm import Session
 from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.db.rows import plain_rows
 from hzdesk.services import boards, compliance
-from hzdesk.services.workflow import OPEN_STATES, OVERDUE_STATES
+from hzdesk.services.rules import OPEN_STATES, is_overdue
 from hzdesk.vocab import ProblemState
 
 
@@ -38,6 +41,7 @@ class ProblemStats:
     by_category: dict[str, int]
     by_source: dict[str, int]
     overdue_ids: list[int]
+    carried_over: int = 0
 
     @property
     def rectification_rate(self) -> float | None:
@@ -64,17 +68,42 @@ def states_as_of(session: Session, as_of: dt.date) -> dict[int, ProblemState]:
     return states
 
 
+@dataclass
+class PeriodProblems:
+    """The problems a period's ledger lists, each in its state on the as-of date."""
+
+    states: dict[int, ProblemState]
+    carried: set[int]      # found before the period and not yet closed when it began (上期结转)
+    overdue: set[int]      # 超期 on the as-of date
+
+
+def period_problems(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> PeriodProblems:
+    last = min(end, as_of)
+    if last < start:
+        return PeriodProblems({}, set(), set())
+    now = states_as_of(session, as_of)
+    before = states_as_of(session, start - dt.timedelta(days=1))
+    carried = {pid for pid, s in before.items() if s is not ProblemState.CLOSED}
+    found = {pid for (pid,) in plain_rows(session, select(Problem.id).where(
+        and_(Problem.found_on >= start, Problem.found_on <= last)))}
+    states = {pid: now[pid] for pid in found | carried}
+    deadlines = dict(plain_rows(session, select(Problem.id, Problem.deadline).where(
+        and_(Problem.found_on <= last, Problem.deadline.is_not(None)))).all())
+    overdue = {pid for pid, s in states.items() if is_overdue(s, deadlines.get(pid), as_of)}
+    return PeriodProblems(states, carried, overdue)
+
+
 def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> ProblemStats:
+    last = min(end, as_of)
     found_rows = plain_rows(session, select(Problem.id, Problem.category, Problem.source)
-                            .where(and_(Problem.found_on >= start, Problem.found_on <= end))).all()
+                            .where(and_(Problem.found_on >= start, Problem.found_on <= last))).all()
     closed = session.scalar(select(func.count()).select_from(Problem)
-                            .where(and_(Problem.closed_on >= start, Problem.closed_on <= end)))
-    state = states_as_of(session, as_of)
-    past_deadline = {pid for (pid,) in plain_rows(session, select(Problem.id).where(
-        and_(Problem.found_on <= as_of, Problem.deadline.is_not(None), Problem.deadline < as_of)))}
-    overdue_ids = sorted(pid for pid, s in state.items() if s in OVERDUE_STATES and pid in past_deadline)
+                            .where(and_(Problem.closed_on >= start, Problem.closed_on <= last)))
+    pp = period_problems(session, start, end, as_of)
+    state = pp.states
+    overdue_ids = sorted(pp.overdue)
     return ProblemStats(
-        found=len(found_rows), closed=closed,
+        found=len(found_rows), closed=closed, carried_over=len(pp.carried),
         rectified_of_found=sum(state.get(pid) is ProblemState.CLOSED for pid, _c, _s in found_rows),
         open=sum(s in OPEN_STATES for s in state.values()),
         overdue=len(overdue_ids),
@@ -91,7 +120,7 @@ def _rate(x: float | None) -> float | None:
 def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict[str, Any]:
     """Everything `hzdesk stats` prints, as plain data (the JSON keys are a promise: add, never
     rename)."""
-    pc = compliance.compute(session, start, end)
+    pc = compliance.compute(session, start, end, as_of)
     ps = problem_stats(session, start, end, as_of)
     bs = boards.board_statuses(session, as_of)
     return {
@@ -109,7 +138,7 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
         "issues": {
             "found": ps.found, "closed": ps.closed, "rectified_of_found": ps.rectified_of_found,
             "rectification_rate": _rate(ps.rectification_rate), "open": ps.open,
-            "overdue": ps.overdue, "parked": ps.parked,
+            "overdue": ps.overdue, "parked": ps.parked, "carried_over": ps.carried_over,
             "by_category": ps.by_category, "by_source": ps.by_source,
         },
         "boards": {

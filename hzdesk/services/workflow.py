@@ -19,11 +19,11 @@ from hzdesk import clock
 from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.errors import ValidationError
 from hzdesk.parsing import ParseError, parse_date
+from hzdesk.services import rules
 from hzdesk.services.records import get
+from hzdesk.services.rules import OPEN_STATES, OVERDUE_STATES  # noqa: F401  (re-exported)
 from hzdesk.vocab import ProblemState as S
 
-OPEN_STATES = (S.REGISTERED, S.RECTIFYING, S.AWAITING_CHECK)
-OVERDUE_STATES = (S.REGISTERED, S.RECTIFYING)
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,8 @@ def allowed_moves(state: S) -> list[str]:
 
 
 def is_overdue(problem: Problem, as_of: dt.date) -> bool:
-    """超期: still waiting to be assigned or being fixed, past its deadline."""
-    return (problem.state in OVERDUE_STATES and problem.deadline is not None
-            and problem.deadline < as_of)
+    """超期 for a problem in its current state (see `rules.is_overdue`)."""
+    return rules.is_overdue(problem.state, problem.deadline, as_of)
 
 
 def _text(value: Any) -> str | None:

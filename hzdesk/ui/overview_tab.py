@@ -96,7 +96,8 @@ class OverviewTab(QWidget):
     def refresh(self) -> None:
         o = self.ctx.read(overview)
         m = o.month
-        self.headline.setText(f"{o.today.year}年{o.today.month}月1日至今：应巡 {m.due} 次，按规则完成 {m.credited} 次，"
+        self.headline.setText(f"{o.today.year}年{o.today.month}月（截至{o.today.month}月{o.today.day}日，"
+                              f"只计已结束的周、旬）：应巡 {m.due} 次，按规则完成 {m.credited} 次，"
                               f"巡河率 {percent(m.rate)}；超期问题 {len(o.overdue)} 个，"
                               f"公示牌待更新 {len(o.boards)} 块。")
         for key, value in (("due", m.due), ("credited", m.credited), ("done", m.done), ("rate", percent(m.rate)),

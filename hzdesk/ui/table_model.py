@@ -120,11 +120,10 @@ class LedgerTableModel(QAbstractTableModel):
 
 def overdue_colour(today: dt.date | None = None) -> Callable[[dict], QColor | None]:
     """Light red for problems past their deadline that are still waiting or being fixed."""
-    from hzdesk.services.workflow import OVERDUE_STATES
+    from hzdesk.services.rules import is_overdue
 
     def colour(row: dict) -> QColor | None:
-        day = today or clock.today()
-        if row.get("state") in OVERDUE_STATES and row.get("deadline") and row["deadline"] < day:
+        if is_overdue(row.get("state"), row.get("deadline"), today or clock.today()):
             return QColor("#fbd5d5")
         return None
     return colour

@@ -15,9 +15,7 @@ from hzdesk.reports.pdf.ledger import LedgerDoc, PdfColumn
 from hzdesk.services import records
 from hzdesk.services.boards import board_statuses
 from hzdesk.services.settings import get_setting
-from hzdesk.services.workflow import OVERDUE_STATES
-
-_LEVEL_ORDER = {"县级": 0, "乡级": 1, "村级": 2}
+from hzdesk.services.rules import is_late_entry, is_overdue, level_rank
 
 
 def _columns(ledger_key: str, keys: list[str]) -> list[PdfColumn]:
@@ -66,7 +64,7 @@ def roster(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc
          .join(P, P.id == A.person_id).outerjoin(W, W.id == A.water_body_id)
          .where(A.start_on <= as_of, (A.end_on.is_(None)) | (A.end_on >= as_of)))
     rows = sorted(session.execute(q).all(),
-                  key=lambda r: (_LEVEL_ORDER.get(r[3], 9), r[2] not in ("总河长", "副总河长"), r[4] or "", r[0]))
+                  key=lambda r: (level_rank(r[3]), r[2] not in ("总河长", "副总河长"), r[4] or "", r[0]))
     cols = [PdfColumn("序号", 3.2, "center"), PdfColumn("姓名", 5), PdfColumn("职务", 9), PdfColumn("角色", 5),
             PdfColumn("级别", 4), PdfColumn("河湖", 10), PdfColumn("电话", 8), PdfColumn("任职日期", 6.5),
             PdfColumn("任命文号", 10)]
@@ -117,7 +115,7 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
     late = 0
     for i, row in enumerate(records.list_rows(session, "patrol", query), start=1):
         cells = [str(i)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
-        if row["entered_on"] and (row["entered_on"] - row["patrol_date"]).days > late_days:
+        if is_late_entry(row["patrol_date"], row["entered_on"], late_days):
             cells[-1] += "（补录）"
             late += 1
         rows.append(cells)
@@ -129,22 +127,40 @@ def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date,
            state: str | None = None, **_: Any) -> LedgerDoc:
     keys = ["number", "found_on", "water_body_id", "category", "source", "description", "responsible_unit",
             "deadline", "state", "closed_on"]
-    filters: dict[str, Any] = {}
+    """A period's problems as `stats.period_problems` defines them — found in the period, and found
+    earlier but still open when it began (marked 上期结转) — each in its state on `as_of`."""
+    from hzdesk.services.stats import period_problems, states_as_of
+
     if period:
-        filters["found_on"] = period
-    if state:
-        filters["state"] = state
-    query = records.Query(filters=filters)
+        pp = period_problems(session, period[0], period[1], as_of)
+        states, carried, overdue_ids = pp.states, pp.carried, pp.overdue
+        query = records.Query(filters={"found_on": (None, min(period[1], as_of))})
+    else:
+        states, carried = states_as_of(session, as_of), set()
+        overdue_ids = None
+        query = records.Query(filters={"found_on": (None, as_of)})
     query.limit = None
     lg = LEDGERS["problem"]
-    rows, overdue = [], 0
-    for i, row in enumerate(records.list_rows(session, "problem", query), start=1):
-        cells = [str(i)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
-        if row["state"] in OVERDUE_STATES and row["deadline"] and row["deadline"] < as_of:
+    rows, overdue, carried_listed = [], 0, 0
+    for row in records.list_rows(session, "problem", query):
+        if row["id"] not in states or (state and states[row["id"]].value != state):
+            continue
+        row["state"] = states[row["id"]]
+        if row["closed_on"] and row["closed_on"] > as_of:   # not yet closed on the as-of date
+            row["closed_on"] = None
+        cells = [str(len(rows) + 1)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
+        if row["id"] in carried:
+            cells[keys.index("number") + 1] += "（上期结转）"
+            carried_listed += 1
+        late = (row["id"] in overdue_ids if overdue_ids is not None
+                else is_overdue(row["state"], row["deadline"], as_of))
+        if late:
             cells[keys.index("state") + 1] += "（超期）"
             overdue += 1
         rows.append(cells)
-    subtitle = _period_text(period) + (f"　状态：{state}" if state else "") + f"　共 {len(rows)} 个，超期 {overdue} 个"
+    subtitle = (_period_text(period) + (f"　状态：{state}" if state else "")
+                + f"　截至 {as_of.isoformat()}：共 {len(rows)} 个（其中上期结转 "
+                + f"{carried_listed} 个），超期 {overdue} 个")
     return LedgerDoc("问题台账", office, subtitle, _columns("problem", keys), rows, landscape=True)
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from hzdesk.services.rules import ordered_levels
 from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.parsing import format_date_cn
@@ -102,8 +103,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
             due_credit[0] += c["due"]
             due_credit[1] += c["credited"]
     if by_level:
-        levels = [lv for lv in ("县级", "乡级", "村级") if lv in by_level] + \
-                 [lv for lv in by_level if lv not in ("县级", "乡级", "村级")]
+        levels = ordered_levels(by_level)
         rates = [by_level[lv][1] / by_level[lv][0] * 100 if by_level[lv][0] else 0 for lv in levels]
         fig, ax = plt.subplots(figsize=(6.4, 2.4))
         bars = ax.bar(levels, rates, color="#4A7EBB", width=0.5)
