@@ -150,18 +150,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _open(args):
-    from hzdesk.db.engine import open_database
+def _open(args, *, writes: bool):
+    """The command's database; a writing command holds the window's lock (see hzdesk/office.py)."""
+    from hzdesk.office import open_for_command
     from hzdesk.paths import default_db_path
 
-    return open_database(default_db_path(args.db))
+    return open_for_command(default_db_path(args.db), writes=writes)
 
 
 def cmd_demo(args) -> int:
     from hzdesk.demo import DemoOptions, load_demo
 
-    db = _open(args)
-    try:
+    with _open(args, writes=True) as db:
         def progress(step: str) -> None:
             print(f"  {step}", flush=True)
 
@@ -170,21 +170,16 @@ def cmd_demo(args) -> int:
                                             until=args.until or clock.today()), progress)
         print("完成：" + "，".join(f"{k} {v}" for k, v in summary.items()))
         return 0
-    finally:
-        db.close()
 
 
 def cmd_check(args) -> int:
     from hzdesk.services.check import check_database, format_report
 
-    db = _open(args)
-    try:
+    with _open(args, writes=False) as db:
         with db.session() as s:
             report = check_database(s)
         print(format_report(report, str(db.path)))
         return 0 if report.ok else 1
-    finally:
-        db.close()
 
 
 def cmd_stats(args) -> int:
@@ -193,8 +188,7 @@ def cmd_stats(args) -> int:
     from hzdesk.services.stats import period_stats, summary_text
 
     start, end = args.period
-    db = _open(args)
-    try:
+    with _open(args, writes=False) as db:
         with db.session() as s:
             stats = period_stats(s, start, end, args.as_of or clock.today())
             if args.xlsx:
@@ -205,22 +199,17 @@ def cmd_stats(args) -> int:
         else:
             print(summary_text(stats))
         return 0
-    finally:
-        db.close()
 
 
 def cmd_export(args) -> int:
     from hzdesk.reports.excel_export import write_workbook
 
     period = args.period
-    db = _open(args)
-    try:
+    with _open(args, writes=False) as db:
         with db.session() as s:
             counts = write_workbook(args.file, s, period=period)
         print(f"已导出到 {args.file}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
         return 0
-    finally:
-        db.close()
 
 
 def cmd_import(args) -> int:
@@ -228,8 +217,7 @@ def cmd_import(args) -> int:
 
     from hzdesk.reports.excel_import import import_workbook, write_error_workbook
 
-    db = _open(args)
-    try:
+    with _open(args, writes=not args.dry_run) as db:
         if not args.dry_run:
             from hzdesk.db.backup import backup
             backup(db.path, "导入前")
@@ -254,15 +242,13 @@ def cmd_import(args) -> int:
         summary = "，".join(f"{k} {v} 行" for k, v in result.counts.items())
         print(("检查通过，可以导入：" if args.dry_run else "导入完成：") + summary)
         return 0
-    finally:
-        db.close()
 
 
 def cmd_backup(args) -> int:
     from hzdesk.db.backup import backup, rotate
 
-    db = _open(args)
-    db.close()
+    with _open(args, writes=False) as db:
+        pass
     info = backup(db.path, "手动")
     rotate(db.path)
     print(f"已备份并校验：{info.path}（{info.label}）")
@@ -272,8 +258,8 @@ def cmd_backup(args) -> int:
 def cmd_backups(args) -> int:
     from hzdesk.db.backup import list_backups
 
-    db = _open(args)
-    db.close()
+    with _open(args, writes=False) as db:
+        pass
     found = list_backups(db.path)
     if not found:
         print("还没有备份。")
@@ -285,9 +271,9 @@ def cmd_backups(args) -> int:
 def cmd_restore(args) -> int:
     from hzdesk.db.backup import restore
 
-    db = _open(args)
-    db.close()
-    safety = restore(db.path, args.file)
+    with _open(args, writes=True) as db:
+        db.close()   # the file is replaced; the lock is held until it is
+        safety = restore(db.path, args.file)
     print(f"已从 {args.file} 恢复。恢复前的数据库已另存为 {safety.path}")
     return 0
 
@@ -336,14 +322,11 @@ def cmd_selfcheck(args) -> int:
 def cmd_template(args) -> int:
     from hzdesk.reports.excel_template import write_template
 
-    db = _open(args)
-    try:
+    with _open(args, writes=False) as db:
         with db.session() as s:
             write_template(args.file, s)
         print(f"导入模板已生成：{args.file}")
         return 0
-    finally:
-        db.close()
 
 
 def cmd_report(args) -> int:
@@ -355,8 +338,7 @@ def cmd_report(args) -> int:
     if args.kind in ("summary", "binder") and period is None:
         print("错误：统计报表需要用 --period 指定期间，如 2025Q1", file=sys.stderr)
         return 2
-    db = _open(args)
-    try:
+    with _open(args, writes=False) as db:
         with db.session() as s:
             if args.kind in ("issue-sheet", "closure-sheet"):
                 from hzdesk.reports.pdf import sheets
@@ -382,8 +364,6 @@ def cmd_report(args) -> int:
         pages = write_ledger(args.out, doc)
         print(f"已生成 {args.out}：{doc.title}，{len(doc.rows)} 行，共 {pages} 页")
         return 0
-    finally:
-        db.close()
 
 
 COMMANDS = {"demo": cmd_demo, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,

@@ -81,3 +81,28 @@ def test_newer_database_refused_by_every_command_byte_for_byte(tmp_path):
         r = hz("--db", str(db), *args)
         assert r.returncode == 2 and "更新版本" in r.stderr
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_writing_commands_honour_the_windows_lock(tmp_path):
+    """With a window holding the database, commands that write are refused with who has it open;
+    commands that only read still work (#11 point 3)."""
+    from hzdesk import office
+
+    db = tmp_path / "x.db"
+    assert hz("--db", str(db), "demo", "--until", "2025-06-30").returncode == 0
+    assert hz("--db", str(db), "backup").returncode == 0
+    backup_file = next((tmp_path / "x-备份").glob("*.db"))
+    lock = office.claim(db)       # what the window takes when it opens the database
+    try:
+        for args in (["demo"], ["restore", str(backup_file)], ["import", str(tmp_path / "无.xlsx")]):
+            r = hz("--db", str(db), *args)
+            assert r.returncode == 2, (args, r.stdout, r.stderr)
+            assert "正由" in r.stderr and "打开" in r.stderr and "Traceback" not in r.stderr
+        for args in (["stats", "--period", "2025Q1", "--json"], ["check"], ["backups"],
+                     ["export", str(tmp_path / "导出.xlsx")], ["report", "rivers", "--out", str(tmp_path / "r.pdf")]):
+            r = hz("--db", str(db), *args)
+            assert r.returncode == 0, (args, r.stderr)
+    finally:
+        lock.release()
+    r = hz("--db", str(db), "restore", str(backup_file))
+    assert r.returncode == 0, r.stderr       # with the window closed the same command works

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Slot
@@ -12,8 +13,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, 
                                QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
-from hzdesk import clock
-from hzdesk import APP_NAME, __version__
+from hzdesk import APP_NAME, __version__, clock
 from hzdesk.db.engine import Database, open_database
 from hzdesk.errors import HzdeskError
 from hzdesk.fields import MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
@@ -503,7 +503,8 @@ def install_chinese(app: QApplication) -> bool:
 
 
 def run(db_arg: str | None) -> int:
-    from hzdesk.db.guard import DatabaseInUse, acquire, damaged, on_network_drive
+    from hzdesk import office
+    from hzdesk.db.guard import DatabaseInUse
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName("hzdesk")
@@ -512,23 +513,22 @@ def run(db_arg: str | None) -> int:
     install_chinese(app)
     path = default_db_path(db_arg)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = acquire(path)
-    except (DatabaseInUse, OSError) as exc:
-        QMessageBox.critical(None, "数据库已被打开", str(exc))
+        lock = office.claim(path)
+    except (DatabaseInUse, HzdeskError, OSError) as exc:
+        QMessageBox.critical(None, "数据库已被打开" if isinstance(exc, DatabaseInUse) else "无法打开数据库", str(exc))
         return 2
     try:
-        return _run_window(app, path, lock.unclean, damaged, on_network_drive)
+        return _run_window(app, office.inspect(path, lock))
     finally:
         lock.release()
 
 
-def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> int:
-    if on_network_drive(path):
+def _run_window(app, found) -> int:
+    path = found.path
+    if found.network_drive:
         QMessageBox.warning(None, "网络上的数据库", "这个数据库文件在网络共享文件夹中。SQLite 在网络盘上的文件锁并不可靠，"
                             "多人同时使用可能损坏数据。建议把数据库放在本机，多人共用请使用服务器数据库。")
-    problem = damaged(path) if (unclean and path.exists()) else None
-    if problem and not _recover(path, problem):
+    if found.damage and not _recover(path, found.damage):
         return 2
     try:
         db = open_database(path)
@@ -537,7 +537,7 @@ def _run_window(app, path: Path, unclean: bool, damaged, on_network_drive) -> in
         # A file we kept backups of cannot be a stranger's: an overwritten header is damage too.
         if ("损坏" in str(exc) or "无法读取" in str(exc) or list_backups(path)) and "更新版本" not in str(exc):
             if _recover(path, str(exc).rstrip("。")):
-                return _run_window(app, path, False, damaged, on_network_drive)
+                return _run_window(app, replace(found, unclean=False, damage=None))
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
     from hzdesk.ui.accounts import LoginDialog, accounts_required
