@@ -236,3 +236,26 @@ def test_switch_settings_are_yes_or_no(session):
     assert get_setting(session, "accounts_enabled") is True
     with pytest.raises(ValidationError, match="应填“是”或“否”"):
         set_setting(session, "accounts_enabled", "False?")
+
+
+def test_a_patrol_outside_the_water_bodys_registered_life_is_refused(session, chief):
+    from hzdesk.services.check import check_database
+
+    wb = records.create(session, "water_body", {"code": "CJ100", "name": "老塘", "kind": "山塘", "level": "村级",
+                                                "registered_on": "2020-05-01", "retired_on": "2023-06-30"})
+    base = {"water_body_id": wb.id, "person_id": chief.id}
+    with pytest.raises(ValidationError, match="2020-05-01 才登记"):
+        records.create(session, "patrol", {**base, "patrol_date": "2020-04-30"})
+    with pytest.raises(ValidationError, match="已于 2023-06-30 注销"):
+        records.create(session, "patrol", {**base, "patrol_date": "2023-06-30"})   # the day it is retired
+    records.create(session, "patrol", {**base, "patrol_date": "2023-06-29"})
+    records.create(session, "patrol", {**base, "patrol_date": "2020-05-01"})
+    session.flush()
+    # What got in some other way (an old database, a hand edit) is listed by `check`.
+    session.execute(m.Patrol.__table__.insert().values(person_id=chief.id, water_body_id=wb.id,
+                                                       patrol_date=dt.date(2024, 1, 5)))
+    session.execute(m.Patrol.__table__.insert().values(person_id=chief.id, water_body_id=wb.id,
+                                                       patrol_date=dt.date(2019, 1, 5)))
+    errors = check_database(session).errors
+    assert any("注销之日或以后" in e and e.startswith("1 条") for e in errors)
+    assert any("早于所巡河湖的登记日期" in e and e.startswith("1 条") for e in errors)

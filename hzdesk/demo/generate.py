@@ -14,6 +14,7 @@ from typing import Callable
 
 from sqlalchemy import func, insert, select
 
+from hzdesk.services.rules import in_use_on
 from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.db.audit import append_entries
@@ -350,6 +351,11 @@ class _Builder:
                 "found_problem": found, "on_spot_handling": "现场劝导并通知清理" if found and rng.random() < 0.5 else None,
                 "entered_on": min(entered, self.until), "notes": None}
 
+    def water_in_use(self, water_id: int, day: dt.date) -> bool:
+        """The sample never makes a patrol the entry rules would refuse (validation._check_patrol)."""
+        w = self.water[water_id - 1]
+        return in_use_on(w["retired_on"], day) and (w["registered_on"] is None or w["registered_on"] <= day)
+
     def build_patrols(self) -> None:
         rng, start, until = self.rng, self.start, self.until
         unit_of = {"县级": PeriodUnit.QUARTER, "乡级": PeriodUnit.XUN, "村级": PeriodUnit.WEEK}
@@ -368,7 +374,8 @@ class _Builder:
                     continue
                 for _ in range(2 if rng.random() < 0.12 else 1):
                     day = self.day_between(w0, w1)
-                    held = [a for a in appts if a["start_on"] <= day and (a["end_on"] or until) >= day]
+                    held = [a for a in appts if a["start_on"] <= day and (a["end_on"] or until) >= day
+                            and self.water_in_use(a["water_body_id"], day)]
                     if held:
                         self.patrols.append(self.patrol_row(pid, rng.choice(held)["water_body_id"], day))
         staff = [a for a in self.appointments if a["role"] in ("巡河员", "民间河长", "河湖警长")]
@@ -376,7 +383,8 @@ class _Builder:
         for _ in range(max(0, missing)):
             a = rng.choice(staff)
             day = self.day_between(max(a["start_on"], start), min(a["end_on"] or until, until))
-            self.patrols.append(self.patrol_row(a["person_id"], a["water_body_id"], day))
+            if a["water_body_id"] and self.water_in_use(a["water_body_id"], day):
+                self.patrols.append(self.patrol_row(a["person_id"], a["water_body_id"], day))
         self.patrols.sort(key=lambda r: (r["patrol_date"], r["start_time"], r["person_id"]))
         for i, r in enumerate(self.patrols, start=1):
             r["id"] = i

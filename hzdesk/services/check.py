@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
+from hzdesk.services.rules import in_use_on_sql
 from hzdesk.db import models as m
 from hzdesk.db.audit import verify_chain
 from hzdesk.vocab import ProblemState
@@ -105,8 +106,12 @@ def check_database(session: Session) -> CheckReport:
 
     W, Parent = m.WaterBody, aliased(m.WaterBody)
     flag(report.errors,
-         select(T.id).join(W, W.id == T.water_body_id).where(W.retired_on.isnot(None), T.patrol_date > W.retired_on),
-         "{n} 条巡河记录的日期晚于所巡河湖的注销日期")
+         select(T.id).join(W, W.id == T.water_body_id).where(~in_use_on_sql(W.retired_on, T.patrol_date)),
+         "{n} 条巡河记录的日期在所巡河湖注销之日或以后")
+    flag(report.errors,
+         select(T.id).join(W, W.id == T.water_body_id).where(W.registered_on.isnot(None),
+                                                              T.patrol_date < W.registered_on),
+         "{n} 条巡河记录的日期早于所巡河湖的登记日期")
     flag(report.warnings,
          select(W.id).join(Parent, Parent.id == W.parent_id)
          .where(Parent.retired_on.isnot(None), W.retired_on.is_(None)),

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from hzdesk.services.rules import in_use_on
 from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.errors import ValidationError
@@ -275,8 +276,11 @@ def _check_patrol(session, v, existing):
     if v.get("start_time") and v.get("end_time") and v["end_time"] <= v["start_time"]:
         errors["end_time"] = "结束时间应晚于开始时间"
     wb = referenced(session, m.WaterBody, v["water_body_id"]) if v.get("water_body_id") else None
-    if wb is not None and wb.retired_on and v.get("patrol_date") and v["patrol_date"] > wb.retired_on:
-        errors["water_body_id"] = f"“{wb.name}”已于 {wb.retired_on.isoformat()} 注销"
+    day = v.get("patrol_date")
+    if wb is not None and day and not in_use_on(wb.retired_on, day):
+        errors["water_body_id"] = f"“{wb.name}”已于 {wb.retired_on.isoformat()} 注销，不能登记此后的巡河"
+    elif wb is not None and day and wb.registered_on and day < wb.registered_on:
+        errors["water_body_id"] = f"“{wb.name}”于 {wb.registered_on.isoformat()} 才登记，不能登记此前的巡河"
     answers = v.get("checklist")
     if answers is not None:
         codes = session.info.get("checklist_codes")
