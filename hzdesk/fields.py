@@ -49,6 +49,10 @@ class Ledger:
     order_by: tuple[str, ...] = ("id",)
     search: tuple[str, ...] = ()     # text columns the search box looks in
     retire_field: str | None = None  # a date column that "retires" a record instead of deleting
+    # Fields that change figures: a change to one of them after the record has been in force keeps
+    # the old version for the past and starts a new one (see services/records.update); the ledger
+    # then has `effective_from` / `effective_to` date fields.
+    versioned: tuple[str, ...] = ()
 
     def field(self, key: str) -> Field:
         for f in self.fields:
@@ -244,8 +248,11 @@ FREQUENCY_RULE = Ledger("frequency_rule", "巡河频次规则", m.FrequencyRule,
     F("min_minutes", "每次至少（分钟）", "int", minimum=1, maximum=600, width=4),
     F("min_km", "每次至少（公里）", "float", minimum=0, maximum=100, width=4),
     F("enabled", "启用", "bool", width=3),
+    F("effective_from", "生效日期", "date", width=7, hint="从这一天开始的周期按本规则计算；留空为一直有效"),
+    F("effective_to", "停止日期", "date", editable=False, width=7),
     F("notes", "备注", "longtext", width=12),
-), order_by=("level", "role"))
+), order_by=("level", "role", "effective_from"), versioned=("role", "level", "period_unit", "min_count", "scope",
+                                                          "active_months", "min_minutes", "min_km", "enabled"))
 
 CHECKLIST_ITEM = Ledger("checklist_item", "巡河检查项", m.ChecklistItem, (
     F("code", "代码", required=True, width=8, max_len=30, hint="英文字母、数字或下划线，保存后不要再改"),

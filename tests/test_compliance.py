@@ -1,7 +1,7 @@
 """Patrol compliance, every rule with hand-computed expectations (see services/compliance.py)."""
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from hzdesk.db.models import FrequencyRule
 from hzdesk.services.compliance import compute, parse_months
@@ -216,3 +216,59 @@ def test_per_water_body_rules_still_follow_each_appointment(session):
     appoint(session, chief, v1, D(2024, 1, 1), D(2025, 3, 12))
     appoint(session, chief, v2, D(2025, 3, 13))
     assert row(compute(session, *MARCH), "村长甲").due == 3     # 3–9 on V1; 17–23, 24–30 on V2
+
+
+# ---------------------------------------------------------------- rules with a history (#12 point 3)
+
+def test_changing_a_rule_never_changes_a_past_periods_figures(db, monkeypatch):
+    """The village rule goes from 1 to 2 patrols a week on 2026-04-15: 2026Q1's figures stay
+    byte-identical; in Q2 the weeks that began before the change keep the old rule."""
+    import json
+
+    from hzdesk.demo import DemoOptions, load_demo
+    from hzdesk.services import records
+    from hzdesk.services.stats import period_stats
+
+    monkeypatch.setenv("HZDESK_TODAY", "2026-04-15")
+    load_demo(db, DemoOptions(scale="small", seed=4, until=D(2026, 4, 15)))
+
+    def figures(start, end, as_of):
+        with db.session() as s:
+            return json.dumps(period_stats(s, start, end, as_of), ensure_ascii=False, sort_keys=True)
+
+    q1 = figures(D(2026, 1, 1), D(2026, 3, 31), D(2026, 4, 15))
+    april_before = json.loads(figures(D(2026, 4, 1), D(2026, 4, 30), D(2026, 4, 30)))
+    with db.session() as s:
+        village = s.scalars(select(FrequencyRule).where(FrequencyRule.level == "村级")).one()
+        new = records.update(s, "frequency_rule", village.id, {"min_count": 2})
+        s.commit()
+        assert new.id != village.id and (new.effective_from, new.min_count) == (D(2026, 4, 15), 2)
+        s.refresh(village)
+        assert (village.effective_to, village.min_count) == (D(2026, 4, 14), 1)
+    assert figures(D(2026, 1, 1), D(2026, 3, 31), D(2026, 4, 15)) == q1
+    april = json.loads(figures(D(2026, 4, 1), D(2026, 4, 30), D(2026, 4, 30)))
+    # April's weeks 6–12 and 13–19 began before the change; 20–26 is the first under the new rule.
+    village_chiefs = [c for c in april["patrols"]["by_chief"] if c["level"] == "村级"]
+    assert max(c["due"] for c in village_chiefs) == 1 + 1 + 2      # a chief in office all month
+    assert max(c["due"] for c in april_before["patrols"]["by_chief"] if c["level"] == "村级") == 3
+    assert april["patrols"]["due"] > april_before["patrols"]["due"]
+
+    # Deleting a rule that has governed past periods only stops it.
+    with db.session() as s:
+        town = s.scalars(select(FrequencyRule).where(FrequencyRule.level == "乡级")).one()
+        records.delete(s, "frequency_rule", town.id)
+        s.commit()
+        assert s.get(FrequencyRule, town.id).effective_to == D(2026, 4, 14)
+        records.delete(s, "frequency_rule", new.id)   # never governed a finished window: really deleted
+        s.commit()
+        assert s.get(FrequencyRule, new.id) is None
+    assert figures(D(2026, 1, 1), D(2026, 3, 31), D(2026, 4, 15)) == q1
+
+
+def test_a_rule_not_yet_in_force_is_edited_in_place(session):
+    v, chief = water(session, "V1"), person(session, "村长甲")
+    appoint(session, chief, v, D(2024, 1, 1))
+    from hzdesk.services import records
+    rule = only_rule(session, effective_from=D(2099, 1, 1))
+    same = records.update(session, "frequency_rule", rule.id, {"min_count": 3})
+    assert same.id == rule.id and same.min_count == 3 and same.effective_to is None

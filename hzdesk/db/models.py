@@ -397,6 +397,11 @@ class FrequencyRule(Timestamps, Base):
     min_km: Mapped[Optional[float]] = mapped_column(Float)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     notes: Mapped[Optional[str]] = mapped_column(Text)
+    # A rule governs the windows that begin on or after `effective_from` and on or before
+    # `effective_to` (None: from the beginning / still in force). A change made after a rule has
+    # been in force closes it and starts a new version, so earlier periods' figures never change.
+    effective_from: Mapped[Optional[dt.date]] = mapped_column(Date)
+    effective_to: Mapped[Optional[dt.date]] = mapped_column(Date)
 
 
 class ChecklistItem(Base):

@@ -3,6 +3,8 @@
 The rules are rows of `frequency_rule` (role, level, period unit, minimum per window, optional
 active months, per chief or per water body, optional minimum minutes and kilometres). Exactly:
 
+* A rule governs the windows that begin while it is in force (`rules.rule_governs`: its 生效日期
+  and 停止日期); changing a rule starts a new version, so a past period's figures never change.
 * Windows are calendar windows (ISO weeks Monday–Sunday; 旬 = days 1–10, 11–20, 21–end of month;
   calendar months, quarters, years).
 * For a report period and an as-of date, a window is **due** when it lies wholly inside the report
@@ -41,7 +43,7 @@ from hzdesk.db.models import Appointment, FrequencyRule, Patrol, Person
 from hzdesk.db.rows import as_stored, plain_rows
 from hzdesk.errors import ValidationError
 from hzdesk.periods import Window, windows
-from hzdesk.services.rules import is_late_entry, window_is_due
+from hzdesk.services.rules import is_late_entry, rule_governs, window_is_due
 from hzdesk.services.settings import get_setting
 from hzdesk.vocab import RuleScope
 
@@ -234,7 +236,7 @@ def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | Non
     for rule in rules:
         active = parse_months(rule.active_months)
         rule_windows = [w for w in windows(rule.period_unit, start, end)
-                        if window_is_due(w, start, end, as_of)
+                        if window_is_due(w, start, end, as_of) and rule_governs(rule, w)
                         and (active is None or _months_of(w) <= active)]
         mine = [a for a in appts if a.role == rule.role and a.level == rule.level]
         # Valid patrols' dates, per person and per (person, water body), sorted for bisect.
@@ -290,11 +292,15 @@ def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | Non
 def _suspicious(session: Session, patrols: list[_P], rules: list[FrequencyRule],
                 appts: list[_A]) -> list[Suspicious]:
     limit = float(get_setting(session, "max_walking_kmh"))
-    min_minutes: dict[tuple[str, str], int] = {}
+    # (role, level) → the rules with a minimum length, each judged on the patrol's own day.
+    min_minutes: dict[tuple[str, str], list[FrequencyRule]] = defaultdict(list)
     for r in rules:
         if r.min_minutes:
-            key = (r.role, r.level)
-            min_minutes[key] = max(min_minutes.get(key, 0), r.min_minutes)
+            min_minutes[(r.role, r.level)].append(r)
+
+    def minimum(role: str, level: str, day: dt.date) -> int:
+        return max((r.min_minutes for r in min_minutes.get((role, level), ())
+                    if rule_governs(r, (day, day))), default=0)
     appts_by_person: dict[int, list[_A]] = defaultdict(list)
     for a in appts:
         appts_by_person[a.person_id].append(a)
@@ -306,7 +312,7 @@ def _suspicious(session: Session, patrols: list[_P], rules: list[FrequencyRule],
         if p.minutes is not None and p.km and p.km / (p.minutes / 60) > limit:
             reasons.append(f"{p.minutes} 分钟走了 {p.km:g} 公里，时速 {p.km / (p.minutes / 60):.1f} 公里，"
                            f"超过步行巡河上限 {limit:g}")
-        need = max((min_minutes.get((a.role, a.level), 0) for a in appts_by_person.get(p.person_id, [])
+        need = max((minimum(a.role, a.level, p.day) for a in appts_by_person.get(p.person_id, [])
                     if a.start_on <= p.day and (a.end_on is None or a.end_on >= p.day)), default=0)
         if need and p.minutes is not None and p.minutes < need:
             reasons.append(f"巡河仅 {p.minutes} 分钟，少于规定的 {need} 分钟")

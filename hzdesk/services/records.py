@@ -53,12 +53,37 @@ def create(session: Session, ledger_key: str, data: dict[str, Any], *, flush: bo
 
 
 def update(session: Session, ledger_key: str, record_id: int, data: dict[str, Any]):
+    lg = ledger(ledger_key)
     obj = get(session, ledger_key, record_id)
-    values = clean(session, ledger(ledger_key), data, existing=obj)
+    values = clean(session, lg, data, existing=obj)
+    if lg.versioned and any(k in values and values[k] != getattr(obj, k) for k in lg.versioned):
+        return _new_version(session, lg, obj, values)
     for key, value in values.items():
         setattr(obj, key, value)
     session.flush()
     return obj
+
+
+def _new_version(session: Session, lg: Ledger, obj: Any, values: dict[str, Any]):
+    """A change to a rule that figures depend on: the old version keeps governing the past, the new
+    one governs from its 生效日期 (the date given, if later than the old one's, else today)."""
+    start = values.get("effective_from")
+    if start is None or (obj.effective_from is not None and start <= obj.effective_from):
+        start = clock.today()
+    if obj.effective_from is not None and obj.effective_from >= start:
+        # Not yet in force (or starting the same day): nothing has been counted by it; edit in place.
+        for key, value in values.items():
+            setattr(obj, key, value)
+        session.flush()
+        return obj
+    fresh = {f.key: getattr(obj, f.key) for f in lg.fields if f.editable}
+    fresh.update(values)
+    fresh.update(effective_from=start, effective_to=obj.effective_to)
+    obj.effective_to = start - dt.timedelta(days=1)
+    new = lg.model(**fresh)
+    session.add(new)
+    session.flush()
+    return new
 
 
 def retire(session: Session, ledger_key: str, record_id: int, on: dt.date | None = None):
@@ -88,6 +113,13 @@ def _all_ledgers():
 def delete(session: Session, ledger_key: str, record_id: int) -> None:
     lg = ledger(ledger_key)
     obj = get(session, ledger_key, record_id)
+    today = clock.today()
+    if lg.versioned and (obj.effective_from is None or obj.effective_from < today):
+        # It has governed past periods: stop it from today instead of rewriting their figures.
+        if obj.effective_to is None or obj.effective_to >= today:
+            obj.effective_to = today - dt.timedelta(days=1)
+            session.flush()
+        return
     used = []
     for column, title in _references(lg.model.__tablename__):
         n = session.scalar(select(func.count()).select_from(column.table).where(column == record_id))

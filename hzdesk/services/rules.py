@@ -57,6 +57,13 @@ def window_is_due(window: Window, start: dt.date, end: dt.date, as_of: dt.date) 
     return window[0] >= start and window[1] <= end and window[1] <= as_of
 
 
+def rule_governs(rule: Any, window: Window) -> bool:
+    """A frequency rule (or any effective-dated row) governs a window that begins while it is in
+    force: on or after its 生效日期 and on or before its 停止日期 (either may be empty)."""
+    return ((rule.effective_from is None or rule.effective_from <= window[0])
+            and (rule.effective_to is None or rule.effective_to >= window[0]))
+
+
 # ---------------------------------------------------------------- people and boards
 
 LEVELS = ("县级", "乡级", "村级")

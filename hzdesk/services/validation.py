@@ -344,11 +344,13 @@ def _check_plan_item(session, v, existing):
 def _check_rule(session, v, existing):
     from hzdesk.services.compliance import parse_months
 
+    errors: dict[str, str] = {}
     try:
         parse_months(v.get("active_months"))
     except ValidationError as exc:
-        return exc.errors
-    return {}
+        errors.update(exc.errors)
+    _order(errors, v, "effective_from", "effective_to", "停止日期不能早于生效日期")
+    return errors
 
 
 def _check_checklist_item(session, v, existing):

@@ -7,7 +7,85 @@ Create Date: 2026-11-22 03:09:04.661631
 from alembic import op
 import sqlalchemy as sa
 
-from hzdesk.db.seed import seed_defaults
+import datetime as dt
+
+# The rows every new database started with at this revision, as fixed data: a migration never
+# imports live code, so a later change to the defaults or the models cannot break it.
+SEED_CHOICES = {'water_kind': ['河流', '河段', '湖泊', '水库', '山塘', '沟渠', '小微水体'],
+ 'level': ['县级', '乡级', '村级'],
+ 'role': ['总河长', '副总河长', '河长', '副河长', '河长助理', '民间河长', '河湖警长', '巡河员', '保洁员', '监督员'],
+ 'problem_source': ['河长巡河', '民间河长', '群众举报', '上级督查', '暗访', '媒体曝光', '图斑核查', '环保督察', '河长令交办', '自行发现', '其他'],
+ 'problem_category': ['乱占',
+                      '乱采',
+                      '乱堆',
+                      '乱建',
+                      '污水直排',
+                      '排污口',
+                      '生活垃圾',
+                      '建筑垃圾',
+                      '养殖污染',
+                      '工业废水',
+                      '非法采砂',
+                      '电鱼毒鱼炸鱼',
+                      '黑臭水体',
+                      '岸堤损毁',
+                      '其他'],
+ 'board_condition': ['完好', '破损', '褪色', '倾斜', '缺失'],
+ 'outfall_type': ['工业', '城镇污水处理厂', '农业', '农村生活污水', '雨水', '其他'],
+ 'outfall_status': ['在用', '已封堵', '已整治'],
+ 'control_level': ['国控', '省控', '市控', '县控', '乡镇交接'],
+ 'weather': ['晴', '多云', '阴', '小雨', '中雨', '大雨', '雪', '雾'],
+ 'sex': ['男', '女'],
+ 'plan_item_kind': ['问题', '目标', '任务', '措施'],
+ 'plan_item_status': ['未开始', '进行中', '已完成']}
+SEED_SETTINGS = {'office_name': '某某镇河长制办公室',
+ 'supervision_phone': '',
+ 'board_update_days': 15,
+ 'late_entry_days': 7,
+ 'max_walking_kmh': 8.0,
+ 'problem_number_prefix': 'WT'}
+SEED_FREQUENCY_RULES = [('河长', '县级', '季度', 1, '每位河长', None), ('河长', '乡级', '旬', 1, '每位河长', None), ('河长', '村级', '周', 1, '每位河长', None)]
+SEED_CHECKLIST = [('rubbish', '河面有无漂浮物、垃圾'),
+ ('silting', '河道有无淤积、阻水'),
+ ('structures', '有无违法建筑、乱占乱堆'),
+ ('water_colour', '水体颜色、气味有无异常'),
+ ('dry_outfall', '晴天排污口有无污水排放'),
+ ('board', '公示牌是否完好'),
+ ('sand_fishing', '有无非法采砂、电鱼毒鱼'),
+ ('last_fixed', '上次巡河发现的问题是否整改')]
+
+
+def _seed(bind) -> None:
+    """Insert the starting rows that are missing (a database made before this file froze them may
+    already hold some); never touch what the office has."""
+    choice = sa.table("choice_item", sa.column("list_name", sa.String), sa.column("value", sa.String),
+                      sa.column("seq", sa.Integer), sa.column("active", sa.Boolean))
+    setting = sa.table("setting", sa.column("key", sa.String), sa.column("value", sa.JSON))
+    rule = sa.table("frequency_rule", *(sa.column(c) for c in (
+        "role", "level", "period_unit", "min_count", "scope", "active_months", "enabled", "created_at",
+        "updated_at")))
+    item = sa.table("checklist_item", sa.column("code", sa.String), sa.column("label", sa.String),
+                    sa.column("seq", sa.Integer), sa.column("active", sa.Boolean))
+    have = set(bind.execute(sa.select(choice.c.list_name, choice.c.value)).all())
+    rows = [{"list_name": name, "value": v, "seq": i, "active": True}
+            for name, values in SEED_CHOICES.items() for i, v in enumerate(values) if (name, v) not in have]
+    if rows:
+        bind.execute(choice.insert(), rows)
+    keys = set(bind.execute(sa.select(setting.c.key)).scalars())
+    rows = [{"key": k, "value": v} for k, v in SEED_SETTINGS.items() if k not in keys]
+    if rows:
+        bind.execute(setting.insert(), rows)
+    if bind.execute(sa.select(sa.func.count()).select_from(rule)).scalar() == 0:
+        now = dt.datetime.now()
+        bind.execute(rule.insert(), [
+            {"role": r, "level": lv, "period_unit": u, "min_count": n, "scope": sc, "active_months": months,
+             "enabled": True, "created_at": now, "updated_at": now}
+            for r, lv, u, n, sc, months in SEED_FREQUENCY_RULES])
+    codes = set(bind.execute(sa.select(item.c.code)).scalars())
+    rows = [{"code": c, "label": label, "seq": i, "active": True}
+            for i, (c, label) in enumerate(SEED_CHECKLIST) if c not in codes]
+    if rows:
+        bind.execute(item.insert(), rows)
 
 
 revision = '0001'
@@ -391,7 +469,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_problem_event_problem', ['problem_id', 'id'], unique=False)
 
 
-    seed_defaults(op.get_bind())
+    _seed(op.get_bind())
 
 
 def downgrade() -> None:

@@ -6,7 +6,6 @@ Revises: 0001
 from alembic import op
 import sqlalchemy as sa
 
-from hzdesk.db.seed import seed_defaults
 
 revision = '0002'
 down_revision = '0001'
@@ -30,7 +29,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_account')),
         sa.UniqueConstraint('username', name=op.f('uq_account_username')),
     )
-    seed_defaults(op.get_bind())  # adds the new settings, keeps everything the office has
+    # The two settings this revision brought, as fixed data (a migration never imports live code).
+    setting = sa.table("setting", sa.column("key", sa.String), sa.column("value", sa.JSON))
+    keys = set(op.get_bind().execute(sa.select(setting.c.key)).scalars())
+    rows = [{"key": k, "value": v} for k, v in (("accounts_enabled", False), ("idle_lock_minutes", 0))
+            if k not in keys]
+    if rows:
+        op.get_bind().execute(setting.insert(), rows)
 
 
 def downgrade() -> None:
