@@ -178,10 +178,9 @@ print(json.dumps({{"s": time.perf_counter() - t}}))
 def stats_year(db: Path) -> dict:
     return child(f"""
 import time, json, datetime as dt
-from hzdesk.db.engine import open_database
+from hzdesk.office import open_for_command
 from hzdesk.services.stats import period_stats
-db = open_database({str(db)!r})
-with db.session() as s:
+with open_for_command({str(db)!r}, writes=False) as db, db.session() as s:   # as `hzdesk stats` opens it
     period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 6, 30))
     t = time.perf_counter(); period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 6, 30))
 print(json.dumps({{"s": time.perf_counter() - t}}))

@@ -64,6 +64,11 @@ class Ledger:
     def labels(self) -> dict[str, str]:
         return {f.key: f.label for f in self.fields}
 
+    @property
+    def tables(self) -> frozenset[str]:
+        """The tables this ledger's rows show: its own, and those whose names it shows."""
+        return frozenset({self.model.__tablename__} | {f.ref for f in self.fields if f.kind == "ref"})
+
 
 def F(key, label, kind="text", **kw) -> Field:
     return Field(key, label, kind, **kw)

@@ -11,21 +11,29 @@ caller, which is told what was found.
   the holder's name, computer and time (exit 2 on the command line).
 * A command that only reads (stats, export, report, check, backup, backups) does not need the lock:
   SQLite lets it read a consistent snapshot beside a writer.
+
+Writes say what they changed: `write` runs a service call in one transaction and returns, with
+its result, the set of tables the transaction touched (every ORM insert, update and delete, and
+every DML statement sent through the session), so the window refreshes only the screens that
+show them (Anki's `OpChanges`).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from hzdesk.db.engine import Database, open_database
 from hzdesk.db.guard import DatabaseInUse, InstanceLock, acquire, damaged, on_network_drive
-from hzdesk.errors import DatabaseError
+from hzdesk.errors import DatabaseError, explain_storage_error
+from hzdesk.services import access  # noqa: F401  (the role guard on every Session)
 
-__all__ = ["Found", "claim", "inspect", "open_for_command", "DatabaseInUse"]
+__all__ = ["Changes", "Database", "DatabaseInUse", "Found", "claim", "inspect", "open_for_command",
+           "read", "write"]
 
 
 @dataclass
@@ -58,7 +66,7 @@ def inspect(path: str | os.PathLike, lock: InstanceLock) -> Found:
 def open_for_command(path: str | os.PathLike, *, writes: bool) -> Iterator[Database]:
     """The database for one command-line command; a writing command holds the lock throughout."""
     if not writes:
-        db = open_database(path)
+        db = _opened(path)
         try:
             yield db
         finally:
@@ -69,10 +77,79 @@ def open_for_command(path: str | os.PathLike, *, writes: bool) -> Iterator[Datab
         found = inspect(path, lock)
         if found.damage:
             raise DatabaseError(f"{found.damage}。上次没有正常关闭，请先用主窗口打开它，按提示从备份修复。")
-        db = open_database(path)
+        db = _opened(path)
         try:
             yield db
         finally:
             db.close()
     finally:
         lock.release()
+
+
+def _opened(path: str | os.PathLike) -> Database:
+    db = open_database(path)
+    # What exists by now (SQLAlchemy, the models) lives as long as the command. Frozen out of the
+    # garbage collector's sight, it is no longer walked by every full collection in the middle of
+    # a report: a year's statistics 0.45 → 0.29 s. (The window does the same once it is up.)
+    gc.freeze()
+    return db
+
+
+# ---------------------------------------------------------------- reads and writes
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The tables a write touched; `everything` after a restore, an import or a refresh (F5)."""
+
+    tables: frozenset[str] = frozenset()
+    everything: bool = False
+
+    def touches(self, tables: frozenset[str] | set[str]) -> bool:
+        return self.everything or not self.tables.isdisjoint(tables)
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.tables)
+
+
+EVERYTHING = Changes(everything=True)
+
+
+def read(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    with db.session() as s:
+        return fn(s, *args, **kwargs)
+
+
+def write(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Changes]:
+    """Run `fn(session, …)` in one transaction; return its result and the tables it changed.
+
+    Storage failures (disk full, read-only file, locked) come back as a Chinese DatabaseError and
+    the transaction is rolled back, so the caller can keep what the clerk typed.
+    """
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    touched: set[str] = set()
+
+    def after_flush(session, _context) -> None:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            table = getattr(obj, "__tablename__", None)
+            if table:
+                touched.add(table)
+
+    def on_execute(state) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            table = getattr(state.statement, "table", None)
+            if table is not None:
+                touched.add(table.name)
+
+    try:
+        with db.session() as s:
+            event.listen(s, "after_flush", after_flush)
+            event.listen(s, "do_orm_execute", on_execute)
+            with s.begin():
+                result = fn(s, *args, **kwargs)
+    except OperationalError as exc:
+        raise explain_storage_error(exc) or exc from exc
+    touched.discard("audit_entry")   # every write adds to the trail; no screen lists it
+    return result, Changes(frozenset(touched))

@@ -37,3 +37,8 @@ def resource(*parts: str) -> Path:
         if path.exists():
             return path
     return here.joinpath(*parts)  # the caller says in Chinese what is missing
+
+
+def attachments_dir(db_path: Path) -> Path:
+    """Where a database keeps its photos and documents: a folder beside it (included in backups)."""
+    return db_path.parent / f"{db_path.stem}-附件"

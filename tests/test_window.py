@@ -105,6 +105,7 @@ def test_overview_on_a_fixed_day(qtbot, db, no_modal, monkeypatch, day):
 
 
 def test_add_edit_delete_a_water_body_with_errors_shown_in_place(qtbot, window, demo_db):
+    window.tabs.setCurrentIndex(1)       # 河湖名录 on screen: its table follows every save
     tab = window.waters.widget(0).content()
     before = count(demo_db, m.WaterBody)
     dialog = RecordDialog(window.ctx, WATER_BODY, None, window)
@@ -147,7 +148,7 @@ def test_delete_of_a_used_record_is_refused_with_a_reason(window, demo_db, no_mo
 
 
 def test_workflow_from_registered_to_closed(qtbot, window, demo_db):
-    tab = window.problems
+    tab = window.show_page("problems")
     dialog = RecordDialog(window.ctx, tab.ledger, None, window, fields=tab.spec.form_fields)
     dialog.widgets["found_on"].set_value(TODAY)
     dialog.widgets["water_body_id"].setCurrentIndex(1)
@@ -208,7 +209,8 @@ def test_reshuffle_flags_the_boards_it_makes_wrong(window, demo_db):
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert board.code in [b.code for b in dialog.affected]
     assert all("欧阳淼" in [x.name for x in b.should] for b in dialog.affected)
-    assert window.boards.model.total > stale_before   # the boards tab refreshed on its own
+    window.show_page("boards")                        # the clerk turns to 公示牌: it is up to date
+    assert window.boards.model.total > stale_before
     window.boards.select_id(board.id)
     window.boards.mark_redone()
     assert board.id not in [r["id"] for r in window.boards.model.rows]
@@ -318,6 +320,8 @@ def test_first_start_offers_sample_data(qtbot, db, monkeypatch):
 def test_sample_data_loads_in_the_background(qtbot, db):
     w = MainWindow(db)
     qtbot.addWidget(w)
+    w.show()
+    w.show_page("patrols")
     w.load_demo()
     qtbot.waitUntil(lambda: w.patrols.model.total > 1000, timeout=60_000)
     assert int(w.overview.figures["due"].text()) >= 0
@@ -403,6 +407,8 @@ def test_import_in_the_window_checks_first_then_writes(qtbot, db, tmp_path, monk
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
     w = MainWindow(db)
     qtbot.addWidget(w)
+    w.show()
+    w.show_page("roster").setCurrentIndex(1)   # 人员名录
     excel_dialogs.import_excel(w.ctx, w, str(path))
     qtbot.waitUntil(lambda: w.roster.people.model.total == 1, timeout=20_000)  # refreshed after the write
     assert previews and previews[0] is not None
@@ -437,6 +443,7 @@ def test_problem_photos_show_as_thumbnails(window, tmp_path):
 
 
 def test_history_button_shows_the_trail(window, demo_db):
+    window.show_page("roster").setCurrentIndex(1)   # 人员名录
     tab = window.roster.people
     dialog = RecordDialog(window.ctx, tab.ledger, None, window)
     dialog.widgets["name"].setText("欧阳淼")
@@ -490,3 +497,28 @@ def test_daily_backup_reports_in_the_status_bar(qtbot, window):
     window.start_daily_backup()                      # a second start the same day: nothing to do
     qtbot.waitUntil(lambda: window._daily_thread is None, timeout=30_000)
     assert len(list_backups(window.db.path)) == 1
+
+
+def test_a_save_refreshes_only_the_screens_that_show_what_changed(qtbot, window, demo_db):
+    """#11 point 2: a write says which tables it changed; a tab on screen that shows them refreshes
+    at once, a hidden one when it is next shown, and the others not at all."""
+    from hzdesk.services import records
+
+    patrols = window.show_page("patrols")
+    waters = window.waters.widget(0).content()
+    boards = window.boards
+    calls = {"patrols": 0, "waters": 0, "boards": 0}
+    for name, tab in (("patrols", patrols), ("waters", waters), ("boards", boards)):
+        tab.follower.refresh = (lambda n, f: lambda: (calls.__setitem__(n, calls[n] + 1), f()))(name, tab.refresh)
+    with demo_db.session() as s:
+        person_id, water_id = s.execute(select(m.Appointment.person_id, m.Appointment.water_body_id)
+                                        .where(m.Appointment.water_body_id.is_not(None))).first()
+    window.ctx.write(records.create, "patrol", {"person_id": person_id, "water_body_id": water_id,
+                                                "patrol_date": TODAY})
+    assert calls == {"patrols": 1, "waters": 0, "boards": 0}
+    assert waters.follower.stale is False          # a patrol is not on the water-body list
+    window.ctx.write(records.update, "water_body", water_id, {"notes": "改了备注"})
+    assert calls == {"patrols": 2, "waters": 0, "boards": 0}   # patrols show the water body's name
+    assert waters.follower.stale and boards.follower.stale
+    window.show_page("waters")
+    assert calls["waters"] == 1 and not waters.follower.stale

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hzdesk import clock
-from hzdesk.db.engine import APPLICATION_ID
+from hzdesk.db.identity import APPLICATION_ID
 from hzdesk.errors import DatabaseError
 
 COUNTED = ("water_body", "person", "appointment", "sign_board", "patrol", "problem", "problem_event",
@@ -66,7 +66,7 @@ def verify(path: Path) -> dict[str, int]:
 
 
 def _mirror_attachments(db_path: Path, target: Path) -> None:
-    from hzdesk.services.attachments import store_dir
+    from hzdesk.paths import attachments_dir as store_dir
 
     source = store_dir(db_path)
     if not source.exists():
@@ -196,7 +196,7 @@ def restore(db_path: str | os.PathLike, backup_file: str | os.PathLike) -> Backu
         source.close()
     folder = backup_file.parent / "附件"
     if folder.exists():
-        from hzdesk.services.attachments import store_dir
+        from hzdesk.paths import attachments_dir as store_dir
         for blob in folder.rglob("*"):
             dest_blob = store_dir(db_path) / blob.relative_to(folder)
             if blob.is_file() and not dest_blob.exists():

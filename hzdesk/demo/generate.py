@@ -14,7 +14,6 @@ from typing import Callable
 
 from sqlalchemy import func, insert, select
 
-from hzdesk.services.rules import in_use_on
 from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.db.audit import append_entries
@@ -26,6 +25,7 @@ from hzdesk.demo.registers import build_registers
 from hzdesk.errors import HzdeskError
 from hzdesk.periods import windows
 from hzdesk.vocab import DEFAULT_CHECKLIST, PeriodUnit
+from hzdesk.services.rules import in_use_on
 
 
 @dataclass(frozen=True)

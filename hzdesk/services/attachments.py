@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hzdesk.paths import attachments_dir
 from hzdesk.db import models as m
 from hzdesk.errors import ValidationError
 
@@ -32,9 +33,7 @@ IMAGE_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WE
                "BMP": ("image/bmp", ".bmp"), "GIF": ("image/gif", ".gif"), "TIFF": ("image/tiff", ".tif")}
 
 
-def store_dir(db_path: Path) -> Path:
-    """Where a database keeps its attachments: a folder beside it (included in backups)."""
-    return db_path.parent / f"{db_path.stem}-附件"
+store_dir = attachments_dir   # where a database keeps its attachments (hzdesk.paths)
 
 
 def blob_path(store: Path, sha256: str, ext: str) -> Path:

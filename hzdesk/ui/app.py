@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 740)
         self._build_tabs()
         self._build_menus()
-        self.ctx.bus.changed.connect(self._update_title)
+        self.ctx.bus.changed.connect(lambda changes: changes.touches({"setting"}) and self._update_title())
         self._update_title()
         settings = QSettings()
         geometry = settings.value("geometry")
@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self._action(m, "查找(&F)", self.focus_search, K(K.StandardKey.Find))
         m = self.menuBar().addMenu("视图(&V)")
-        self._action(m, "刷新(&R)", self.ctx.bus.changed.emit, K(Qt.Key.Key_F5))
+        self._action(m, "刷新(&R)", lambda *_: self.ctx.bus.announce(), K(Qt.Key.Key_F5))
         for i in range(self.tabs.count()):
             self._action(m, self.tabs.tabText(i), lambda _c=False, i=i: self.tabs.setCurrentIndex(i), K(f"Ctrl+{i + 1}"))
         m = self.menuBar().addMenu("报表(&R)")
@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
         def done(_result, error) -> None:
             if error is not None:
                 show_error(self, "无法载入示例数据", error)
-            self.ctx.bus.changed.emit()
+            self.ctx.bus.announce()
             self.statusBar().showMessage("示例数据已载入。", 6000)
         self._task = BackgroundTask(self, "正在生成示例数据",
                                     lambda step, _stop: load_demo(self.db, DemoOptions(scale="small"), step), done)
@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
         self.ctx.db = new_db
         old.close()
         QSettings().setValue("last_db", str(new_db.path))
-        self.ctx.bus.changed.emit()
+        self.ctx.bus.announce()
         self.offer_sample_data()
 
     def open_other(self) -> None:
@@ -440,7 +440,7 @@ class MainWindow(QMainWindow):
         except HzdeskError as exc:
             show_error(self, "从备份恢复", exc)
             return
-        self.ctx.bus.changed.emit()
+        self.ctx.bus.announce()
         QMessageBox.information(self, "从备份恢复", f"已恢复到 {chosen.label}。\n恢复前的数据已另存为 {safety.path.name}。")
 
     def open_settings(self) -> None:

@@ -17,6 +17,9 @@ from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 
 
 class BoardsTab(LedgerTab):
+    # Freshness is judged against who holds which post now, and the update deadline setting.
+    also_shows = frozenset({"board_chief", "appointment", "person", "water_body", "setting"})
+
     def __init__(self, ctx: AppContext, parent=None):
         self.statuses: dict[int, object] = {}
         self._judged = False

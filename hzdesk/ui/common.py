@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
-from hzdesk.db.engine import Database
-from hzdesk.errors import HzdeskError, explain_storage_error
+from hzdesk import office
+from hzdesk.errors import HzdeskError
+from hzdesk.office import EVERYTHING, Changes, Database
 
 
 class Bus(QObject):
-    """One app-wide "data changed" signal: every tab refreshes itself on it."""
+    """One app-wide "data changed" signal carrying what changed (an `office.Changes`)."""
 
-    changed = Signal()
+    changed = Signal(object)
+
+    def announce(self, changes: Changes = EVERYTHING) -> None:
+        self.changed.emit(changes)
 
 
 class AppContext:
@@ -25,25 +29,47 @@ class AppContext:
         self.bus = Bus()
 
     def read(self, fn: Callable, *args, **kwargs) -> Any:
-        with self.db.session() as s:
-            return fn(s, *args, **kwargs)
+        return office.read(self.db, fn, *args, **kwargs)
 
     def write(self, fn: Callable, *args, **kwargs) -> Any:
-        """Run a service call in one transaction; announce the change when it committed.
-
-        Storage failures (disk full, read-only file) come back as a Chinese DatabaseError; the
-        transaction is rolled back, and the caller keeps what the clerk typed.
-        """
-        from sqlalchemy.exc import OperationalError
-
-        try:
-            with self.db.session() as s:
-                with s.begin():
-                    result = fn(s, *args, **kwargs)
-        except OperationalError as exc:
-            raise explain_storage_error(exc) or exc from exc
-        self.bus.changed.emit()
+        """Run a service call through the operations layer (one transaction, storage errors in
+        Chinese, the caller keeps what the clerk typed); announce what it changed."""
+        result, changes = office.write(self.db, fn, *args, **kwargs)
+        if changes:
+            self.bus.announce(changes)
         return result
+
+
+class ChangeFollower(QObject):
+    """Refresh a screen when a change touches the tables it shows: at once if it is on screen,
+    else the next time it is shown (a save in 快速录入 does not rebuild five hidden tabs)."""
+
+    def __init__(self, widget: QWidget, bus: Bus, tables: set[str] | frozenset[str],
+                 refresh: Callable[[], None]):
+        super().__init__(widget)
+        self.widget, self.tables, self.refresh = widget, frozenset(tables), refresh
+        self.stale = False
+        bus.changed.connect(self.on_changed)
+        widget.installEventFilter(self)
+
+    @Slot(object)
+    def on_changed(self, changes: Changes) -> None:
+        if not changes.touches(self.tables):
+            return
+        # On screen, or about to be (a page just built inside the current tab is shown by Qt a
+        # moment later): refresh now; else when next shown.
+        top = self.widget.window()
+        if top.isVisible() and self.widget.isVisibleTo(top):
+            self.stale = False
+            self.refresh()
+        else:
+            self.stale = True
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.widget and event.type() == QEvent.Type.Show and self.stale:
+            self.stale = False
+            self.refresh()
+        return False
 
 
 def ok_cancel(ok_text: str, accept: Callable[[], None], reject: Callable[[], None],
@@ -147,6 +173,9 @@ class LazyPage(QWidget):
             self._content = self._build()
             self._build = None
             self.layout().addWidget(self._content)
+            # Not hidden from now on (Qt would otherwise show it only after the next event loop
+            # turn): visible exactly when this page is.
+            self._content.show()
         return self._content
 
     def showEvent(self, event) -> None:

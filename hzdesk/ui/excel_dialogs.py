@@ -127,7 +127,7 @@ def import_excel(ctx: AppContext, parent: QWidget, path: str | None = None) -> N
         if error is not None or not result.written:
             show_error(parent, "导入 Excel", error or HzdeskError("导入未完成，没有写入数据。"))
             return
-        ctx.bus.changed.emit()
+        ctx.bus.announce()
         QMessageBox.information(parent, "导入 Excel", "导入完成：" + "，".join(
             f"{k} {v} 行" for k, v in result.counts.items() if v))
 

@@ -18,7 +18,7 @@ from hzdesk.services import records
 from hzdesk.services.records import FLAG_TITLES
 from hzdesk.services.settings import choices
 from hzdesk.ui import common
-from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.common import AppContext, ChangeFollower, show_error
 from hzdesk.ui.field_widgets import ChoiceCombo, DateField, RefPicker
 from hzdesk.ui.record_dialog import RecordDialog
 from hzdesk.ui.table_model import LedgerTableModel
@@ -38,6 +38,8 @@ class TabSpec:
 
 
 class LedgerTab(QWidget):
+    also_shows: frozenset[str] = frozenset()   # tables beyond the ledger's that its screen shows
+
     def __init__(self, ctx: AppContext, spec: TabSpec, parent=None):
         super().__init__(parent)
         self.ctx, self.spec, self.ledger = ctx, spec, spec.ledger
@@ -145,7 +147,7 @@ class LedgerTab(QWidget):
         layout.addLayout(self.action_row)
         layout.addWidget(self.splitter, 1)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self.on_selection())
-        ctx.bus.changed.connect(self.refresh)
+        self.follower = ChangeFollower(self, ctx.bus, spec.ledger.tables | self.also_shows, self.refresh)
         self.apply_filters()
 
     # ------------------------------------------------------------ side panel (subclasses)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QTab
 
 from hzdesk.services.overview import overview
 from hzdesk.services.stats import percent
-from hzdesk.ui.common import AppContext
+from hzdesk.ui.common import AppContext, ChangeFollower
 
 
 class _List(QTableWidget):
@@ -40,6 +40,11 @@ class _List(QTableWidget):
 
 
 class OverviewTab(QWidget):
+    # Everything its figures are made of: patrols against rules and appointments, problems and
+    # their moves, boards against chiefs, the settings that set the thresholds.
+    SHOWS = frozenset({"patrol", "problem", "problem_event", "appointment", "person", "water_body",
+                       "sign_board", "board_chief", "frequency_rule", "setting"})
+
     open_record = Signal(str, int)
 
     def __init__(self, ctx: AppContext, parent=None):
@@ -85,7 +90,7 @@ class OverviewTab(QWidget):
         layout.addWidget(self.headline)
         layout.addLayout(figures)
         layout.addLayout(grid, 1)
-        ctx.bus.changed.connect(self.refresh)
+        self.follower = ChangeFollower(self, ctx.bus, self.SHOWS, self.refresh)
         self.refresh()
 
     def _open(self, table: _List, kind: str) -> None:

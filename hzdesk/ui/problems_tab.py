@@ -87,6 +87,8 @@ class MoveDialog(QDialog):
 
 
 class ProblemsTab(LedgerTab):
+    also_shows = frozenset({"problem_event", "attachment"})   # the history and photos beside the table
+
     def __init__(self, ctx: AppContext, parent=None):
         spec = TabSpec(PROBLEM, columns=["number", "found_on", "water_body_id", "category", "source",
                                          "description", "responsible_unit", "deadline", "state", "closed_on"],
