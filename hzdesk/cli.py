@@ -10,10 +10,10 @@ import argparse
 import datetime as dt
 import sys
 
-from hzdesk import clock
-from hzdesk import APP_NAME, __version__
+from hzdesk import APP_NAME, __version__, clock
 from hzdesk.errors import HzdeskError
 from hzdesk.parsing import ParseError, parse_date
+from hzdesk.reports.kinds import KINDS
 
 # argparse's own words, in Chinese (it looks them up through gettext at run time).
 _ARGPARSE_ZH = {
@@ -34,9 +34,7 @@ _ARGPARSE_ZH = {
 argparse._ = lambda s: _ARGPARSE_ZH.get(s, s)  # type: ignore[attr-defined]
 
 
-REPORT_KINDS = {"rivers": "河湖名录", "roster": "河长名录", "boards": "公示牌台账", "patrols": "巡河记录台账",
-                "issues": "问题台账", "outfalls": "排污口名录", "summary": "统计报表", "issue-sheet": "督办单",
-                "closure-sheet": "销号单", "binder": "迎检台账（全年合订本）"}
+REPORT_KINDS = {k.key: k.title for k in KINDS.values()}   # the one registry: hzdesk/reports/kinds.py
 
 
 def _period_arg(text: str):
@@ -173,11 +171,11 @@ def cmd_demo(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from hzdesk.services.check import check_database, format_report
+    from hzdesk.office import check
+    from hzdesk.services.check import format_report
 
     with _open(args, writes=False) as db:
-        with db.session() as s:
-            report = check_database(s)
+        report = check(db)
         print(format_report(report, str(db.path)))
         return 0 if report.ok else 1
 
@@ -185,15 +183,11 @@ def cmd_check(args) -> int:
 def cmd_stats(args) -> int:
     import json
 
-    from hzdesk.services.stats import period_stats, summary_text
+    from hzdesk.office import statistics
+    from hzdesk.services.stats import summary_text
 
-    start, end = args.period
     with _open(args, writes=False) as db:
-        with db.session() as s:
-            stats = period_stats(s, start, end, args.as_of or clock.today())
-            if args.xlsx:
-                from hzdesk.reports.excel_stats import write_stats_workbook
-                write_stats_workbook(args.xlsx, s, start, end, args.as_of or clock.today())
+        stats = statistics(db, *args.period, args.as_of, workbook=args.xlsx)
         if args.json:
             print(json.dumps(stats, ensure_ascii=False, indent=1))
         else:
@@ -202,12 +196,10 @@ def cmd_stats(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from hzdesk.reports.excel_export import write_workbook
+    from hzdesk.office import export_workbook
 
-    period = args.period
     with _open(args, writes=False) as db:
-        with db.session() as s:
-            counts = write_workbook(args.file, s, period=period)
+        counts = export_workbook(db, args.file, period=args.period)
         print(f"已导出到 {args.file}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
         return 0
 
@@ -215,14 +207,11 @@ def cmd_export(args) -> int:
 def cmd_import(args) -> int:
     from pathlib import Path
 
-    from hzdesk.reports.excel_import import import_workbook, write_error_workbook
+    from hzdesk.office import import_workbook
+    from hzdesk.reports.excel_import import write_error_workbook
 
     with _open(args, writes=not args.dry_run) as db:
-        if not args.dry_run:
-            from hzdesk.db.backup import backup
-            backup(db.path, "导入前")
-        with db.session() as s:
-            result = import_workbook(s, args.file, dry_run=args.dry_run)
+        result = import_workbook(db, args.file, dry_run=args.dry_run)
         for notice in result.notices:
             print(f"提示：{notice}")
         if not result.ok:
@@ -245,18 +234,17 @@ def cmd_import(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from hzdesk.db.backup import backup, rotate
+    from hzdesk.office import backup_now
 
     with _open(args, writes=False) as db:
         pass
-    info = backup(db.path, "手动")
-    rotate(db.path)
+    info = backup_now(db.path)
     print(f"已备份并校验：{info.path}（{info.label}）")
     return 0
 
 
 def cmd_backups(args) -> int:
-    from hzdesk.db.backup import list_backups
+    from hzdesk.office import list_backups
 
     with _open(args, writes=False) as db:
         pass
@@ -269,11 +257,10 @@ def cmd_backups(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from hzdesk.db.backup import restore
+    from hzdesk.office import restore
 
     with _open(args, writes=True) as db:
-        db.close()   # the file is replaced; the lock is held until it is
-        safety = restore(db.path, args.file)
+        safety = restore(db, args.file)   # the lock is held until the file is replaced
     print(f"已从 {args.file} 恢复。恢复前的数据库已另存为 {safety.path}")
     return 0
 
@@ -320,50 +307,25 @@ def cmd_selfcheck(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from hzdesk.reports.excel_template import write_template
+    from hzdesk.office import write_template
 
     with _open(args, writes=False) as db:
-        with db.session() as s:
-            write_template(args.file, s)
+        write_template(db, args.file)
         print(f"导入模板已生成：{args.file}")
         return 0
 
 
 def cmd_report(args) -> int:
-    period = args.period
-    as_of = args.as_of or clock.today()
-    if args.kind in ("issue-sheet", "closure-sheet") and not args.issue:
-        print("错误：督办单、销号单需要用 --issue 指定问题编号", file=sys.stderr)
-        return 2
-    if args.kind in ("summary", "binder") and period is None:
-        print("错误：统计报表需要用 --period 指定期间，如 2025Q1", file=sys.stderr)
-        return 2
+    from hzdesk.office import make_report
+    from hzdesk.reports.kinds import check_options
+
+    check_options(args.kind, period=args.period, issue=args.issue, state=args.state)   # before opening
     with _open(args, writes=False) as db:
-        with db.session() as s:
-            if args.kind in ("issue-sheet", "closure-sheet"):
-                from hzdesk.reports.pdf import sheets
-                if args.kind == "issue-sheet":
-                    sheets.issue_sheet(s, args.issue, args.out)
-                else:
-                    sheets.closure_sheet(s, args.issue, args.out, db.attachments)
-                print(f"已生成 {args.out}：{REPORT_KINDS[args.kind]} {args.issue}")
-                return 0
-            if args.kind == "binder":
-                from hzdesk.reports.pdf.binder import write_binder
-                pages = write_binder(s, args.out, period[0].year, as_of if args.as_of else None)
-                print(f"已生成 {args.out}：{period[0].year}年度迎检台账，共 {pages} 页")
-                return 0
-            if args.kind == "summary":
-                from hzdesk.reports.pdf.summary import write_summary
-                pages = write_summary(s, args.out, period, as_of)
-                print(f"已生成 {args.out}：统计报表，共 {pages} 页")
-                return 0
-            from hzdesk.reports.pdf.ledgers import build
-            doc = build(s, args.kind, period=period, as_of=as_of, state=args.state)
-        from hzdesk.reports.pdf.ledger import write_ledger
-        pages = write_ledger(args.out, doc)
-        print(f"已生成 {args.out}：{doc.title}，{len(doc.rows)} 行，共 {pages} 页")
-        return 0
+        made = make_report(db, args.kind, args.out, period=args.period, as_of=args.as_of, state=args.state,
+                           issue=args.issue)
+    rows = f"，{made.rows} 行" if made.rows is not None else ""
+    print(f"已生成 {args.out}：{made.title}{rows}，共 {made.pages} 页")
+    return 0
 
 
 COMMANDS = {"demo": cmd_demo, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,

@@ -20,6 +20,7 @@ show them (Anki's `OpChanges`).
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 from contextlib import contextmanager
@@ -27,13 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from hzdesk import clock
 from hzdesk.db.engine import Database, open_database
 from hzdesk.db.guard import DatabaseInUse, InstanceLock, acquire, damaged, on_network_drive
 from hzdesk.errors import DatabaseError, explain_storage_error
 from hzdesk.services import access  # noqa: F401  (the role guard on every Session)
 
-__all__ = ["Changes", "Database", "DatabaseInUse", "Found", "claim", "inspect", "open_for_command",
-           "read", "write"]
+__all__ = ["Changes", "Database", "DatabaseInUse", "Found", "backup_now", "call", "check", "claim", "daily_backup",
+           "import_workbook", "inspect", "export_workbook", "list_backups", "make_report", "open_database", "open_for_command", "read",
+           "recover", "restore", "statistics", "write", "write_template"]
 
 
 @dataclass
@@ -120,6 +123,12 @@ def read(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
         return fn(s, *args, **kwargs)
 
 
+def call(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A service that commits for itself (a login records a failure even when it refuses)."""
+    with db.session() as s:
+        return fn(s, *args, **kwargs)
+
+
 def write(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Changes]:
     """Run `fn(session, …)` in one transaction; return its result and the tables it changed.
 
@@ -153,3 +162,111 @@ def write(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tu
         raise explain_storage_error(exc) or exc from exc
     touched.discard("audit_entry")   # every write adds to the trail; no screen lists it
     return result, Changes(frozenset(touched))
+
+
+# ---------------------------------------------------------------- use cases shared by the window and the command line
+
+def backup_now(path: str | os.PathLike):
+    """A verified backup now, then the rotation (7 days, 4 weeks, 12 months)."""
+    from hzdesk.db.backup import backup, rotate
+
+    info = backup(Path(path), "手动")
+    rotate(Path(path))
+    return info
+
+
+def daily_backup(path: str | os.PathLike):
+    from hzdesk.db import backup
+
+    return backup.daily_backup(Path(path))
+
+
+def list_backups(path: str | os.PathLike):
+    from hzdesk.db import backup
+
+    return backup.list_backups(Path(path))
+
+
+def restore(db: Database | str | os.PathLike, backup_file: str | os.PathLike):
+    """Replace the database with a backup (after a 恢复前 copy of the current one); returns that
+    copy. An open `db` lets go of the file first; its engine reconnects on the next use."""
+    from hzdesk.db import backup
+
+    if isinstance(db, Database):
+        db.engine.dispose()
+        path = db.path
+    else:
+        path = Path(db)
+    return backup.restore(path, Path(backup_file))
+
+
+def recover(path: str | os.PathLike):
+    """A damaged database: move it aside (never deleted) and restore the newest backup that
+    verifies. Returns (the moved file, the backup restored or None)."""
+    from hzdesk.db.guard import quarantine, restore_newest_backup
+
+    moved = quarantine(Path(path))
+    return moved, restore_newest_backup(Path(path))
+
+
+def import_workbook(db: Database, file: str | os.PathLike, *, dry_run: bool = False,
+                    progress: Callable[[str], None] = lambda s: None,
+                    should_stop: Callable[[], bool] = lambda: False):
+    """Check a county workbook in full and, unless `dry_run`, write it — after a 导入前 backup."""
+    from hzdesk.reports.excel_import import import_workbook as run_import
+
+    if not dry_run:
+        from hzdesk.db.backup import backup
+        progress("导入前备份")
+        backup(db.path, "导入前")
+    with db.session() as s:
+        return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop)
+
+
+def make_report(db: Database, kind: str, out: str | os.PathLike, **options: Any):
+    """Any registered report kind (`reports/kinds.py`) to a file; returns what it came to."""
+    from hzdesk.reports.make import make
+
+    with db.session() as s:
+        return make(s, kind, out, attachments=db.attachments, **options)
+
+
+def export_workbook(db: Database, file: str | os.PathLike, *, period=None,
+                    progress: Callable[[str], None] = lambda s: None,
+                    should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
+    """The county workbook (every ledger, one sheet each); returns the rows per sheet."""
+    from hzdesk.reports.excel_export import write_workbook
+
+    with db.session() as s:
+        return write_workbook(file, s, period=period, progress=progress, should_stop=should_stop)
+
+
+def write_template(db: Database, file: str | os.PathLike) -> None:
+    """The blank import template, with the office's own choice lists as drop-downs."""
+    from hzdesk.reports.excel_template import write_template as write
+
+    with db.session() as s:
+        write(file, s)
+
+
+def statistics(db: Database, start: dt.date, end: dt.date, as_of: dt.date | None = None,
+               workbook: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The period's figures as of a date (default today), as `stats --json` prints them; with
+    `workbook`, the county statistics workbook of the same figures too."""
+    from hzdesk.services.stats import period_stats
+
+    as_of = as_of or clock.today()
+    with db.session() as s:
+        figures = period_stats(s, start, end, as_of)
+        if workbook:
+            from hzdesk.reports.excel_stats import write_stats_workbook
+            write_stats_workbook(workbook, s, start, end, as_of)
+    return figures
+
+
+def check(db: Database):
+    """File integrity, foreign keys, the audit chain and the ledgers' consistency."""
+    from hzdesk.services.check import check_database
+
+    with db.session() as s:
+        return check_database(s)

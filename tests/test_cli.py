@@ -106,3 +106,15 @@ def test_writing_commands_honour_the_windows_lock(tmp_path):
         lock.release()
     r = hz("--db", str(db), "restore", str(backup_file))
     assert r.returncode == 0, r.stderr       # with the window closed the same command works
+
+
+def test_report_options_a_clerk_gets_wrong_are_refused_in_chinese(tmp_path):
+    db = tmp_path / "x.db"
+    assert hz("--db", str(db), "demo", "--until", "2025-06-30").returncode == 0
+    for args, words in ((["issues", "--state", "完成", "--out", str(tmp_path / "a.pdf")], "没有“完成”这个状态"),
+                        (["rivers", "--out", str(tmp_path / "无此文件夹" / "a.pdf")], "不存在"),
+                        (["summary", "--out", str(tmp_path / "s.pdf")], "需要指定期间"),
+                        (["issue-sheet", "--out", str(tmp_path / "d.pdf")], "需要指定问题编号")):
+        r = hz("--db", str(db), "report", *args)
+        assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
+    assert not list(tmp_path.glob("*.pdf"))

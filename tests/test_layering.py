@@ -30,3 +30,97 @@ def test_command_line_start_up_imports_no_heavy_library():
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+# ---------------------------------------------------------------- the floors (#11 point 5, 7)
+#
+# ui → office (operations) → services / reports → db, and every floor may use the small leaf
+# modules beside them (clock, errors, paths, vocab, periods, parsing, fields, files).
+
+def module_name(path):
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph():
+    """Module → the hzdesk modules it imports anywhere in its body (lazy imports included: they
+    are dependencies too). A module's own parent packages are not counted (importing a module
+    always runs them)."""
+    modules = {module_name(p): p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts}
+
+    def resolve(name):
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name
+
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            for t in found:
+                r = resolve(t) if t.startswith("hzdesk") else None
+                if r and r != name and not name.startswith(r + "."):
+                    targets.add(r)
+        graph[name] = targets
+    return graph
+
+
+def test_no_import_cycles():
+    graph = import_graph()
+    index, low, stack, on_stack, cycles = {}, {}, [], set(), []
+
+    def visit(v):   # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+def test_db_is_the_bottom_floor():
+    upper = ("hzdesk.services", "hzdesk.reports", "hzdesk.ui", "hzdesk.demo", "hzdesk.office", "hzdesk.cli")
+    offenders = {m: sorted(t for t in targets if t.startswith(upper))
+                 for m, targets in import_graph().items() if m.startswith("hzdesk.db")}
+    assert {m: t for m, t in offenders.items() if t} == {}
+
+
+def test_the_window_reaches_data_only_through_the_operations_layer():
+    offenders = []
+    for p in (PACKAGE / "ui").rglob("*.py"):
+        for m in imported_modules(p):
+            if m.split(".")[0] == "sqlalchemy" or m == "hzdesk.db" or m.startswith("hzdesk.db."):
+                offenders.append(f"{p.name}: {m}")
+    assert offenders == []
+
+
+def test_every_report_kind_can_be_made():
+    from hzdesk.reports.kinds import KINDS
+    from hzdesk.reports.pdf.ledgers import LEDGER_KINDS
+
+    special = {"summary", "binder", "issue-sheet", "closure-sheet"}
+    assert set(KINDS) - special == set(LEDGER_KINDS)

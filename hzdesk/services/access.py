@@ -79,6 +79,10 @@ def _guard(session: Session, _ctx, _instances) -> None:
         raise AccessDenied(_denied(role, "admin"))
 
 
+def list_accounts(session: Session) -> list[m.Account]:
+    return list(session.scalars(select(m.Account).order_by(m.Account.id)))
+
+
 def any_accounts(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(m.Account).where(m.Account.active.is_(True))))
 

@@ -133,6 +133,20 @@ def delete(session: Session, ledger_key: str, record_id: int) -> None:
     session.flush()
 
 
+def ref_items(session, target: str, in_use_only: bool = False) -> list[tuple[str, int]]:
+    """The picker's entries: "清溪河（XJ001）", "张建国 13800138000"."""
+    if target == "water_body":
+        q = select(m.WaterBody.id, m.WaterBody.name, m.WaterBody.code, m.WaterBody.retired_on).order_by(m.WaterBody.code)
+        return [(f"{name}（{code}）" + ("［已注销］" if retired else ""), wid)
+                for wid, name, code, retired in session.execute(q)
+                if not (in_use_only and retired)]
+    if target == "person":
+        q = select(m.Person.id, m.Person.name, m.Person.phone, m.Person.unit).order_by(m.Person.name, m.Person.id)
+        return [(" ".join(x for x in (name, phone or unit or "") if x), pid)
+                for pid, name, phone, unit in session.execute(q)]
+    raise KeyError(target)
+
+
 # ---------------------------------------------------------------- paging through a ledger
 
 @dataclass

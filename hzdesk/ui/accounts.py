@@ -6,19 +6,16 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
-from sqlalchemy import select
 
-from hzdesk.db import models as m
-from hzdesk.db.engine import Database
 from hzdesk.errors import HzdeskError
-from hzdesk.services.access import ROLES, any_accounts, create_account, login, set_password
+from hzdesk.office import Database, call, read
+from hzdesk.services.access import ROLES, any_accounts, create_account, list_accounts, login, set_password
 from hzdesk.services.settings import get_setting, set_setting
 from hzdesk.ui.common import AppContext, ok_cancel, show_error
 
 
 def accounts_required(db: Database) -> bool:
-    with db.session() as s:
-        return bool(get_setting(s, "accounts_enabled")) and any_accounts(s)
+    return read(db, lambda s: bool(get_setting(s, "accounts_enabled")) and any_accounts(s))
 
 
 class LoginDialog(QDialog):
@@ -38,9 +35,8 @@ class LoginDialog(QDialog):
 
     def try_login(self) -> None:
         try:
-            with self.db.session() as s:
-                account = login(s, self.username.text(), self.password.text())
-                self.db.actor, self.db.role = account.display_name, account.role
+            account = call(self.db, login, self.username.text(), self.password.text())
+            self.db.actor, self.db.role = account.display_name, account.role
         except HzdeskError as exc:
             self.message.setText(str(exc))
             self.password.clear()
@@ -73,7 +69,7 @@ class AccountsPage(QWidget):
 
     def load(self) -> None:
         self.list.clear()
-        for a in self.ctx.read(lambda s: s.scalars(select(m.Account).order_by(m.Account.id)).all()):
+        for a in self.ctx.read(list_accounts):
             last = f"，最近登录 {a.last_login_at:%Y-%m-%d %H:%M}" if a.last_login_at else ""
             self.list.addItem(f"{a.username}　{a.display_name}　{a.role}{last}")
 
@@ -111,7 +107,7 @@ class AccountsPage(QWidget):
         row = self.list.currentRow()
         if row < 0:
             return
-        ids = self.ctx.read(lambda s: s.scalars(select(m.Account.id).order_by(m.Account.id)).all())
+        ids = [a.id for a in self.ctx.read(list_accounts)]
         password, ok = QInputDialog.getText(self, "重设密码", "新密码（至少 6 位）：", QLineEdit.EchoMode.Password)
         if ok:
             try:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, 
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from hzdesk import APP_NAME, __version__, clock
-from hzdesk.db.engine import Database, open_database
+from hzdesk.office import Database, open_database
 from hzdesk.errors import HzdeskError
 from hzdesk.fields import MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
 from hzdesk.paths import default_db_path, resource
@@ -44,7 +44,8 @@ class StatsTab(QWidget):
         self.period.returnPressed.connect(self.run)
         self.kind = QComboBox()
         self.kind.setObjectName("report_kind")
-        for key, title in REPORT_TITLES.items():
+        from hzdesk.reports.kinds import KINDS
+        for key, title in ((k.key, k.title) for k in KINDS.values() if k.in_window):
             self.kind.addItem(title, key)
         pdf = QPushButton("生成 PDF…")
         pdf.setObjectName("make_pdf")
@@ -71,11 +72,11 @@ class StatsTab(QWidget):
         return parse_period(self.period.text()) if self.period.text().strip() else None
 
     def run(self) -> None:
-
-        from hzdesk.services.stats import period_stats, summary_text
+        from hzdesk.office import statistics
+        from hzdesk.services.stats import summary_text
         try:
             start, end = self._period()
-            stats = self.ctx.read(period_stats, start, end, clock.today())
+            stats = statistics(self.ctx.db, start, end)   # as of today, as `hzdesk stats`
         except (HzdeskError, ValueError, TypeError) as exc:
             self.text.setPlainText(f"无法统计：{exc}")
             return
@@ -98,26 +99,17 @@ class StatsTab(QWidget):
             if not path:
                 return
 
-        if kind in ("summary", "binder") and period is None:
-            QMessageBox.warning(self, "生成 PDF", "统计报表和迎检台账需要先填写期间，如 2025 或 2025Q1。")
+        from hzdesk.office import make_report
+        from hzdesk.reports.kinds import check_options
+        try:
+            check_options(kind, period=period)
+        except HzdeskError as exc:
+            QMessageBox.warning(self, "生成 PDF", f"{exc}。")
             return
 
         def work(step, should_stop):
-            from hzdesk.reports.pdf.ledger import write_ledger
-            from hzdesk.reports.pdf.ledgers import build
-            today = clock.today()
-            with self.ctx.db.session() as s:
-                if kind == "summary":
-                    from hzdesk.reports.pdf.summary import write_summary
-                    step("统计并绘图")
-                    return write_summary(s, path, period, today)
-                if kind == "binder":
-                    from hzdesk.reports.pdf.binder import write_binder
-                    return write_binder(s, path, period[0].year, progress=step, should_stop=should_stop)
-                step("读取台账")
-                doc = build(s, kind, period=period, as_of=today)
-            step(f"排版 {len(doc.rows)} 行")
-            return write_ledger(path, doc, should_stop=should_stop)
+            return make_report(self.ctx.db, kind, path, period=period, progress=step,
+                               should_stop=should_stop).pages
 
         def done(pages, error):
             if error is not None:
@@ -130,8 +122,6 @@ class StatsTab(QWidget):
         BackgroundTask(self, f"正在生成{title}", work, done).start()
 
 
-REPORT_TITLES = {"summary": "统计报表（含图表）", "patrols": "巡河记录台账", "issues": "问题台账", "roster": "河长名录",
-                 "boards": "公示牌台账", "rivers": "河湖名录", "outfalls": "排污口名录", "binder": "迎检台账（全年合订本）"}
 
 
 def _tab(module: str, name: str):
@@ -378,7 +368,7 @@ class MainWindow(QMainWindow):
         """The first start of each day keeps a verified copy. It is taken in the background, so
         the window is usable at once (0.5 s for 100,000 patrols); SQLite's backup reads one
         consistent state even while the clerk saves."""
-        from hzdesk.db.backup import daily_backup
+        from hzdesk.office import daily_backup
         from hzdesk.ui.common import Worker
 
         self._daily_thread = QThread(self)
@@ -407,10 +397,9 @@ class MainWindow(QMainWindow):
             self._daily_thread = None
 
     def backup_now(self) -> None:
-        from hzdesk.db.backup import backup, rotate
+        from hzdesk.office import backup_now
         try:
-            info = backup(self.db.path, "手动")
-            rotate(self.db.path)
+            info = backup_now(self.db.path)
         except HzdeskError as exc:
             show_error(self, "备份", exc)
             return
@@ -423,7 +412,7 @@ class MainWindow(QMainWindow):
         if not can(self.db.role, "admin"):
             QMessageBox.warning(self, "从备份恢复", f"当前账号（{self.db.role}）不能恢复备份，请由管理员操作。")
             return
-        from hzdesk.db.backup import list_backups, restore
+        from hzdesk.office import list_backups, restore
         found = list_backups(self.db.path)
         if not found:
             QMessageBox.information(self, "从备份恢复", "还没有可用的备份。")
@@ -434,9 +423,8 @@ class MainWindow(QMainWindow):
         if not ok:
             return
         chosen = found[labels.index(choice)]
-        self.db.engine.dispose()  # no connection of ours may hold the file while it is replaced
         try:
-            safety = restore(self.db.path, chosen.path)
+            safety = restore(self.db, chosen.path)   # our connections let go of the file first
         except HzdeskError as exc:
             show_error(self, "从备份恢复", exc)
             return
@@ -472,8 +460,7 @@ class MainWindow(QMainWindow):
 
 def _recover(path: Path, problem: str) -> bool:
     """A damaged database: move it aside and offer the newest backup that verifies."""
-    from hzdesk.db.backup import list_backups
-    from hzdesk.db.guard import quarantine, restore_newest_backup
+    from hzdesk.office import list_backups, recover
 
     newest = next(iter(list_backups(path)), None)
     text = f"{problem}。\n\n原文件会被改名保存（不会删除），"
@@ -481,8 +468,7 @@ def _recover(path: Path, problem: str) -> bool:
              else "但没有找到可用的备份；将新建一个空数据库。是否继续？")
     if QMessageBox.question(None, "数据库需要修复", text) != QMessageBox.StandardButton.Yes:
         return False
-    moved = quarantine(path)
-    restored = restore_newest_backup(path)
+    moved, restored = recover(path)
     QMessageBox.information(None, "数据库已修复", f"损坏的文件已改名为 {moved.name}。\n"
                             + (f"已从备份恢复：{restored.label}。备份之后录入的内容需要补录。" if restored
                                else "已新建空数据库。"))
@@ -504,7 +490,7 @@ def install_chinese(app: QApplication) -> bool:
 
 def run(db_arg: str | None) -> int:
     from hzdesk import office
-    from hzdesk.db.guard import DatabaseInUse
+    from hzdesk.office import DatabaseInUse
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName("hzdesk")
@@ -533,7 +519,7 @@ def _run_window(app, found) -> int:
     try:
         db = open_database(path)
     except HzdeskError as exc:
-        from hzdesk.db.backup import list_backups
+        from hzdesk.office import list_backups
         # A file we kept backups of cannot be a stranger's: an overwritten header is damage too.
         if ("损坏" in str(exc) or "无法读取" in str(exc) or list_backups(path)) and "更新版本" not in str(exc):
             if _recover(path, str(exc).rstrip("。")):
@@ -545,8 +531,7 @@ def _run_window(app, found) -> int:
         db.close()
         return 0
     window = MainWindow(db, first_start_prompt=True)
-    with db.session() as s:
-        idle = int(get_setting(s, "idle_lock_minutes") or 0)
+    idle = int(window.ctx.read(get_setting, "idle_lock_minutes") or 0)
     if db.role and idle > 0:
         from hzdesk.ui.accounts import IdleLock
         window.idle_lock = IdleLock(window, db, idle)

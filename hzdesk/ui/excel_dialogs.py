@@ -39,11 +39,10 @@ def export_excel(ctx: AppContext, parent: QWidget) -> None:
     path, _ = QFileDialog.getSaveFileName(parent, "导出 Excel", str(Path.home() / name), "Excel 工作簿 (*.xlsx)")
     if not path:
         return
-    from hzdesk.reports.excel_export import write_workbook
+    from hzdesk.office import export_workbook
 
     def work(step, should_stop):
-        with ctx.db.session() as s:
-            return write_workbook(path, s, period=chosen, progress=step, should_stop=should_stop)
+        return export_workbook(ctx.db, path, period=chosen, progress=step, should_stop=should_stop)
 
     def done(counts, error):
         if error is not None:
@@ -110,18 +109,13 @@ def import_excel(ctx: AppContext, parent: QWidget, path: str | None = None) -> N
         path, _ = QFileDialog.getOpenFileName(parent, "导入 Excel", str(Path.home()), "Excel 工作簿 (*.xlsx)")
         if not path:
             return
-    from hzdesk.reports.excel_import import import_workbook
+    from hzdesk.office import import_workbook
 
     def check(step, should_stop):
-        with ctx.db.session() as s:
-            return import_workbook(s, path, dry_run=True, progress=step, should_stop=should_stop)
+        return import_workbook(ctx.db, path, dry_run=True, progress=step, should_stop=should_stop)
 
     def write(step, should_stop):
-        from hzdesk.db.backup import backup
-        step("导入前备份")
-        backup(ctx.db.path, "导入前")
-        with ctx.db.session() as s:
-            return import_workbook(s, path, progress=step, should_stop=should_stop)
+        return import_workbook(ctx.db, path, progress=step, should_stop=should_stop)
 
     def written(result, error):
         if error is not None or not result.written:
@@ -146,10 +140,9 @@ def save_template(ctx: AppContext, parent: QWidget) -> None:
                                           "Excel 工作簿 (*.xlsx)")
     if not path:
         return
-    from hzdesk.reports.excel_template import write_template
+    from hzdesk.office import write_template
     try:
-        with ctx.db.session() as s:
-            write_template(path, s)
+        write_template(ctx.db, path)
     except (HzdeskError, OSError) as exc:
         show_error(parent, "导入模板", exc)
         return

@@ -12,11 +12,10 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (QCalendarWidget, QCheckBox, QComboBox, QCompleter, QHBoxLayout,
                                QLineEdit, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget)
-from sqlalchemy import select
 
 from hzdesk import clock
-from hzdesk.db.models import Person, WaterBody
 from hzdesk.fields import Field, format_value
+from hzdesk.services.records import ref_items
 from hzdesk.services.settings import choices
 from hzdesk.ui.common import AppContext
 from hzdesk.vocab import WATER_CLASSES
@@ -141,20 +140,6 @@ class RefPicker(QComboBox):
             self.load_items()
         i = self.findData(ref_id) if ref_id is not None else 0
         self.setCurrentIndex(max(i, 0))
-
-
-def ref_items(session, target: str, in_use_only: bool = False) -> list[tuple[str, int]]:
-    """The picker's entries: "清溪河（XJ001）", "张建国 13800138000"."""
-    if target == "water_body":
-        q = select(WaterBody.id, WaterBody.name, WaterBody.code, WaterBody.retired_on).order_by(WaterBody.code)
-        return [(f"{name}（{code}）" + ("［已注销］" if retired else ""), wid)
-                for wid, name, code, retired in session.execute(q)
-                if not (in_use_only and retired)]
-    if target == "person":
-        q = select(Person.id, Person.name, Person.phone, Person.unit).order_by(Person.name, Person.id)
-        return [(" ".join(x for x in (name, phone or unit or "") if x), pid)
-                for pid, name, phone, unit in session.execute(q)]
-    raise KeyError(target)
 
 
 class ChoiceCombo(QComboBox):

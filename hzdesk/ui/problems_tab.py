@@ -225,7 +225,7 @@ class ProblemsTab(LedgerTab):
         from PySide6.QtGui import QDesktopServices
         from PySide6.QtWidgets import QApplication, QFileDialog
 
-        from hzdesk.reports.pdf import sheets
+        from hzdesk.office import make_report
         pid = self.selected_id()
         if pid is None:
             return None
@@ -237,10 +237,7 @@ class ProblemsTab(LedgerTab):
             if not path:
                 return None
         try:
-            if kind == "issue":
-                self.ctx.read(sheets.issue_sheet, number, path)
-            else:
-                self.ctx.read(sheets.closure_sheet, number, path, self.ctx.db.attachments)
+            make_report(self.ctx.db, "issue-sheet" if kind == "issue" else "closure-sheet", path, issue=number)
         except HzdeskError as exc:
             show_error(self, title, exc)
             return None

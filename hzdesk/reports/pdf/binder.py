@@ -14,14 +14,14 @@ from sqlalchemy.orm import Session
 from hzdesk import clock
 from hzdesk.files import atomic_output
 from hzdesk.parsing import format_date_cn
+from hzdesk.reports.kinds import BINDER_PARTS
 from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.ledger import MM, write_ledger
 from hzdesk.reports.pdf.ledgers import build
 from hzdesk.reports.pdf.summary import write_summary
 from hzdesk.services.settings import get_setting
 
-PARTS = [("summary", "统计报表"), ("rivers", "河湖名录"), ("outfalls", "入河排污口名录"), ("roster", "河长名录"),
-         ("boards", "河长公示牌台账"), ("patrols", "巡河记录台账"), ("issues", "问题台账")]
+PARTS = [(k.key, k.title) for k in BINDER_PARTS]   # the registry says which kinds, in which order
 
 
 def _cover_and_contents(path: Path, office: str, year: int, entries: list[tuple[str, int]], printed: dt.date) -> None:

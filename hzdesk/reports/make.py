@@ -1,0 +1,60 @@
+"""Making a report of any registered kind (`reports/kinds.py`): the window, the command line and
+the binder's callers all come through `make`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from hzdesk import clock
+from hzdesk.errors import ValidationError
+from hzdesk.reports.kinds import check_options
+
+
+@dataclass
+class Made:
+    """What a report came to, for the message the clerk sees."""
+
+    title: str
+    pages: int
+    rows: int | None = None
+
+
+def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[dt.date, dt.date] | None = None,
+         as_of: dt.date | None = None, state: str | None = None, issue: str | None = None,
+         attachments: Path | None = None, progress: Callable[[str], None] = lambda s: None,
+         should_stop: Callable[[], bool] = lambda: False) -> Made:
+    """Write report `kind` to `out`. `as_of` defaults to today (the binder: the end of its year,
+    or today while the year runs)."""
+    spec = check_options(kind, period=period, issue=issue, state=state)
+    out_dir = Path(out).parent
+    if not out_dir.is_dir():
+        raise ValidationError({"out": f"文件夹“{out_dir}”不存在"})
+    if kind == "issue-sheet":
+        from hzdesk.reports.pdf import sheets
+        sheets.issue_sheet(session, issue, out)
+        return Made(f"{spec.title} {issue}", 1)
+    if kind == "closure-sheet":
+        from hzdesk.reports.pdf import sheets
+        sheets.closure_sheet(session, issue, out, attachments)
+        return Made(f"{spec.title} {issue}", 1)
+    if kind == "binder":
+        from hzdesk.reports.pdf.binder import write_binder
+        pages = write_binder(session, out, period[0].year, as_of, progress=progress, should_stop=should_stop)
+        return Made(f"{period[0].year}年度迎检台账", pages)
+    as_of = as_of or clock.today()
+    if kind == "summary":
+        from hzdesk.reports.pdf.summary import write_summary
+        progress("统计并绘图")
+        return Made(spec.title, write_summary(session, out, period, as_of))
+    from hzdesk.reports.pdf.ledger import write_ledger
+    from hzdesk.reports.pdf.ledgers import build
+    progress("读取台账")
+    doc = build(session, kind, period=period, as_of=as_of, state=state)
+    progress(f"排版 {len(doc.rows)} 行")
+    return Made(doc.title, write_ledger(out, doc, should_stop=should_stop), len(doc.rows))
