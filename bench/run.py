@@ -93,6 +93,39 @@ print(json.dumps({{"first": first, "person": ms(records.Query(filters={{"person_
 """)
 
 
+def save_and_refresh(db: Path) -> dict:
+    """#11's targets: a 快速录入 save (the write and every screen it refreshes) and F5 on one tab,
+    in a window that has visited every tab, on the large set."""
+    return child(f"""
+import time, json, statistics, os, datetime as dt
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from hzdesk.office import open_database
+from hzdesk.ui.app import MainWindow
+from hzdesk.ui.patrols_tab import FastEntryDialog
+db = open_database({str(db)!r})
+w = MainWindow(db); w.show()
+for name in ("waters", "roster", "boards", "problems", "overview", "patrols"):
+    w.show_page(name); app.processEvents()
+with db.session() as s:
+    from sqlalchemy import select
+    from hzdesk.db.models import Appointment
+    person, water = s.execute(select(Appointment.person_id, Appointment.water_body_id)
+                              .where(Appointment.water_body_id.is_not(None), Appointment.end_on.is_(None))).first()
+dialog = FastEntryDialog(w.ctx, w)
+saves, f5 = [], []
+for i in range(7):
+    dialog.widgets["water_body_id"].set_value(water); dialog.widgets["person_id"].set_value(person)
+    dialog.widgets["start_time"].set_value(dt.time(8, i)); dialog.widgets["end_time"].set_value(dt.time(9, i))
+    dialog.widgets["distance_km"].set_value(2.5)
+    t = time.perf_counter(); dialog.save(); app.processEvents(); saves.append(time.perf_counter() - t)
+    assert len(dialog.saved) == i + 1, dialog.status.text()
+    t = time.perf_counter(); w.ctx.bus.announce(); app.processEvents(); f5.append(time.perf_counter() - t)
+print(json.dumps({{"save": statistics.median(saves), "f5": statistics.median(f5)}}))
+""")
+
+
 def pdf_10k(db: Path, out: Path) -> dict:
     return child(f"""
 import time, json, datetime as dt
@@ -208,6 +241,9 @@ def main() -> int:
         rows.append(("巡河表第一页", f"{med([x['first'] for x in t]) * 1000:.0f} ms", "< 50 ms"))
         rows.append(("按人员筛选", f"{med([x['person'] for x in t]) * 1000:.0f} ms", "< 50 ms"))
         rows.append(("按日期范围筛选", f"{med([x['range'] for x in t]) * 1000:.0f} ms", "< 50 ms"))
+        sr = [save_and_refresh(db) for _ in range(args.runs)]
+        rows.append(("快速录入保存一条（含刷新）", f"{med([x['save'] for x in sr]) * 1000:.0f} ms", "< 150 ms"))
+        rows.append(("F5 刷新当前页", f"{med([x['f5'] for x in sr]) * 1000:.0f} ms", "< 200 ms"))
         p = med([pdf_10k(db, folder / "p.pdf")["s"] for _ in range(args.runs)])
         peer = libreoffice_peer(db, folder)
         rows.append(("1 万行巡河台账 PDF", f"{p:.2f} s" + (f"（LibreOffice {peer:.2f} s，{peer / p:.1f} 倍）" if peer
