@@ -124,3 +124,23 @@ def test_every_report_kind_can_be_made():
 
     special = {"summary", "binder", "issue-sheet", "closure-sheet"}
     assert set(KINDS) - special == set(LEDGER_KINDS)
+
+
+def test_every_ledger_field_is_in_a_view_and_surfaces_follow_the_views():
+    """#11 point 4: each field names where it appears; the table, form, fast entry, PDF and
+    workbook columns are exactly those views (no hand list can leave a new field out)."""
+    import pytest
+
+    from hzdesk.fields import LEDGERS, VIEWS, F, Ledger
+    from hzdesk.reports.sheets import SHEETS
+
+    for lg in LEDGERS.values():
+        for f in lg.fields:
+            assert f.views.split() and set(f.views.split()) <= set(VIEWS), (lg.key, f.key)
+    with pytest.raises(ValueError, match="new_field"):
+        Ledger("x", "x", object, (F("new_field", "新字段"),))
+    for sheet in SHEETS:
+        keys = list(dict.fromkeys(c.field.key for c in sheet.columns if c.field is not None))
+        assert keys == sheet.ledger.view("workbook"), sheet.name
+    ui = (PACKAGE / "ui").rglob("*.py")
+    assert not [p.name for p in ui if "columns=[" in p.read_text(encoding="utf-8")]   # no hand column lists

@@ -40,11 +40,10 @@ def _phone_header(f: Field) -> str:
     return "电话" if f.header == "姓名" else f"{f.header}电话"
 
 
-def _columns(ledger: Ledger, skip: tuple[str, ...] = (), after: dict[str, Column] | None = None) -> tuple[Column, ...]:
+def _columns(ledger: Ledger, after: dict[str, Column] | None = None) -> tuple[Column, ...]:
+    """The sheet's columns: the ledger's "workbook" view (a reference as its code or name and phone)."""
     out: list[Column] = []
-    for f in ledger.fields:
-        if f.key in skip:
-            continue
+    for f in (ledger.field(k) for k in ledger.view("workbook")):
         if f.kind == "ref" and f.ref == "water_body":
             out.append(Column(f.header, f, "code"))
         elif f.kind == "ref" and f.ref == "person":
@@ -67,7 +66,7 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("公示牌", SIGN_BOARD, _columns(SIGN_BOARD, after={"condition": Column("牌面河长", None, "chiefs")}),
           "编号"),
     Sheet("巡河记录", PATROL, _columns(PATROL), "巡河日期"),
-    Sheet("问题台账", PROBLEM, _columns(PROBLEM, skip=("patrol_id",)), "问题编号"),
+    Sheet("问题台账", PROBLEM, _columns(PROBLEM), "问题编号"),
     Sheet("排污口", OUTFALL, _columns(OUTFALL), "编码"),
     Sheet("监测断面", MONITORING_SECTION, _columns(MONITORING_SECTION), "断面名称"),
 )

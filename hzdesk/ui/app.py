@@ -182,10 +182,8 @@ class MainWindow(QMainWindow):
 
         ctx = self.ctx
         waters = QTabWidget()
-        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(WATER_BODY, columns=[
-            "code", "name", "kind", "parent_id", "level", "length_km", "area_km2", "villages", "target_class",
-            "seasonal", "registered_on", "retired_on"], filters=["kind", "level"], flags=("in_use",),
-            flags_on=("in_use",)))), "河湖")
+        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(WATER_BODY, filters=["kind", "level"], flags=("in_use",),
+                                                              flags_on=("in_use",)))), "河湖")
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(OUTFALL, filters=["type", "status", "water_body_id"]))),
                       "排污口")
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(MONITORING_SECTION, filters=["control_level"]))),

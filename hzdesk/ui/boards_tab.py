@@ -23,9 +23,7 @@ class BoardsTab(LedgerTab):
     def __init__(self, ctx: AppContext, parent=None):
         self.statuses: dict[int, object] = {}
         self._judged = False
-        spec = TabSpec(SIGN_BOARD, columns=["code", "water_body_id", "village", "place", "condition", "installed_on",
-                                            "content_updated_on", "inspected_on"],
-                       filters=["condition"], flags=("in_use",), flags_on=("in_use",),
+        spec = TabSpec(SIGN_BOARD, filters=["condition"], flags=("in_use",), flags_on=("in_use",),
                        row_colour=self._colour)
         self.stale_only = QCheckBox("只看牌面过期")
         self.stale_only.setObjectName("stale_only")

@@ -28,7 +28,7 @@ from hzdesk.vocab import ProblemState
 @dataclass
 class TabSpec:
     ledger: Ledger
-    columns: list[str] | None = None            # default: every field
+    columns: list[str] | None = None            # default: the ledger's "table" view
     filters: list[str] = field(default_factory=list)   # field keys: choice, enum, ref or date
     flags: tuple[str, ...] = ()                 # named conditions offered as check boxes
     flags_on: tuple[str, ...] = ()              # … and ticked at first

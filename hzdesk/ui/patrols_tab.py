@@ -21,9 +21,8 @@ from hzdesk.ui.field_widgets import make_widget
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 from hzdesk.ui.record_dialog import RecordDialog
 
-FAST_FIELDS = ["patrol_date", "water_body_id", "person_id", "start_time", "end_time", "distance_km",
-               "weather", "findings", "on_spot_handling", "entered_on"]
-STICKY = ("patrol_date", "water_body_id", "person_id", "weather", "entered_on")
+FAST_FIELDS = PATROL.view("fast")
+STICKY = PATROL.view("sticky")
 
 
 class _EnterMovesOn(QObject):
@@ -155,10 +154,7 @@ def _patrol_line(session, patrol_id: int) -> str:
 
 class PatrolsTab(LedgerTab):
     def __init__(self, ctx: AppContext, parent=None):
-        spec = TabSpec(PATROL, columns=["patrol_date", "water_body_id", "person_id", "start_time", "end_time",
-                                        "distance_km", "weather", "findings", "found_problem", "on_spot_handling",
-                                        "entered_on"],
-                       filters=["water_body_id", "person_id", "patrol_date"], descending=True)
+        spec = TabSpec(PATROL, filters=["water_body_id", "person_id", "patrol_date"], descending=True)
         super().__init__(ctx, spec, parent)
         fast = QPushButton("快速录入纸质记录…")
         fast.setObjectName("fast_entry")

@@ -90,9 +90,7 @@ class ProblemsTab(LedgerTab):
     also_shows = frozenset({"problem_event", "attachment"})   # the history and photos beside the table
 
     def __init__(self, ctx: AppContext, parent=None):
-        spec = TabSpec(PROBLEM, columns=["number", "found_on", "water_body_id", "category", "source",
-                                         "description", "responsible_unit", "deadline", "state", "closed_on"],
-                       filters=["state", "category", "water_body_id", "found_on"], flags=("overdue", "open"),
+        spec = TabSpec(PROBLEM, filters=["state", "category", "water_body_id", "found_on"], flags=("overdue", "open"),
                        descending=True, row_colour=overdue_colour())
         super().__init__(ctx, spec, parent)
         self.delete_button.setToolTip("误登记的问题可以删除；已流转的问题请走流程")

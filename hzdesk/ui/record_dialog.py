@@ -30,8 +30,7 @@ class RecordDialog(QDialog):
         self.after_save = after_save
         self.saved_id: int | None = None
         self.setWindowTitle(f"{'修改' if record_id else '新增'}{ledger.title}")
-        shown = [ledger.field(k) for k in fields] if fields else [
-            f for f in ledger.fields if f.editable and not (f.kind == "json" and f.key != "checklist")]
+        shown = [ledger.field(k) for k in (fields or ledger.view("form"))]
         self.fields: list[Field] = shown
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}

@@ -85,9 +85,7 @@ def boards_message(affected) -> str:
 
 class AppointmentsTab(LedgerTab):
     def __init__(self, ctx: AppContext, parent=None):
-        spec = TabSpec(APPOINTMENT, columns=["person_id", "role", "level", "water_body_id", "start_on", "end_on",
-                                             "doc_number", "reason"],
-                       filters=["role", "level", "water_body_id", "person_id"], flags=("current",),
+        spec = TabSpec(APPOINTMENT, filters=["role", "level", "water_body_id", "person_id"], flags=("current",),
                        flags_on=("current",), descending=True)
         super().__init__(ctx, spec, parent)
         self.reshuffle_button = QPushButton("换届/调整…")

@@ -26,7 +26,7 @@ class LedgerTableModel(QAbstractTableModel):
         super().__init__()
         self.ctx = ctx
         self.ledger = ledger
-        self.fields: list[Field] = [ledger.field(k) for k in columns] if columns else list(ledger.fields)
+        self.fields: list[Field] = [ledger.field(k) for k in (columns or ledger.view("table"))]
         self.query = records.Query(limit=PAGE)
         self.rows: list[dict] = []
         self.total = 0

@@ -44,15 +44,13 @@ def _period_text(period: tuple[dt.date, dt.date] | None) -> str:
 
 
 def rivers(session: Session, office: str, **_: Any) -> LedgerDoc:
-    keys = ["code", "name", "kind", "parent_id", "level", "length_km", "area_km2", "start_point", "end_point",
-            "villages", "target_class", "notes"]
+    keys = LEDGERS["water_body"].view("print")
     rows = _rows(session, "water_body", keys, records.Query(flags=("in_use",)))
     return LedgerDoc("河湖名录", office, f"在册河湖 {len(rows)} 个", _columns("water_body", keys), rows)
 
 
 def outfalls(session: Session, office: str, **_: Any) -> LedgerDoc:
-    keys = ["code", "name", "water_body_id", "type", "longitude", "latitude", "responsible_unit", "status",
-            "registered_on"]
+    keys = LEDGERS["outfall"].view("print")
     rows = _rows(session, "outfall", keys, records.Query())
     return LedgerDoc("入河排污口名录", office, f"共 {len(rows)} 个", _columns("outfall", keys), rows)
 
@@ -98,8 +96,7 @@ def boards(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc
 
 def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | None = None,
             person_id: int | None = None, water_body_id: int | None = None, **_: Any) -> LedgerDoc:
-    keys = ["patrol_date", "water_body_id", "person_id", "start_time", "end_time", "distance_km", "weather",
-            "findings", "found_problem", "on_spot_handling", "entered_on"]
+    keys = LEDGERS["patrol"].view("print")
     filters: dict[str, Any] = {}
     if period:
         filters["patrol_date"] = period
@@ -125,8 +122,7 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
 
 def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date, dt.date] | None = None,
            state: str | None = None, **_: Any) -> LedgerDoc:
-    keys = ["number", "found_on", "water_body_id", "category", "source", "description", "responsible_unit",
-            "deadline", "state", "closed_on"]
+    keys = LEDGERS["problem"].view("print")
     """A period's problems as `stats.period_problems` defines them — found in the period, and found
     earlier but still open when it began (marked 上期结转) — each in its state on `as_of`."""
     from hzdesk.services.stats import period_problems, states_as_of
