@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hzdesk.db import models as m
-from hzdesk.vocab import PeriodUnit, RuleScope
+from hzdesk.vocab import DEFAULT_CHOICES, PeriodUnit, RuleScope
 
 
 #: Where a field can appear. Every surface takes its columns from these, in the ledger's field
@@ -48,6 +48,7 @@ class Field:
     hint: str = ""                   # placeholder / tooltip
     excel_label: str | None = None   # header in the county workbook when it differs
     views: str = ""                  # where the field appears, space-separated names from VIEWS
+    choice_defaults: tuple[str, ...] = ()   # a new choice list's first values (kind == "choice")
 
     @property
     def header(self) -> str:
@@ -231,6 +232,8 @@ PATROL = Ledger("patrol", "巡河记录", m.Patrol, (
     F("end_time", "结束时间", "time", width=5, views="table form fast print workbook"),
     F("distance_km", "里程(km)", "float", minimum=0, maximum=200, width=5, views="table form fast print workbook"),
     F("weather", "天气", "choice", choices="weather", width=3, views="table form fast sticky print workbook"),
+    F("method", "巡河方式", "choice", choices="patrol_method", width=4, views="table form fast sticky print workbook",
+      choice_defaults=("步行", "骑行", "驾车", "乘船", "无人机")),
     F("route_from", "起点", width=8, max_len=80, views="form workbook"),
     F("route_to", "终点", width=8, max_len=80, views="form workbook"),
     F("companions", "同行人员", width=8, max_len=200, hint="多人用“、”隔开", views="form workbook"),
@@ -330,3 +333,17 @@ def format_value(f: Field, value, row: dict | None = None) -> str:
     if isinstance(value, dict):
         return "、".join(k for k, v in value.items() if v) or "无"
     return str(value)
+
+
+def _choice_lists() -> dict[str, tuple[str, list[str]]]:
+    """Every editable choice list: name → (title, default values). Lists shared by several ledgers
+    are declared in vocab.DEFAULT_CHOICES; a list of one field is declared beside that field."""
+    lists = dict(DEFAULT_CHOICES)
+    for lg in LEDGERS.values():
+        for f in lg.fields:
+            if f.choice_defaults:
+                lists.setdefault(f.choices, (f.label, list(f.choice_defaults)))
+    return lists
+
+
+CHOICE_LISTS = _choice_lists()

@@ -10,7 +10,8 @@ from alembic.migration import MigrationContext
 from hzdesk.db.engine import APPLICATION_ID, known_revisions, open_database
 from hzdesk.db.models import Base
 from hzdesk.errors import DatabaseError
-from hzdesk.vocab import DEFAULT_CHOICES, DEFAULT_FREQUENCY_RULES
+from hzdesk.fields import CHOICE_LISTS
+from hzdesk.vocab import DEFAULT_FREQUENCY_RULES
 
 
 def sha(path):
@@ -29,7 +30,7 @@ def test_new_database_has_head_revision_application_id_and_defaults(db):
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head
     assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    n_choices = sum(len(v) for _t, v in DEFAULT_CHOICES.values())
+    n_choices = sum(len(v) for _t, v in CHOICE_LISTS.values())
     assert con.execute("SELECT count(*) FROM choice_item").fetchone()[0] == n_choices
     assert con.execute("SELECT count(*) FROM frequency_rule").fetchone()[0] == len(DEFAULT_FREQUENCY_RULES)
     assert str(con.execute("SELECT value FROM setting WHERE key='board_update_days'").fetchone()[0]) == "15"

@@ -273,6 +273,7 @@ class Patrol(Timestamps, Base):
     end_time: Mapped[Optional[dt.time]] = mapped_column(Time)
     distance_km: Mapped[Optional[float]] = mapped_column(Float)
     weather: Mapped[Optional[str]] = mapped_column(String(10))
+    method: Mapped[Optional[str]] = mapped_column(String(10))   # 巡河方式: 步行, 骑行, 驾车 …
     route_from: Mapped[Optional[str]] = mapped_column(String(80))
     route_to: Mapped[Optional[str]] = mapped_column(String(80))
     companions: Mapped[Optional[str]] = mapped_column(String(200))  # 同行人员, joined by 、

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from hzdesk.db.models import ChecklistItem, ChoiceItem, Setting
 from hzdesk.errors import ValidationError
-from hzdesk.vocab import DEFAULT_CHOICES, DEFAULT_SETTINGS, SETTING_TITLES
+from hzdesk.fields import CHOICE_LISTS
+from hzdesk.vocab import DEFAULT_SETTINGS, SETTING_TITLES
 
 
 def get_setting(session: Session, key: str) -> Any:
@@ -69,7 +70,7 @@ def _forget_choices(session: Session) -> None:
 
 def add_choice(session: Session, list_name: str, value: str) -> ChoiceItem:
     value = (value or "").strip()
-    if list_name not in DEFAULT_CHOICES:
+    if list_name not in CHOICE_LISTS:
         raise ValidationError({"list_name": f"没有名为“{list_name}”的选项列表"})
     if not value:
         raise ValidationError({"value": "选项不能为空"})

@@ -8,11 +8,11 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from PySide6.QtCore import Qt
 
 from hzdesk.errors import HzdeskError
-from hzdesk.fields import CHECKLIST_ITEM, FREQUENCY_RULE
+from hzdesk.fields import CHECKLIST_ITEM, CHOICE_LISTS, FREQUENCY_RULE
 from hzdesk.services.settings import add_choice, all_settings, choices, set_choice_active, set_setting
 from hzdesk.ui.common import AppContext, show_error
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
-from hzdesk.vocab import DEFAULT_CHOICES, SETTING_TITLES
+from hzdesk.vocab import SETTING_TITLES
 
 
 class GeneralPage(QWidget):
@@ -52,7 +52,7 @@ class ChoicesPage(QWidget):
         super().__init__()
         self.ctx = ctx
         self.lists = QComboBox()
-        for name, (title, _defaults) in DEFAULT_CHOICES.items():
+        for name, (title, _defaults) in CHOICE_LISTS.items():
             self.lists.addItem(title, name)
         self.lists.currentIndexChanged.connect(self.load)
         self.values = QListWidget()
