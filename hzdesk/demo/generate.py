@@ -343,6 +343,9 @@ class _Builder:
                 "start_time": dt.time(start_min // 60, start_min % 60),
                 "end_time": dt.time(end_min // 60, end_min % 60), "distance_km": km,
                 "weather": rng.choices(["晴", "多云", "阴", "小雨", "中雨", "雾"], [40, 25, 15, 12, 5, 3])[0],
+                # From the pace (no extra draw: the same seed gives the same records as before);
+                # the suspiciously fast ones claim nothing.
+                "method": ("步行" if km <= minutes / 60 * 6 else "骑行" if km <= minutes / 60 * 15 else None),
                 "route_from": f"{vs[0]}{rng.choice(['桥头', '上游', '村口'])}" if vs[0] else None,
                 "route_to": f"{vs[-1]}{rng.choice(['下游', '出口', '交界处'])}" if vs[-1] else None,
                 "companions": None if rng.random() < 0.7 else rng.choice(["村保洁员", "驻村干部", "网格员"]),
