@@ -85,29 +85,6 @@ def parse_water_class(text: str) -> str | None:
     return core
 
 
-# Default office rules (all editable in the database).
-DEFAULT_SETTINGS: dict[str, object] = {
-    "office_name": "某某镇河长制办公室",
-    "supervision_phone": "",
-    "board_update_days": 15,      # boards must be redone within N days of a reshuffle
-    "late_entry_days": 7,         # a patrol entered more than N days after it happened is 补录
-    "max_walking_kmh": 8.0,       # faster than this is driving, not patrolling
-    "problem_number_prefix": "WT",
-    "accounts_enabled": False,    # optional logins with roles 管理员 / 录入员 / 查看
-    "idle_lock_minutes": 0,       # lock the window after this many idle minutes (0: never)
-}
-
-SETTING_TITLES: dict[str, str] = {
-    "office_name": "单位名称（打印抬头）",
-    "supervision_phone": "监督电话",
-    "board_update_days": "公示牌更新时限（天）",
-    "late_entry_days": "补录判定天数",
-    "max_walking_kmh": "巡河速度上限（公里/小时）",
-    "problem_number_prefix": "问题编号前缀",
-    "accounts_enabled": "启用账号登录",
-    "idle_lock_minutes": "闲置锁定（分钟，0 为不锁定）",
-}
-
 # (role, level, unit, minimum count, scope, active months) — the examples in domain.md's
 # Shaanxi column; an office edits these to match its own province.
 DEFAULT_FREQUENCY_RULES = [

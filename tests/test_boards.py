@@ -48,7 +48,9 @@ def test_village_reshuffle_flags_only_the_village_board_with_deadline(session, t
     assert st.missing == ["丁"] and st.stale == ["丙"]
     assert status(session, "B-V", D(2025, 3, 26)).overdue
     assert not status(session, "B-R", D(2025, 3, 26)).out_of_date
-    set_setting(session, "board_update_days", 30)
+    set_setting(session, "board_update_days", 30, effective_from=D(2025, 1, 1))
+    assert status(session, "B-V", D(2025, 3, 26)).due_by == D(2025, 4, 9)
+    set_setting(session, "board_update_days", 10)          # from today on: this board keeps its 30 days
     assert status(session, "B-V", D(2025, 3, 26)).due_by == D(2025, 4, 9)
 
 

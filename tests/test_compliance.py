@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from hzdesk.db.models import FrequencyRule
+from hzdesk.errors import ValidationError
 from hzdesk.services.compliance import compute, parse_months
 from hzdesk.services.settings import set_setting
 from hzdesk.vocab import PeriodUnit, RuleScope
@@ -121,8 +122,14 @@ def test_late_entry_threshold_is_a_setting(session):
     patrol(session, chief, v, D(2025, 3, 10), entered=D(2025, 3, 17))  # 7 days: not late
     patrol(session, chief, v, D(2025, 3, 17))                          # unknown: not late
     assert compute(session, *MARCH).late_entries == 1
-    set_setting(session, "late_entry_days", 3)
+    set_setting(session, "late_entry_days", 3, effective_from=D(2025, 3, 10))
+    assert compute(session, *MARCH).late_entries == 2               # the patrol of the 10th: 7 > 3
+    set_setting(session, "late_entry_days", 7, effective_from=D(2025, 3, 15))
+    assert compute(session, *MARCH).late_entries == 2               # the 3rd's used 7, the 10th's 3
+    set_setting(session, "late_entry_days", 1)                      # from today: March is not rewritten
     assert compute(session, *MARCH).late_entries == 2
+    with pytest.raises(ValidationError, match="更晚生效"):
+        set_setting(session, "late_entry_days", 5, effective_from=D(2025, 6, 1))
 
 
 def test_chiefs_without_patrol(session):

@@ -522,3 +522,24 @@ def test_a_save_refreshes_only_the_screens_that_show_what_changed(qtbot, window,
     assert waters.follower.stale and boards.follower.stale
     window.show_page("waters")
     assert calls["waters"] == 1 and not waters.follower.stale
+
+
+def test_settings_page_is_built_from_the_declarations_and_dates_changes_to_figures(qtbot, window, demo_db):
+    """#11 point 6 and #12 point 3: every general setting has its box; a change to one that
+    figures depend on takes effect from the date given, and earlier figures stay."""
+    from hzdesk.services.settings import SETTINGS, get_setting
+    from hzdesk.ui.settings_dialog import GeneralPage
+
+    page = GeneralPage(window.ctx)
+    qtbot.addWidget(page)
+    assert set(page.edits) == {k for k, s in SETTINGS.items() if s.page == "general"}
+    page.edits["late_entry_days"].setText("3")
+    page.edits["office_name"].setText("清溪镇河长制办公室（新）")
+    page.effective.set_value("2026-01-01")
+    page.save()
+    assert page.status.text() == "已保存。"
+    with demo_db.session() as s:
+        assert get_setting(s, "late_entry_days") == 3
+        assert get_setting(s, "late_entry_days", on=dt.date(2025, 12, 31)) == 7
+        assert get_setting(s, "late_entry_days", on=dt.date(2026, 1, 1)) == 3
+    assert "清溪镇河长制办公室（新）" in window.windowTitle()   # the title follows the setting

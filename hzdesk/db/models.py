@@ -437,6 +437,21 @@ class Setting(Base):
     value: Mapped[Any] = mapped_column(JSON)
 
 
+class SettingChange(Base):
+    """A change of a setting that figures depend on (补录天数, 速度上限, 公示牌更新时限), with the day
+    it takes effect: the value in force on any day is known, so past figures never change."""
+
+    __tablename__ = "setting_change"
+    __table_args__ = (Index("ix_setting_change_key", "key", "effective_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new_value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now)
+
+
 # ---------------------------------------------------------------- audit (留痕)
 
 class AuditEntry(Base):

@@ -23,7 +23,7 @@ from hzdesk.db.audit import append_entries
 from hzdesk.errors import HzdeskError, ValidationError
 
 ROLES: dict[str, set[str]] = {"管理员": {"read", "write", "admin"}, "录入员": {"read", "write"}, "查看": {"read"}}
-ADMIN_ONLY = (m.Setting, m.FrequencyRule, m.ChecklistItem, m.ChoiceItem, m.Account)
+ADMIN_ONLY = (m.Setting, m.SettingChange, m.FrequencyRule, m.ChecklistItem, m.ChoiceItem, m.Account)
 SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1}
 FREE_TRIES = 3
 

@@ -16,7 +16,7 @@ from hzdesk.db.models import Appointment, BoardChief, Person, SignBoard, WaterBo
 from hzdesk.errors import ValidationError
 from hzdesk.parsing import ParseError, parse_phone
 from hzdesk.services.records import get
-from hzdesk.services.settings import get_setting
+from hzdesk.services.settings import setting_timeline
 
 
 def set_printed_chiefs(session: Session, board_id: int, chiefs: list[dict[str, Any]]) -> None:
@@ -105,7 +105,7 @@ def _chain(parents: dict[int, int | None], water_id: int) -> list[int]:
 def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
     """Every board in use on `as_of`, with what it shows, what it should show, and since when
     it has been wrong."""
-    days = int(get_setting(session, "board_update_days"))
+    days = setting_timeline(session, "board_update_days")   # the deadline in force when it went wrong
     # Plain rows, not ORM objects: this runs for the overview at every start and for every
     # statistics report, over every board, appointment and person.
     waters = dict(session.execute(select(WaterBody.id, WaterBody.name)).all())
@@ -171,7 +171,7 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
             else:
                 since = printed_since if printed_since is not None else since
             status.since = since
-            status.due_by = since + dt.timedelta(days=days)
+            status.due_by = since + dt.timedelta(days=days(since))
             status.overdue = as_of > status.due_by
         out.append(status)
     return out

@@ -43,8 +43,8 @@ from hzdesk.db.models import Appointment, FrequencyRule, Patrol, Person
 from hzdesk.db.rows import as_stored, plain_rows
 from hzdesk.errors import ValidationError
 from hzdesk.periods import Window, windows
-from hzdesk.services.rules import is_late_entry, rule_governs, window_is_due
-from hzdesk.services.settings import get_setting
+from hzdesk.services.rules import holds_on, is_late_entry, rule_governs, window_is_due
+from hzdesk.services.settings import setting_timeline
 from hzdesk.vocab import RuleScope
 
 
@@ -282,8 +282,8 @@ def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | Non
     result.due = sum(r.due for r in rows.values())
     result.credited = sum(r.credited for r in rows.values())
 
-    late_days = int(get_setting(session, "late_entry_days"))
-    result.late_ids = [p.id for p in patrols if is_late_entry(p.day, p.entered_on, late_days)]
+    late_days = setting_timeline(session, "late_entry_days")   # the threshold in force on the patrol's day
+    result.late_ids = [p.id for p in patrols if is_late_entry(p.day, p.entered_on, late_days(p.day))]
     result.late_entries = len(result.late_ids)
     result.suspicious = _suspicious(session, patrols, rules, appts)
     return result
@@ -291,7 +291,7 @@ def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | Non
 
 def _suspicious(session: Session, patrols: list[_P], rules: list[FrequencyRule],
                 appts: list[_A]) -> list[Suspicious]:
-    limit = float(get_setting(session, "max_walking_kmh"))
+    limit_on = setting_timeline(session, "max_walking_kmh")
     # (role, level) → the rules with a minimum length, each judged on the patrol's own day.
     min_minutes: dict[tuple[str, str], list[FrequencyRule]] = defaultdict(list)
     for r in rules:
@@ -309,11 +309,12 @@ def _suspicious(session: Session, patrols: list[_P], rules: list[FrequencyRule],
     out = []
     for p in patrols:
         reasons = []
+        limit = limit_on(p.day)
         if p.minutes is not None and p.km and p.km / (p.minutes / 60) > limit:
             reasons.append(f"{p.minutes} 分钟走了 {p.km:g} 公里，时速 {p.km / (p.minutes / 60):.1f} 公里，"
                            f"超过步行巡河上限 {limit:g}")
         need = max((minimum(a.role, a.level, p.day) for a in appts_by_person.get(p.person_id, [])
-                    if a.start_on <= p.day and (a.end_on is None or a.end_on >= p.day)), default=0)
+                    if holds_on(a.start_on, a.end_on, p.day)), default=0)
         if need and p.minutes is not None and p.minutes < need:
             reasons.append(f"巡河仅 {p.minutes} 分钟，少于规定的 {need} 分钟")
         if reasons:

@@ -2,47 +2,129 @@
 
 from __future__ import annotations
 
-from typing import Any
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hzdesk.db.models import ChecklistItem, ChoiceItem, Setting
+from hzdesk import clock
+from hzdesk.db.models import ChecklistItem, ChoiceItem, Setting, SettingChange
 from hzdesk.errors import ValidationError
 from hzdesk.fields import CHOICE_LISTS
-from hzdesk.vocab import DEFAULT_SETTINGS, SETTING_TITLES
 
 
-def get_setting(session: Session, key: str) -> Any:
+@dataclass(frozen=True)
+class SettingSpec:
+    """One office setting, declared once: the settings page, the typed reads and writes, the
+    check of who may change it and whether it keeps a dated history all come from here."""
+
+    key: str
+    title: str               # the settings page's label
+    default: Any             # its type is the setting's type (str, int, float, bool)
+    page: str = "general"    # "general" (基本设置) or "accounts" (账号, with its own checks)
+    dated: bool = False      # figures depend on it: each change takes effect from a date
+    minimum: float | None = 0
+    who: str = "管理员"       # the role that may change it (every setting is the administrator's)
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+
+SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
+    SettingSpec("office_name", "单位名称（打印抬头）", "某某镇河长制办公室"),
+    SettingSpec("supervision_phone", "监督电话", ""),
+    SettingSpec("board_update_days", "公示牌更新时限（天）", 15, dated=True),
+    SettingSpec("late_entry_days", "补录判定天数（录入晚于巡河超过 N 天为补录）", 7, dated=True),
+    SettingSpec("max_walking_kmh", "巡河速度上限（公里/小时）", 8.0, dated=True),
+    SettingSpec("problem_number_prefix", "问题编号前缀", "WT"),
+    SettingSpec("accounts_enabled", "启用账号登录", False, page="accounts"),
+    SettingSpec("idle_lock_minutes", "闲置锁定（分钟，0 为不锁定）", 0),
+)}
+SETTING_TITLES = {k: s.title for k, s in SETTINGS.items()}
+
+
+def _typed(spec: SettingSpec, raw: Any) -> Any:
+    if raw is None:
+        return spec.default
+    if spec.type is bool:
+        return raw is True or raw in (1, "1", "true", "True", "是")
+    # SQLite's numeric affinity hands 8.0 back as 8: give the value its declared type.
+    if spec.type in (int, float):
+        return spec.type(raw)
+    return raw
+
+
+def get_setting(session: Session, key: str, on: dt.date | None = None) -> Any:
+    """A setting's value — for a dated setting, the value in force on `on` (default: now)."""
+    spec = SETTINGS[key]
+    if on is not None and spec.dated:
+        later = session.scalar(select(SettingChange.old_value).where(
+            SettingChange.key == key, SettingChange.effective_from > on)
+            .order_by(SettingChange.effective_from, SettingChange.id).limit(1))
+        if later is not None:
+            return _typed(spec, later)
     row = session.get(Setting, key)
-    default = DEFAULT_SETTINGS[key]
-    if row is None or row.value is None:
-        return default
-    if isinstance(default, bool):
-        return row.value is True or row.value in (1, "1", "true", "True", "是")
-    # SQLite's numeric affinity hands 8.0 back as 8: give the value its default's type.
-    if isinstance(default, float):
-        return float(row.value)
-    return row.value
+    return _typed(spec, None if row is None else row.value)
 
 
-def set_setting(session: Session, key: str, value: Any) -> None:
-    if key not in DEFAULT_SETTINGS:
+def setting_timeline(session: Session, key: str) -> Callable[[dt.date], Any]:
+    """day → the value in force that day, for many days at once (a year of patrols)."""
+    spec = SETTINGS[key]
+    now = get_setting(session, key)
+    if not spec.dated:
+        return lambda _day: now
+    changes = session.execute(select(SettingChange.effective_from, SettingChange.old_value)
+                              .where(SettingChange.key == key)
+                              .order_by(SettingChange.effective_from, SettingChange.id)).all()
+    if not changes:
+        return lambda _day: now
+    starts = [c[0] for c in changes]
+    olds = [_typed(spec, c[1]) for c in changes]
+
+    def on(day: dt.date) -> Any:
+        i = bisect.bisect_right(starts, day)   # changes that took effect by `day`
+        return olds[i] if i < len(olds) else now
+    return on
+
+
+def set_setting(session: Session, key: str, value: Any, effective_from: dt.date | None = None) -> None:
+    """Change a setting. A dated one takes effect from `effective_from` (default today): figures
+    of earlier days keep the value they were computed with."""
+    spec = SETTINGS.get(key)
+    if spec is None:
         raise ValidationError({key: f"没有名为“{key}”的设置项"})
-    default = DEFAULT_SETTINGS[key]
-    if isinstance(default, bool):
+    if spec.type is bool:
         from hzdesk.parsing import ParseError, parse_bool
         try:
             value = parse_bool(value)
         except ParseError as exc:
             raise ValidationError({key: str(exc)}, SETTING_TITLES) from None
-    elif isinstance(default, (int, float)):
+    elif spec.type in (int, float):
         try:
-            value = type(default)(value)
+            value = spec.type(value)
         except (TypeError, ValueError):
             raise ValidationError({key: "应为数字"}, SETTING_TITLES) from None
-        if value < 0:
+        if spec.minimum is not None and value < spec.minimum:
             raise ValidationError({key: "不能为负数"}, SETTING_TITLES)
+    else:
+        value = str(value)
+    old = get_setting(session, key)
+    if spec.dated and value != old:
+        day = effective_from or clock.today()
+        later = session.scalar(select(func.count()).select_from(SettingChange)
+                               .where(SettingChange.key == key, SettingChange.effective_from > day))
+        if later:
+            raise ValidationError({key: "已有更晚生效的修改，不能再改更早的日期"}, SETTING_TITLES)
+        same_day = session.scalar(select(SettingChange).where(SettingChange.key == key,
+                                                              SettingChange.effective_from == day))
+        if same_day is not None:   # a second change on the same day corrects the first
+            same_day.new_value = value
+        else:
+            session.add(SettingChange(key=key, old_value=old, new_value=value, effective_from=day))
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
@@ -107,4 +189,4 @@ def set_choice_active(session: Session, list_name: str, value: str, active: bool
 
 
 def all_settings(session: Session) -> dict[str, Any]:
-    return {key: get_setting(session, key) for key in DEFAULT_SETTINGS}
+    return {key: get_setting(session, key) for key in SETTINGS}

@@ -9,10 +9,13 @@ from PySide6.QtCore import Qt
 
 from hzdesk.errors import HzdeskError
 from hzdesk.fields import CHECKLIST_ITEM, CHOICE_LISTS, FREQUENCY_RULE
-from hzdesk.services.settings import add_choice, all_settings, choices, set_choice_active, set_setting
+from hzdesk import clock
+from hzdesk.parsing import ParseError, parse_date
+from hzdesk.services.settings import SETTINGS, add_choice, all_settings, choices, set_choice_active, set_setting
 from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.field_widgets import DateField
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
-from hzdesk.vocab import SETTING_TITLES
+
 
 
 class GeneralPage(QWidget):
@@ -21,22 +24,35 @@ class GeneralPage(QWidget):
         self.ctx = ctx
         form = QFormLayout(self)
         self.edits: dict[str, QLineEdit] = {}
-        for key, value in ctx.read(all_settings).items():
-            if key == "accounts_enabled":
-                continue  # switched on the 账号 page, where an administrator account is checked first
-            edit = QLineEdit(str(value))
-            edit.setObjectName(f"setting_{key}")
-            form.addRow(SETTING_TITLES[key], edit)
-            self.edits[key] = edit
+        values = ctx.read(all_settings)
+        # Built from the declarations; the 账号 switch lives on its own page, where an
+        # administrator account is checked first.
+        for spec in (s for s in SETTINGS.values() if s.page == "general"):
+            edit = QLineEdit(str(values[spec.key]))
+            edit.setObjectName(f"setting_{spec.key}")
+            form.addRow(spec.title + ("＊" if spec.dated else ""), edit)
+            self.edits[spec.key] = edit
+        self.effective = DateField(self)
+        self.effective.setObjectName("setting_effective_from")
+        self.effective.set_value(clock.today())
+        form.addRow("＊项修改的生效日期", self.effective)
+        form.addRow(QLabel("＊项影响统计数字：修改从生效日期起计算，此前的统计不变。"))
         save = QPushButton("保存基本设置")
         save.clicked.connect(self.save)
         self.status = QLabel("")
         form.addRow(save, self.status)
 
     def save(self) -> None:
+        try:
+            effective = parse_date(self.effective.value()) if self.effective.value().strip() else None
+        except ParseError as exc:
+            show_error(self, "保存设置", HzdeskError(f"生效日期：{exc}"))
+            return
+
         def write(s):
             for key, edit in self.edits.items():
-                set_setting(s, key, edit.text().strip())
+                set_setting(s, key, edit.text().strip(),
+                            effective_from=effective if SETTINGS[key].dated else None)
         try:
             self.ctx.write(write)
         except HzdeskError as exc:

@@ -14,7 +14,7 @@ from hzdesk.fields import LEDGERS, format_value
 from hzdesk.reports.pdf.ledger import LedgerDoc, PdfColumn
 from hzdesk.services import records
 from hzdesk.services.boards import board_statuses
-from hzdesk.services.settings import get_setting
+from hzdesk.services.settings import get_setting, setting_timeline
 from hzdesk.services.rules import is_late_entry, is_overdue, level_rank
 
 
@@ -104,7 +104,7 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
         filters["person_id"] = person_id
     if water_body_id:
         filters["water_body_id"] = water_body_id
-    late_days = int(get_setting(session, "late_entry_days"))
+    late_days = setting_timeline(session, "late_entry_days")
     query = records.Query(filters=filters)
     query.limit = None
     lg = LEDGERS["patrol"]
@@ -112,7 +112,7 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
     late = 0
     for i, row in enumerate(records.list_rows(session, "patrol", query), start=1):
         cells = [str(i)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
-        if is_late_entry(row["patrol_date"], row["entered_on"], late_days):
+        if is_late_entry(row["patrol_date"], row["entered_on"], late_days(row["patrol_date"])):
             cells[-1] += "（补录）"
             late += 1
         rows.append(cells)
