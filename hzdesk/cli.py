@@ -113,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("selfcheck", help="自检：在临时文件夹中建库、生成 PDF 和 Excel，确认安装完整",
                    description="自检（不动正式数据）：新建临时数据库，写入示例数据，生成一份 PDF 台账和一份 Excel 工作簿。")
 
+    rules = sub.add_parser("rules", help="巡河规则工作簿：导出，或导入县里下发的规则（带生效日期）",
+                           description="导出本库的巡河频次规则（含生效日期、停止日期），或导入县里下发的规则工作簿："
+                                       "全部正确才写入；规则从各自的生效日期起执行，此前的统计不变。")
+    rules_sub = rules.add_subparsers(dest="rules_command", metavar="操作", required=True)
+    rules_sub.add_parser("export", help="导出巡河规则工作簿").add_argument("file", metavar="规则.xlsx")
+    rules_in = rules_sub.add_parser("import", help="导入巡河规则工作簿")
+    rules_in.add_argument("file", metavar="规则.xlsx")
+    rules_in.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+
     sub.add_parser("check", help="检查数据库文件的完整性和台账之间的一致性",
                    description="检查数据库文件完整性、外键、留痕链以及各台账的一致性；有错误时返回非零。")
     return p
@@ -328,6 +337,26 @@ def cmd_report(args) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
+def cmd_rules(args) -> int:
+    from hzdesk.office import export_rules, import_rules
+
+    if args.rules_command == "export":
+        with _open(args, writes=False) as db:
+            n = export_rules(db, args.file)
+        print(f"已导出 {n} 条巡河规则到 {args.file}")
+        return 0
+    with _open(args, writes=not args.dry_run) as db:
+        result = import_rules(db, args.file, dry_run=args.dry_run)
+    if not result.ok:
+        print(f"发现 {len(result.errors)} 处错误，没有导入任何规则：", file=sys.stderr)
+        for error in result.errors:
+            print(f"  {error.line()}", file=sys.stderr)
+        return 2
+    summary = f"新增 {result.added} 条，停用 {result.stopped} 条，不变 {result.unchanged} 条"
+    print(("检查通过，可以导入：" if args.dry_run else "导入完成：") + summary)
+    return 0
+
+
+COMMANDS = {"demo": cmd_demo, "rules": cmd_rules, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
             "template": cmd_template, "selfcheck": cmd_selfcheck, "backup": cmd_backup, "backups": cmd_backups, "restore": cmd_restore,
             "check": cmd_check}

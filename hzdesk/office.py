@@ -35,7 +35,7 @@ from hzdesk.errors import DatabaseError, explain_storage_error
 from hzdesk.services import access  # noqa: F401  (the role guard on every Session)
 
 __all__ = ["Changes", "Database", "DatabaseInUse", "Found", "backup_now", "call", "check", "claim", "daily_backup",
-           "import_workbook", "inspect", "export_workbook", "list_backups", "make_report", "open_database", "open_for_command", "read",
+           "import_workbook", "inspect", "export_rules", "export_workbook", "import_rules", "list_backups", "make_report", "open_database", "open_for_command", "read",
            "recover", "restore", "statistics", "write", "write_template"]
 
 
@@ -270,3 +270,35 @@ def check(db: Database):
 
     with db.session() as s:
         return check_database(s)
+
+
+def export_rules(db: Database, file: str | os.PathLike) -> int:
+    """The 巡河规则 workbook (every rule with its dates); returns the number of rules."""
+    from hzdesk.reports.rules_book import write_rules
+
+    with db.session() as s:
+        return write_rules(file, s)
+
+
+def import_rules(db: Database, file: str | os.PathLike, *, dry_run: bool = False):
+    """Take in a county's 巡河规则 workbook: all rows checked first, nothing written on any error
+    or on a dry run; a 导入前 backup before writing."""
+    from sqlalchemy.exc import OperationalError
+
+    from hzdesk.reports.rules_book import read_rules
+    from hzdesk.services import rule_sets
+
+    rows = read_rules(file)
+    if not dry_run:
+        from hzdesk.db.backup import backup
+        backup(db.path, "导入前")
+    try:
+        with db.session() as s:
+            result = rule_sets.apply(s, rows)
+            if dry_run or not result.ok:
+                s.rollback()
+            else:
+                s.commit()
+    except OperationalError as exc:
+        raise explain_storage_error(exc) or exc from exc
+    return result

@@ -543,3 +543,27 @@ def test_settings_page_is_built_from_the_declarations_and_dates_changes_to_figur
         assert get_setting(s, "late_entry_days", on=dt.date(2025, 12, 31)) == 7
         assert get_setting(s, "late_entry_days", on=dt.date(2026, 1, 1)) == 3
     assert "清溪镇河长制办公室（新）" in window.windowTitle()   # the title follows the setting
+
+
+def test_rules_page_takes_in_a_county_rule_set(qtbot, window, demo_db, tmp_path, no_modal, monkeypatch):
+    from openpyxl import load_workbook
+
+    from hzdesk.ui import settings_dialog
+    from hzdesk.ui.settings_dialog import RulesPage
+
+    monkeypatch.setattr(settings_dialog, "confirm", lambda *a: True)
+    page = RulesPage(window.ctx)
+    qtbot.addWidget(page)
+    book = tmp_path / "规则.xlsx"
+    page.export_rules(str(book))
+    wb = load_workbook(book)
+    ws = wb["巡河规则"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=2, column=header.index("每周期至少（次）") + 1).value = 3
+    ws.cell(row=2, column=header.index("生效日期") + 1).value = (TODAY + dt.timedelta(days=1)).isoformat()
+    wb.save(book)
+    before = page.table.model.total
+    page.import_rules(str(book))
+    assert any("导入完成：新增 1 条，停用 1 条" in text for text in no_modal)
+    page.show()
+    assert page.table.model.total == before + 1

@@ -119,8 +119,10 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def read_sheets(path: str | Path) -> tuple[dict[str, tuple[list[str], list[tuple[int, list[Any]]]]], list[str]]:
-    """{sheet name: (headers, [(row number, values)])} for the sheets we know; notices for the rest."""
+def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[list[str], list[tuple[int, list[Any]]]]], list[str]]:
+    """{sheet name: (headers, [(row number, values)])} for the sheets we know (the county sheets,
+    or the names in `known`); notices for the rest. Every safety check of an import applies."""
+    known = SHEET_BY_NAME if known is None else known
     path = Path(path)
     check_container(path)
     try:
@@ -134,7 +136,7 @@ def read_sheets(path: str | Path) -> tuple[dict[str, tuple[list[str], list[tuple
     try:
         for title, part in wb.sheets:
             name = title.strip()
-            if name not in SHEET_BY_NAME:
+            if name not in known:
                 if name not in ("填写说明", "错误清单"):
                     notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
                 continue

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from pathlib import Path
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+                               QTabWidget, QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
+from hzdesk import clock
 from hzdesk.errors import HzdeskError
 from hzdesk.fields import CHECKLIST_ITEM, CHOICE_LISTS, FREQUENCY_RULE
-from hzdesk import clock
+from hzdesk.office import Changes
 from hzdesk.parsing import ParseError, parse_date
 from hzdesk.services.settings import SETTINGS, add_choice, all_settings, choices, set_choice_active, set_setting
-from hzdesk.ui.common import AppContext, show_error
+from hzdesk.ui.common import AppContext, confirm, show_error
 from hzdesk.ui.field_widgets import DateField
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 
@@ -117,13 +120,72 @@ class ChoicesPage(QWidget):
         self.load()
 
 
+class RulesPage(QWidget):
+    """巡河频次规则, with the county's rule workbook out and in (checked in full before writing)."""
+
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self.table = LedgerTab(ctx, TabSpec(FREQUENCY_RULE))
+        export = QPushButton("导出规则工作簿…")
+        export.clicked.connect(lambda: self.export_rules())
+        take = QPushButton("导入县里下发的规则…")
+        take.setObjectName("import_rules")
+        take.clicked.connect(lambda: self.import_rules())
+        row = QHBoxLayout()
+        row.addWidget(QLabel("修改已用过的规则会另起一条新规则，从生效日期起执行；此前的统计不变。"), 1)
+        row.addWidget(export)
+        row.addWidget(take)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.table, 1)
+
+    def export_rules(self, path: str | None = None) -> None:
+        from hzdesk.office import export_rules
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "导出巡河规则", str(Path.home() / "巡河规则.xlsx"),
+                                                  "Excel 工作簿 (*.xlsx)")
+            if not path:
+                return
+        try:
+            n = export_rules(self.ctx.db, path)
+        except HzdeskError as exc:
+            show_error(self, "导出巡河规则", exc)
+            return
+        QMessageBox.information(self, "导出巡河规则", f"已导出 {n} 条规则到\n{path}")
+
+    def import_rules(self, path: str | None = None) -> None:
+        from hzdesk.office import import_rules
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "导入巡河规则", str(Path.home()), "Excel 工作簿 (*.xlsx)")
+            if not path:
+                return
+        try:
+            check = import_rules(self.ctx.db, path, dry_run=True)
+            if not check.ok:
+                QMessageBox.warning(self, "导入巡河规则", f"发现 {len(check.errors)} 处错误，没有导入任何规则：\n"
+                                    + "\n".join(e.line() for e in check.errors[:30]))
+                return
+            summary = f"新增 {check.added} 条，停用 {check.stopped} 条，不变 {check.unchanged} 条"
+            if not confirm(self, "导入巡河规则", f"检查通过：{summary}。\n新规则从各自的生效日期起执行。确定导入？"):
+                return
+            import_rules(self.ctx.db, path)
+        except HzdeskError as exc:
+            show_error(self, "导入巡河规则", exc)
+            return
+        self.ctx.bus.announce(Changes(frozenset({"frequency_rule"})))
+        QMessageBox.information(self, "导入巡河规则", f"导入完成：{summary}")
+
+
 class SettingsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.setWindowTitle("设置")
         tabs = QTabWidget()
         tabs.addTab(GeneralPage(ctx), "基本设置")
-        tabs.addTab(LedgerTab(ctx, TabSpec(FREQUENCY_RULE)), "巡河频次规则")
+        self.rules = RulesPage(ctx)
+        tabs.addTab(self.rules, "巡河频次规则")
         checklist = LedgerTab(ctx, TabSpec(CHECKLIST_ITEM))
         checklist.delete_button.hide()  # old patrols refer to the codes: switch items off instead
         tabs.addTab(checklist, "巡河检查项")
