@@ -210,8 +210,60 @@ def test_problems_keep_their_number_state_and_a_history(base_db, tmp_path):
     with base_db.session() as s:
         closed, new = s.scalars(select(m.Problem).order_by(m.Problem.found_on)).all()
         assert (closed.number, closed.state.value, closed.closed_on) == ("WT-2024-017", "已销号", dt.date(2024, 5, 20))
-        assert [e.action for e in closed.events] == ["登记", "导入"]
+        assert [(e.action, e.on_date) for e in closed.events] == [("登记", dt.date(2024, 5, 1)),
+                                                                  ("销号", dt.date(2024, 5, 20))]
         assert new.number == "WT-2025-001" and new.state.value == "待交办"
+
+
+def test_imported_workflow_dates_become_dated_moves(base_db, tmp_path):
+    """#12 point 3: put right on 03-04 before its 03-05 deadline and closed on 03-20, a problem
+    is 待验收 — not overdue — on 03-10; 交办, 挂账 and 退回次数 travel both ways."""
+    from hzdesk.services.stats import states_as_of
+    from hzdesk.services.rules import is_overdue
+
+    headers = ["问题编号", "发现日期", "河湖编码", "问题来源", "问题类别", "问题描述", "责任单位", "整改时限",
+               "交办日期", "挂账日期", "退回次数", "状态", "整改完成日期", "验收人", "验收日期", "销号日期"]
+    path = workbook(tmp_path / "p.xlsx", "问题台账", headers, [
+        ["WT-2025-101", "2025-03-01", "XJ001", "暗访", "乱堆", "堆放", "村委会", "2025-03-05",
+         None, None, None, "已销号", "2025-03-04", "李站长", "2025-03-20", "2025-03-20"],
+        ["WT-2025-102", "2025-03-01", "XJ001", "暗访", "乱建", "违建", "镇执法队", "2025-12-31",
+         "2025-03-02", "2025-04-01", None, "挂账", None, None, None, None],
+        ["WT-2025-103", "2025-03-01", "XJ001", "暗访", "乱采", "采砂", "镇执法队", "2025-03-31",
+         "2025-03-03", None, 2, "整改中", None, None, None, None],
+        ["WT-2025-104", "2025-03-10", "XJ001", "暗访", "乱采", "采砂", "镇执法队", "2025-03-31",
+         "2025-03-09", None, None, "整改中", None, None, None, None]])   # 交办 before it was found
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    assert [(i.row, i.column, i.reason) for i in result.issues] == [(5, "交办日期", "不能早于发现日期")]
+    path = workbook(tmp_path / "p2.xlsx", "问题台账", headers, [r for r in [
+        ["WT-2025-101", "2025-03-01", "XJ001", "暗访", "乱堆", "堆放", "村委会", "2025-03-05",
+         None, None, None, "已销号", "2025-03-04", "李站长", "2025-03-20", "2025-03-20"],
+        ["WT-2025-102", "2025-03-01", "XJ001", "暗访", "乱建", "违建", "镇执法队", "2025-12-31",
+         "2025-03-02", "2025-04-01", None, "挂账", None, None, None, None],
+        ["WT-2025-103", "2025-03-01", "XJ001", "暗访", "乱采", "采砂", "镇执法队", "2025-03-31",
+         "2025-03-03", None, 2, "整改中", None, None, None, None]]])
+    with base_db.session() as s:
+        assert import_workbook(s, path).ok
+    with base_db.session() as s:
+        ids = dict(s.execute(select(m.Problem.number, m.Problem.id)).all())
+        on_10th = states_as_of(s, dt.date(2025, 3, 10))
+        assert on_10th[ids["WT-2025-101"]].value == "待验收"
+        assert not is_overdue(on_10th[ids["WT-2025-101"]], dt.date(2025, 3, 5), dt.date(2025, 3, 10))
+        assert states_as_of(s, dt.date(2025, 3, 21))[ids["WT-2025-101"]].value == "已销号"
+        assert states_as_of(s, dt.date(2025, 3, 15))[ids["WT-2025-102"]].value == "整改中"
+        assert states_as_of(s, dt.date(2025, 4, 1))[ids["WT-2025-102"]].value == "挂账"
+        p103 = s.get(m.Problem, ids["WT-2025-103"])
+        assert [e.action for e in p103.events] == ["登记", "交办", "报告整改完成", "验收不通过",
+                                                   "报告整改完成", "验收不通过"]
+    out = tmp_path / "back.xlsx"
+    with base_db.session() as s:
+        write_workbook(out, s)
+    sheet = openpyxl.load_workbook(out)["问题台账"]
+    head = [c.value for c in sheet[1]]
+    rows = {r[head.index("问题编号")]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["WT-2025-102"][head.index("交办日期")] == dt.datetime(2025, 3, 2)
+    assert rows["WT-2025-102"][head.index("挂账日期")] == dt.datetime(2025, 4, 1)
+    assert rows["WT-2025-103"][head.index("退回次数")] == 2
 
 
 def test_user_text_never_becomes_a_formula(base_db, tmp_path):

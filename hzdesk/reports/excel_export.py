@@ -33,6 +33,26 @@ class Cancelled(HzdeskError):
         super().__init__("已取消，文件没有写出。")
 
 
+WORKFLOW_ROLES = ("assigned_on", "parked_on", "returns")
+
+
+def _workflow_dates(session: Session) -> dict[int, dict[str, Any]]:
+    """Per problem: its first 交办, its last 挂账 and how often 验收 sent it back."""
+    out: dict[int, dict[str, Any]] = defaultdict(dict)
+    E = m.ProblemEvent
+    for pid, action, day in session.execute(select(E.problem_id, E.action, E.on_date)
+                                            .where(E.action.in_(("交办", "挂账", "验收不通过")))
+                                            .order_by(E.problem_id, E.id)):
+        d = out[pid]
+        if action == "交办":
+            d.setdefault("assigned_on", day)
+        elif action == "挂账":
+            d["parked_on"] = day
+        else:
+            d["returns"] = d.get("returns", 0) + 1
+    return out
+
+
 def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None) -> Iterator[list[Any]]:
     model = sheet.ledger.model
     cols: list[Any] = [model.id]
@@ -66,6 +86,7 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
                                               .order_by(m.BoardChief.board_id, m.BoardChief.seq)):
             chiefs[board_id].append(name)
     labels = dict(session.execute(select(m.ChecklistItem.code, m.ChecklistItem.label)).all())
+    workflow = _workflow_dates(session) if any(c.role in WORKFLOW_ROLES for c in sheet.columns) else {}
 
     for row in session.execute(q.execution_options(yield_per=2000)):
         values = list(row)
@@ -79,6 +100,8 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
                 out.append("、".join(chiefs.get(record_id, [])))
             elif c.role == "person_name":
                 out += [value, values.pop(0)]
+            elif c.role in WORKFLOW_ROLES:
+                out.append(workflow.get(record_id, {}).get(c.role))
             elif c.role == "checklist":
                 out.append(CHECKLIST_SEPARATOR.join(labels.get(k, k) for k, seen in (value or {}).items() if seen))
             else:

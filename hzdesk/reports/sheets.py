@@ -19,6 +19,7 @@ class Column:
     header: str
     field: Field | None      # None: a column that is not one field (printed chiefs, a phone)
     role: str = "value"      # value | code | person_name | person_phone | chiefs | checklist
+    #                          | assigned_on | parked_on | returns (a problem's workflow, from its moves)
 
     @property
     def width(self) -> int:
@@ -40,7 +41,7 @@ def _phone_header(f: Field) -> str:
     return "电话" if f.header == "姓名" else f"{f.header}电话"
 
 
-def _columns(ledger: Ledger, after: dict[str, Column] | None = None) -> tuple[Column, ...]:
+def _columns(ledger: Ledger, after: dict[str, tuple[Column, ...]] | None = None) -> tuple[Column, ...]:
     """The sheet's columns: the ledger's "workbook" view (a reference as its code or name and phone)."""
     out: list[Column] = []
     for f in (ledger.field(k) for k in ledger.view("workbook")):
@@ -55,7 +56,7 @@ def _columns(ledger: Ledger, after: dict[str, Column] | None = None) -> tuple[Co
         else:
             out.append(Column(f.header, f))
         if after and f.key in after:
-            out.append(after[f.key])
+            out += after[f.key]
     return tuple(out)
 
 
@@ -63,10 +64,14 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("河湖名录", WATER_BODY, _columns(WATER_BODY), "编码"),
     Sheet("人员名录", PERSON, _columns(PERSON), "姓名"),
     Sheet("河长任职", APPOINTMENT, _columns(APPOINTMENT), "姓名"),
-    Sheet("公示牌", SIGN_BOARD, _columns(SIGN_BOARD, after={"condition": Column("牌面河长", None, "chiefs")}),
+    Sheet("公示牌", SIGN_BOARD, _columns(SIGN_BOARD, after={"condition": (Column("牌面河长", None, "chiefs"),)}),
           "编号"),
     Sheet("巡河记录", PATROL, _columns(PATROL), "巡河日期"),
-    Sheet("问题台账", PROBLEM, _columns(PROBLEM), "问题编号"),
+    # The workflow's dates travel with each problem (from its dated moves), so that its state on
+    # any past day is known after an import too.
+    Sheet("问题台账", PROBLEM, _columns(PROBLEM, after={"deadline": (
+        Column("交办日期", None, "assigned_on"), Column("挂账日期", None, "parked_on"),
+        Column("退回次数", None, "returns"))}), "问题编号"),
     Sheet("排污口", OUTFALL, _columns(OUTFALL), "编码"),
     Sheet("监测断面", MONITORING_SECTION, _columns(MONITORING_SECTION), "断面名称"),
 )
