@@ -106,3 +106,39 @@ def test_retired_boards_and_boards_not_yet_installed_are_left_out(session, tree)
     records.retire(session, "sign_board", board_r.id, D(2024, 1, 1))
     assert [b.code for b in board_statuses(session, D(2025, 1, 1))] == ["B-V"]
     assert board_statuses(session, D(2020, 6, 1)) == []
+
+
+def test_a_past_day_judges_a_board_by_the_face_it_showed_then(session, tree):
+    """#12 point 3: boards keep what they printed; a report as of a past day neither shows later
+    dates nor guesses where nothing was recorded."""
+    r, s, v, people, appts, board_v, board_r = tree
+    records.retire(session, "appointment", appts["C"].id, D(2025, 3, 9))
+    appoint(session, people["丁"], v, D(2025, 3, 10))
+    # Redone on 2025-04-02 with 丁 instead of 丙.
+    set_printed_chiefs(session, board_v.id, [{"name": "甲"}, {"name": "乙"}, {"name": "丁"}], on=D(2025, 4, 2))
+    records.update(session, "sign_board", board_v.id, {"content_updated_on": "2025-04-02"})
+    session.flush()
+    before = status(session, "B-V", D(2025, 3, 31))     # the old face, wrong since the 10th
+    assert (before.printed, before.since, before.printed_on) == (["甲", "乙", "丙"], D(2025, 3, 10), D(2021, 1, 1))
+    assert before.out_of_date and before.known
+    after = status(session, "B-V", D(2025, 4, 5))
+    assert (after.printed, after.out_of_date, after.printed_on) == (["甲", "乙", "丁"], False, D(2025, 4, 2))
+    # A board brought in with only today's face (牌面更新 2026-03-30): earlier days are 无记录.
+    imported = records.create(session, "sign_board", {"code": "B-X", "water_body_id": v.id, "condition": "完好",
+                                                      "installed_on": "2019-05-01",
+                                                      "content_updated_on": "2026-03-30"})
+    set_printed_chiefs(session, imported.id, [{"name": "甲"}, {"name": "乙"}, {"name": "丁"}])
+    old = status(session, "B-X", D(2025, 12, 31))
+    assert (old.known, old.out_of_date, old.printed) == (False, False, [])
+    assert status(session, "B-X", D(2026, 4, 1)).known
+
+
+def test_the_boards_ledger_as_of_a_past_day_prints_nothing_from_after_it(session, tree):
+    from hzdesk.reports.pdf.ledgers import build
+
+    r, s, v, people, appts, board_v, board_r = tree
+    set_printed_chiefs(session, board_r.id, [{"name": "甲"}], on=D(2026, 3, 30))
+    records.update(session, "sign_board", board_r.id, {"content_updated_on": "2026-03-30"})
+    doc = build(session, "boards", as_of=D(2025, 12, 31))
+    text = "".join("".join(row) for row in doc.rows)
+    assert "2026" not in text

@@ -2,7 +2,13 @@
 
 `tests/data/rev000N-small-demo.db.gz` were written by the hzdesk of that schema revision (the small
 demo set, seed 11, until 2025-06-30) and are never regenerated with newer code: they are what an
-office's file looks like after using that version.
+office's file looks like after using that version. A new migration needs the database of the
+revision before it, made with the code before it:
+
+    git worktree add /tmp/old HEAD   # before committing the migration
+    cd /tmp/old && HZDESK_TODAY=2025-06-30 PYTHONPATH=/tmp/old python -m hzdesk --db /tmp/revN.db \
+        demo --until 2025-06-30 --seed 11
+    sqlite3 /tmp/revN.db "PRAGMA journal_mode=DELETE; VACUUM;" && gzip -9 -c /tmp/revN.db > tests/data/revNNNN-small-demo.db.gz
 """
 
 import datetime as dt

@@ -232,8 +232,13 @@ class SignBoard(Timestamps, Base):
     notes: Mapped[Optional[str]] = mapped_column(Text)
 
     water_body: Mapped[WaterBody] = relationship()
-    printed_chiefs: Mapped[list["BoardChief"]] = relationship(
-        back_populates="board", order_by="BoardChief.seq", cascade="all, delete-orphan")
+    # Every face the board has shown (its history); `printed_chiefs` is the one on it now.
+    faces: Mapped[list["BoardChief"]] = relationship(
+        back_populates="board", order_by="BoardChief.id", cascade="all, delete-orphan")
+
+    @property
+    def printed_chiefs(self) -> list["BoardChief"]:
+        return sorted((c for c in self.faces if c.printed_to is None), key=lambda c: c.seq)
 
 
 class BoardChief(Base):
@@ -250,8 +255,12 @@ class BoardChief(Base):
     level: Mapped[Optional[str]] = mapped_column(String(10))
     post: Mapped[Optional[str]] = mapped_column(String(60))
     phone: Mapped[Optional[str]] = mapped_column(String(30))
+    # The days this face was on the board. `printed_from` empty: since the board's 牌面更新日期
+    # (or its installation), as far as anyone knows; `printed_to` empty: still on the board.
+    printed_from: Mapped[Optional[dt.date]] = mapped_column(Date)
+    printed_to: Mapped[Optional[dt.date]] = mapped_column(Date)
 
-    board: Mapped[SignBoard] = relationship(back_populates="printed_chiefs")
+    board: Mapped[SignBoard] = relationship(back_populates="faces")
 
 
 # ---------------------------------------------------------------- patrols (巡河记录)

@@ -300,9 +300,11 @@ class _Builder:
             installed = dt.date(2018, rng.randint(1, 12), rng.randint(1, 28))
             # Most faces were reprinted after each reshuffle; some never were (out of date).
             updated = installed
+            printings = [installed]
             for reshuffle in (self.town_reshuffle, self.village_reshuffle):
                 if reshuffle <= self.until and rng.random() < 0.8:
                     updated = min(self.until, reshuffle + dt.timedelta(days=rng.randint(3, 40)))
+                    printings.append(updated)
             inspected = self.day_between(max(updated, self.until - dt.timedelta(days=200)), self.until)
             board = {"id": n, "code": f"GSP-{n:04d}", "water_body_id": w["id"], "village": village,
                      "place": f"{village}{rng.choice(places)}", "longitude": round(113.2 + rng.random() * 0.3, 6),
@@ -314,10 +316,16 @@ class _Builder:
                      "targets_text": w["management_target"], "issuer": f"{N.TOWNSHIP}河长制办公室",
                      "retired_on": w["retired_on"], "notes": "河湖注销后拆除" if w["retired_on"] else None}
             self.boards.append(board)
-            for seq, a in enumerate(self.chiefs_on(w["id"], updated), start=1):
-                p = self.person_by_id[a["person_id"]]
-                self.board_chiefs.append({"board_id": n, "seq": seq, "name": p["name"], "role": a["role"],
-                                          "level": a["level"], "post": p["post"], "phone": p["phone"]})
+            # Every face the board showed, with its days: a past day's report judges the board by
+            # the face it had then.
+            printings = sorted(set(printings))
+            for i, first in enumerate(printings):
+                last = printings[i + 1] - dt.timedelta(days=1) if i + 1 < len(printings) else None
+                for seq, a in enumerate(self.chiefs_on(w["id"], first), start=1):
+                    p = self.person_by_id[a["person_id"]]
+                    self.board_chiefs.append({"board_id": n, "seq": seq, "name": p["name"], "role": a["role"],
+                                              "level": a["level"], "post": p["post"], "phone": p["phone"],
+                                              "printed_from": first, "printed_to": last})
 
     # ------------------------------------------------------------ patrols
     def patrol_row(self, person_id: int, water_id: int, day: dt.date) -> dict:

@@ -83,6 +83,7 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
     chiefs: dict[int, list[str]] = defaultdict(list)
     if any(c.role == "chiefs" for c in sheet.columns):
         for board_id, name in session.execute(select(m.BoardChief.board_id, m.BoardChief.name)
+                                              .where(m.BoardChief.printed_to.is_(None))   # the face on it now
                                               .order_by(m.BoardChief.board_id, m.BoardChief.seq)):
             chiefs[board_id].append(name)
     labels = dict(session.execute(select(m.ChecklistItem.code, m.ChecklistItem.label)).all())

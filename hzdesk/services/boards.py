@@ -19,8 +19,13 @@ from hzdesk.services.records import get
 from hzdesk.services.settings import setting_timeline
 
 
-def set_printed_chiefs(session: Session, board_id: int, chiefs: list[dict[str, Any]]) -> None:
-    """Replace the chiefs printed on a board (name, role, level, post, phone), in print order."""
+def set_printed_chiefs(session: Session, board_id: int, chiefs: list[dict[str, Any]],
+                       on: dt.date | None = None) -> None:
+    """The chiefs printed on a board from day `on` (name, role, level, post, phone), in print order.
+
+    The face it replaces is kept with the day before as its last day, so a past day's report
+    judges the board by what it showed then. Without `on` (a register brought in from elsewhere)
+    the new face has no known first day: it counts from the board's 牌面更新日期."""
     board = get(session, "sign_board", board_id)
     errors: dict[str, str] = {}
     rows = []
@@ -40,7 +45,16 @@ def set_printed_chiefs(session: Session, board_id: int, chiefs: list[dict[str, A
                                post=c.get("post"), phone=phone or None))
     if errors:
         raise ValidationError(errors)
-    board.printed_chiefs[:] = rows
+    for old in board.printed_chiefs:
+        if old.printed_from is None:   # its first day is the board's 牌面更新日期, as far as known
+            old.printed_from = board.content_updated_on or board.installed_on
+        if on is not None and (old.printed_from is None or old.printed_from < on):
+            old.printed_to = on - dt.timedelta(days=1)     # history: what it showed until then
+        else:
+            board.faces.remove(old)                         # replaced the same day, or history unknown
+    for row in rows:
+        row.printed_from = on
+        board.faces.append(row)
     session.flush()
 
 
@@ -52,8 +66,10 @@ def set_printed_chiefs(session: Session, board_id: int, chiefs: list[dict[str, A
 # river and the village chief of the segment. A board is out of date when the names printed on it
 # differ from that set; "since" is the first day of the current stretch of difference; the update
 # is overdue when it is still out of date more than `board_update_days` after that day.
-
-
+#
+# On a past day a board is judged by the face it showed that day (faces are kept with their first
+# and last days). When nothing is known of that day's face — the register came in later with only
+# the present face — the board is 无记录 (not judged), never guessed.
 
 @dataclass
 class ShouldPrint:
@@ -77,6 +93,8 @@ class BoardStatus:
     since: dt.date | None = None
     due_by: dt.date | None = None
     overdue: bool = False
+    known: bool = True                  # False: what the board showed that day is not recorded (无记录)
+    printed_on: dt.date | None = None   # the first day of the face it showed that day, where known
 
     @property
     def out_of_date(self) -> bool:
@@ -117,10 +135,10 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
                                     Appointment.start_on <= as_of)):
         appts_by_water[a.water_body_id].append(a)
     people = {p.id: p for p in session.execute(select(Person.id, Person.name, Person.post, Person.phone))}
-    printed_by_board: dict[int, list[str]] = defaultdict(list)
-    for board_id, name in session.execute(select(BoardChief.board_id, BoardChief.name)
-                                          .order_by(BoardChief.board_id, BoardChief.seq)):
-        printed_by_board[board_id].append(name)
+    faces: dict[int, list[Any]] = defaultdict(list)
+    for face in session.execute(select(BoardChief.board_id, BoardChief.name, BoardChief.printed_from,
+                                       BoardChief.printed_to).order_by(BoardChief.board_id, BoardChief.seq)):
+        faces[face.board_id].append(face)
     boards = session.execute(
         select(SignBoard.id, SignBoard.code, SignBoard.water_body_id, SignBoard.village, SignBoard.place,
                SignBoard.content_updated_on, SignBoard.installed_on)
@@ -151,12 +169,23 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
             return frozenset(people[a.person_id].name for a in chain_appts
                              if a.start_on <= day and (a.end_on is None or a.end_on >= day))
 
-        printed = printed_by_board.get(board.id, [])
+        # The face shown on `as_of`: a face without a first day counts from the 牌面更新日期.
+        fallback = board.content_updated_on or board.installed_on
+        shown = [f for f in faces.get(board.id, [])
+                 if ((f.printed_from or fallback) is None or (f.printed_from or fallback) <= as_of)
+                 and (f.printed_to is None or f.printed_to >= as_of)]
+        printed = [f.name for f in shown]
         status = BoardStatus(board.id, board.code, waters[board.water_body_id], board.village, board.place,
                              printed, list(should))
+        if not shown and faces.get(board.id):
+            status.known = False   # faces are recorded, but none for that day
+            out.append(status)
+            continue
+        printed_since = min(((f.printed_from or fallback) for f in shown if (f.printed_from or fallback)),
+                            default=board.installed_on)
+        status.printed_on = printed_since
         if frozenset(printed) != names_now:
             # Walk back over the days the expected set changed, while it still differed.
-            printed_since = board.content_updated_on or board.installed_on
             changes = sorted({d for a in chain_appts for d in
                               (a.start_on, a.end_on + dt.timedelta(days=1) if a.end_on else None)
                               if d is not None and d <= as_of}, reverse=True)

@@ -144,6 +144,7 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
         "boards": {
             "total": len(bs), "out_of_date": sum(b.out_of_date for b in bs),
             "update_overdue": sum(b.overdue for b in bs),
+            "unknown": sum(not b.known for b in bs),
         },
     }
 

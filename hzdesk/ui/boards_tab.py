@@ -94,8 +94,9 @@ class BoardsTab(LedgerTab):
             return
 
         def write(s):
-            set_printed_chiefs(s, bid, [{"name": x.name, "role": x.role, "level": x.level, "post": x.post,
-                                         "phone": x.phone} for x in st.should])
+            face = [{"name": x.name, "role": x.role, "level": x.level, "post": x.post, "phone": x.phone}
+                    for x in st.should]
+            set_printed_chiefs(s, bid, face, on=clock.today())   # the old face is kept as history
             records.update(s, "sign_board", bid, {"content_updated_on": clock.today()})
         try:
             self.ctx.write(write)

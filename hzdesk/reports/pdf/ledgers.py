@@ -81,16 +81,20 @@ def boards(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc
     out = []
     for i, st in enumerate(statuses, start=1):
         b = info[st.board_id]
-        state = "与现任一致" if not st.out_of_date else (
+        state = "无记录（当日牌面未登记）" if not st.known else "与现任一致" if not st.out_of_date else (
             f"过期（自 {st.since.isoformat()}），应于 {st.due_by.isoformat()} 前更新为："
             + "、".join(s.name for s in st.should) + ("【已超期】" if st.overdue else ""))
         out.append([str(i), st.code, st.water_body, st.place or "", b.condition,
                     format_value(LEDGERS["sign_board"].field("installed_on"), b.installed_on),
-                    format_value(LEDGERS["sign_board"].field("content_updated_on"), b.content_updated_on),
-                    format_value(LEDGERS["sign_board"].field("inspected_on"), b.inspected_on),
-                    "、".join(st.printed), state])
+                    format_value(LEDGERS["sign_board"].field("content_updated_on"), st.printed_on),
+                    # an inspection after the as-of day is not known to a report of that day
+                    format_value(LEDGERS["sign_board"].field("inspected_on"),
+                                 b.inspected_on if b.inspected_on and b.inspected_on <= as_of else None),
+                    "、".join(st.printed) if st.known else "", state])
     stale = sum(s.out_of_date for s in statuses)
-    return LedgerDoc("河长公示牌台账", office, f"截至 {as_of.isoformat()}：在用 {len(out)} 块，内容过期 {stale} 块",
+    unknown = sum(not s.known for s in statuses)
+    return LedgerDoc("河长公示牌台账", office, f"截至 {as_of.isoformat()}：在用 {len(out)} 块，内容过期 {stale} 块"
+                     + (f"，无记录 {unknown} 块" if unknown else ""),
                      cols, out, landscape=True)
 
 
