@@ -6,12 +6,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from hzdesk.services.rules import BOARD_ROLES, holds_on, level_rank, role_rank
+from hzdesk.services.rules import BOARD_ROLES, holds_on, in_use_on_sql, level_rank, role_rank
 from hzdesk.db.models import Appointment, BoardChief, Person, SignBoard, WaterBody
 from hzdesk.errors import ValidationError
 from hzdesk.parsing import ParseError, parse_phone
@@ -120,9 +120,34 @@ def _chain(parents: dict[int, int | None], water_id: int) -> list[int]:
     return list(reversed(chain))
 
 
+def _shown_on(faces: list[Any], board: Any, day: dt.date) -> list[Any]:
+    """The face a board showed on `day`; a face without a first day counts from 牌面更新日期."""
+    fallback = board.content_updated_on or board.installed_on
+    return [f for f in faces
+            if ((f.printed_from or fallback) is None or (f.printed_from or fallback) <= day)
+            and (f.printed_to is None or f.printed_to >= day)]
+
+
+def _wrong_since(printed: frozenset[str], chain_appts: tuple[Any, ...], names_on: Callable[[dt.date], frozenset[str]],
+                 printed_since: dt.date | None, as_of: dt.date) -> dt.date:
+    """The first day of the stretch, up to `as_of`, in which the printed names differ from who
+    should be printed: walking back over the days the expected set changed, while it differed."""
+    changes = sorted({d for a in chain_appts for d in
+                      (a.start_on, a.end_on + dt.timedelta(days=1) if a.end_on else None)
+                      if d is not None and d <= as_of}, reverse=True)
+    since = as_of
+    for change in changes:
+        if printed_since is not None and change <= printed_since:
+            return printed_since  # wrong from the day it was printed
+        since = change
+        if printed == names_on(change - dt.timedelta(days=1)):
+            return since  # right until this change
+    return printed_since if printed_since is not None else since
+
+
 def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
-    """Every board in use on `as_of`, with what it shows, what it should show, and since when
-    it has been wrong."""
+    """Every board in use on `as_of`, with what it showed then, what it should have shown, and
+    since when it had been wrong."""
     days = setting_timeline(session, "board_update_days")   # the deadline in force when it went wrong
     # Plain rows, not ORM objects: this runs for the overview at every start and for every
     # statistics report, over every board, appointment and person.
@@ -142,7 +167,7 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
     boards = session.execute(
         select(SignBoard.id, SignBoard.code, SignBoard.water_body_id, SignBoard.village, SignBoard.place,
                SignBoard.content_updated_on, SignBoard.installed_on)
-        .where(or_(SignBoard.retired_on.is_(None), SignBoard.retired_on > as_of),
+        .where(in_use_on_sql(SignBoard.retired_on, as_of),
                or_(SignBoard.installed_on.is_(None), SignBoard.installed_on <= as_of))
         .order_by(SignBoard.code))
 
@@ -164,43 +189,20 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
     out = []
     for board in boards:
         chain_appts, should, names_now = expected(board.water_body_id)
-
-        def names(day: dt.date) -> frozenset[str]:
-            return frozenset(people[a.person_id].name for a in chain_appts
-                             if a.start_on <= day and (a.end_on is None or a.end_on >= day))
-
-        # The face shown on `as_of`: a face without a first day counts from the 牌面更新日期.
-        fallback = board.content_updated_on or board.installed_on
-        shown = [f for f in faces.get(board.id, [])
-                 if ((f.printed_from or fallback) is None or (f.printed_from or fallback) <= as_of)
-                 and (f.printed_to is None or f.printed_to >= as_of)]
-        printed = [f.name for f in shown]
+        shown = _shown_on(faces.get(board.id, []), board, as_of)
         status = BoardStatus(board.id, board.code, waters[board.water_body_id], board.village, board.place,
-                             printed, list(should))
-        if not shown and faces.get(board.id):
-            status.known = False   # faces are recorded, but none for that day
-            out.append(status)
-            continue
-        printed_since = min(((f.printed_from or fallback) for f in shown if (f.printed_from or fallback)),
-                            default=board.installed_on)
-        status.printed_on = printed_since
-        if frozenset(printed) != names_now:
-            # Walk back over the days the expected set changed, while it still differed.
-            changes = sorted({d for a in chain_appts for d in
-                              (a.start_on, a.end_on + dt.timedelta(days=1) if a.end_on else None)
-                              if d is not None and d <= as_of}, reverse=True)
-            since = as_of
-            for change in changes:
-                if printed_since is not None and change <= printed_since:
-                    since = printed_since  # wrong from the day it was printed
-                    break
-                since = change
-                if frozenset(printed) == names(change - dt.timedelta(days=1)):
-                    break  # right until this change
-            else:
-                since = printed_since if printed_since is not None else since
-            status.since = since
-            status.due_by = since + dt.timedelta(days=days(since))
-            status.overdue = as_of > status.due_by
+                             [f.name for f in shown], list(should))
         out.append(status)
+        if not shown and faces.get(board.id):
+            status.known = False   # faces are recorded, but none for that day: 无记录, not a guess
+            continue
+        fallback = board.content_updated_on or board.installed_on
+        status.printed_on = min((f.printed_from or fallback for f in shown if f.printed_from or fallback),
+                                default=board.installed_on)
+        if frozenset(status.printed) != names_now:
+            def names_on(day: dt.date, chain=chain_appts) -> frozenset[str]:
+                return frozenset(people[a.person_id].name for a in chain if holds_on(a.start_on, a.end_on, day))
+            status.since = _wrong_since(frozenset(status.printed), chain_appts, names_on, status.printed_on, as_of)
+            status.due_by = status.since + dt.timedelta(days=days(status.since))
+            status.overdue = as_of > status.due_by
     return out

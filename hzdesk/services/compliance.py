@@ -36,7 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Appointment, FrequencyRule, Patrol, Person
@@ -194,37 +194,82 @@ def _unbroken(spans: list[tuple[dt.date, dt.date | None]]) -> list[tuple[dt.date
     return [(s, e) for s, e in out]
 
 
+def _appointments(session: Session, rules: list[FrequencyRule], start: dt.date, last: dt.date) -> list[_A]:
+    """The appointments some rule applies to that overlap [start, last]."""
+    if not rules:
+        return []
+    keys = or_(*(and_(Appointment.role == r.role, Appointment.level == r.level) for r in rules))
+    return [_A(*row) for row in session.execute(
+        select(Appointment.person_id, Appointment.water_body_id, Appointment.role, Appointment.level,
+               Appointment.start_on, Appointment.end_on)
+        .where(keys, Appointment.start_on <= last, or_(Appointment.end_on.is_(None), Appointment.end_on >= start)))]
+
+
+def _patrols(session: Session, start: dt.date, last: dt.date) -> list[_P]:
+    # Dates and times are read as stored and parsed once per distinct value: a year of a big
+    # township is 24,000 patrols but ~365 days and ~1,000 clock times, and parsing every value
+    # was half of a year's report.
+    day_of, clock_of = _Parsed(_as_date), _Parsed(_as_minute)
+    return [_P(pid, person, water, day_of(day), _minutes(clock_of(t0), clock_of(t1)), km, day_of(entered))
+            for pid, person, water, day, t0, t1, km, entered in plain_rows(session, select(
+                Patrol.id, Patrol.person_id, Patrol.water_body_id, as_stored(Patrol.patrol_date),
+                as_stored(Patrol.start_time), as_stored(Patrol.end_time), Patrol.distance_km,
+                as_stored(Patrol.entered_on))
+                .where(and_(Patrol.patrol_date >= start, Patrol.patrol_date <= last))
+                .order_by(Patrol.patrol_date, Patrol.id))]
+
+
+def _rule_windows(rule: FrequencyRule, start: dt.date, end: dt.date, as_of: dt.date) -> list[Window]:
+    """The windows of the period this rule makes due as of `as_of` (ended, governed by it, in its
+    active months)."""
+    active = parse_months(rule.active_months)
+    return [w for w in windows(rule.period_unit, start, end)
+            if window_is_due(w, start, end, as_of) and rule_governs(rule, w)
+            and (active is None or _months_of(w) <= active)]
+
+
+def _due_windows(rule: FrequencyRule, mine: list[_A], rule_windows: list[Window]) -> list[tuple[int, int | None, Window]]:
+    """(person, water body or None, window), one per due window, in a stable order.
+
+    The window must lie inside: per chief, the person's unbroken time in the role and level
+    (moving from one water body to another is no break); per water body, each appointment."""
+    spans: dict[tuple[int, int | None], list] = defaultdict(list)
+    for a in mine:
+        key = (a.person_id, a.water_body_id if rule.scope is RuleScope.PER_WATER_BODY else None)
+        spans[key].append((a.start_on, a.end_on))
+    due: set[tuple[int, int | None, Window]] = set()
+    for key, key_spans in spans.items():
+        for span in _unbroken(key_spans):
+            due.update((*key, w) for w in rule_windows
+                       if span[0] <= w[0] and (span[1] is None or span[1] >= w[1]))
+    return sorted(due, key=lambda k: (k[0], k[1] or 0, k[2]))
+
+
+def _valid_days(rule: FrequencyRule, patrols: list[_P], chiefs: set[int]):
+    """The dates of the patrols that count for this rule, per person and per (person, water body),
+    sorted for bisect."""
+    by_person: dict[int, list[dt.date]] = defaultdict(list)
+    by_water: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+    needs_check = bool(rule.min_minutes or rule.min_km)
+    for p in patrols:
+        if p.person_id in chiefs and (not needs_check or _valid(p, rule)):
+            by_person[p.person_id].append(p.day)
+            by_water[(p.person_id, p.water_body_id)].append(p.day)
+    return by_person, by_water
+
+
 def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Compliance:
     """Patrol compliance for the report period [start, end] (both days included) as of `as_of`
     (default: the period's last day, i.e. a finished period)."""
     as_of = end if as_of is None else as_of
     result = Compliance(start, end)
-    # Nothing dated after the as-of date is known to an as-of report.
-    last = min(end, as_of)
+    last = min(end, as_of)   # nothing dated after the as-of date is known to an as-of report
     if last < start:
         return result
     rules = list(session.scalars(select(FrequencyRule).where(FrequencyRule.enabled.is_(True))
                                  .order_by(FrequencyRule.id)))
-    if not rules:
-        keys_filter = false()
-    else:
-        keys_filter = or_(*(and_(Appointment.role == r.role, Appointment.level == r.level) for r in rules))
-    appts = [_A(*row) for row in session.execute(
-        select(Appointment.person_id, Appointment.water_body_id, Appointment.role, Appointment.level,
-               Appointment.start_on, Appointment.end_on)
-        .where(keys_filter, Appointment.start_on <= last,
-               or_(Appointment.end_on.is_(None), Appointment.end_on >= start)))]
-    # Dates and times are read as stored and parsed once per distinct value: a year of a big
-    # township is 24,000 patrols but ~365 days and ~1,000 clock times, and parsing every value
-    # was half of a year's report.
-    day_of, clock_of = _Parsed(_as_date), _Parsed(_as_minute)
-    patrols = [_P(pid, person, water, day_of(day), _minutes(clock_of(t0), clock_of(t1)), km, day_of(entered))
-               for pid, person, water, day, t0, t1, km, entered in plain_rows(session, select(
-                   Patrol.id, Patrol.person_id, Patrol.water_body_id, as_stored(Patrol.patrol_date),
-                   as_stored(Patrol.start_time), as_stored(Patrol.end_time), Patrol.distance_km,
-                   as_stored(Patrol.entered_on))
-                   .where(and_(Patrol.patrol_date >= start, Patrol.patrol_date <= last))
-                   .order_by(Patrol.patrol_date, Patrol.id))]
+    appts = _appointments(session, rules, start, last)
+    patrols = _patrols(session, start, last)
     result.done = len(patrols)
     done_by_person: dict[int, int] = defaultdict(int)
     for p in patrols:
@@ -234,50 +279,19 @@ def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | Non
     people = {p.id: p for p in session.scalars(
         select(Person).where(Person.id.in_({a.person_id for a in appts})))} if appts else {}
     for rule in rules:
-        active = parse_months(rule.active_months)
-        rule_windows = [w for w in windows(rule.period_unit, start, end)
-                        if window_is_due(w, start, end, as_of) and rule_governs(rule, w)
-                        and (active is None or _months_of(w) <= active)]
         mine = [a for a in appts if a.role == rule.role and a.level == rule.level]
-        # Valid patrols' dates, per person and per (person, water body), sorted for bisect.
-        by_person: dict[int, list[dt.date]] = defaultdict(list)
-        by_water: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
-        needs_check = bool(rule.min_minutes or rule.min_km)
-        chiefs = {a.person_id for a in mine}
-        for p in patrols:
-            if p.person_id in chiefs and (not needs_check or _valid(p, rule)):
-                by_person[p.person_id].append(p.day)
-                by_water[(p.person_id, p.water_body_id)].append(p.day)
-
-        def inside(span: tuple[dt.date, dt.date | None], w: Window) -> bool:
-            return span[0] <= w[0] and (span[1] is None or span[1] >= w[1])
-
-        # Spans a window must lie inside: per chief, the person's unbroken time in the role and
-        # level (moving from one water body to another is no break); per water body, each
-        # appointment. Keyed (person, water body or None).
-        spans: dict[tuple[int, int | None], list] = defaultdict(list)
-        for a in mine:
-            key = (a.person_id, a.water_body_id if rule.scope is RuleScope.PER_WATER_BODY else None)
-            spans[key].append((a.start_on, a.end_on))
-        # (person, water body or None, window) — one entry per due window.
-        due_windows: set[tuple[int, int | None, Window]] = set()
-        for key, key_spans in spans.items():
-            for span in _unbroken(key_spans):
-                for w in rule_windows:
-                    if inside(span, w):
-                        due_windows.add((*key, w))
-        for person_id, water_id, w in sorted(due_windows, key=lambda k: (k[0], k[1] or 0, k[2])):
+        by_person, by_water = _valid_days(rule, patrols, {a.person_id for a in mine})
+        for person_id, water_id, w in _due_windows(rule, mine, _rule_windows(rule, start, end, as_of)):
             days = by_person[person_id] if water_id is None else by_water[(person_id, water_id)]
-            credited = min(_count_in(days, w), rule.min_count)
-            person = people[person_id]
             row = rows.get(person_id)
             if row is None:
+                person = people[person_id]
                 row = rows[person_id] = ChiefRow(person_id, person.name, person.phone, rule.level,
                                                  done=done_by_person.get(person_id, 0))
             elif rule.level not in row.level.split("、"):
                 row.level += "、" + rule.level
             row.due += rule.min_count
-            row.credited += credited
+            row.credited += min(_count_in(days, w), rule.min_count)
     result.by_chief = sorted(rows.values(), key=lambda r: (r.rate if r.rate is not None else 2, r.name))
     result.due = sum(r.due for r in rows.values())
     result.credited = sum(r.credited for r in rows.values())

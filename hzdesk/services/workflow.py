@@ -71,11 +71,8 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def move(session: Session, problem_id: int, action: str, *, on_date: Any = None,
-         actor: str | None = None, note: str | None = None, **details: Any) -> Problem:
-    """Apply one workflow move. `details` may carry responsible_unit, responsible_person,
-    deadline, measures, verifier. Nothing changes unless every check passes."""
-    problem = get(session, "problem", problem_id)
+def _spec_for(problem: Problem, action: str, details: dict[str, Any]) -> Move:
+    """The move asked for, if this problem may make it now and `details` names only what moves take."""
     spec = MOVES.get(action)
     if spec is None:
         raise ValidationError({"action": f"没有“{action}”这一步（可用：{'、'.join(MOVES)}）"})
@@ -83,27 +80,32 @@ def move(session: Session, problem_id: int, action: str, *, on_date: Any = None,
         allowed = "、".join(allowed_moves(problem.state)) or "无"
         raise ValidationError({"action": f"问题 {problem.number} 当前为“{problem.state.value}”，"
                                          f"不能“{action}”（此时可以：{allowed}）"})
-    unknown = set(details) - {"responsible_unit", "responsible_person", "deadline", "measures",
-                              "verifier"}
+    unknown = set(details) - {"responsible_unit", "responsible_person", "deadline", "measures", "verifier"}
     if unknown:
         raise ValidationError({k: "这一步不需要这一项" for k in unknown})
+    return spec
 
-    errors: dict[str, str] = {}
+
+def _move_day(session: Session, problem: Problem, on_date: Any, errors: dict[str, str]) -> dt.date | None:
+    """The move's date: not in the future, not before the problem was found or its last move
+    (dates never run backwards, so the state on a day is the last move dated by then)."""
     try:
         day = parse_date(on_date) if on_date not in (None, "") else clock.today()
     except ParseError as exc:
         errors["on_date"] = str(exc)
-        day = None
+        return None
     last = session.scalar(select(ProblemEvent.on_date).where(ProblemEvent.problem_id == problem.id)
                           .order_by(ProblemEvent.on_date.desc(), ProblemEvent.id.desc()).limit(1))
-    if day is not None:
-        if day > clock.today():
-            errors["on_date"] = "日期不能晚于今天"
-        elif day < problem.found_on:
-            errors["on_date"] = f"日期不能早于发现日期 {problem.found_on.isoformat()}"
-        elif last is not None and day < last:
-            errors["on_date"] = f"日期不能早于上一步的日期 {last.isoformat()}"
+    if day > clock.today():
+        errors["on_date"] = "日期不能晚于今天"
+    elif day < problem.found_on:
+        errors["on_date"] = f"日期不能早于发现日期 {problem.found_on.isoformat()}"
+    elif last is not None and day < last:
+        errors["on_date"] = f"日期不能早于上一步的日期 {last.isoformat()}"
+    return day
 
+
+def _details(details: dict[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key in ("responsible_unit", "responsible_person", "measures", "verifier"):
         if key in details:
@@ -113,12 +115,16 @@ def move(session: Session, problem_id: int, action: str, *, on_date: Any = None,
             values["deadline"] = parse_date(details["deadline"])
         except ParseError as exc:
             errors["deadline"] = str(exc)
-    note = _text(note)
+    return values
 
+
+def _check_needs(problem: Problem, spec: Move, values: dict[str, Any], note: str | None, day: dt.date | None,
+                 errors: dict[str, str]) -> None:
+    """What the move needs is given (or the problem already has it), and the deadline makes sense."""
     def have(key: str) -> bool:
         if key == "note":
             return note is not None
-        if key == "deadline" and action in ("挂账", "恢复整改", "验收不通过"):
+        if key == "deadline" and spec.action in ("挂账", "恢复整改", "验收不通过"):
             return "deadline" in values  # a new deadline must be given for these moves
         return (values[key] if key in values else getattr(problem, key)) is not None
 
@@ -128,8 +134,21 @@ def move(session: Session, problem_id: int, action: str, *, on_date: Any = None,
     deadline = values.get("deadline")
     if deadline is not None and deadline < problem.found_on:
         errors["deadline"] = "整改时限不能早于发现日期"
-    if action == "挂账" and deadline is not None and day is not None and deadline <= day:
+    if spec.action == "挂账" and deadline is not None and day is not None and deadline <= day:
         errors["deadline"] = "挂账问题应给出今后的整改时限"
+
+
+def move(session: Session, problem_id: int, action: str, *, on_date: Any = None,
+         actor: str | None = None, note: str | None = None, **details: Any) -> Problem:
+    """Apply one workflow move. `details` may carry responsible_unit, responsible_person,
+    deadline, measures, verifier. Nothing changes unless every check passes."""
+    problem = get(session, "problem", problem_id)
+    spec = _spec_for(problem, action, details)
+    errors: dict[str, str] = {}
+    day = _move_day(session, problem, on_date, errors)
+    values = _details(details, errors)
+    note = _text(note)
+    _check_needs(problem, spec, values, note, day, errors)
     if errors:
         raise ValidationError(errors, NEED_LABELS)
 
