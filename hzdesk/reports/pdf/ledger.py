@@ -85,37 +85,54 @@ class _Wrapper:
         return out or [""]
 
 
-def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
-                 should_stop: Callable[[], bool] = lambda: False) -> int:
-    """Write the ledger to `path` (atomically). Returns the number of pages."""
+@dataclass
+class _Layout:
+    """A ledger cut into pages: the geometry, the wrapped header and every page's wrapped rows."""
+
+    font: str
+    page_w: float
+    page_h: float
+    margin: float
+    body: float
+    leading: float
+    pad: float
+    wrap: "_Wrapper"
+    widths: list[float]
+    header_lines: list[list[str]]
+    header_h: float
+    pages: list[list[tuple[list[list[str]], float]]]
+
+    TITLE_BLOCK = 26 + 16 + 16   # title, office, subtitle lines
+    FOOTER = 18
+
+    @property
+    def usable(self) -> float:
+        return self.page_w - 2 * self.margin
+
+
+def _layout(doc: LedgerDoc, should_stop: Callable[[], bool]) -> _Layout:
+    """Pass 1: wrap every cell, then cut the rows into pages (the signatures stay with the last
+    rows; a cell longer than a page keeps what fits and says so)."""
     from reportlab.lib.pagesizes import A4, landscape, portrait
-    from reportlab.pdfgen.canvas import Canvas
 
     font = register()
     total_chars = sum(c.width for c in doc.columns)
     wide = doc.landscape if doc.landscape is not None else total_chars > 60
     page_w, page_h = landscape(A4) if wide else portrait(A4)
-    margin = 12 * MM
+    margin, pad = 12 * MM, 2.5
     body = 8.5 if total_chars > 90 else 9.5
     leading = body * 1.3
-    pad = 2.5
     wrap = _Wrapper(font, body)
-    usable = page_w - 2 * margin
-    scale = usable / total_chars
-    widths = [c.width * scale for c in doc.columns]
-
-    # ---- pass 1: wrap every cell, then cut rows into pages
+    widths = [c.width * (page_w - 2 * margin) / total_chars for c in doc.columns]
     header_lines = [wrap.lines(c.title, w - 2 * pad) for c, w in zip(doc.columns, widths)]
     header_h = max(len(x) for x in header_lines) * leading + 2 * pad
-    title_block = 26 + 16 + 16  # title, office, subtitle lines
-    footer = 18
-    signature_h = 34 if doc.signatures else 0
+    top = page_h - 2 * margin - header_h - _Layout.FOOTER
+    max_row_h = top - _Layout.TITLE_BLOCK - 10
     laid: list[tuple[list[list[str]], float]] = []
-    max_row_h = page_h - 2 * margin - title_block - header_h - footer - 10
     for n, row in enumerate(doc.rows):
         cells = [wrap.lines(text, w - 2 * pad) for text, w in zip(row, widths)]
         h = max(len(c) for c in cells) * leading + 2 * pad
-        if h > max_row_h:  # a cell longer than a page: keep what fits, say so
+        if h > max_row_h:
             keep = int((max_row_h - 2 * pad) / leading) - 1
             cells = [c[:keep] + (["（下略）"] if len(c) > keep else []) for c in cells]
             h = max(len(c) for c in cells) * leading + 2 * pad
@@ -123,54 +140,70 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
         if n % 2000 == 0 and should_stop():
             raise _cancelled()
     pages: list[list[tuple[list[list[str]], float]]] = [[]]
-    room = page_h - 2 * margin - title_block - header_h - footer
+    room = top - _Layout.TITLE_BLOCK
     for cells, h in laid:
         if h > room and pages[-1]:
             pages.append([])
-            room = page_h - 2 * margin - 14 - header_h - footer
+            room = top - 14
         pages[-1].append((cells, h))
         room -= h
-    if room < signature_h + (14 if doc.note else 0):
+    if room < (34 if doc.signatures else 0) + (14 if doc.note else 0):
         pages.append([])
-    total = len(pages)
+    return _Layout(font, page_w, page_h, margin, body, leading, pad, wrap, widths, header_lines, header_h, pages)
 
-    # ---- pass 2: draw
+
+def _page_top(c, lay: _Layout, doc: LedgerDoc, number: int, printed: dt.date) -> float:
+    """The title block on the first page, "（续）" on the others; returns where the table starts."""
+    y = lay.page_h - lay.margin
+    if number > 1:
+        c.setFont(lay.font, 9)
+        c.drawString(lay.margin, y - 10, f"{doc.title}（续）")
+        return y - 14
+    c.setFont(lay.font, 16)
+    c.drawCentredString(lay.page_w / 2, y - 16, doc.title)
+    c.setFont(lay.font, 10.5)
+    c.drawCentredString(lay.page_w / 2, y - 34, doc.office)
+    c.setFont(lay.font, 9)
+    c.drawString(lay.margin, y - 52, doc.subtitle)
+    c.drawRightString(lay.page_w - lay.margin, y - 52, f"打印日期：{printed.year}年{printed.month}月{printed.day}日")
+    return y - _Layout.TITLE_BLOCK
+
+
+def _ending(c, lay: _Layout, doc: LedgerDoc, y: float) -> None:
+    """The note and the signature lines under the last rows."""
+    c.setFont(lay.font, 9)
+    if doc.note:
+        c.drawString(lay.margin, y - 13, doc.note)
+        y -= 14
+    if doc.signatures:
+        gap = lay.usable / (len(doc.signatures) + 1)
+        for i, who in enumerate(doc.signatures):
+            c.drawString(lay.margin + i * gap, y - 26, f"{who}：")
+            c.line(lay.margin + i * gap + 40, y - 28, lay.margin + (i + 1) * gap - 16, y - 28)
+        c.drawString(lay.margin + len(doc.signatures) * gap, y - 26, "日期：    年    月    日")
+
+
+def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
+                 should_stop: Callable[[], bool] = lambda: False) -> int:
+    """Write the ledger to `path` (atomically). Returns the number of pages."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    lay = _layout(doc, should_stop)
+    total = len(lay.pages)
     with atomic_output(path) as tmp:
-        c = Canvas(tmp, pagesize=(page_w, page_h), pageCompression=1)
+        c = Canvas(tmp, pagesize=(lay.page_w, lay.page_h), pageCompression=1)
         c.setTitle(doc.title)
         c.setAuthor(doc.office)
         c.setSubject(doc.subtitle)
-        printed = (doc.printed_on or clock.today())
-        ink = _TableInk(c, font, body, leading, pad, wrap, widths, doc.columns)
-        for number, rows in enumerate(pages, start=1):
-            y = page_h - margin
-            if number == 1:
-                c.setFont(font, 16)
-                c.drawCentredString(page_w / 2, y - 16, doc.title)
-                c.setFont(font, 10.5)
-                c.drawCentredString(page_w / 2, y - 34, doc.office)
-                c.setFont(font, 9)
-                c.drawString(margin, y - 52, doc.subtitle)
-                c.drawRightString(page_w - margin, y - 52, f"打印日期：{printed.year}年{printed.month}月{printed.day}日")
-                y -= title_block
-            else:
-                c.setFont(font, 9)
-                c.drawString(margin, y - 10, f"{doc.title}（续）")
-                y -= 14
-            y = ink.draw(margin, y, [(header_lines, header_h)] + rows, header_rows=1)
+        printed = doc.printed_on or clock.today()
+        ink = _TableInk(c, lay.font, lay.body, lay.leading, lay.pad, lay.wrap, lay.widths, doc.columns)
+        for number, rows in enumerate(lay.pages, start=1):
+            y = _page_top(c, lay, doc, number, printed)
+            y = ink.draw(lay.margin, y, [(lay.header_lines, lay.header_h)] + rows, header_rows=1)
             if number == total:
-                c.setFont(font, 9)
-                if doc.note:
-                    c.drawString(margin, y - 13, doc.note)
-                    y -= 14
-                if doc.signatures:
-                    gap = usable / (len(doc.signatures) + 1)
-                    for i, who in enumerate(doc.signatures):
-                        c.drawString(margin + i * gap, y - 26, f"{who}：")
-                        c.line(margin + i * gap + 40, y - 28, margin + (i + 1) * gap - 16, y - 28)
-                    c.drawString(margin + len(doc.signatures) * gap, y - 26, "日期：    年    月    日")
-            c.setFont(font, 9)
-            c.drawCentredString(page_w / 2, margin - 4, f"第 {number} 页 共 {total} 页")
+                _ending(c, lay, doc, y)
+            c.setFont(lay.font, 9)
+            c.drawCentredString(lay.page_w / 2, lay.margin - 4, f"第 {number} 页 共 {total} 页")
             c.showPage()
             if number % 50 == 0 and should_stop():
                 raise _cancelled()
