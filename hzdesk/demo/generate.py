@@ -183,7 +183,6 @@ class _Builder:
     # ------------------------------------------------------------ people and appointments
     def build_roster(self) -> None:
         rng, start, until = self.rng, self.start, self.until
-        gov = f"{N.TOWNSHIP}人民政府"
         early = dt.date(2017, 6, 15)  # the river-chief system was set up; boards followed in 2018
         # Reshuffles: the township's (换届) about a third in, villages' about two thirds in.
         self.town_reshuffle = self.day_between(start + (until - start) / 3 - dt.timedelta(days=30),
@@ -193,13 +192,25 @@ class _Builder:
         town_doc = f"清镇委〔{self.town_reshuffle.year}〕{rng.randint(10, 60)}号"
         village_doc = f"清镇委〔{self.village_reshuffle.year}〕{rng.randint(61, 99)}号"
         live = [w for w in self.water if w["retired_on"] is None or w["retired_on"] > start]
+        # In this order: each step draws from the one random stream, so a seed gives the same roster.
+        self.roster_county(live, early)
+        self.roster_township(live, early, town_doc)
+        self.roster_villages(live, early, village_doc)
+        self.roster_adjustments()
+        self.roster_staff(live, early)
+        self.person_by_id = {p["id"]: p for p in self.people}
 
-        # County chiefs: one deputy county head per county river, unchanged.
+    def roster_county(self, live: list[dict], early: dt.date) -> None:
+        """County chiefs: one deputy county head per county river, unchanged."""
+        rng = self.rng
         for w in (w for w in live if w["level"] == "县级"):
             p = self.new_person(f"{N.COUNTY}人民政府", rng.choice(["副县长", "县委常委", "县人大副主任"]))
             self.appoint(p, w, "河长", "县级", early, None, f"青县河长办〔{early.year}〕3号", "总河长令任命")
 
-        # Township leaders before and after the township reshuffle; some stay on.
+    def roster_township(self, live: list[dict], early: dt.date, town_doc: str) -> None:
+        """Township leaders before and after the township reshuffle; some stay on."""
+        rng, gov = self.rng, f"{N.TOWNSHIP}人民政府"
+
         def leader(i: int) -> dict:
             return self.new_person(f"{N.TOWNSHIP}党委" if i % 2 == 0 else gov, N.TOWNSHIP_POSTS[i])
         posts = range(len(N.TOWNSHIP_POSTS))
@@ -223,7 +234,9 @@ class _Builder:
         for w in town_waters[:3]:
             self.appoint(police, w, "河湖警长", "乡级", early, None, f"青公〔{early.year}〕12号", "任命")
 
-        # Village chiefs: the village secretary holds every village-level water in the village.
+    def roster_villages(self, live: list[dict], early: dt.date, village_doc: str) -> None:
+        """Village chiefs: the village secretary holds every village-level water in the village."""
+        rng, start = self.rng, self.start
         for v in self.villages:
             waters = [w for w in live if w["level"] == "村级" and w["villages"] == v]
             secretary = self.new_person(f"{v}村委会" if "村" in v else f"{v}居委会", "党支部书记")
@@ -242,7 +255,9 @@ class _Builder:
                 self.appoint(civic, waters[0], "民间河长", "村级", s, s + dt.timedelta(days=730),
                              None, "聘任两年")
 
-        # A recent adjustment (调整) or two: their boards are to redo, not yet late.
+    def roster_adjustments(self) -> None:
+        """A recent adjustment (调整) or two: their boards are to redo, not yet late."""
+        rng, until = self.rng, self.until
         open_village = [a for a in self.appointments if a["role"] == "河长" and a["level"] == "村级"
                         and a["end_on"] is None and a["start_on"] < until - dt.timedelta(days=60)]
         moved: dict[int, dict] = {}
@@ -256,20 +271,20 @@ class _Builder:
             self.appoint(moved[old["id"]], self.water[a["water_body_id"] - 1], "河长", "村级", day, None,
                          f"清镇河办〔{day.year}〕{rng.randint(20, 40)}号", "工作调整")
 
-        # Patrollers and cleaners: many, often subsidised posts.
+    def roster_staff(self, live: list[dict], early: dt.date) -> None:
+        """Patrollers and cleaners: many, often subsidised posts; a retired water body takes its
+        posts with it."""
         for w in live:
             for k in range(self.sc.staff_per_water):
                 role = "巡河员" if k % 2 == 0 else "保洁员"
                 v = (w["villages"] or self.villages[0]).split("、")[0]
                 p = self.new_person(f"{v}村委会", role)
                 self.appoint(p, w, role, "村级", early, None, None, "聘用")
-        # A water body retired during the period takes its posts with it.
         for a in self.appointments:
             w = self.water[a["water_body_id"] - 1] if a["water_body_id"] else None
             if w and w["retired_on"] and (a["end_on"] is None or a["end_on"] > w["retired_on"]):
                 a["end_on"] = max(w["retired_on"], a["start_on"])
                 a["reason"] = "河湖注销"
-        self.person_by_id = {p["id"]: p for p in self.people}
 
     # ------------------------------------------------------------ boards
     def chiefs_on(self, water_id: int, day: dt.date) -> list[dict]:
