@@ -131,7 +131,7 @@ def pdf_10k(db: Path, out: Path) -> dict:
 import time, json, datetime as dt
 from hzdesk.db.engine import open_database
 from hzdesk.reports.pdf.ledgers import build
-from hzdesk.reports.pdf.ledger import write_ledger
+from hzdesk.reports.pdf.render import write_ledger
 db = open_database({str(db)!r})
 with db.session() as s:
     doc = build(s, "patrols", period=(dt.date(2024, 1, 1), dt.date(2025, 12, 31)))

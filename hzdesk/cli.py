@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         # the models); collecting while they are made is wasted work (~0.1 s of a 0.8 s start).
         # run() freezes them and turns collection back on once the window is up.
         gc.disable()
-        from hzdesk.ui.app import run  # Qt only when a window is wanted
+        from hzdesk.ui.startup import run  # Qt only when a window is wanted
         return run(args.db)
     try:
         return COMMANDS[args.command](args)
@@ -285,7 +285,7 @@ def cmd_selfcheck(args) -> int:
     from hzdesk.reports.excel_export import write_workbook
     from hzdesk.reports.excel_import import read_sheets
     from hzdesk.reports.pdf.fonts import FONT_FILE
-    from hzdesk.reports.pdf.ledger import write_ledger
+    from hzdesk.reports.pdf.render import write_ledger
     from hzdesk.reports.pdf.ledgers import build
 
     with tempfile.TemporaryDirectory(prefix="hzdesk-selfcheck-") as tmp:

@@ -92,7 +92,7 @@ def test_exif_orientation_time_and_place(session, db, problem, tmp_path):
 def test_closure_sheet_shows_the_photos(session, db, problem, tmp_path):
     import shutil
     import subprocess
-    from hzdesk.reports.pdf.sheets import closure_sheet
+    from hzdesk.reports.pdf.problem_sheets import closure_sheet
     A.add_attachment(session, db.attachments, "problem", problem.id, photo(tmp_path / "b.jpg"), purpose="整改前")
     A.add_attachment(session, db.attachments, "problem", problem.id, photo(tmp_path / "c.jpg", colour=(0, 160, 0)),
                      purpose="整改后")

@@ -73,6 +73,7 @@ def test_window_start_offers_recovery_for_an_overwritten_header(tmp_path, monkey
 
     from hzdesk.db.engine import open_database
     from hzdesk.ui import app as ui_app
+    from hzdesk.ui import startup
     path = tmp_path / "台账.db"
     db = open_database(path)
     with db.session() as s:
@@ -89,7 +90,7 @@ def test_window_start_offers_recovery_for_an_overwritten_header(tmp_path, monkey
     monkeypatch.setattr(QMessageBox, "critical", lambda *a: None)
     monkeypatch.setattr(ui_app.MainWindow, "show", lambda self: None)
     monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda self: 0)
-    assert ui_app.run(str(path)) == 0
+    assert startup.run(str(path)) == 0
     assert asked and "恢复" in asked[0]
     assert list(tmp_path.glob("台账-损坏-*.db")) and damaged(path) is None
 
@@ -112,6 +113,7 @@ def test_window_start_pauses_garbage_collection_only_while_starting(tmp_path, mo
 
     from hzdesk.cli import main
     from hzdesk.ui import app as ui_app
+    from hzdesk.ui import startup
     seen = []
     monkeypatch.setattr(ui_app.MainWindow, "show", lambda self: seen.append(gc.isenabled()))
     monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda self: seen.append(gc.isenabled()) or 0)
@@ -127,6 +129,7 @@ def test_daily_backup_is_taken_in_the_background_after_the_window_shows(tmp_path
     from hzdesk.cli import main
     from hzdesk.db.backup import list_backups
     from hzdesk.ui import app as ui_app
+    from hzdesk.ui import startup
     path = tmp_path / "台账.db"
     order = []
     monkeypatch.setattr(ui_app.MainWindow, "show", lambda self: order.append(("shown", len(list_backups(path)))))

@@ -10,7 +10,7 @@ import pytest
 
 from hzdesk.db.engine import open_database
 from hzdesk.demo import DemoOptions, load_demo
-from hzdesk.reports.pdf.ledger import LedgerDoc, PdfColumn, write_ledger
+from hzdesk.reports.pdf.render import LedgerDoc, PdfColumn, write_ledger
 from hzdesk.reports.pdf.ledgers import LEDGER_KINDS, build
 
 UNTIL = dt.date(2025, 6, 30)
@@ -93,7 +93,7 @@ def test_issue_and_closure_sheets(demo, tmp_path):
 
     from hzdesk.db import models as m
     from hzdesk.errors import NotFound
-    from hzdesk.reports.pdf.sheets import closure_sheet, issue_sheet
+    from hzdesk.reports.pdf.problem_sheets import closure_sheet, issue_sheet
     with demo.session() as s:
         open_one = s.scalar(select(m.Problem).where(m.Problem.state == "整改中").limit(1))
         closed = s.scalar(select(m.Problem).where(m.Problem.state == "已销号").limit(1))

@@ -456,7 +456,7 @@ def test_history_button_shows_the_trail(window, demo_db):
 def test_qt_own_buttons_speak_chinese(qtbot):
     from PySide6.QtWidgets import QApplication
 
-    from hzdesk.ui.app import install_chinese
+    from hzdesk.ui.startup import install_chinese
     app = QApplication.instance()
     assert install_chinese(app)
     box = QMessageBox(QMessageBox.Icon.Question, "t", "t", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)

@@ -36,11 +36,11 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
     if not out_dir.is_dir():
         raise ValidationError({"out": f"文件夹“{out_dir}”不存在"})
     if kind == "issue-sheet":
-        from hzdesk.reports.pdf import sheets
+        from hzdesk.reports.pdf import problem_sheets as sheets
         sheets.issue_sheet(session, issue, out)
         return Made(f"{spec.title} {issue}", 1)
     if kind == "closure-sheet":
-        from hzdesk.reports.pdf import sheets
+        from hzdesk.reports.pdf import problem_sheets as sheets
         sheets.closure_sheet(session, issue, out, attachments)
         return Made(f"{spec.title} {issue}", 1)
     if kind == "binder":
@@ -52,7 +52,7 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
         from hzdesk.reports.pdf.summary import write_summary
         progress("统计并绘图")
         return Made(spec.title, write_summary(session, out, period, as_of))
-    from hzdesk.reports.pdf.ledger import write_ledger
+    from hzdesk.reports.pdf.render import write_ledger
     from hzdesk.reports.pdf.ledgers import build
     progress("读取台账")
     doc = build(session, kind, period=period, as_of=as_of, state=state)

@@ -2,126 +2,23 @@
 
 from __future__ import annotations
 
-import gc
-import sys
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Slot
-from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-                               QMainWindow, QMessageBox, QPlainTextEdit, QPushButton, QTabWidget,
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
-from hzdesk import APP_NAME, __version__, clock
+from hzdesk import APP_NAME, __version__
 from hzdesk.office import Database, open_database
 from hzdesk.errors import HzdeskError
 from hzdesk.fields import MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
-from hzdesk.paths import default_db_path, resource
 from hzdesk.services.check import count_records
 from hzdesk.services.settings import get_setting
 from hzdesk.ui.common import AppContext, BackgroundTask, LazyPage, show_error
 from hzdesk.ui.overview_tab import OverviewTab
 
 HELP_DIR = Path(__file__).resolve().parent.parent / "help"
-
-
-class StatsTab(QWidget):
-    """报表: a period's figures as text to paste into a report, and the printed ledgers (PDF)."""
-
-    def __init__(self, ctx: AppContext):
-        super().__init__()
-
-        from PySide6.QtWidgets import QComboBox
-        self.ctx = ctx
-        today = clock.today()
-        self.period = QLineEdit(f"{today.year}-{today.month:02d}")
-        self.period.setObjectName("period")
-        self.period.setToolTip("2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
-        run = QPushButton("统计")
-        run.setObjectName("run_stats")
-        run.clicked.connect(self.run)
-        self.period.returnPressed.connect(self.run)
-        self.kind = QComboBox()
-        self.kind.setObjectName("report_kind")
-        from hzdesk.reports.kinds import KINDS
-        for key, title in ((k.key, k.title) for k in KINDS.values() if k.in_window):
-            self.kind.addItem(title, key)
-        pdf = QPushButton("生成 PDF…")
-        pdf.setObjectName("make_pdf")
-        pdf.clicked.connect(self.make_pdf)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("期间"))
-        row.addWidget(self.period)
-        row.addWidget(QLabel("（如 2025-03、2025Q1、2025）"))
-        row.addWidget(run)
-        row.addSpacing(24)
-        row.addWidget(QLabel("打印台账"))
-        row.addWidget(self.kind)
-        row.addWidget(pdf)
-        row.addStretch(1)
-        self.text = QPlainTextEdit()
-        self.text.setObjectName("stats_text")
-        self.text.setPlaceholderText("点“统计”生成本期巡河、问题、公示牌的数字和可直接用于报告的文字；可在此修改后复制。")
-        layout = QVBoxLayout(self)
-        layout.addLayout(row)
-        layout.addWidget(self.text, 1)
-
-    def _period(self):
-        from hzdesk.periods import parse_period
-        return parse_period(self.period.text()) if self.period.text().strip() else None
-
-    def run(self) -> None:
-        from hzdesk.office import statistics
-        from hzdesk.services.stats import summary_text
-        try:
-            start, end = self._period()
-            stats = statistics(self.ctx.db, start, end)   # as of today, as `hzdesk stats`
-        except (HzdeskError, ValueError, TypeError) as exc:
-            self.text.setPlainText(f"无法统计：{exc}")
-            return
-        self.text.setPlainText(summary_text(stats))
-
-    def make_pdf(self, path: str | None = None) -> None:
-        """Write the chosen ledger off the GUI thread, then open it in the PDF viewer to print."""
-
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
-        try:
-            period = self._period()
-        except (HzdeskError, ValueError) as exc:
-            QMessageBox.warning(self, "生成 PDF", str(exc))
-            return
-        kind, title = self.kind.currentData(), self.kind.currentText()
-        if not path:
-            path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", str(Path.home() / f"{title}-{clock.today()}.pdf"),
-                                                  "PDF 文件 (*.pdf)")
-            if not path:
-                return
-
-        from hzdesk.office import make_report
-        from hzdesk.reports.kinds import check_options
-        try:
-            check_options(kind, period=period)
-        except HzdeskError as exc:
-            QMessageBox.warning(self, "生成 PDF", f"{exc}。")
-            return
-
-        def work(step, should_stop):
-            return make_report(self.ctx.db, kind, path, period=period, progress=step,
-                               should_stop=should_stop).pages
-
-        def done(pages, error):
-            if error is not None:
-                show_error(self, "生成 PDF", error)
-                return
-            self.last_pdf = path
-            self.text.setPlainText(f"已生成 {path}（共 {pages} 页），正在用 PDF 阅读器打开，可在其中打印。")
-            if not QApplication.platformName() in ("offscreen", "minimal"):
-                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
-        BackgroundTask(self, f"正在生成{title}", work, done).start()
-
-
 
 
 def _tab(module: str, name: str):
@@ -167,7 +64,7 @@ class MainWindow(QMainWindow):
                                    ("boards", "公示牌", lambda: _tab("boards_tab", "BoardsTab")(ctx)),
                                    ("patrols", "巡河记录", lambda: _tab("patrols_tab", "PatrolsTab")(ctx)),
                                    ("problems", "问题台账", lambda: _tab("problems_tab", "ProblemsTab")(ctx)),
-                                   ("stats", "报表", lambda: StatsTab(ctx))):
+                                   ("stats", "报表", lambda: _tab("reports_tab", "StatsTab")(ctx))):
             self.pages[name] = LazyPage(build)
             self.tabs.addTab(self.pages[name], title)
         self.setCentralWidget(self.tabs)
@@ -454,90 +351,3 @@ class MainWindow(QMainWindow):
         settings.setValue("geometry", self.saveGeometry())
         settings.setValue("last_tab", self.tabs.currentIndex())
         super().closeEvent(event)
-
-
-def _recover(path: Path, problem: str) -> bool:
-    """A damaged database: move it aside and offer the newest backup that verifies."""
-    from hzdesk.office import list_backups, recover
-
-    newest = next(iter(list_backups(path)), None)
-    text = f"{problem}。\n\n原文件会被改名保存（不会删除），"
-    text += (f"然后用最近一次可用的备份（{newest.label}）恢复。是否继续？" if newest
-             else "但没有找到可用的备份；将新建一个空数据库。是否继续？")
-    if QMessageBox.question(None, "数据库需要修复", text) != QMessageBox.StandardButton.Yes:
-        return False
-    moved, restored = recover(path)
-    QMessageBox.information(None, "数据库已修复", f"损坏的文件已改名为 {moved.name}。\n"
-                            + (f"已从备份恢复：{restored.label}。备份之后录入的内容需要补录。" if restored
-                               else "已新建空数据库。"))
-    return True
-
-
-def install_chinese(app: QApplication) -> bool:
-    """Qt's own words (是/否, 打开文件, 复制/粘贴 …) in Chinese, from the translations PySide6 ships."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
-
-    translator = QTranslator(app)
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
-        app.installTranslator(translator)
-        app.chinese_translator = translator  # keep it alive
-        return True
-    return False
-
-
-def run(db_arg: str | None) -> int:
-    from hzdesk import office
-    from hzdesk.office import DatabaseInUse
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    app.setOrganizationName("hzdesk")
-    app.setApplicationName(APP_NAME)
-    app.setWindowIcon(QIcon(str(resource("icons", "hzdesk.png"))))
-    install_chinese(app)
-    path = default_db_path(db_arg)
-    try:
-        lock = office.claim(path)
-    except (DatabaseInUse, HzdeskError, OSError) as exc:
-        QMessageBox.critical(None, "数据库已被打开" if isinstance(exc, DatabaseInUse) else "无法打开数据库", str(exc))
-        return 2
-    try:
-        return _run_window(app, office.inspect(path, lock))
-    finally:
-        lock.release()
-
-
-def _run_window(app, found) -> int:
-    path = found.path
-    if found.network_drive:
-        QMessageBox.warning(None, "网络上的数据库", "这个数据库文件在网络共享文件夹中。SQLite 在网络盘上的文件锁并不可靠，"
-                            "多人同时使用可能损坏数据。建议把数据库放在本机，多人共用请使用服务器数据库。")
-    if found.damage and not _recover(path, found.damage):
-        return 2
-    try:
-        db = open_database(path)
-    except HzdeskError as exc:
-        from hzdesk.office import list_backups
-        # A file we kept backups of cannot be a stranger's: an overwritten header is damage too.
-        if ("损坏" in str(exc) or "无法读取" in str(exc) or list_backups(path)) and "更新版本" not in str(exc):
-            if _recover(path, str(exc).rstrip("。")):
-                return _run_window(app, replace(found, unclean=False, damage=None))
-        QMessageBox.critical(None, "无法打开数据库", str(exc))
-        return 2
-    from hzdesk.ui.accounts import LoginDialog, accounts_required
-    if accounts_required(db) and not LoginDialog(db).exec():
-        db.close()
-        return 0
-    window = MainWindow(db, first_start_prompt=True)
-    idle = int(window.ctx.read(get_setting, "idle_lock_minutes") or 0)
-    if db.role and idle > 0:
-        from hzdesk.ui.accounts import IdleLock
-        window.idle_lock = IdleLock(window, db, idle)
-    window.show()
-    gc.freeze()  # the window's long-lived objects join those frozen when the database opened…
-    gc.enable()  # …and collection, paused for the start (cli.main), resumes for the day's work
-    window.start_daily_backup()
-    code = app.exec()
-    window.finish_background_work()
-    window.db.close()
-    return code

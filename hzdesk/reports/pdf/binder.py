@@ -16,7 +16,7 @@ from hzdesk.files import atomic_output
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.kinds import BINDER_PARTS
 from hzdesk.reports.pdf.fonts import register
-from hzdesk.reports.pdf.ledger import MM, write_ledger
+from hzdesk.reports.pdf.render import MM, write_ledger
 from hzdesk.reports.pdf.ledgers import build
 from hzdesk.reports.pdf.summary import write_summary
 from hzdesk.services.settings import get_setting

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.fields import LEDGERS, format_value
-from hzdesk.reports.pdf.ledger import LedgerDoc, PdfColumn
+from hzdesk.reports.pdf.render import LedgerDoc, PdfColumn
 from hzdesk.services import records
 from hzdesk.services.boards import board_statuses
 from hzdesk.services.settings import get_setting, setting_timeline

@@ -1,0 +1,108 @@
+"""报表: a period's figures and the sentence for the report; every registered report kind to PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+
+from hzdesk import clock
+from hzdesk.errors import HzdeskError
+from hzdesk.ui.common import AppContext, BackgroundTask, show_error
+
+
+class StatsTab(QWidget):
+    """报表: a period's figures as text to paste into a report, and the printed ledgers (PDF)."""
+
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+
+        from PySide6.QtWidgets import QComboBox
+        self.ctx = ctx
+        today = clock.today()
+        self.period = QLineEdit(f"{today.year}-{today.month:02d}")
+        self.period.setObjectName("period")
+        self.period.setToolTip("2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
+        run = QPushButton("统计")
+        run.setObjectName("run_stats")
+        run.clicked.connect(self.run)
+        self.period.returnPressed.connect(self.run)
+        self.kind = QComboBox()
+        self.kind.setObjectName("report_kind")
+        from hzdesk.reports.kinds import KINDS
+        for key, title in ((k.key, k.title) for k in KINDS.values() if k.in_window):
+            self.kind.addItem(title, key)
+        pdf = QPushButton("生成 PDF…")
+        pdf.setObjectName("make_pdf")
+        pdf.clicked.connect(self.make_pdf)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("期间"))
+        row.addWidget(self.period)
+        row.addWidget(QLabel("（如 2025-03、2025Q1、2025）"))
+        row.addWidget(run)
+        row.addSpacing(24)
+        row.addWidget(QLabel("打印台账"))
+        row.addWidget(self.kind)
+        row.addWidget(pdf)
+        row.addStretch(1)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("stats_text")
+        self.text.setPlaceholderText("点“统计”生成本期巡河、问题、公示牌的数字和可直接用于报告的文字；可在此修改后复制。")
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.text, 1)
+
+    def _period(self):
+        from hzdesk.periods import parse_period
+        return parse_period(self.period.text()) if self.period.text().strip() else None
+
+    def run(self) -> None:
+        from hzdesk.office import statistics
+        from hzdesk.services.stats import summary_text
+        try:
+            start, end = self._period()
+            stats = statistics(self.ctx.db, start, end)   # as of today, as `hzdesk stats`
+        except (HzdeskError, ValueError, TypeError) as exc:
+            self.text.setPlainText(f"无法统计：{exc}")
+            return
+        self.text.setPlainText(summary_text(stats))
+
+    def make_pdf(self, path: str | None = None) -> None:
+        """Write the chosen ledger off the GUI thread, then open it in the PDF viewer to print."""
+
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+        try:
+            period = self._period()
+        except (HzdeskError, ValueError) as exc:
+            QMessageBox.warning(self, "生成 PDF", str(exc))
+            return
+        kind, title = self.kind.currentData(), self.kind.currentText()
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", str(Path.home() / f"{title}-{clock.today()}.pdf"),
+                                                  "PDF 文件 (*.pdf)")
+            if not path:
+                return
+
+        from hzdesk.office import make_report
+        from hzdesk.reports.kinds import check_options
+        try:
+            check_options(kind, period=period)
+        except HzdeskError as exc:
+            QMessageBox.warning(self, "生成 PDF", f"{exc}。")
+            return
+
+        def work(step, should_stop):
+            return make_report(self.ctx.db, kind, path, period=period, progress=step,
+                               should_stop=should_stop).pages
+
+        def done(pages, error):
+            if error is not None:
+                show_error(self, "生成 PDF", error)
+                return
+            self.last_pdf = path
+            self.text.setPlainText(f"已生成 {path}（共 {pages} 页），正在用 PDF 阅读器打开，可在其中打印。")
+            if not QApplication.platformName() in ("offscreen", "minimal"):
+                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+        BackgroundTask(self, f"正在生成{title}", work, done).start()

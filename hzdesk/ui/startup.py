@@ -1,0 +1,107 @@
+"""Starting the window: the lock, what opening found (network drive, damage), recovery from a
+backup with the clerk's consent, login, then the main window. The deciding is office.py's; the
+asking is here."""
+
+from __future__ import annotations
+
+import gc
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from hzdesk import APP_NAME
+from hzdesk.errors import HzdeskError
+from hzdesk.office import open_database
+from hzdesk.paths import default_db_path, resource
+from hzdesk.services.settings import get_setting
+from hzdesk.ui.app import MainWindow
+
+
+def _recover(path: Path, problem: str) -> bool:
+    """A damaged database: move it aside and offer the newest backup that verifies."""
+    from hzdesk.office import list_backups, recover
+
+    newest = next(iter(list_backups(path)), None)
+    text = f"{problem}。\n\n原文件会被改名保存（不会删除），"
+    text += (f"然后用最近一次可用的备份（{newest.label}）恢复。是否继续？" if newest
+             else "但没有找到可用的备份；将新建一个空数据库。是否继续？")
+    if QMessageBox.question(None, "数据库需要修复", text) != QMessageBox.StandardButton.Yes:
+        return False
+    moved, restored = recover(path)
+    QMessageBox.information(None, "数据库已修复", f"损坏的文件已改名为 {moved.name}。\n"
+                            + (f"已从备份恢复：{restored.label}。备份之后录入的内容需要补录。" if restored
+                               else "已新建空数据库。"))
+    return True
+
+
+def install_chinese(app: QApplication) -> bool:
+    """Qt's own words (是/否, 打开文件, 复制/粘贴 …) in Chinese, from the translations PySide6 ships."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
+        app.installTranslator(translator)
+        app.chinese_translator = translator  # keep it alive
+        return True
+    return False
+
+
+def run(db_arg: str | None) -> int:
+    from hzdesk import office
+    from hzdesk.office import DatabaseInUse
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setOrganizationName("hzdesk")
+    app.setApplicationName(APP_NAME)
+    app.setWindowIcon(QIcon(str(resource("icons", "hzdesk.png"))))
+    install_chinese(app)
+    path = default_db_path(db_arg)
+    try:
+        lock = office.claim(path)
+    except (DatabaseInUse, HzdeskError, OSError) as exc:
+        QMessageBox.critical(None, "数据库已被打开" if isinstance(exc, DatabaseInUse) else "无法打开数据库", str(exc))
+        return 2
+    try:
+        return _run_window(app, office.inspect(path, lock))
+    finally:
+        lock.release()
+
+
+def _run_window(app, found) -> int:
+    path = found.path
+    if found.network_drive:
+        QMessageBox.warning(None, "网络上的数据库", "这个数据库文件在网络共享文件夹中。SQLite 在网络盘上的文件锁并不可靠，"
+                            "多人同时使用可能损坏数据。建议把数据库放在本机，多人共用请使用服务器数据库。")
+    if found.damage and not _recover(path, found.damage):
+        return 2
+    try:
+        db = open_database(path)
+    except HzdeskError as exc:
+        from hzdesk.office import list_backups
+        # A file we kept backups of cannot be a stranger's: an overwritten header is damage too.
+        if ("损坏" in str(exc) or "无法读取" in str(exc) or list_backups(path)) and "更新版本" not in str(exc):
+            if _recover(path, str(exc).rstrip("。")):
+                return _run_window(app, replace(found, unclean=False, damage=None))
+        QMessageBox.critical(None, "无法打开数据库", str(exc))
+        return 2
+    from hzdesk.ui.accounts import LoginDialog, accounts_required
+    if accounts_required(db) and not LoginDialog(db).exec():
+        db.close()
+        return 0
+    window = MainWindow(db, first_start_prompt=True)
+    idle = int(window.ctx.read(get_setting, "idle_lock_minutes") or 0)
+    if db.role and idle > 0:
+        from hzdesk.ui.accounts import IdleLock
+        window.idle_lock = IdleLock(window, db, idle)
+    window.show()
+    gc.freeze()  # the window's long-lived objects join those frozen when the database opened…
+    gc.enable()  # …and collection, paused for the start (cli.main), resumes for the day's work
+    window.start_daily_backup()
+    code = app.exec()
+    window.finish_background_work()
+    window.db.close()
+    return code
