@@ -350,8 +350,8 @@ def test_xml_entity_bomb_is_refused(base_db, tmp_path):
 
 
 def test_huge_sheet_is_refused(base_db, tmp_path, monkeypatch):
-    from hzdesk.reports import excel_import
-    monkeypatch.setattr(excel_import, "MAX_ROWS", 50)
+    from hzdesk.reports import workbook_file
+    monkeypatch.setattr(workbook_file, "MAX_ROWS", 50)
     path = workbook(tmp_path / "big.xlsx", "人员名录", ["姓名"], [[f"人{i}"] for i in range(60)])
     refused(base_db, path, "超过 50 行")
 

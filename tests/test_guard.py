@@ -113,7 +113,6 @@ def test_window_start_pauses_garbage_collection_only_while_starting(tmp_path, mo
 
     from hzdesk.cli import main
     from hzdesk.ui import app as ui_app
-    from hzdesk.ui import startup
     seen = []
     monkeypatch.setattr(ui_app.MainWindow, "show", lambda self: seen.append(gc.isenabled()))
     monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda self: seen.append(gc.isenabled()) or 0)
@@ -129,7 +128,6 @@ def test_daily_backup_is_taken_in_the_background_after_the_window_shows(tmp_path
     from hzdesk.cli import main
     from hzdesk.db.backup import list_backups
     from hzdesk.ui import app as ui_app
-    from hzdesk.ui import startup
     path = tmp_path / "台账.db"
     order = []
     monkeypatch.setattr(ui_app.MainWindow, "show", lambda self: order.append(("shown", len(list_backups(path)))))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -22,25 +21,17 @@ from sqlalchemy.orm import Session
 from hzdesk.db import audit
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError, ValidationError
-from hzdesk.parsing import ParseError, parse_date
-from hzdesk.reports.sheets import SHEET_BY_NAME, SHEETS, Sheet
-from hzdesk.reports.xlsx_reader import UnsafeXml, Workbook
+from hzdesk.parsing import ParseError
+from hzdesk.reports.sheets import SHEETS, Sheet
+from hzdesk.reports.import_problems import apply_problem_extras, problem_extras
+# The file's safety checks and reading live in workbook_file.py; ImportRefused and read_sheets are
+# named here too because callers know them as the import's.
+from hzdesk.reports.workbook_file import ImportRefused, read_sheets  # noqa: F401
 from hzdesk.services import records
 from hzdesk.services.boards import set_printed_chiefs
 from hzdesk.services.validation import bulk_uniqueness, clean
-from hzdesk.vocab import ProblemState
 
-MAX_FILE_BYTES = 60 * 1024 * 1024
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
-MAX_RATIO = 200            # unpacked ÷ packed for one member; spreadsheets stay far below
-MAX_MEMBERS = 2000
-MAX_ROWS = 200_000
-MAX_COLUMNS = 200
 TEXT_KINDS = ("text", "longtext", "phone", "choice")
-
-
-class ImportRefused(HzdeskError):
-    """The file cannot be read at all (not a workbook, hostile, too large)."""
 
 
 @dataclass
@@ -71,104 +62,6 @@ class ImportResult:
 
 
 # ---------------------------------------------------------------- reading safely
-
-def check_container(path: Path) -> None:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise ImportRefused(f"无法读取文件“{path}”：{exc.strerror}") from exc
-    if size > MAX_FILE_BYTES:
-        raise ImportRefused(f"文件太大（{size // 1024 // 1024} MB），超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限。")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused("这是旧版 Excel（.xls）文件。请在 Excel 或 WPS 中打开，“另存为”.xlsx 格式后再导入。")
-    if not head.startswith(b"PK\x03\x04"):
-        raise ImportRefused("这不是 Excel（.xlsx）文件，无法导入。")
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-            if len(infos) > MAX_MEMBERS:
-                raise ImportRefused("文件内部结构异常（部件过多），已拒绝导入。")
-            total = 0
-            for info in infos:
-                total += info.file_size
-                if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10_000_000:
-                    raise ImportRefused("文件解压后异常膨胀（疑似“压缩炸弹”），已拒绝导入。")
-            if total > MAX_UNPACKED_BYTES:
-                raise ImportRefused("文件解压后过大，已拒绝导入。")
-            if "xl/workbook.xml" not in z.namelist():
-                raise ImportRefused("这不是 Excel 工作簿（缺少 workbook.xml），无法导入。")
-    except zipfile.BadZipFile as exc:
-        raise ImportRefused("文件已损坏，无法作为 .xlsx 读取。") from exc
-
-
-def _unsafe_xml(exc: BaseException | None) -> bool:
-    """defusedxml refused entity declarations somewhere down the chain (openpyxl wraps it)."""
-    while exc is not None:
-        if type(exc).__module__.startswith("defusedxml") or isinstance(exc, UnsafeXml):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
-
-
-def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[list[str], list[tuple[int, list[Any]]]]], list[str]]:
-    """{sheet name: (headers, [(row number, values)])} for the sheets we know (the county sheets,
-    or the names in `known`); notices for the rest. Every safety check of an import applies."""
-    known = SHEET_BY_NAME if known is None else known
-    path = Path(path)
-    check_container(path)
-    try:
-        wb = Workbook(path)
-    except Exception as exc:  # zip and XML errors of many kinds; all mean "unreadable"
-        if _unsafe_xml(exc):
-            raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
-        raise ImportRefused(f"无法读取工作簿（{type(exc).__name__}），文件可能已损坏。") from exc
-    out: dict[str, tuple[list[str], list[tuple[int, list[Any]]]]] = {}
-    notices = []
-    try:
-        for title, part in wb.sheets:
-            name = title.strip()
-            if name not in known:
-                if name not in ("填写说明", "错误清单"):
-                    notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
-                continue
-            rows = wb.rows(part, MAX_COLUMNS + 1)
-            first = next(rows, None)
-            if first is None:
-                continue
-            header_row = first[1]
-            if len(header_row) > MAX_COLUMNS:
-                raise ImportRefused(f"工作表“{name}”的列数过多，已拒绝导入。")
-            headers = [str(h).strip().lstrip("*＊") if h is not None else "" for h in header_row]
-            width = len(headers)
-            data = []
-            for number, values in rows:
-                if number > MAX_ROWS + 1:
-                    raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，已拒绝导入；请分批导入。")
-                values = [_clean(v) for v in values[:width]]
-                if any(v is not None for v in values):
-                    data.append((number, values + [None] * (width - len(values))))
-            out[name] = (headers, data)
-    except ImportRefused:
-        raise
-    except Exception as exc:
-        if _unsafe_xml(exc):
-            raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
-        raise ImportRefused(f"读取工作簿时出错（{type(exc).__name__}），文件可能已损坏。") from exc
-    finally:
-        wb.close()
-    return out, notices
-
-
-# ---------------------------------------------------------------- resolving references
 
 class _Refs:
     """Water bodies by code and people by name (and phone), from the database and this file."""
@@ -246,109 +139,6 @@ def _row_data(sheet: Sheet, index: dict[str, int], values: list[Any], refs: _Ref
         except ParseError as exc:
             errors[c.header] = str(exc)
     return data, errors, extra
-
-
-def _problem_extras(session: Session, found_on: Any, extra: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
-    """Check what the workflow keeps (number, state, dates, verifier) as the sheet says it.
-
-    Returns (errors by column header, values to set on the new problem)."""
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    number = extra.get("问题编号")
-    if number:
-        number = str(number).strip()
-        if session.scalar(select(m.Problem.id).where(m.Problem.number == number)):
-            errors["问题编号"] = f"问题编号“{number}”已存在"
-        values["number"] = number
-    try:
-        found = parse_date(found_on) if found_on is not None else None
-    except ParseError:
-        found = None  # reported by the service as the 发现日期 column's error
-    headers = {"assigned_on": "交办日期", "rectified_on": "整改完成日期", "verified_on": "验收日期",
-               "closed_on": "销号日期", "parked_on": "挂账日期"}
-    for key, header in headers.items():
-        try:
-            values[key] = parse_date(extra[header]) if extra.get(header) is not None else None
-        except ParseError as exc:
-            errors[header] = str(exc)
-            continue
-        if values[key] is not None and found is not None and values[key] < found:
-            errors[header] = "不能早于发现日期"
-    returns = extra.get("退回次数")
-    try:
-        values["returns"] = int(float(returns)) if returns not in (None, "") else 0
-        if values["returns"] < 0 or values["returns"] > 99:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["退回次数"] = "应为 0 到 99 的整数"
-    order = [("交办日期", values.get("assigned_on")), ("整改完成日期", values.get("rectified_on")),
-             ("验收日期", values.get("verified_on")), ("销号日期", values.get("closed_on"))]
-    known = [(h, d) for h, d in order if d is not None]
-    for (h1, d1), (h2, d2) in zip(known, known[1:]):
-        if d2 < d1 and h2 not in errors:
-            errors[h2] = f"不能早于{h1}（{d1.isoformat()}）"
-    state = ProblemState.REGISTERED
-    if extra.get("状态"):
-        try:
-            state = ProblemState(str(extra["状态"]).strip())
-        except ValueError:
-            errors["状态"] = f"“{extra['状态']}”不是有效状态（可选：{'、'.join(s.value for s in ProblemState)}）"
-    if state is ProblemState.CLOSED and not values.get("closed_on") and "销号日期" not in errors:
-        errors["销号日期"] = "已销号的问题必须有销号日期"
-    if state is not ProblemState.CLOSED and values.get("closed_on"):
-        errors["销号日期"] = "未销号的问题不应有销号日期"
-    values["state"] = state
-    values["verifier"] = extra.get("验收人")
-    return errors, values
-
-
-def _apply_problem_extras(session: Session, problem: m.Problem, values: dict[str, Any]) -> None:
-    """Set what the workflow keeps, and turn the sheet's dates into dated moves, so that the
-    problem's state on any past day (overdue or not) is right for imported history too."""
-    state = values.pop("state")
-    assigned, parked, returns = values.pop("assigned_on", None), values.pop("parked_on", None), values.pop("returns", 0)
-    for key, value in values.items():
-        setattr(problem, key, value)
-    for action, before, after, day in _moves(problem, state, assigned, parked, returns):
-        problem.events.append(m.ProblemEvent(action=action, from_state=before, to_state=after, on_date=day,
-                                             actor=session.info.get("actor"), note="由 Excel 工作簿导入"))
-    problem.state = state
-
-
-def _moves(p: m.Problem, state: ProblemState, assigned, parked, returns: int):
-    """The moves the sheet's dates stand for, in order; a move whose date the sheet lacks is dated
-    with the nearest date it gives, and a last "导入" move reaches the stated state if need be."""
-    S = ProblemState
-    moves, cur = [], S.REGISTERED
-    if assigned or returns or state in (S.RECTIFYING, S.AWAITING_CHECK) or (p.rectified_on and state is S.CLOSED
-                                                                           and p.rectified_on != p.closed_on):
-        # Worked on by a unit without a 交办日期: assigned, but the sheet does not say when. (A
-        # problem closed on the day it was put right, with no 交办, was closed on the spot.)
-        moves.append(("交办", cur, S.RECTIFYING, assigned or p.found_on))
-        cur = S.RECTIFYING
-    for _ in range(returns if cur is S.RECTIFYING else 0):
-        day = p.rectified_on or p.verified_on or moves[-1][3]
-        moves += [("报告整改完成", S.RECTIFYING, S.AWAITING_CHECK, day), ("验收不通过", S.AWAITING_CHECK, S.RECTIFYING, day)]
-    if p.rectified_on and cur is S.RECTIFYING and state is not S.RECTIFYING:
-        moves.append(("报告整改完成", cur, S.AWAITING_CHECK, p.rectified_on))
-        cur = S.AWAITING_CHECK
-    if parked and cur in (S.REGISTERED, S.RECTIFYING):
-        moves.append(("挂账", cur, S.PARKED, parked))
-        cur = S.PARKED
-    if state is S.CLOSED and cur is not S.CLOSED:
-        action = "验收通过" if cur is S.AWAITING_CHECK else "销号"
-        moves.append((action, cur, S.CLOSED, p.closed_on))
-        cur = S.CLOSED
-    if cur is not state:
-        last = max([d for *_x, d in moves] + [d for d in (p.found_on, p.rectified_on, p.verified_on) if d])
-        moves.append(("导入", cur, state, last))
-    # Dates never run backwards (states on a day are read from the last move dated by then).
-    floor = p.found_on
-    out = []
-    for action, before, after, day in moves:
-        floor = max(floor, day or floor)
-        out.append((action, before, after, floor))
-    return out
 
 
 def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False,
@@ -459,7 +249,7 @@ def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: i
         data.pop("parent_id", None)  # set after every row of the sheet exists
     extra_values: dict[str, Any] = {}
     if sheet.ledger.key == "problem":
-        extra_errors, extra_values = _problem_extras(session, data.get("found_on"), extra)
+        extra_errors, extra_values = problem_extras(session, data.get("found_on"), extra)
         for header, reason in extra_errors.items():
             errors.setdefault(header, reason)
     by_key = {c.field.key: c.header for c in sheet.columns if c.field is not None and c.role != "person_phone"}
@@ -484,7 +274,7 @@ def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: i
         report({by_key.get(key, ""): reason for key, reason in exc.errors.items()})
         return None
     if sheet.ledger.key == "problem":
-        _apply_problem_extras(session, obj, extra_values)
+        apply_problem_extras(session, obj, extra_values)
     if sheet.ledger.key == "sign_board" and extra.get("牌面河长"):
         names = [x.strip() for x in str(extra["牌面河长"]).replace("，", "、").split("、") if x.strip()]
         set_printed_chiefs(session, obj.id, [{"name": n} for n in names])

@@ -1,0 +1,124 @@
+"""Opening a workbook someone sent: the file's safety checks (size, zip members, compression
+ratio, XML entities), then its rows, sheet by sheet. Every import reads through here (the county
+workbook, the 巡河规则 workbook), so a hostile file is refused the same way everywhere."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from hzdesk.errors import HzdeskError
+from hzdesk.reports.sheets import SHEET_BY_NAME
+from hzdesk.reports.xlsx_reader import UnsafeXml, Workbook
+
+MAX_FILE_BYTES = 60 * 1024 * 1024
+MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+MAX_RATIO = 200            # unpacked ÷ packed for one member; spreadsheets stay far below
+MAX_MEMBERS = 2000
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+
+
+class ImportRefused(HzdeskError):
+    """The file cannot be read at all (not a workbook, hostile, too large)."""
+
+
+
+def check_container(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ImportRefused(f"无法读取文件“{path}”：{exc.strerror}") from exc
+    if size > MAX_FILE_BYTES:
+        raise ImportRefused(f"文件太大（{size // 1024 // 1024} MB），超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限。")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportRefused("这是旧版 Excel（.xls）文件。请在 Excel 或 WPS 中打开，“另存为”.xlsx 格式后再导入。")
+    if not head.startswith(b"PK\x03\x04"):
+        raise ImportRefused("这不是 Excel（.xlsx）文件，无法导入。")
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise ImportRefused("文件内部结构异常（部件过多），已拒绝导入。")
+            total = 0
+            for info in infos:
+                total += info.file_size
+                if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10_000_000:
+                    raise ImportRefused("文件解压后异常膨胀（疑似“压缩炸弹”），已拒绝导入。")
+            if total > MAX_UNPACKED_BYTES:
+                raise ImportRefused("文件解压后过大，已拒绝导入。")
+            if "xl/workbook.xml" not in z.namelist():
+                raise ImportRefused("这不是 Excel 工作簿（缺少 workbook.xml），无法导入。")
+    except zipfile.BadZipFile as exc:
+        raise ImportRefused("文件已损坏，无法作为 .xlsx 读取。") from exc
+
+
+def _unsafe_xml(exc: BaseException | None) -> bool:
+    """defusedxml refused entity declarations somewhere down the chain (openpyxl wraps it)."""
+    while exc is not None:
+        if type(exc).__module__.startswith("defusedxml") or isinstance(exc, UnsafeXml):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[list[str], list[tuple[int, list[Any]]]]], list[str]]:
+    """{sheet name: (headers, [(row number, values)])} for the sheets we know (the county sheets,
+    or the names in `known`); notices for the rest. Every safety check of an import applies."""
+    known = SHEET_BY_NAME if known is None else known
+    path = Path(path)
+    check_container(path)
+    try:
+        wb = Workbook(path)
+    except Exception as exc:  # zip and XML errors of many kinds; all mean "unreadable"
+        if _unsafe_xml(exc):
+            raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
+        raise ImportRefused(f"无法读取工作簿（{type(exc).__name__}），文件可能已损坏。") from exc
+    out: dict[str, tuple[list[str], list[tuple[int, list[Any]]]]] = {}
+    notices = []
+    try:
+        for title, part in wb.sheets:
+            name = title.strip()
+            if name not in known:
+                if name not in ("填写说明", "错误清单"):
+                    notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
+                continue
+            rows = wb.rows(part, MAX_COLUMNS + 1)
+            first = next(rows, None)
+            if first is None:
+                continue
+            header_row = first[1]
+            if len(header_row) > MAX_COLUMNS:
+                raise ImportRefused(f"工作表“{name}”的列数过多，已拒绝导入。")
+            headers = [str(h).strip().lstrip("*＊") if h is not None else "" for h in header_row]
+            width = len(headers)
+            data = []
+            for number, values in rows:
+                if number > MAX_ROWS + 1:
+                    raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，已拒绝导入；请分批导入。")
+                values = [_clean(v) for v in values[:width]]
+                if any(v is not None for v in values):
+                    data.append((number, values + [None] * (width - len(values))))
+            out[name] = (headers, data)
+    except ImportRefused:
+        raise
+    except Exception as exc:
+        if _unsafe_xml(exc):
+            raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
+        raise ImportRefused(f"读取工作簿时出错（{type(exc).__name__}），文件可能已损坏。") from exc
+    finally:
+        wb.close()
+    return out, notices
+
+
+# ---------------------------------------------------------------- resolving references
