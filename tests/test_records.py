@@ -259,3 +259,22 @@ def test_a_patrol_outside_the_water_bodys_registered_life_is_refused(session, ch
     errors = check_database(session).errors
     assert any("注销之日或以后" in e and e.startswith("1 条") for e in errors)
     assert any("早于所巡河湖的登记日期" in e and e.startswith("1 条") for e in errors)
+
+
+def test_patrols_the_clerk_should_look_at_again_are_saved_with_a_warning(session, river, chief):
+    """#12 point 6 / #13: no appointment that day, or overlapping another patrol of the same person:
+    accepted, said, credited to no chief's window."""
+    from hzdesk.services.compliance import compute
+    from hzdesk.services.patrol_checks import patrol_warnings
+
+    base = {"water_body_id": river.id, "person_id": chief.id, "patrol_date": "2025-03-05"}
+    first = records.create(session, "patrol", {**base, "start_time": "13:26", "end_time": "14:42"})
+    second = records.create(session, "patrol", {**base, "start_time": "14:00", "end_time": "15:10"})
+    session.flush()
+    warnings = patrol_warnings(session, second.id)
+    assert any("没有任何任职" in w for w in warnings) and any("13:26—14:42" in w for w in warnings)
+    assert compute(session, dt.date(2025, 3, 1), dt.date(2025, 3, 31)).due == 0
+    records.create(session, "appointment", {"person_id": chief.id, "water_body_id": river.id, "role": "河长",
+                                            "level": "县级", "start_on": "2020-01-01"})
+    session.flush()
+    assert patrol_warnings(session, first.id) == ["与此人当天 14:00—15:10 的另一条巡河时间重叠，请核对"]

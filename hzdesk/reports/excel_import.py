@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hzdesk.db import audit
@@ -29,6 +29,7 @@ from hzdesk.reports.import_problems import apply_problem_extras, problem_extras
 from hzdesk.reports.workbook_file import ImportRefused, read_sheets  # noqa: F401
 from hzdesk.services import records
 from hzdesk.services.boards import set_printed_chiefs
+from hzdesk.services.patrol_checks import unappointed_after
 from hzdesk.services.validation import bulk_uniqueness, clean
 
 TEXT_KINDS = ("text", "longtext", "phone", "choice")
@@ -156,6 +157,7 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
     labels_to_codes = {label: code for code, label in session.execute(
         select(m.ChecklistItem.code, m.ChecklistItem.label).where(m.ChecklistItem.active.is_(True)))}
     parents: list[tuple[Any, int, Any]] = []
+    last_patrol = session.scalar(select(func.coalesce(func.max(m.Patrol.id), 0)))
     audit.begin_batch(session)
     try:
         with bulk_uniqueness(session):
@@ -165,6 +167,12 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
                 records.update(session, "water_body", obj.id, {"parent_id": refs.water_id(code)})
             except (ParseError, ValidationError) as exc:
                 result.issues.append(Issue("河湖名录", number, "上级编码", code, str(exc).split("：", 1)[-1]))
+        if not result.issues:
+            session.flush()
+            n = unappointed_after(session, last_patrol)
+            if n:
+                result.notices.append(f"{n} 条巡河记录的巡河人当天没有任何任职（民间巡河、代巡等）："
+                                      "照常导入，不计入任何河长的应巡。")
         if result.issues or dry_run:
             audit.end_batch(session, write=False)
             session.rollback()

@@ -16,6 +16,7 @@ from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import PATROL, PROBLEM
 from hzdesk.services import records
+from hzdesk.services.patrol_checks import patrol_warnings
 from hzdesk.ui.common import AppContext, show_error
 from hzdesk.ui.field_widgets import make_widget
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
@@ -124,14 +125,16 @@ class FastEntryDialog(QDialog):
         for label in self.errors.values():
             label.hide()
         summary = self.ctx.read(lambda s: _patrol_line(s, patrol_id))
-        self.list.insertItem(0, summary)
+        warnings = self.ctx.read(patrol_warnings, patrol_id)
+        self.list.insertItem(0, summary + ("　⚠" + "；".join(warnings) if warnings else ""))
         if self.found.isChecked():
             self.register_problem(patrol_id, data)
         for key, w in self.widgets.items():
             if key not in STICKY:
                 w.set_value(None)
         self.found.setChecked(False)
-        self.status.setText(f"已保存第 {len(self.saved)} 条。接着录下一张。")
+        self.status.setText(f"已保存第 {len(self.saved)} 条。" + (f"注意：{'；'.join(warnings)}。" if warnings else "")
+                            + "接着录下一张。")
         self.order[FAST_FIELDS.index("start_time")].setFocus()
 
     def register_problem(self, patrol_id: int, data: dict) -> None:
