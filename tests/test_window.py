@@ -17,7 +17,7 @@ from hzdesk.fields import PATROL, WATER_BODY
 from hzdesk.ui import common as ui_common
 from hzdesk.ui.app import MainWindow
 from hzdesk.ui.common import AppContext
-from hzdesk.ui.patrols_tab import FastEntryDialog
+from hzdesk.ui.patrols_tab import FAST_FIELDS as FAST_ORDER, FastEntryDialog
 from hzdesk.ui.problems_tab import MoveDialog
 from hzdesk.ui.record_dialog import RecordDialog
 from hzdesk.ui.roster_tab import ReshuffleDialog
@@ -567,3 +567,43 @@ def test_rules_page_takes_in_a_county_rule_set(qtbot, window, demo_db, tmp_path,
     assert any("导入完成：新增 1 条，停用 1 条" in text for text in no_modal)
     page.show()
     assert page.table.model.total == before + 1
+
+
+def test_choosing_from_the_type_ahead_list_then_enter_moves_on_and_never_saves(qtbot, window, demo_db):
+    """#13's blocker: after picking from the list in 河湖 or 巡河人, Enter saved a half-empty record;
+    with the list open and nothing highlighted, Enter left raw text. Enter moves on; Ctrl+Enter saves."""
+    before = count(demo_db, m.Patrol)
+    dialog = FastEntryDialog(window.ctx, window)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    water = dialog.widgets["water_body_id"]
+    water.lineEdit().setFocus()
+    qtbot.keyClicks(water.lineEdit(), "CJ00")            # a code matches part of "金鸡渠（CJ001）"
+    qtbot.wait(50)
+    popup = water.completer().popup()
+    assert popup.isVisible()
+    qtbot.keyClick(popup, Qt.Key.Key_Return)              # nothing highlighted: the first match
+    qtbot.wait(50)
+    assert isinstance(water.value(), int), water.currentText()
+    person = dialog.widgets["person_id"]
+    # (the dialog's own focus: offscreen Qt hands window activation back to the main window when a
+    # popup closes, which a real desktop does not)
+    assert dialog.focusWidget() in (person, person.lineEdit())
+    assert count(demo_db, m.Patrol) == before and dialog.saved == []
+    qtbot.keyClicks(person.lineEdit(), window.ctx.read(lambda s: s.scalar(select(m.Person.phone).where(
+        m.Person.phone.is_not(None)).limit(1)))[:7])
+    qtbot.wait(50)
+    popup = person.completer().popup()
+    if popup.isVisible():
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+        qtbot.keyClick(popup, Qt.Key.Key_Return)           # the highlighted entry
+    else:
+        qtbot.keyClick(person.lineEdit(), Qt.Key.Key_Return)
+    qtbot.wait(50)
+    assert isinstance(person.value(), int)
+    assert dialog.focusWidget() is dialog.order[FAST_ORDER.index("start_time")]
+    assert count(demo_db, m.Patrol) == before and dialog.saved == []
+    qtbot.keyClicks(dialog.widgets["start_time"], "8:00")
+    qtbot.keyClick(dialog.widgets["start_time"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert count(demo_db, m.Patrol) == before + 1 and len(dialog.saved) == 1

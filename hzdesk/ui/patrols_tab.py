@@ -27,20 +27,42 @@ STICKY = PATROL.view("sticky")
 
 
 class _EnterMovesOn(QObject):
-    """Enter (or Return) in a box moves the focus on; on the last box it saves."""
+    """Enter (or Return) in a box moves the focus on; on the last box it saves; Ctrl+Enter saves
+    from any box. With the type-ahead list open, Enter takes the highlighted entry — or the first
+    one when none is highlighted, never the raw text — and moves on."""
 
     def __init__(self, dialog: "FastEntryDialog"):
         super().__init__(dialog)
         self.dialog = dialog
+        self.boxes: dict[QObject, QObject] = {}   # a type-ahead list → the box it belongs to
+
+    def watch(self, box) -> None:
+        box.installEventFilter(self)
+        completer = getattr(box, "completer", lambda: None)()
+        if completer is not None:
+            # While the list is open it has the keys; watched after QCompleter's own filter, so
+            # this one sees Enter first.
+            completer.popup().installEventFilter(self)
+            self.boxes[completer.popup()] = box
 
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            popup = getattr(obj, "completer", lambda: None)()
-            if popup is not None and popup.popup().isVisible():
-                return False  # let the type-ahead list take the Enter first
-            self.dialog.next_box(obj)
+        if event.type() != QEvent.Type.KeyPress or event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return False
+        box = self.boxes.get(obj, obj)
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.dialog.save()
             return True
-        return False
+        completer = getattr(box, "completer", lambda: None)()
+        if completer is not None and completer.popup().isVisible():
+            popup = completer.popup()
+            index = popup.currentIndex()
+            if not index.isValid():
+                index = completer.completionModel().index(0, 0)
+            if index.isValid():
+                box.setText(index.data())
+            popup.hide()
+        self.dialog.next_box(box)
+        return True
 
 
 class FastEntryDialog(QDialog):
@@ -67,22 +89,26 @@ class FastEntryDialog(QDialog):
             grid.addWidget(error, r * 2 + 1, c * 2 + 1)
             self.widgets[key], self.errors[key] = w, error
             target = getattr(w, "edit", None) or (w.lineEdit() if hasattr(w, "lineEdit") and w.lineEdit() else w)
-            target.installEventFilter(enter)
+            enter.watch(target)
             self.order.append(target)
         self.found = QCheckBox("发现问题（保存后登记问题）")
-        self.found.installEventFilter(enter)
+        enter.watch(self.found)
         self.order.append(self.found)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.widgets["patrol_date"].set_value(clock.today())
         self.widgets["entered_on"].set_value(clock.today())
-        self.status = QLabel("按 Enter 跳到下一格；最后一格按 Enter 保存，并保留日期、河湖、巡河人，接着录下一张。")
+        self.status = QLabel("按 Enter 跳到下一格（下拉列表中按 Enter 选中一项）；最后一格按 Enter 或任何一格按 Ctrl+Enter 保存，"
+                             "并保留日期、河湖、巡河人、天气、巡河方式，接着录下一张。")
         self.status.setWordWrap(True)
         self.list = QListWidget()
-        save = QPushButton("保存这一条 (Enter)")
+        save = QPushButton("保存这一条 (Ctrl+Enter)")
         save.clicked.connect(self.save)
         done = QPushButton("完成")
         done.clicked.connect(self.accept)
+        for button in (save, done):   # Enter moves between boxes; it never presses a button by itself
+            button.setAutoDefault(False)
+            button.setDefault(False)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(save)
