@@ -278,3 +278,15 @@ def test_patrols_the_clerk_should_look_at_again_are_saved_with_a_warning(session
                                             "level": "县级", "start_on": "2020-01-01"})
     session.flush()
     assert patrol_warnings(session, first.id) == ["与此人当天 14:00—15:10 的另一条巡河时间重叠，请核对"]
+
+
+def test_search_finds_records_by_the_names_they_refer_to(session, river, chief):
+    """河长任职 found by the chief's name, 巡河记录 by the river's (#13)."""
+    a = records.create(session, "appointment", {"person_id": chief.id, "water_body_id": river.id, "role": "河长",
+                                                "level": "县级", "start_on": "2020-01-01"})
+    p = records.create(session, "patrol", {"person_id": chief.id, "water_body_id": river.id,
+                                           "patrol_date": "2025-03-05"})
+    session.flush()
+    assert [r["id"] for r in records.list_rows(session, "appointment", records.Query(search="建国"))] == [a.id]
+    assert [r["id"] for r in records.list_rows(session, "patrol", records.Query(search="清溪"))] == [p.id]
+    assert records.count_rows(session, "appointment", records.Query(search="无此人")) == 0

@@ -607,3 +607,17 @@ def test_choosing_from_the_type_ahead_list_then_enter_moves_on_and_never_saves(q
     qtbot.keyClicks(dialog.widgets["start_time"], "8:00")
     qtbot.keyClick(dialog.widgets["start_time"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert count(demo_db, m.Patrol) == before + 1 and len(dialog.saved) == 1
+
+
+def test_clearing_a_filter_back_to_all_drops_it(qtbot, window, demo_db):
+    tab = window.show_page("patrols")
+    everyone = tab.model.total
+    picker = tab.filter_widgets["person_id"]
+    picker.load_items()
+    picker.setCurrentIndex(3)
+    assert 0 < tab.model.total < everyone
+    picker.lineEdit().selectAll()
+    qtbot.keyClick(picker.lineEdit(), Qt.Key.Key_Delete)    # the clerk empties the box
+    assert tab.model.total == everyone
+    window.ctx.bus.announce()                                 # and F5 keeps it so
+    assert tab.model.total == everyone

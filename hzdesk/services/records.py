@@ -217,9 +217,13 @@ def _apply_filters(lg: Ledger, q: Select, query: Query) -> Select:
         else:
             q = q.where(col == value)
     term = query.search.strip()
-    if term and lg.search:
-        q = q.where(or_(*(getattr(lg.model, k).contains(term, autoescape=True)
-                          for k in lg.search)))
+    # The ledger's own text columns, and the names of the water bodies and people it refers to
+    # (河长任职 found by the chief's name, 巡河记录 by the river's).
+    named = [f for f in lg.fields if f.kind == "ref" and f.ref in _REF_TARGETS]
+    if term and (lg.search or named):
+        q = q.where(or_(*(getattr(lg.model, k).contains(term, autoescape=True) for k in lg.search),
+                        *(getattr(lg.model, f.key).in_(select(_REF_TARGETS[f.ref].id).where(
+                            _REF_TARGETS[f.ref].name.contains(term, autoescape=True))) for f in named)))
     return q
 
 

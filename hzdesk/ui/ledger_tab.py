@@ -48,8 +48,9 @@ class LedgerTab(QWidget):
         self.extra_filters: dict[str, Any] = {}
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("搜索（Ctrl+F）：" + "、".join(
-            self.ledger.field(k).label for k in self.ledger.search if k in self.ledger.labels))
+        searched = [f.label for f in self.ledger.fields if f.kind == "ref" and f.ref in ("water_body", "person")]
+        searched += [self.ledger.field(k).label for k in self.ledger.search if k in self.ledger.labels]
+        self.search.setPlaceholderText("搜索（Ctrl+F）：" + "、".join(dict.fromkeys(searched)))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(220)
         self._debounce = QTimer(self, singleShot=True, interval=250)
@@ -79,6 +80,10 @@ class LedgerTab(QWidget):
                     w = RefPicker(ctx, f.ref, lazy=True)
                     w.setItemText(0, "")
                     w.lineEdit().setPlaceholderText("全部")
+                    # Clearing the box back to 全部 drops the filter (typing does not change the
+                    # chosen entry, so the index signal alone never said so).
+                    w.editTextChanged.connect(lambda text, w=w: text.strip() or w.currentIndex() == 0
+                                              or w.setCurrentIndex(0))
                 else:
                     if f.kind == "choice":
                         values = ctx.read(choices, f.choices)
@@ -253,7 +258,9 @@ class LedgerTab(QWidget):
         record_id = self.selected_id()
         if record_id is None:
             return
-        if not common.confirm(self, "删除", f"确定删除选中的这条{self.ledger.title}记录吗？删除后留痕中仍可查到。"):
+        # "巡河记录" already says 记录: never "巡河记录记录".
+        what = self.ledger.title if self.ledger.title.endswith("记录") else f"{self.ledger.title}记录"
+        if not common.confirm(self, "删除", f"确定删除选中的这条{what}吗？删除后留痕中仍可查到。"):
             return
         try:
             self.ctx.write(records.delete, self.ledger.key, record_id)
