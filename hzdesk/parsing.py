@@ -46,6 +46,25 @@ def parse_date(value) -> dt.date:
         raise ParseError(f"没有“{t}”这一天") from None
 
 
+def expand_short_date(text: str, today: dt.date) -> str:
+    """What a clerk types for a date on a paper form of this year — 11.9, 11-9, 11/9, 11月9日 —
+    as a full date (the latest such day not after `today`: in January, 12.30 is last year's);
+    any other text is returned as it is, for parse_date to judge."""
+    t = normalize_text(text)
+    m = re.fullmatch(r"(\d{1,2})[-/.](\d{1,2})", t) or re.fullmatch(r"(\d{1,2})月(\d{1,2})日?", t)
+    if not m:
+        return text
+    month, day = int(m.group(1)), int(m.group(2))
+    for year in (today.year, today.year - 1):
+        try:
+            d = dt.date(year, month, day)
+        except ValueError:
+            return text        # no such day: parse_date says so in words
+        if d <= today:
+            return d.isoformat()
+    return text
+
+
 def parse_time(value) -> dt.time:
     if isinstance(value, dt.datetime):
         return value.time().replace(microsecond=0)
@@ -56,7 +75,9 @@ def parse_time(value) -> dt.time:
         return dt.time(minutes // 60 % 24, minutes % 60)
     t = normalize_text(value)
     m = (re.fullmatch(r"(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2}))?", t)
-         or re.fullmatch(r"(\d{1,2})[点时](?:(\d{1,2})分?|半)?", t))
+         or re.fullmatch(r"(\d{1,2})[点时](?:(\d{1,2})分?|半)?", t)
+         or re.fullmatch(r"(\d{1,2})[.。](\d{2})", t)          # 8.30 as typed on a number pad
+         or re.fullmatch(r"(\d{1,2})(\d{2})", t))              # 830, 1430
     if not m:
         raise ParseError(f"时间“{t}”看不懂，请写成 8:30")
     h = int(m.group(1))

@@ -83,3 +83,18 @@ def test_periods(text, expected):
 def test_bad_period():
     with pytest.raises(ParseError):
         parse_period("三月")
+
+
+@pytest.mark.parametrize("typed,expected", [("11.9", "2026-11-09"), ("11-9", "2026-11-09"), ("11/9", "2026-11-09"),
+                                            ("11月9日", "2026-11-09"), ("12.30", "2025-12-30"),
+                                            ("2025-3-5", "2025-3-5"), ("2.30", "2.30")])
+def test_this_years_shorthand_dates(typed, expected):
+    from hzdesk.parsing import expand_short_date
+    assert expand_short_date(typed, dt.date(2026, 11, 29)) == expected
+
+
+@pytest.mark.parametrize("typed,expected", [("830", dt.time(8, 30)), ("8.30", dt.time(8, 30)),
+                                            ("1430", dt.time(14, 30)), ("8点半", dt.time(8, 30))])
+def test_shorthand_times(typed, expected):
+    from hzdesk.parsing import parse_time
+    assert parse_time(typed) == expected

@@ -75,7 +75,13 @@ class DateField(QWidget):
         self.editingFinished.emit()
 
     def value(self) -> str:
-        return self.edit.text()
+        """The text, with this year's shorthand (11.9, 11月9日) written out in full."""
+        from hzdesk.parsing import expand_short_date
+
+        full = expand_short_date(self.edit.text(), clock.today())
+        if full != self.edit.text():
+            self.edit.setText(full)   # the clerk sees which day it was taken as
+        return full
 
     def set_value(self, value: Any) -> None:
         self.edit.setText(value.isoformat() if isinstance(value, dt.date) else (value or ""))
