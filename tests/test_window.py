@@ -621,3 +621,16 @@ def test_clearing_a_filter_back_to_all_drops_it(qtbot, window, demo_db):
     assert tab.model.total == everyone
     window.ctx.bus.announce()                                 # and F5 keeps it so
     assert tab.model.total == everyone
+
+
+def test_select_all_and_copy_takes_every_matching_row_with_its_header(qtbot, window, demo_db):
+    from PySide6.QtGui import QGuiApplication
+
+    tab = window.show_page("patrols")
+    assert tab.model.total > len(tab.model.rows)           # only the first page is loaded
+    tab.view.selectAll()
+    text = tab.copy_selection()
+    lines = text.split("\n")
+    assert lines[0].split("\t")[:3] == ["巡河日期", "河湖", "巡河人"]
+    assert len(lines) == tab.model.total + 1 and QGuiApplication.clipboard().text() == text
+    assert f"已复制全部 {tab.model.total} 条" in window.statusBar().currentMessage()

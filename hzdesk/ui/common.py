@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
-from PySide6.QtCore import QEvent, QObject, QThread, Signal, Slot
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
 from hzdesk import office
 from hzdesk.errors import HzdeskError
@@ -70,6 +71,19 @@ class ChangeFollower(QObject):
             self.stale = False
             self.refresh()
         return False
+
+
+@contextmanager
+def busy(widget: QWidget, text: str) -> Iterator[None]:
+    """A wait cursor and a status-bar note while something short but noticeable runs."""
+    window = widget.window()
+    if hasattr(window, "statusBar"):
+        window.statusBar().showMessage(text)
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 def ok_cancel(ok_text: str, accept: Callable[[], None], reject: Callable[[], None],

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
 
 from hzdesk import clock
 from hzdesk.errors import HzdeskError
-from hzdesk.fields import Ledger
+from hzdesk.fields import Ledger, format_value
 from hzdesk.parsing import ParseError, parse_date
 from hzdesk.services import records
 from hzdesk.services.records import FLAG_TITLES
 from hzdesk.services.settings import choices
 from hzdesk.ui import common
-from hzdesk.ui.common import AppContext, ChangeFollower, show_error
+from hzdesk.ui.common import AppContext, ChangeFollower, busy, show_error
 from hzdesk.ui.field_widgets import ChoiceCombo, DateField, RefPicker
 from hzdesk.ui.record_dialog import RecordDialog
 from hzdesk.ui.table_model import LedgerTableModel
@@ -229,15 +229,39 @@ class LedgerTab(QWidget):
         self.view.scrollTo(index)
         return True
 
-    def copy_selection(self) -> None:
-        """Selected cells to the clipboard as tab-separated text (pastes into Excel and WPS)."""
+    def copy_selection(self) -> str:
+        """Selected cells to the clipboard as tab-separated text (pastes into Excel and WPS). With
+        everything selected (Ctrl+A), every matching row is copied — not only the rows loaded so
+        far — under a header row, and the status bar says how many."""
         indexes = sorted(self.view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column()))
         if not indexes:
-            return
-        rows: dict[int, list[str]] = {}
-        for i in indexes:
-            rows.setdefault(i.row(), []).append(self.model.cell_text(i.row(), i.column()))
-        QGuiApplication.clipboard().setText("\n".join("\t".join(r) for r in rows.values()))
+            return ""
+        columns = sorted({i.column() for i in indexes})
+        if len(indexes) == len(self.model.rows) * len(self.model.fields):   # Ctrl+A: the whole table
+            query = self.current_query()
+            query.order_by, query.descending = self.model.query.order_by, self.model.query.descending
+            query.limit = None
+            with busy(self, f"正在复制 {self.model.total} 条…"):
+                rows = self.ctx.read(records.list_rows, self.ledger.key, query)
+            lines = ["\t".join(self.model.fields[c].label for c in columns)]
+            lines += ["\t".join(format_value(self.model.fields[c], r.get(self.model.fields[c].key), r) for c in columns)
+                      for r in rows]
+            note = f"已复制全部 {len(rows)} 条（含表头），可粘贴到 Excel/WPS"
+        else:
+            by_row: dict[int, list[str]] = {}
+            for i in indexes:
+                by_row.setdefault(i.row(), []).append(self.model.cell_text(i.row(), i.column()))
+            lines = ["\t".join(r) for r in by_row.values()]
+            note = f"已复制 {len(by_row)} 行"
+        text = "\n".join(lines)
+        QGuiApplication.clipboard().setText(text)
+        self.status_note(note)
+        return text
+
+    def status_note(self, text: str) -> None:
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(text, 8000)
 
     # ------------------------------------------------------------ actions
     def add(self, preset: dict | None = None) -> int | None:
