@@ -418,10 +418,12 @@ def test_import_in_the_window_checks_first_then_writes(qtbot, db, tmp_path, monk
 def test_pdf_from_the_reports_tab(qtbot, window, tmp_path):
     window.stats.period.setText(f"{TODAY.year}")
     window.stats.kind.setCurrentIndex(window.stats.kind.findData("patrols"))
+    window.stats.text.setPlainText("本镇今年巡河……（办事员改过的句子）")
     out = tmp_path / "patrols.pdf"
     window.stats.make_pdf(str(out))
     qtbot.waitUntil(lambda: getattr(window.stats, "last_pdf", None) == str(out), timeout=30_000)
-    assert out.read_bytes().startswith(b"%PDF") and "共" in window.stats.text.toPlainText()
+    assert out.read_bytes().startswith(b"%PDF") and "共" in window.statusBar().currentMessage()
+    assert window.stats.text.toPlainText() == "本镇今年巡河……（办事员改过的句子）"   # the edit is kept
 
 
 def test_problem_sheets_print_from_the_panel(window, tmp_path):
@@ -634,3 +636,44 @@ def test_select_all_and_copy_takes_every_matching_row_with_its_header(qtbot, win
     assert lines[0].split("\t")[:3] == ["巡河日期", "河湖", "巡河人"]
     assert len(lines) == tab.model.total + 1 and QGuiApplication.clipboard().text() == text
     assert f"已复制全部 {tab.model.total} 条" in window.statusBar().currentMessage()
+
+
+def test_esc_on_a_half_filled_form_asks_before_throwing_it_away(qtbot, window, monkeypatch):
+    asked = []
+    monkeypatch.setattr(ui_common, "confirm", lambda *a: asked.append(a[2]) or False)
+    dialog = RecordDialog(window.ctx, WATER_BODY, None, window)
+    qtbot.addWidget(dialog)
+    dialog.reject()                                   # nothing typed: closes without asking
+    assert asked == [] and dialog.result() == QDialog.DialogCode.Rejected
+    dialog = RecordDialog(window.ctx, WATER_BODY, None, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.widgets["name"].setText("新开渠")
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == ["已填写的内容还没有保存。确定放弃吗？"] and dialog.isVisible()
+    assert dialog.widgets["name"].text() == "新开渠"
+
+
+def test_cancelling_the_problem_of_a_patrol_says_so(qtbot, window, demo_db):
+    dialog = FastEntryDialog(window.ctx, window)        # no_modal: the problem form is cancelled
+    with demo_db.session() as s:
+        person, water = s.execute(select(m.Appointment.person_id, m.Appointment.water_body_id)
+                                  .where(m.Appointment.water_body_id.is_not(None))).first()
+    dialog.widgets["water_body_id"].set_value(water)
+    dialog.widgets["person_id"].set_value(person)
+    dialog.found.setChecked(True)
+    dialog.save()
+    assert len(dialog.saved) == 1 and "未登记问题" in dialog.list.item(0).text()
+
+
+def test_the_window_fits_small_screens(qtbot, db):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    QSettings().remove("geometry")                     # a first start: nothing remembered yet
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    room = QApplication.primaryScreen().availableGeometry()
+    assert w.height() <= room.height() and w.width() <= room.width()
+    if room.width() <= 1366:
+        assert w.windowState() & Qt.WindowState.WindowMaximized

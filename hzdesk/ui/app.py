@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
+from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from hzdesk import APP_NAME, __version__
@@ -35,7 +35,7 @@ class MainWindow(QMainWindow):
     def __init__(self, db: Database, *, first_start_prompt: bool = False):
         super().__init__()
         self.ctx = AppContext(db)
-        self.resize(1280, 740)
+        self._fit_screen()
         self._build_tabs()
         self._build_menus()
         self.ctx.bus.changed.connect(lambda changes: changes.touches({"setting"}) and self._update_title())
@@ -47,6 +47,18 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(int(settings.value("last_tab", 0) or 0))
         if first_start_prompt:
             QTimer.singleShot(300, self.offer_sample_data)
+
+    def _fit_screen(self) -> None:
+        """A first start fits the screen: maximised on the small screens offices have (up to
+        1366 wide), else 1280×720 at most, never taller than the space above the taskbar."""
+        screen = QApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        if room is None:
+            self.resize(1280, 700)
+            return
+        self.resize(min(1280, room.width()), min(700, room.height() - 40))
+        if room.width() <= 1366:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     @property
     def db(self) -> Database:

@@ -173,6 +173,10 @@ class FastEntryDialog(QDialog):
         dialog.setWindowTitle("登记巡河发现的问题")
         if dialog.exec():
             self.list.insertItem(0, "　└ 已登记问题")
+        else:
+            # Never silently: the patrol says a problem was found, and none is registered.
+            self.list.insertItem(0, "　└ ⚠ 未登记问题：此条巡河标为“发现问题”，请到问题台账补登")
+            self.problem_missing = patrol_id
 
 
 def _patrol_line(session, patrol_id: int) -> str:

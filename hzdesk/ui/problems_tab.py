@@ -239,6 +239,7 @@ class ProblemsTab(LedgerTab):
         except HzdeskError as exc:
             show_error(self, title, exc)
             return None
+        self.status_note(f"已生成{title}：{path}")
         if QApplication.platformName() not in ("offscreen", "minimal"):
             QDesktopServices.openUrl(QUrl.fromLocalFile(path))
         return path

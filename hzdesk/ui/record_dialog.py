@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QGridLayout, QLabel, Q
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import Field, Ledger
 from hzdesk.services import records
+from hzdesk.ui import common
 from hzdesk.ui.common import AppContext, show_error
 from hzdesk.ui.field_widgets import make_widget
 
@@ -95,6 +96,20 @@ class RecordDialog(QDialog):
                 self.widgets[key].set_value(value)
         if shown:
             self.widgets[shown[0].key].setFocus()
+        self._as_opened = self._snapshot()
+
+    def _snapshot(self) -> list[str]:
+        """What the boxes show, as text: compared on Esc/取消 to see whether anything was typed."""
+        return [str(getattr(w, "currentText", None) and w.currentText() or getattr(w, "text", None) and w.text()
+                    or getattr(w, "toPlainText", None) and w.toPlainText() or getattr(w, "value", lambda: "")())
+                for w in self.widgets.values()]
+
+    def reject(self) -> None:
+        """Esc or 取消 with something typed asks first: nothing the clerk typed is lost silently."""
+        if self.saved_id is None and self._snapshot() != self._as_opened and not common.confirm(
+                self, self.windowTitle(), "已填写的内容还没有保存。确定放弃吗？"):
+            return
+        super().reject()
 
     def values(self) -> dict[str, Any]:
         return {key: w.value() for key, w in self.widgets.items()}

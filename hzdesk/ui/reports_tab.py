@@ -102,7 +102,10 @@ class StatsTab(QWidget):
                 show_error(self, "生成 PDF", error)
                 return
             self.last_pdf = path
-            self.text.setPlainText(f"已生成 {path}（共 {pages} 页），正在用 PDF 阅读器打开，可在其中打印。")
+            # Said in the status bar: the text box holds the clerk's (possibly edited) sentence.
+            window = self.window()
+            if hasattr(window, "statusBar"):
+                window.statusBar().showMessage(f"已生成 {path}（共 {pages} 页）", 15000)
             if not QApplication.platformName() in ("offscreen", "minimal"):
                 QDesktopServices.openUrl(QUrl.fromLocalFile(path))
         BackgroundTask(self, f"正在生成{title}", work, done).start()
