@@ -80,7 +80,7 @@ def main() -> int:
 
             def snap_and_close(d=dialog, t=target):
                 app.primaryScreen().grabWindow(0).save(str(t))
-                d.close()
+                d.hide()   # not close(): a half-filled form would ask before closing
                 grab(i + 1)
             target.parent.mkdir(parents=True, exist_ok=True)
             QTimer.singleShot(600, snap_and_close)

@@ -33,13 +33,13 @@ class GeneralPage(QWidget):
         for spec in (s for s in SETTINGS.values() if s.page == "general"):
             edit = QLineEdit(str(values[spec.key]))
             edit.setObjectName(f"setting_{spec.key}")
-            form.addRow(spec.title + ("＊" if spec.dated else ""), edit)
+            form.addRow(spec.title + (" ※" if spec.dated else ""), edit)
             self.edits[spec.key] = edit
         self.effective = DateField(self)
         self.effective.setObjectName("setting_effective_from")
         self.effective.set_value(clock.today())
-        form.addRow("＊项修改的生效日期", self.effective)
-        form.addRow(QLabel("＊项影响统计数字：修改从生效日期起计算，此前的统计不变。"))
+        form.addRow("※ 项修改的生效日期", self.effective)
+        form.addRow(QLabel("※ 项影响统计数字：修改从生效日期起计算，此前的统计不变。"))
         save = QPushButton("保存基本设置")
         save.clicked.connect(self.save)
         self.status = QLabel("")
