@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 
 class HzdeskError(Exception):
     """Base of every error meant for the user."""
@@ -47,3 +50,19 @@ def explain_storage_error(exc: BaseException) -> "DatabaseError | None":
     if "malformed" in text or "not a database" in text:
         return DatabaseError("数据库文件已损坏，这次修改没有保存。请关闭软件后重新打开，按提示从备份恢复。")
     return None
+
+
+@dataclass
+class SheetIssue:
+    """One bad cell of a workbook someone sent: where, what it held, and why it was refused."""
+
+    sheet: str
+    row: int
+    column: str
+    value: Any
+    reason: str
+
+    def line(self) -> str:
+        value = "" if self.value in (None, "") else f"（值：{self.value}）"
+        where = f"“{self.sheet}”第 {self.row} 行" + (f"“{self.column}”列" if self.column else "")
+        return f"{where}{value}：{self.reason}"

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hzdesk.db import audit
 from hzdesk.db import models as m
-from hzdesk.errors import HzdeskError, ValidationError
+from hzdesk.errors import HzdeskError, SheetIssue, ValidationError
 from hzdesk.parsing import ParseError
 from hzdesk.reports.sheets import SHEETS, Sheet
 from hzdesk.reports.import_problems import apply_problem_extras, problem_extras
@@ -35,18 +35,7 @@ from hzdesk.services.validation import bulk_uniqueness, clean
 TEXT_KINDS = ("text", "longtext", "phone", "choice")
 
 
-@dataclass
-class Issue:
-    sheet: str
-    row: int
-    column: str
-    value: Any
-    reason: str
-
-    def line(self) -> str:
-        value = "" if self.value in (None, "") else f"（值：{self.value}）"
-        where = f"“{self.sheet}”第 {self.row} 行" + (f"“{self.column}”列" if self.column else "")
-        return f"{where}{value}：{self.reason}"
+Issue = SheetIssue   # one bad cell (hzdesk/errors.py), shared with the rules workbook
 
 
 @dataclass

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from hzdesk import clock
 from hzdesk.db.models import FrequencyRule
-from hzdesk.errors import ValidationError
+from hzdesk.errors import SheetIssue, ValidationError
 from hzdesk.fields import FREQUENCY_RULE
 from hzdesk.parsing import ParseError, parse_date
 from hzdesk.services.validation import clean
@@ -29,16 +29,8 @@ KEYS = FREQUENCY_RULE.view("form") + ["effective_to"]
 _CONTENT = FREQUENCY_RULE.versioned + ("effective_from", "effective_to")
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str
-    value: Any
-    reason: str
-
-    def line(self) -> str:
-        shown = "" if self.value in (None, "") else f"（值：{self.value}）"
-        return f"“巡河规则”第 {self.row} 行“{self.column}”列{shown}：{self.reason}"
+def _row_error(row: int, column: str, value: Any, reason: str) -> SheetIssue:
+    return SheetIssue("巡河规则", row, column, value, reason)
 
 
 @dataclass
@@ -46,7 +38,7 @@ class RuleSetResult:
     added: int = 0
     unchanged: int = 0
     stopped: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[SheetIssue] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -60,7 +52,7 @@ def rows_of(session: Session) -> list[dict[str, Any]]:
     return [{k: getattr(r, k) for k in KEYS} for r in rules]
 
 
-def check(session: Session, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[RowError]]:
+def check(session: Session, rows: list[tuple[int, dict[str, Any]]]) -> tuple[list[dict[str, Any]], list[SheetIssue]]:
     """(row number, {field key: raw value}) → the clean rows, or the errors of every bad cell."""
     labels = FREQUENCY_RULE.labels
     good, errors = [], []
@@ -69,16 +61,16 @@ def check(session: Session, rows: list[tuple[int, dict[str, Any]]]) -> tuple[lis
         try:
             values = clean(session, FREQUENCY_RULE, data)
         except ValidationError as exc:
-            errors += [RowError(number, labels.get(k, k), raw.get(k), reason) for k, reason in exc.errors.items()]
+            errors += [_row_error(number, labels.get(k, k), raw.get(k), reason) for k, reason in exc.errors.items()]
             continue
         try:
             values["effective_to"] = parse_date(raw["effective_to"]) if raw.get("effective_to") not in (None, "") else None
         except ParseError as exc:
-            errors.append(RowError(number, labels["effective_to"], raw.get("effective_to"), str(exc)))
+            errors.append(_row_error(number, labels["effective_to"], raw.get("effective_to"), str(exc)))
             continue
         start = values.get("effective_from") or clock.today()
         if values["effective_to"] is not None and values["effective_to"] < start:
-            errors.append(RowError(number, labels["effective_to"], raw.get("effective_to"), "停止日期不能早于生效日期"))
+            errors.append(_row_error(number, labels["effective_to"], raw.get("effective_to"), "停止日期不能早于生效日期"))
             continue
         good.append(values)
     return good, errors
