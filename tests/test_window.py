@@ -677,3 +677,24 @@ def test_the_window_fits_small_screens(qtbot, db):
     assert w.height() <= room.height() and w.width() <= room.width()
     if room.width() <= 1366:
         assert w.windowState() & Qt.WindowState.WindowMaximized
+
+
+def test_tables_remember_their_columns_and_offer_menus(qtbot, window, demo_db):
+    """Like a spreadsheet: hidden columns, widths and order are kept per table; right-click menus
+    on the header (columns) and on the rows (修改, 删除, 复制, 复制整表, 留痕)."""
+    from hzdesk.ui.patrols_tab import PatrolsTab
+
+    tab = window.show_page("patrols")
+    header = tab.view.horizontalHeader()
+    weather = [f.key for f in tab.model.fields].index("weather")
+    menu = tab.column_menu()
+    [a for a in menu.actions() if a.text() == "天气"][0].setChecked(False)
+    header.resizeSection(0, 177)
+    again = PatrolsTab(window.ctx)                        # the same table opened again
+    qtbot.addWidget(again)
+    assert again.view.horizontalHeader().isSectionHidden(weather)
+    assert again.view.horizontalHeader().sectionSize(0) == 177
+    [a for a in again.column_menu().actions() if a.text() == "恢复默认列"][0].trigger()
+    assert not again.view.horizontalHeader().isSectionHidden(weather)
+    assert [a.text() for a in tab.row_menu().actions() if a.text()] == \
+        ["修改…", "删除", "复制", "复制整表（全部符合条件的记录）", "留痕…"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMenu,
                                QLineEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from hzdesk import clock
@@ -143,6 +143,9 @@ class LedgerTab(QWidget):
         for i, f in enumerate(self.model.fields):
             self.view.setColumnWidth(i, max(em * f.width + 16, self.fontMetrics().horizontalAdvance(f.label) + 28))
         QShortcut(QKeySequence.StandardKey.Copy, self.view, activated=self.copy_selection)
+        self._remember_layout()
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self.row_menu)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.view)
@@ -257,6 +260,55 @@ class LedgerTab(QWidget):
         QGuiApplication.clipboard().setText(text)
         self.status_note(note)
         return text
+
+    # ------------------------------------------------------------ like a spreadsheet
+    def _layout_key(self) -> str:
+        return f"table/{self.ledger.key}/{','.join(f.key for f in self.model.fields)}"
+
+    def _remember_layout(self) -> None:
+        """Column widths, order, hidden columns and sort are kept per table, as Excel keeps them
+        per sheet; the header's right-click menu shows and hides columns."""
+        header = self.view.horizontalHeader()
+        header.setSectionsMovable(True)
+        self._default_layout = header.saveState()
+        state = QSettings().value(self._layout_key())
+        if isinstance(state, QByteArray):
+            header.restoreState(state)
+        save = lambda *_: QSettings().setValue(self._layout_key(), header.saveState())  # noqa: E731
+        for signal in (header.sectionResized, header.sectionMoved, header.sortIndicatorChanged):
+            signal.connect(save)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self.column_menu)
+
+    def column_menu(self, pos=None) -> QMenu:
+        header = self.view.horizontalHeader()
+        menu = QMenu(self)
+        for i, f in enumerate(self.model.fields):
+            act = menu.addAction(f.label)
+            act.setCheckable(True)
+            act.setChecked(not header.isSectionHidden(i))
+            # Never the last visible column: a table with none is a dead end.
+            act.toggled.connect(lambda on, i=i: (on or header.count() - header.hiddenSectionCount() > 1)
+                                and header.setSectionHidden(i, not on))
+        menu.addSeparator()
+        menu.addAction("恢复默认列", lambda: (header.restoreState(self._default_layout),
+                                              QSettings().remove(self._layout_key())))
+        if pos is not None:
+            menu.popup(header.mapToGlobal(pos))
+        return menu
+
+    def row_menu(self, pos=None) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction("修改…", self.edit)
+        menu.addAction("删除", self.delete)
+        menu.addSeparator()
+        menu.addAction("复制", self.copy_selection)
+        menu.addAction("复制整表（全部符合条件的记录）", lambda: (self.view.selectAll(), self.copy_selection()))
+        menu.addSeparator()
+        menu.addAction("留痕…", self.show_history)
+        if pos is not None:
+            menu.popup(self.view.viewport().mapToGlobal(pos))
+        return menu
 
     def status_note(self, text: str) -> None:
         window = self.window()
