@@ -27,6 +27,7 @@ VIEWS = {
     "sticky": "kept from one 快速录入 form to the next (the same stack of paper)",
     "print": "a column of the printed ledger (PDF)",
     "workbook": "a column of the county workbook (export, import, template)",
+    "key": "a leading table column kept in sight while the table scrolls sideways",
     "hidden": "stored only: on no surface",
 }
 
@@ -101,8 +102,8 @@ def F(key, label, kind="text", **kw) -> Field:
 
 
 WATER_BODY = Ledger("water_body", "河湖名录", m.WaterBody, (
-    F("code", "编码", required=True, width=10, max_len=40, hint="县级编码或自编码，库内唯一", views="table form print workbook"),
-    F("name", "名称", required=True, width=10, max_len=60, views="table form print workbook"),
+    F("code", "编码", required=True, width=10, max_len=40, hint="县级编码或自编码，库内唯一", views="table form print workbook key"),
+    F("name", "名称", required=True, width=10, max_len=60, views="table form print workbook key"),
     F("kind", "类型", "choice", required=True, choices="water_kind", width=5, views="table form print workbook"),
     F("parent_id", "上级河湖", "ref", ref="water_body", width=10, excel_label="上级编码",
       hint="河段所属的河流", views="table form print workbook"),
@@ -121,7 +122,7 @@ WATER_BODY = Ledger("water_body", "河湖名录", m.WaterBody, (
 ), order_by=("code",), search=("code", "name", "villages"), retire_field="retired_on")
 
 OUTFALL = Ledger("outfall", "排污口名录", m.Outfall, (
-    F("code", "编码", required=True, width=10, max_len=40, views="table form print workbook"),
+    F("code", "编码", required=True, width=10, max_len=40, views="table form print workbook key"),
     F("name", "名称", required=True, width=12, max_len=80, views="table form print workbook"),
     F("water_body_id", "所在河湖", "ref", ref="water_body", required=True, width=10,
       excel_label="河湖编码", views="table form print workbook"),
@@ -136,7 +137,7 @@ OUTFALL = Ledger("outfall", "排污口名录", m.Outfall, (
 
 MONITORING_SECTION = Ledger("monitoring_section", "监测断面", m.MonitoringSection, (
     F("code", "编码", width=8, max_len=40, views="table form workbook"),
-    F("name", "断面名称", required=True, width=10, max_len=80, views="table form workbook"),
+    F("name", "断面名称", required=True, width=10, max_len=80, views="table form workbook key"),
     F("water_body_id", "所在河湖", "ref", ref="water_body", required=True, width=10,
       excel_label="河湖编码", views="table form workbook"),
     F("control_level", "断面级别", "choice", required=True, choices="control_level", width=6,
@@ -179,7 +180,7 @@ PLAN_ITEM = Ledger("plan_item", "方案任务", m.PlanItem, (
 ), order_by=("plan_id", "seq"), search=("content", "responsible_unit"))
 
 PERSON = Ledger("person", "人员名录", m.Person, (
-    F("name", "姓名", required=True, width=5, max_len=40, views="table form workbook"),
+    F("name", "姓名", required=True, width=5, max_len=40, views="table form workbook key"),
     F("sex", "性别", "choice", choices="sex", width=3, views="table form workbook"),
     F("unit", "单位", width=12, max_len=80, views="table form workbook"),
     F("post", "职务", width=10, max_len=60, views="table form workbook"),
@@ -189,7 +190,7 @@ PERSON = Ledger("person", "人员名录", m.Person, (
 ), order_by=("name",), search=("name", "unit", "post", "phone"), retire_field="retired_on")
 
 APPOINTMENT = Ledger("appointment", "河长任职", m.Appointment, (
-    F("person_id", "姓名", "ref", ref="person", required=True, width=5, views="table form workbook"),
+    F("person_id", "姓名", "ref", ref="person", required=True, width=5, views="table form workbook key"),
     F("water_body_id", "河湖", "ref", ref="water_body", width=10, excel_label="河湖编码",
       hint="总河长、副总河长可不填", views="table form workbook"),
     F("role", "角色", "choice", required=True, choices="role", width=5, views="table form workbook"),
@@ -202,7 +203,7 @@ APPOINTMENT = Ledger("appointment", "河长任职", m.Appointment, (
 ), order_by=("start_on",), search=("doc_number", "reason"), retire_field="end_on")
 
 SIGN_BOARD = Ledger("sign_board", "公示牌台账", m.SignBoard, (
-    F("code", "编号", required=True, width=9, max_len=40, views="table form workbook"),
+    F("code", "编号", required=True, width=9, max_len=40, views="table form workbook key"),
     F("water_body_id", "河湖", "ref", ref="water_body", required=True, width=10,
       excel_label="河湖编码", views="table form workbook"),
     F("place", "位置", width=12, max_len=120, views="table form workbook"),
@@ -224,7 +225,7 @@ SIGN_BOARD = Ledger("sign_board", "公示牌台账", m.SignBoard, (
 ), order_by=("code",), search=("code", "place", "village"), retire_field="retired_on")
 
 PATROL = Ledger("patrol", "巡河记录", m.Patrol, (
-    F("patrol_date", "巡河日期", "date", required=True, width=7, views="table form fast sticky print workbook"),
+    F("patrol_date", "巡河日期", "date", required=True, width=7, views="table form fast sticky print workbook key"),
     F("water_body_id", "河湖", "ref", ref="water_body", required=True, width=10,
       excel_label="河湖编码", views="table form fast sticky print workbook"),
     F("person_id", "巡河人", "ref", ref="person", required=True, width=5, views="table form fast sticky print workbook"),
@@ -246,7 +247,7 @@ PATROL = Ledger("patrol", "巡河记录", m.Patrol, (
 ), order_by=("patrol_date", "id"), search=("findings", "route_from", "route_to", "companions"))
 
 PROBLEM = Ledger("problem", "问题台账", m.Problem, (
-    F("number", "问题编号", editable=False, width=9, views="table print workbook"),
+    F("number", "问题编号", editable=False, width=9, views="table print workbook key"),
     F("found_on", "发现日期", "date", required=True, width=7, views="table form print workbook"),
     F("water_body_id", "河湖", "ref", ref="water_body", required=True, width=10,
       excel_label="河湖编码", views="table form print workbook"),

@@ -698,3 +698,18 @@ def test_tables_remember_their_columns_and_offer_menus(qtbot, window, demo_db):
     assert not again.view.horizontalHeader().isSectionHidden(weather)
     assert [a.text() for a in tab.row_menu().actions() if a.text()] == \
         ["修改…", "删除", "复制", "复制整表（全部符合条件的记录）", "留痕…"]
+
+
+def test_key_columns_stay_in_sight_when_scrolling_sideways(qtbot, window):
+    """问题台账 at 1366×768: scrolling right no longer hides 问题编号 (#13)."""
+    tab = window.show_page("problems")
+    qtbot.wait(20)
+    frozen = tab.frozen.frozen
+    assert frozen.isVisible() and not frozen.isColumnHidden(0) and frozen.isColumnHidden(1)
+    assert frozen.width() == tab.view.columnWidth(0)
+    tab.view.horizontalScrollBar().setValue(tab.view.horizontalScrollBar().maximum())
+    assert frozen.x() < tab.view.columnWidth(0)           # still at the left edge
+    tab.view.verticalScrollBar().setValue(5)
+    assert frozen.verticalScrollBar().value() == 5        # rows stay side by side
+    tab.view.horizontalHeader().resizeSection(0, 150)
+    assert frozen.columnWidth(0) == 150

@@ -144,6 +144,12 @@ class LedgerTab(QWidget):
             self.view.setColumnWidth(i, max(em * f.width + 16, self.fontMetrics().horizontalAdvance(f.label) + 28))
         QShortcut(QKeySequence.StandardKey.Copy, self.view, activated=self.copy_selection)
         self._remember_layout()
+        key_columns = 0   # the leading columns the ledger marks as its keys stay in sight
+        while key_columns < len(self.model.fields) and "key" in self.model.fields[key_columns].views.split():
+            key_columns += 1
+        if key_columns:
+            from hzdesk.ui.frozen import FrozenColumns
+            self.frozen = FrozenColumns(self.view, key_columns)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self.row_menu)
 
