@@ -303,6 +303,13 @@ def cmd_selfcheck(args) -> int:
                 problems.append("PDF 文件不完整")
             if len(sheets.get("巡河记录", ([], []))[1]) == 0:
                 problems.append("Excel 读回时没有巡河记录")
+            from hzdesk.services import records
+            with db.session() as s:   # names sorted by pinyin (pypinyin's data travels with the bundle)
+                first = records.list_rows(s, "person", records.Query(order_by="name", limit=2000))
+            names = [r["name"] for r in first]
+            from hzdesk.collation import sort_key
+            if not names or names != sorted(names, key=sort_key) or not sort_key("张").startswith("zhang"):
+                problems.append("姓名拼音排序不正常")
             for what, path in (("图标", resource("icons", "hzdesk.png")), ("字体", resource("fonts", FONT_FILE))):
                 if not path.exists():
                     problems.append(f"缺少{what}文件 {path}")
@@ -311,7 +318,7 @@ def cmd_selfcheck(args) -> int:
     if problems:
         print("自检未通过：" + "；".join(problems))
         return 1
-    print(f"自检通过：数据库、示例数据、PDF（{pages} 页）、Excel 写出和读回、图标、字体均正常。")
+    print(f"自检通过：数据库、示例数据、拼音排序、PDF（{pages} 页）、Excel 写出和读回、图标、字体均正常。")
     return 0
 
 

@@ -290,3 +290,18 @@ def test_search_finds_records_by_the_names_they_refer_to(session, river, chief):
     assert [r["id"] for r in records.list_rows(session, "appointment", records.Query(search="建国"))] == [a.id]
     assert [r["id"] for r in records.list_rows(session, "patrol", records.Query(search="清溪"))] == [p.id]
     assert records.count_rows(session, "appointment", records.Query(search="无此人")) == 0
+
+
+def test_names_sort_by_pinyin_and_references_by_their_names(session, river):
+    names = ["张三", "王五", "欧阳淼", "李四", "阿明"]
+    people = {n: records.create(session, "person", {"name": n}) for n in names}
+    other = records.create(session, "water_body", {"code": "AA01", "name": "白沙溪", "kind": "河流", "level": "村级"})
+    for n, w in (("张三", river), ("王五", other), ("阿明", river)):
+        records.create(session, "patrol", {"person_id": people[n].id, "water_body_id": w.id, "patrol_date": "2025-03-05"})
+    session.flush()
+    got = [r["name"] for r in records.list_rows(session, "person", records.Query(order_by="name"))]
+    assert got == ["阿明", "李四", "欧阳淼", "王五", "张三"]
+    by_person = records.list_rows(session, "patrol", records.Query(order_by="person_id"))
+    assert [r["person_id__name"] for r in by_person] == ["阿明", "王五", "张三"]
+    by_water = records.list_rows(session, "patrol", records.Query(order_by="water_body_id", descending=True))
+    assert [r["water_body_id__name"] for r in by_water][0] == "清溪河"   # q before b, reversed

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 from hzdesk.db import audit  # noqa: F401  (registers the audit hook on every Session)
+from hzdesk.collation import sort_key
 from hzdesk.errors import DatabaseError
 
 from hzdesk.db.identity import APPLICATION_ID  # noqa: F401  (PRAGMA application_id: "HZDK")
@@ -72,6 +73,8 @@ def _make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
+        # ORDER BY pinyin_key(name): Chinese sorted by pinyin (hzdesk/collation.py).
+        dbapi_conn.create_function("pinyin_key", 1, sort_key, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):

@@ -227,6 +227,16 @@ def _apply_filters(lg: Ledger, q: Select, query: Query) -> Select:
     return q
 
 
+def _sort_column(lg: Ledger, q: Select, key: str) -> Any:
+    f = lg.field(key)
+    if f.kind == "ref" and f.ref in _REF_TARGETS:
+        name = next(c for c in q.selected_columns if c.key == f"{key}__name")
+        return func.pinyin_key(name)
+    if f.kind in ("text", "longtext", "choice"):
+        return func.pinyin_key(getattr(lg.model, key))
+    return getattr(lg.model, key)
+
+
 def count_rows(session: Session, ledger_key: str, query: Query | None = None) -> int:
     lg = ledger(ledger_key)
     q = _apply_filters(lg, select(func.count()).select_from(lg.model), query or Query())
@@ -238,8 +248,10 @@ def list_rows(session: Session, ledger_key: str, query: Query | None = None) -> 
     lg = ledger(ledger_key)
     query = query or Query()
     q = _apply_filters(lg, _base_select(lg), query)
-    keys = [query.order_by] if query.order_by else list(lg.order_by)
-    order = [getattr(lg.model, k) for k in keys] + [lg.model.id]
+    if query.order_by:   # the clerk's chosen column: Chinese by pinyin, a reference by its name
+        order = [_sort_column(lg, q, query.order_by), lg.model.id]
+    else:
+        order = [getattr(lg.model, k) for k in lg.order_by] + [lg.model.id]
     q = q.order_by(*(c.desc() if query.descending else c for c in order))
     q = q.offset(query.offset).limit(query.limit)
     return [dict(r) for r in session.execute(q).mappings()]
