@@ -45,7 +45,9 @@ def test_the_whole_path_with_a_failed_check(session, problem):
         ("验收不通过", S.AWAITING_CHECK, S.RECTIFYING, 16),
         ("报告整改完成", S.RECTIFYING, S.AWAITING_CHECK, 18),
         ("验收通过", S.AWAITING_CHECK, S.CLOSED, 19)]
-    assert problem.events[1].note == "限期清理" and problem.events[1].actor == "测试员"
+    # The history says to whom and by when (#13: 办理经过 did not say what a 交办 set).
+    assert problem.events[1].note == "责任单位：东岭村村委会；整改时限：2025-03-20。限期清理"
+    assert problem.events[1].actor == "测试员"
 
 
 def test_fixed_on_the_spot_goes_straight_to_closed(session, problem):

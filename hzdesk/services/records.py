@@ -227,6 +227,14 @@ def _apply_filters(lg: Ledger, q: Select, query: Query) -> Select:
     return q
 
 
+def patrol_label(session: Session, patrol_id: int) -> str:
+    """A patrol as a clerk names it: "2025-03-05 张建国 清溪河"."""
+    p = session.get(m.Patrol, patrol_id)
+    if p is None:
+        return f"（巡河记录 {patrol_id} 已不存在）"
+    return f"{p.patrol_date.isoformat()} {p.person.name} {p.water_body.name}"
+
+
 def _sort_column(lg: Ledger, q: Select, key: str) -> Any:
     f = lg.field(key)
     if f.kind == "ref" and f.ref in _REF_TARGETS:

@@ -153,6 +153,12 @@ def move(session: Session, problem_id: int, action: str, *, on_date: Any = None,
         raise ValidationError(errors, NEED_LABELS)
 
     previous = problem.state
+    # The history says what a move set: to whom it went and by when (the problem's own fields
+    # keep only the latest).
+    said = [f"{NEED_LABELS[k]}：{values[k].isoformat() if k == 'deadline' else values[k]}"
+            for k in ("responsible_unit", "deadline", "verifier") if values.get(k) is not None]
+    if said:
+        note = "；".join(said) + (f"。{note}" if note else "")
     for key, value in values.items():
         setattr(problem, key, value)
     if spec.target is S.AWAITING_CHECK:

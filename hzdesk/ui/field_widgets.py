@@ -148,6 +148,27 @@ class RefPicker(QComboBox):
         self.setCurrentIndex(max(i, 0))
 
 
+class PatrolRef(QLineEdit):
+    """The patrol a problem came from, shown as the clerk knows it (date, patroller, water body),
+    never as an internal number; set by 快速录入, read-only in the form."""
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._id: int | None = None
+        self.setReadOnly(True)
+        self.setPlaceholderText("（巡河中发现时自动关联）")
+
+    def value(self) -> Any:
+        return self._id
+
+    def set_value(self, patrol_id: Any) -> None:
+        from hzdesk.services.records import patrol_label
+
+        self._id = int(patrol_id) if patrol_id not in (None, "") else None
+        self.setText(self.ctx.read(patrol_label, self._id) if self._id is not None else "")
+
+
 class ChoiceCombo(QComboBox):
     """A value from a fixed list (choice lists, enums, water classes); blank when optional."""
 
@@ -229,8 +250,7 @@ def make_widget(ctx: AppContext, f: Field, parent=None) -> QWidget:
     elif kind == "bool":
         w = BoolField(parent)
     elif kind == "ref" and f.ref == "patrol":
-        w = TextField(parent)  # filled in by fast entry; a number when typed by hand
-        w.setPlaceholderText("巡河记录编号（可不填）")
+        w = PatrolRef(ctx, parent)
     elif kind == "ref":
         w = RefPicker(ctx, f.ref, parent)
     # Lists start blank even when required: a silent default (问题类别 = 乱占) is a wrong record.
