@@ -301,6 +301,10 @@ def cmd_selfcheck(args) -> int:
             problems = []
             if not (folder / "自检.pdf").read_bytes().startswith(b"%PDF"):
                 problems.append("PDF 文件不完整")
+            import pypdfium2   # the print preview draws pages with it: its library travels with the bundle
+            shown = pypdfium2.PdfDocument(str(folder / "自检.pdf"))[0].render(scale=1).to_pil()
+            if shown.width < 100:
+                problems.append("打印预览无法绘制 PDF 页面")
             if len(sheets.get("巡河记录", ([], []))[1]) == 0:
                 problems.append("Excel 读回时没有巡河记录")
             from hzdesk.services import records
@@ -318,7 +322,7 @@ def cmd_selfcheck(args) -> int:
     if problems:
         print("自检未通过：" + "；".join(problems))
         return 1
-    print(f"自检通过：数据库、示例数据、拼音排序、PDF（{pages} 页）、Excel 写出和读回、图标、字体均正常。")
+    print(f"自检通过：数据库、示例数据、拼音排序、PDF（{pages} 页）与打印预览、Excel 写出和读回、图标、字体均正常。")
     return 0
 
 

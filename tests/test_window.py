@@ -713,3 +713,28 @@ def test_key_columns_stay_in_sight_when_scrolling_sideways(qtbot, window):
     assert frozen.verticalScrollBar().value() == 5        # rows stay side by side
     tab.view.horizontalHeader().resizeSection(0, 150)
     assert frozen.columnWidth(0) == 150
+
+
+def test_print_preview_draws_the_pages_and_prints_a_range(qtbot, window, tmp_path):
+    """#13 point 2: an in-app preview (pdfium draws the pages into Qt's print preview), printing
+    to any printer with a page range — here a PDF printer, read back."""
+    import pypdfium2 as pdfium
+    from PySide6.QtPrintSupport import QPrinter
+
+    from hzdesk.office import make_report
+    from hzdesk.ui.print_preview import paint_pages, preview_dialog
+
+    src = tmp_path / "patrols.pdf"
+    made = make_report(window.ctx.db, "patrols", src, period=(TODAY - dt.timedelta(days=365), TODAY))
+    assert made.pages >= 3
+    dialog = preview_dialog(window, src, "巡河记录台账")
+    qtbot.addWidget(dialog)
+    assert f"共 {made.pages} 页" in dialog.windowTitle()
+    from PySide6.QtWidgets import QToolBar
+    assert "另存为 PDF…" in [a.text() for bar in dialog.findChildren(QToolBar) for a in bar.actions()]
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    printer.setFromTo(2, 3)
+    assert paint_pages(printer, src) == 2
+    assert len(pdfium.PdfDocument(str(tmp_path / "printed.pdf"))) == 2

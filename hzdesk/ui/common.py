@@ -140,6 +140,7 @@ class BackgroundTask(QObject):
         self.on_done = on_done
         self.progress = QProgressDialog(f"{title}…", "取消", 0, 0, parent)
         self.progress.setWindowTitle(title)
+        self.progress.setMinimumWidth(420)   # long titles (迎检台账（全年合订本）) are not cut
         self.progress.setMinimumDuration(0)
         self.thread = QThread(self)
         self.worker = Worker(fn)

@@ -219,8 +219,6 @@ class ProblemsTab(LedgerTab):
         """督办单 or 销号单 of the selected problem, saved and opened for printing."""
         from pathlib import Path
 
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
         from PySide6.QtWidgets import QApplication, QFileDialog
 
         from hzdesk.office import make_report
@@ -241,7 +239,8 @@ class ProblemsTab(LedgerTab):
             return None
         self.status_note(f"已生成{title}：{path}")
         if QApplication.platformName() not in ("offscreen", "minimal"):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+            from hzdesk.ui.print_preview import show_preview
+            show_preview(self, path, f"{title} {number}")
         return path
 
     def do_move(self, action: str) -> None:

@@ -71,8 +71,6 @@ class StatsTab(QWidget):
     def make_pdf(self, path: str | None = None) -> None:
         """Write the chosen ledger off the GUI thread, then open it in the PDF viewer to print."""
 
-        from PySide6.QtCore import QUrl
-        from PySide6.QtGui import QDesktopServices
         try:
             period = self._period()
         except (HzdeskError, ValueError) as exc:
@@ -106,6 +104,7 @@ class StatsTab(QWidget):
             window = self.window()
             if hasattr(window, "statusBar"):
                 window.statusBar().showMessage(f"已生成 {path}（共 {pages} 页）", 15000)
-            if not QApplication.platformName() in ("offscreen", "minimal"):
-                QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+            if QApplication.platformName() not in ("offscreen", "minimal"):
+                from hzdesk.ui.print_preview import show_preview
+                show_preview(self, path, title)   # 打印, page range, copies, 另存为 PDF
         BackgroundTask(self, f"正在生成{title}", work, done).start()

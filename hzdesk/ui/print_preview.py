@@ -1,0 +1,91 @@
+"""Print like a Windows program: the PDF the program made, shown in Qt's print preview (pages
+drawn by pdfium), printed to any installed printer with page range and copies, or saved as a PDF
+elsewhere — without depending on a PDF viewer being installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QWidget
+
+PREVIEW_DPI = 150   # enough for the screen and an office laser printer; a page renders in ~0.1 s
+
+
+def paint_pages(printer: QPrinter, pdf_path: str | Path) -> int:
+    """Draw the PDF's pages (the printer's page range, else all) onto `printer`; returns how many."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf_path))
+    try:
+        first = max(printer.fromPage(), 1)
+        last = min(printer.toPage() or len(doc), len(doc))
+        painter = QPainter()
+        if not painter.begin(printer):
+            return 0
+        drawn = 0
+        for number in range(first, last + 1):
+            if drawn:
+                printer.newPage()
+            page = doc[number - 1]
+            image = page.render(scale=PREVIEW_DPI / 72).to_pil().convert("RGB")
+            data = image.tobytes("raw", "RGB")   # QImage borrows this buffer: copy before it goes
+            qimage = QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888).copy()
+            area = painter.viewport()
+            size = QSize(image.width, image.height).scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.setViewport(area.x(), area.y(), size.width(), size.height())
+            painter.setWindow(qimage.rect())
+            painter.drawImage(0, 0, qimage)
+            painter.setViewport(area)
+            painter.setWindow(QRect(0, 0, area.width(), area.height()))
+            drawn += 1
+        painter.end()
+        return drawn
+    finally:
+        doc.close()
+
+
+def preview_dialog(parent: QWidget | None, pdf_path: str | Path, title: str) -> QPrintPreviewDialog:
+    """The preview of a made PDF, ready to exec(); its toolbar gains 另存为 PDF…."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf_path))
+    pages = len(doc)
+    width, height = doc[0].get_size()
+    doc.close()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(title)
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    printer.setPageOrientation(QPageLayout.Orientation.Landscape if width > height
+                               else QPageLayout.Orientation.Portrait)
+    printer.setFromTo(1, pages)
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.printer_ = printer   # the dialog does not own its printer: keep it alive as long as the dialog
+    dialog.setWindowTitle(f"打印预览 — {title}（共 {pages} 页）")
+    dialog.paintRequested.connect(lambda p: paint_pages(p, pdf_path))
+    toolbar = dialog.findChild(QToolBar)
+    if toolbar is not None:
+        toolbar.addSeparator()
+        toolbar.addAction("另存为 PDF…", lambda: _save_copy(dialog, pdf_path, title))
+    dialog.resize(1100, 720)
+    return dialog
+
+
+def _save_copy(parent: QWidget, pdf_path: str | Path, title: str) -> None:
+    target, _ = QFileDialog.getSaveFileName(parent, "另存为 PDF", str(Path.home() / f"{title}.pdf"), "PDF 文件 (*.pdf)")
+    if not target:
+        return
+    try:
+        shutil.copyfile(pdf_path, target)
+    except OSError as exc:
+        QMessageBox.warning(parent, "另存为 PDF", f"无法保存：{exc.strerror}")
+        return
+    QMessageBox.information(parent, "另存为 PDF", f"已保存到\n{target}")
+
+
+def show_preview(parent: QWidget | None, pdf_path: str | Path, title: str) -> None:
+    preview_dialog(parent, pdf_path, title).exec()
