@@ -20,3 +20,12 @@ def sort_key(text: str | None) -> str | None:
     from pypinyin import Style, lazy_pinyin   # 0.2 s: paid on the first sort, not at start-up
 
     return " ".join(lazy_pinyin(str(text), style=Style.TONE3, errors="default")) + "\x00" + str(text)
+
+
+@lru_cache(maxsize=5_000)
+def initials_and_spelling(text: str) -> tuple[str, str]:
+    """'多云' → ('dy', 'duoyun'): what a clerk types to pick a value from a list."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default") if s.strip()]
+    return "".join(s[0] for s in syllables if s), "".join(syllables)

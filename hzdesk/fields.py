@@ -232,7 +232,7 @@ PATROL = Ledger("patrol", "巡河记录", m.Patrol, (
     F("start_time", "开始时间", "time", width=5, views="table form fast print workbook"),
     F("end_time", "结束时间", "time", width=5, views="table form fast print workbook"),
     F("distance_km", "里程(km)", "float", minimum=0, maximum=200, width=5, views="table form fast print workbook"),
-    F("weather", "天气", "choice", choices="weather", width=3, views="table form fast sticky print workbook"),
+    F("weather", "天气", "choice", choices="weather", width=3, views="table form fast print workbook"),
     F("method", "巡河方式", "choice", choices="patrol_method", width=5, views="table form fast sticky print workbook",
       choice_defaults=("步行", "骑行", "驾车", "乘船", "无人机")),
     F("route_from", "起点", width=8, max_len=80, views="form workbook"),

@@ -738,3 +738,37 @@ def test_print_preview_draws_the_pages_and_prints_a_range(qtbot, window, tmp_pat
     printer.setFromTo(2, 3)
     assert paint_pages(printer, src) == 2
     assert len(pdfium.PdfDocument(str(tmp_path / "printed.pdf"))) == 2
+
+
+def test_weather_is_typed_by_pinyin_and_not_carried_to_the_next_form(qtbot, window, demo_db):
+    """#13: 天气 was kept from the previous form and could only be stepped with ↑/↓."""
+    dialog = FastEntryDialog(window.ctx, window)
+    weather = dialog.widgets["weather"]
+    for typed, expected in (("q", "晴"), ("dy", "多云"), ("xiaoy", "小雨"), ("y", "阴")):
+        weather.setCurrentIndex(0)
+        weather.setFocus()
+        qtbot.keyClicks(weather, typed)
+        assert weather.currentText() == expected, typed
+        weather.clearFocus()
+    with demo_db.session() as s:
+        person, water = s.execute(select(m.Appointment.person_id, m.Appointment.water_body_id)
+                                  .where(m.Appointment.water_body_id.is_not(None))).first()
+    dialog.widgets["water_body_id"].set_value(water)
+    dialog.widgets["person_id"].set_value(person)
+    weather.setCurrentText("多云")
+    dialog.save()
+    assert "多云" in dialog.list.item(0).text()
+    assert weather.currentText() == ""                    # the next paper form says its own weather
+
+
+def test_ctrl_shift_n_opens_fast_entry_from_any_tab(qtbot, window, monkeypatch):
+    from PySide6.QtGui import QAction, QKeySequence
+
+    from hzdesk.ui import patrols_tab
+    opened = []
+    monkeypatch.setattr(patrols_tab.FastEntryDialog, "exec", lambda self: opened.append(self) or 0)
+    window.show_page("problems")
+    action = next(a for a in window.findChildren(QAction) if a.objectName() == "menu_fast_entry")
+    assert action.shortcut() == QKeySequence("Ctrl+Shift+N")
+    action.trigger()
+    assert len(opened) == 1 and window.tabs.currentWidget() is window.pages["patrols"]

@@ -145,6 +145,10 @@ class MainWindow(QMainWindow):
         self._action(m, "修改(&E)…", lambda: self._on_ledger("edit"), K("Ctrl+E"))
         self._action(m, "删除(&D)", lambda: self._on_ledger("delete"), K(K.StandardKey.Delete))
         m.addSeparator()
+        # A stack of paper forms can be typed in from wherever the clerk is.
+        self._action(m, "快速录入纸质巡河记录(&Q)…", lambda: self.show_page("patrols").fast_entry(), K("Ctrl+Shift+N"),
+                     name="menu_fast_entry")
+        m.addSeparator()
         self._action(m, "查找(&F)", self.focus_search, K(K.StandardKey.Find))
         m = self.menuBar().addMenu("视图(&V)")
         self._action(m, "刷新(&R)", lambda *_: self.ctx.bus.announce(), K(Qt.Key.Key_F5))

@@ -177,6 +177,35 @@ class ChoiceCombo(QComboBox):
         if optional:
             self.addItem("")
         self.addItems(values)
+        self._typed = ""
+
+    def keyPressEvent(self, event) -> None:
+        """Typing a value's pinyin (or its initials) picks it: q or qing → 晴, dy → 多云, xy → 小雨;
+        Backspace starts over. Every other key works as in any list box."""
+        text = event.text().lower()
+        if text.isascii() and text.isalpha() and len(text) == 1:
+            self._typed += text
+            match = self._match(self._typed) or self._match(text)
+            self._typed = self._typed if self._match(self._typed) else text
+            if match is not None:
+                self.setCurrentIndex(match)
+            return
+        if event.key() == Qt.Key.Key_Backspace:
+            self._typed = ""
+        super().keyPressEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self._typed = ""
+        super().focusOutEvent(event)
+
+    def _match(self, typed: str) -> int | None:
+        from hzdesk.collation import initials_and_spelling
+
+        for i in range(self.count()):
+            initials, spelling = initials_and_spelling(self.itemText(i))
+            if self.itemText(i) and (initials.startswith(typed) or spelling.startswith(typed)):
+                return i
+        return None
 
     def value(self) -> str:
         return self.currentText()

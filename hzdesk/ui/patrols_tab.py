@@ -99,7 +99,7 @@ class FastEntryDialog(QDialog):
         self.widgets["patrol_date"].set_value(clock.today())
         self.widgets["entered_on"].set_value(clock.today())
         self.status = QLabel("按 Enter 跳到下一格（下拉列表中按 Enter 选中一项）；最后一格按 Enter 或任何一格按 Ctrl+Enter 保存，"
-                             "并保留日期、河湖、巡河人、天气、巡河方式，接着录下一张。")
+                             "并保留日期、河湖、巡河人、巡河方式，接着录下一张；天气每张都要选（可直接打拼音首字母，如 q=晴、dy=多云）。")
         self.status.setWordWrap(True)
         self.list = QListWidget()
         save = QPushButton("保存这一条 (Ctrl+Enter)")
@@ -182,7 +182,8 @@ class FastEntryDialog(QDialog):
 def _patrol_line(session, patrol_id: int) -> str:
     p = records.get(session, "patrol", patrol_id)
     times = f"{p.start_time:%H:%M}—{p.end_time:%H:%M}" if p.start_time and p.end_time else ""
-    return f"{p.patrol_date.isoformat()}　{p.person.name}　{p.water_body.name}　{times}　{p.findings or ''}"
+    return (f"{p.patrol_date.isoformat()}　{p.person.name}　{p.water_body.name}　{times}　{p.weather or '天气未填'}"
+            f"　{p.method or ''}　{p.findings or ''}")
 
 
 class PatrolsTab(LedgerTab):
