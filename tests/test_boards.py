@@ -4,6 +4,7 @@ import pytest
 
 from hzdesk.services import records
 from hzdesk.services.boards import board_statuses, set_printed_chiefs
+from hzdesk.errors import ValidationError
 from hzdesk.services.settings import set_setting
 
 from helpers import D, appoint, person, water
@@ -142,3 +143,22 @@ def test_the_boards_ledger_as_of_a_past_day_prints_nothing_from_after_it(session
     doc = build(session, "boards", as_of=D(2025, 12, 31))
     text = "".join("".join(row) for row in doc.rows)
     assert "2026" not in text
+
+
+def test_all_posts_of_a_person_go_to_one_successor_in_one_step(session, tree):
+    """#13: a village secretary who chairs three water bodies leaves all three at once."""
+    from hzdesk.services.roster import open_posts, reshuffle_person
+
+    r, s, v, people, appts, board_v, board_r = tree
+    v2 = water(session, "R-S-V2", level="村级", parent=s)
+    second = appoint(session, people["丙"], v2, D(2021, 1, 1))
+    session.flush()
+    pairs = reshuffle_person(session, appts["C"].id, end_on="2025-03-09", successor={"name": "欧阳淼"},
+                             reason="村两委换届")
+    assert {old.id for old, _new in pairs} == {appts["C"].id, second.id}
+    successors = {new.person_id for _old, new in pairs}
+    assert len(successors) == 1                                  # one new person, created once
+    assert all(new.start_on == D(2025, 3, 10) for _old, new in pairs)
+    assert open_posts(session, people["丙"].id, D(2025, 3, 10)) == []
+    with pytest.raises(ValidationError, match="没有在任的职务"):
+        reshuffle_person(session, appts["C"].id, end_on="2025-04-01", successor={"name": "某人"})

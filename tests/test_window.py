@@ -772,3 +772,25 @@ def test_ctrl_shift_n_opens_fast_entry_from_any_tab(qtbot, window, monkeypatch):
     assert action.shortcut() == QKeySequence("Ctrl+Shift+N")
     action.trigger()
     assert len(opened) == 1 and window.tabs.currentWidget() is window.pages["patrols"]
+
+
+def test_reshuffle_dialog_can_move_every_post_of_a_person(qtbot, window, demo_db):
+    from hzdesk.services.roster import open_posts
+
+    with demo_db.session() as s:
+        rows = s.execute(select(m.Appointment.id, m.Appointment.person_id).where(
+            m.Appointment.end_on.is_(None), m.Appointment.role == "河长")).all()
+        counts = {}
+        for aid, pid in rows:
+            counts.setdefault(pid, []).append(aid)
+        pid, aids = next((p, a) for p, a in counts.items() if len(a) >= 2)
+    dialog = ReshuffleDialog(window.ctx, aids[0], window)
+    qtbot.addWidget(dialog)
+    assert not dialog.all_posts.isHidden()
+    dialog.all_posts.setChecked(True)
+    dialog.end_on.set_value(TODAY - dt.timedelta(days=1))
+    dialog.new_name.setText("欧阳淼")
+    dialog.apply()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with demo_db.session() as s:
+        assert open_posts(s, pid, TODAY) == []

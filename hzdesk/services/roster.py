@@ -54,6 +54,37 @@ def reshuffle(session: Session, appointment_id: int, *, end_on: Any, successor_i
     return old, new
 
 
+def open_posts(session: Session, person_id: int, on: dt.date) -> list[Appointment]:
+    """The appointments a person holds on `on` (all their posts, on every water body)."""
+    from sqlalchemy import select
+
+    from hzdesk.services.rules import holds_on_sql
+    return list(session.scalars(select(Appointment).where(
+        Appointment.person_id == person_id, holds_on_sql(Appointment.start_on, Appointment.end_on, on))
+        .order_by(Appointment.id)))
+
+
+def reshuffle_person(session: Session, appointment_id: int, *, end_on: Any, successor_id: int | None = None,
+                     successor: dict[str, Any] | None = None, **kw: Any) -> list[tuple[Appointment, Appointment]]:
+    """Every post of the person who holds `appointment_id` handed to one successor in one step (a
+    village secretary who is chief of three ditches leaves all three). All or none."""
+    holder = records.get(session, "appointment", appointment_id).person_id
+    try:
+        day = parse_date(end_on)
+    except ParseError as exc:
+        raise ValidationError({"end_on": str(exc)}, {"end_on": "离任日期"}) from None
+    posts = open_posts(session, holder, day)
+    if not posts:
+        raise ValidationError({"end_on": "这一天此人没有在任的职务"}, {"end_on": "离任日期"})
+    out = []
+    with session.begin_nested():
+        for a in posts:
+            old, new = reshuffle(session, a.id, end_on=day, successor_id=successor_id, successor=successor, **kw)
+            successor_id, successor = new.person_id, None   # the same successor for every post
+            out.append((old, new))
+    return out
+
+
 def boards_affected(session: Session, water_body_id: int | None, as_of: dt.date) -> list[BoardStatus]:
     """Out-of-date boards whose chain of water bodies includes `water_body_id` (the boards a
     change of this water body's chief makes wrong)."""

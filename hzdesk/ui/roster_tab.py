@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QLabel, QListWidget,
+from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QGroupBox, QLabel, QListWidget,
                                QMessageBox, QPushButton, QTabWidget, QVBoxLayout)
 
 from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import APPOINTMENT, PERSON
 from hzdesk.services import records
-from hzdesk.services.roster import boards_affected, reshuffle
+from hzdesk.services.roster import boards_affected, open_posts, reshuffle, reshuffle_person
 from hzdesk.ui.common import AppContext, ok_cancel, show_error
 from hzdesk.ui.field_widgets import DateField, RefPicker, TextField
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
@@ -38,6 +38,12 @@ class ReshuffleDialog(QDialog):
         self.errors = QLabel("")
         self.errors.setStyleSheet("color: #c0392b;")
         self.errors.setWordWrap(True)
+        posts = ctx.read(lambda s: len(open_posts(s, records.get(s, "appointment", appointment_id).person_id,
+                                                  clock.today())))
+        self.all_posts = QCheckBox(f"{a['person']}的全部 {posts} 项在任职务一并移交给接任人")
+        self.all_posts.setObjectName("all_posts")
+        self.all_posts.setVisible(posts > 1)
+        form.addRow(self.all_posts)
         for label, w in (("＊原任离任日期", self.end_on), ("接任日期", self.start_on), ("接任人（已在名录）", self.successor),
                          ("或：新人员姓名", self.new_name), ("新人员电话", self.new_phone), ("新人员职务", self.new_post),
                          ("任命文号", self.doc), ("原因", self.reason)):
@@ -55,9 +61,10 @@ class ReshuffleDialog(QDialog):
         elif picked is not None and not isinstance(picked, int):
             self.errors.setText("接任人：请从列表中选择，或在“新人员姓名”中填写")
             return
+        move = reshuffle_person if self.all_posts.isChecked() else reshuffle
         try:
-            _old, new_appt = self.ctx.write(
-                reshuffle, self.appointment_id, end_on=self.end_on.value(),
+            done = self.ctx.write(
+                move, self.appointment_id, end_on=self.end_on.value(),
                 successor_id=None if new else picked, successor=new, start_on=self.start_on.value(),
                 doc_number=self.doc.value() or None, reason=self.reason.value() or None)
         except ValidationError as exc:
@@ -66,8 +73,14 @@ class ReshuffleDialog(QDialog):
         except HzdeskError as exc:
             show_error(self, "换届", exc)
             return
-        self.affected = self.ctx.read(lambda s: boards_affected(
-            s, records.get(s, "appointment", new_appt.id).water_body_id, max(clock.today(), new_appt.start_on)))
+        pairs = done if isinstance(done, list) else [done]
+        # Every board any of the moved posts makes wrong, each once.
+        seen: dict[int, object] = {}
+        for _old, new_appt in pairs:
+            for b in self.ctx.read(lambda s, n=new_appt: boards_affected(
+                    s, records.get(s, "appointment", n.id).water_body_id, max(clock.today(), n.start_on))):
+                seen.setdefault(b.board_id, b)
+        self.affected = list(seen.values())
         self.accept()
 
 
