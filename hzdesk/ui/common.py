@@ -62,14 +62,22 @@ class ChangeFollower(QObject):
         top = self.widget.window()
         if top.isVisible() and self.widget.isVisibleTo(top):
             self.stale = False
-            self.refresh()
+            self._refresh()
         else:
             self.stale = True
+
+    def _refresh(self) -> None:
+        # A refresh of a big page (概览 over 100,000 patrols) can take a moment: show it is working.
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.refresh()
+        finally:
+            QApplication.restoreOverrideCursor()
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.widget and event.type() == QEvent.Type.Show and self.stale:
             self.stale = False
-            self.refresh()
+            self._refresh()
         return False
 
 
