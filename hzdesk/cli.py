@@ -237,8 +237,10 @@ def cmd_import(args) -> int:
         if not any(result.counts.values()):
             print("工作簿中没有数据行，未导入任何记录。")
             return 0
-        summary = "，".join(f"{k} {v} 行" for k, v in result.counts.items())
+        summary = "；".join(result.sheet_lines())
         print(("检查通过，可以导入：" if args.dry_run else "导入完成：") + summary)
+        for line in result.change_lines():
+            print(f"  改动：{line}")
         return 0
 
 

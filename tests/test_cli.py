@@ -118,3 +118,27 @@ def test_report_options_a_clerk_gets_wrong_are_refused_in_chinese(tmp_path):
         r = hz("--db", str(db), "report", *args)
         assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr, (args, r.stderr)
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def test_importing_a_sent_back_export_updates_what_changed(tmp_path):
+    """#13 point 5: the county's copy of our own workbook, with one cell corrected, updates that
+    record; the dry run shows 新增 / 更新 / 不变 and the changed cell first."""
+    from openpyxl import load_workbook
+
+    db, book = tmp_path / "x.db", tmp_path / "台账.xlsx"
+    assert hz("--db", str(db), "demo", "--until", "2025-06-30").returncode == 0
+    assert hz("--db", str(db), "export", str(book)).returncode == 0
+    wb = load_workbook(book)
+    ws = wb["河湖名录"]
+    header = [c.value for c in ws[1]]
+    old = ws.cell(row=2, column=header.index("名称") + 1).value
+    ws.cell(row=2, column=header.index("名称") + 1).value = old + "（更正）"
+    wb.save(book)
+    r = hz("--db", str(db), "import", str(book), "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "河湖名录" in r.stdout and "更新 1" in r.stdout and "不变" in r.stdout and "新增" not in r.stdout
+    assert f"“名称”：{old} → {old}（更正）" in r.stdout
+    r = hz("--db", str(db), "import", str(book))
+    assert r.returncode == 0 and "导入完成" in r.stdout
+    r = hz("--db", str(db), "import", str(book), "--dry-run")
+    assert "更新" not in r.stdout                      # now the file and the database agree

@@ -163,26 +163,48 @@ def test_any_error_writes_nothing_and_every_problem_is_listed(base_db, tmp_path)
     assert "没有“2025-02-30”这一天" in fixed_sheet.cell(row=3, column=len(PATROL_HEADERS) + 1).value
 
 
-def test_duplicates_in_the_file_or_against_the_database_are_listed(base_db, tmp_path):
-    # A bulk import checks uniqueness in memory, not row by row in SQL: it must still catch a
-    # key that is already stored, and one that repeats within the file.
+def test_duplicates_in_the_file_are_listed_and_rows_already_held_update(base_db, tmp_path):
+    # A row repeating within the file is refused; a row the database already holds (same code,
+    # or same name and phone) updates it — identical rows are left alone (#13: re-importing the
+    # program's own export gave 258 "已被使用" errors).
     people = workbook(tmp_path / "p.xlsx", "人员名录", ["姓名", "电话"],
                       [["王芳", "13600136000"], ["张建国", "13800138000"], ["王芳", "13600136000"],
                        ["王芳", "13500135000"]])
     with base_db.session() as s:
         result = import_workbook(s, people)
-    assert [(i.row, i.reason) for i in result.issues] == [
-        (3, "已有同名同电话的人员“张建国”，请勿重复登记"), (4, "已有同名同电话的人员“王芳”，请勿重复登记")]
+    assert [(i.row, i.reason) for i in result.issues] == [(4, "已有同名同电话的人员“王芳”，请勿重复登记")]
+    assert result.unchanged == {"人员名录": 1}
     rivers = workbook(tmp_path / "w.xlsx", "河湖名录", ["编码", "名称", "类型", "级别"],
-                      [["XJ002", "东河", "河流", "乡级"], ["XJ001", "重名", "河流", "乡级"],
+                      [["XJ002", "东河", "河流", "乡级"], ["XJ001", "清溪河（改名）", "河流", "县级"],
                        ["XJ002", "又一条", "河流", "乡级"]])
     with base_db.session() as s:
         result = import_workbook(s, rivers)
-    assert [(i.row, i.column, i.reason) for i in result.issues] == [
-        (3, "编码", "编码“XJ001”已被使用"), (4, "编码", "编码“XJ002”已被使用")]
-    assert count(base_db, m.Person) == 3 and count(base_db, m.WaterBody) == 1
-    with base_db.session() as s:  # outside an import the same rules query the database as before
-        assert "bulk_keys" not in s.info
+    assert [(i.row, i.column, i.reason) for i in result.issues] == [(4, "编码", "编码“XJ002”已被使用")]
+    assert count(base_db, m.Person) == 3 and count(base_db, m.WaterBody) == 1   # nothing written
+    rivers = workbook(tmp_path / "w2.xlsx", "河湖名录", ["编码", "名称", "类型", "级别"],
+                      [["XJ002", "东河", "河流", "乡级"], ["XJ001", "清溪河（改名）", "河流", "县级"]])
+    with base_db.session() as s:
+        dry = import_workbook(s, rivers, dry_run=True)
+    assert (dry.added, dry.updated) == ({"河湖名录": 1}, {"河湖名录": 1})
+    assert dry.changes == [("河湖名录", 3, "名称", "清溪河", "清溪河（改名）")]
+    with base_db.session() as s:
+        assert import_workbook(s, rivers).ok
+    with base_db.session() as s:
+        assert s.scalar(select(m.WaterBody.name).where(m.WaterBody.code == "XJ001")) == "清溪河（改名）"
+        assert "bulk_keys" not in s.info   # outside an import the same rules query the database
+
+
+def test_the_programs_own_export_imports_back_unchanged(tmp_path):
+    db = open_database(tmp_path / "demo.db")
+    load_demo(db, DemoOptions(scale="small", seed=3, until=dt.date(2025, 6, 30)))
+    with db.session() as s:
+        write_workbook(tmp_path / "out.xlsx", s)
+    with db.session() as s:
+        result = import_workbook(s, tmp_path / "out.xlsx", dry_run=True)
+    assert result.ok, [i.line() for i in result.issues[:5]]
+    assert result.added == {} and result.updated == {}, (result.added, result.updated, result.changes[:5])
+    assert sum(result.unchanged.values()) == sum(result.counts.values())
+    db.close()
 
 
 def test_missing_required_column_and_unknown_choice(base_db, tmp_path):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from hzdesk.db import audit
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError, SheetIssue, ValidationError
-from hzdesk.parsing import ParseError
+from hzdesk.parsing import ParseError, parse_date, parse_phone, parse_time
 from hzdesk.reports.sheets import SHEETS, Sheet
 from hzdesk.reports.import_problems import apply_problem_extras, problem_extras
 # The file's safety checks and reading live in workbook_file.py; ImportRefused and read_sheets are
@@ -40,7 +40,11 @@ Issue = SheetIssue   # one bad cell (hzdesk/errors.py), shared with the rules wo
 
 @dataclass
 class ImportResult:
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)      # rows read per sheet
+    added: dict[str, int] = field(default_factory=dict)       # 新增
+    updated: dict[str, int] = field(default_factory=dict)     # 更新 (a row already held, with changes)
+    unchanged: dict[str, int] = field(default_factory=dict)   # 不变 (a row already held, identical)
+    changes: list[tuple[str, int, str, Any, Any]] = field(default_factory=list)  # sheet, row, column, was, now
     issues: list[Issue] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     written: bool = False
@@ -50,8 +54,99 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.issues
 
+    def sheet_lines(self) -> list[str]:
+        """Per sheet: rows read, and how many are new, updated or already held unchanged."""
+        out = []
+        for name, n in self.counts.items():
+            if not n:
+                continue
+            parts = [f"{word} {d[name]}" for word, d in (("新增", self.added), ("更新", self.updated),
+                                                        ("不变", self.unchanged)) if d.get(name)]
+            out.append(f"{name} {n} 行（{'，'.join(parts)}）" if parts else f"{name} {n} 行")
+        return out
+
+    def change_lines(self, most: int = 30) -> list[str]:
+        """The cells an import changes in records already held, as the clerk reads them."""
+        def shown(v: Any) -> str:
+            return "（空）" if v in (None, "") else v.isoformat() if hasattr(v, "isoformat") else str(v)
+        lines = [f"“{sheet}”第 {row} 行“{column}”：{shown(was)} → {shown(now)}"
+                 for sheet, row, column, was, now in self.changes[:most]]
+        if len(self.changes) > most:
+            lines.append(f"……共 {sum(self.updated.values())} 行有改动")
+        return lines
+
 
 # ---------------------------------------------------------------- reading safely
+
+class _Held:
+    """The records already in the database, by what identifies a row of each sheet: a workbook
+    sent back (or the program's own export) updates them instead of failing as duplicates."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self._maps: dict[str, dict] = {}
+
+    def _map(self, ledger: str) -> dict:
+        if ledger not in self._maps:
+            M, q = m, None
+            if ledger == "water_body":
+                q = select(M.WaterBody.code, M.WaterBody.id)
+            elif ledger == "person":
+                q = select(M.Person.name, M.Person.phone, M.Person.id)
+            elif ledger == "sign_board":
+                q = select(M.SignBoard.code, M.SignBoard.id)
+            elif ledger == "problem":
+                q = select(M.Problem.number, M.Problem.id)
+            elif ledger == "outfall":
+                q = select(M.Outfall.code, M.Outfall.id)
+            elif ledger == "monitoring_section":
+                q = select(M.MonitoringSection.name, M.MonitoringSection.water_body_id, M.MonitoringSection.id)
+            elif ledger == "appointment":
+                q = select(M.Appointment.person_id, M.Appointment.water_body_id, M.Appointment.role,
+                           M.Appointment.start_on, M.Appointment.id)
+            elif ledger == "patrol":
+                q = select(M.Patrol.person_id, M.Patrol.water_body_id, M.Patrol.patrol_date,
+                           M.Patrol.start_time, M.Patrol.id)
+            self._maps[ledger] = {tuple(r[:-1]): r[-1] for r in self.session.execute(q)} if q is not None else {}
+        return self._maps[ledger]
+
+    def find(self, ledger: str, data: dict[str, Any], extra: dict[str, Any]) -> int | None:
+        """The id of the record this row describes, if the database already holds it."""
+        def date_of(v):
+            try:
+                return parse_date(v) if v not in (None, "") else None
+            except ParseError:
+                return None
+
+        def time_of(v):
+            try:
+                return parse_time(v) if v not in (None, "") else None
+            except ParseError:
+                return None
+        keys = {
+            "water_body": lambda: (str(data.get("code") or "").strip(),),
+            "person": lambda: (str(data.get("name") or "").strip(), _phone(data.get("phone"))),
+            "sign_board": lambda: (str(data.get("code") or "").strip(),),
+            "problem": lambda: (str(extra.get("问题编号") or "").strip(),),
+            "outfall": lambda: (str(data.get("code") or "").strip(),),
+            "monitoring_section": lambda: (str(data.get("name") or "").strip(), data.get("water_body_id")),
+            "appointment": lambda: (data.get("person_id"), data.get("water_body_id"), data.get("role"),
+                                    date_of(data.get("start_on"))),
+            "patrol": lambda: (data.get("person_id"), data.get("water_body_id"), date_of(data.get("patrol_date")),
+                               time_of(data.get("start_time"))),
+        }
+        key = keys.get(ledger)
+        return self._map(ledger).get(key()) if key else None
+
+
+def _phone(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return parse_phone(value)
+    except ParseError:
+        return str(value).strip()
+
 
 class _Refs:
     """Water bodies by code and people by name (and phone), from the database and this file."""
@@ -187,6 +282,7 @@ BATCH = 1000
 def _import_sheets(session: Session, sheets: dict, result: ImportResult, refs: _Refs,
                    labels_to_codes: dict[str, str], parents: list, progress: Callable[[str], None],
                    should_stop: Callable[[], bool]) -> None:
+    held = _Held(session)   # what the database held before this workbook
     for sheet in SHEETS:  # the order resolves references: water bodies and people first
         if sheet.name not in sheets:
             continue
@@ -210,7 +306,9 @@ def _import_sheets(session: Session, sheets: dict, result: ImportResult, refs: _
                 progress(f"{sheet.name} {n} 行")
                 if should_stop():
                     raise HzdeskError("已取消导入，没有写入任何数据。")
-            obj = _import_row(session, sheet, index, number, values, refs, labels_to_codes, parents, result)
+            obj = _import_row(session, sheet, index, number, values, refs, labels_to_codes, parents, result, held)
+            if obj is not None:
+                result.added[sheet.name] = result.added.get(sheet.name, 0) + 1
             if obj is not None and sheet.ledger.key in BATCHED:
                 added.append(obj)
             elif obj is not None:
@@ -236,8 +334,54 @@ def _remember(sheet: Sheet, obj: Any, refs: _Refs) -> None:
         refs.add_person(obj.id, obj.name, obj.phone)
 
 
+def _same(held: Any, given: Any) -> bool:
+    """Equal as the clerk sees them: a checklist with nothing ticked is the same as an empty one."""
+    if isinstance(held, dict) or isinstance(given, dict):
+        return {k for k, v in (held or {}).items() if v} == {k for k, v in (given or {}).items() if v}
+    return held == given
+
+
+def _update_row(session: Session, sheet: Sheet, number: int, held_id: int, data: dict[str, Any],
+                extra: dict[str, Any], by_key: dict[str, str], report, parents: list, parent_code: Any,
+                result: ImportResult) -> None:
+    """A row the database already holds: changed cells are written (counted 更新), an identical
+    row is left alone (不变). A problem's workflow is never rewritten by a sheet."""
+    lg = sheet.ledger
+    obj = records.get(session, lg.key, held_id)
+    try:
+        values = clean(session, lg, {k: v for k, v in data.items() if k != "parent_id"}, existing=obj)
+    except ValidationError as exc:
+        report({by_key.get(key, ""): reason for key, reason in exc.errors.items()})
+        return None
+    changed = {k: v for k, v in values.items() if not _same(getattr(obj, k), v)}
+    names = None
+    if lg.key == "sign_board" and extra.get("牌面河长"):
+        names = [x.strip() for x in str(extra["牌面河长"]).replace("，", "、").split("、") if x.strip()]
+        if names == [c.name for c in obj.printed_chiefs]:
+            names = None
+    if lg.key == "water_body" and parent_code is not None:
+        parents.append((obj, number, parent_code))
+    if not changed and names is None:
+        result.unchanged[sheet.name] = result.unchanged.get(sheet.name, 0) + 1
+        return None
+    for k, v in changed.items():
+        if len(result.changes) < 500:
+            result.changes.append((sheet.name, number, by_key.get(k, k), getattr(obj, k), v))
+    try:
+        if changed:
+            records.update(session, lg.key, held_id, changed)
+        if names is not None:
+            set_printed_chiefs(session, held_id, [{"name": n} for n in names])
+    except ValidationError as exc:
+        report({by_key.get(key, ""): reason for key, reason in exc.errors.items()})
+        return None
+    result.updated[sheet.name] = result.updated.get(sheet.name, 0) + 1
+    return None
+
+
 def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: int, values: list[Any],
-                refs: _Refs, labels_to_codes: dict[str, str], parents: list, result: ImportResult) -> Any | None:
+                refs: _Refs, labels_to_codes: dict[str, str], parents: list, result: ImportResult,
+                held: "_Held") -> Any | None:
     """Add one row's record (not yet flushed, for a batched ledger), or report its problems and return None."""
     data, errors, extra = _row_data(sheet, index, values, refs, labels_to_codes)
     parent_code = None
@@ -245,7 +389,8 @@ def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: i
         parent_code = values[index["上级编码"]] if "上级编码" in index else None
         data.pop("parent_id", None)  # set after every row of the sheet exists
     extra_values: dict[str, Any] = {}
-    if sheet.ledger.key == "problem":
+    held_id = held.find(sheet.ledger.key, data, extra) if not errors else None
+    if sheet.ledger.key == "problem" and held_id is None:   # a held problem keeps its workflow
         extra_errors, extra_values = problem_extras(session, data.get("found_on"), extra)
         for header, reason in extra_errors.items():
             errors.setdefault(header, reason)
@@ -256,6 +401,8 @@ def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: i
             result.issues.append(Issue(sheet.name, number, header,
                                        values[index[header]] if header in index else None, reason))
 
+    if held_id is not None:
+        return _update_row(session, sheet, number, held_id, data, extra, by_key, report, parents, parent_code, result)
     # Every check runs before anything is written, so a refused row leaves nothing behind.
     if errors:
         try:  # still judge the other columns, so the clerk sees all of a row's problems at once

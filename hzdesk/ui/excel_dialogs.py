@@ -66,7 +66,10 @@ class ImportPreview(QDialog):
         lines = []
         if result.ok:
             lines.append("检查通过，将导入：")
-            lines += [f"  {k}：{v} 行" for k, v in result.counts.items() if v]
+            lines += [f"  {line}" for line in result.sheet_lines()]
+            if result.changes:
+                lines.append("已有记录中将改动的内容：")
+                lines += [f"  {line}" for line in result.change_lines(200)]
             if not any(result.counts.values()):
                 lines = ["工作簿中没有数据行。"]
         else:
@@ -122,8 +125,7 @@ def import_excel(ctx: AppContext, parent: QWidget, path: str | None = None) -> N
             show_error(parent, "导入 Excel", error or HzdeskError("导入未完成，没有写入数据。"))
             return
         ctx.bus.announce()
-        QMessageBox.information(parent, "导入 Excel", "导入完成：" + "，".join(
-            f"{k} {v} 行" for k, v in result.counts.items() if v))
+        QMessageBox.information(parent, "导入 Excel", "导入完成：\n" + "\n".join(result.sheet_lines()))
 
     def checked(result, error):
         if error is not None:
