@@ -464,6 +464,13 @@ def test_qt_own_buttons_speak_chinese(qtbot):
     box = QMessageBox(QMessageBox.Icon.Question, "t", "t", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     qtbot.addWidget(box)
     assert box.button(QMessageBox.StandardButton.Yes).text().startswith("是")
+    from PySide6.QtWidgets import QFileDialog, QLabel
+    dialog = QFileDialog()
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)   # Qt's own dialog, where a system has none
+    qtbot.addWidget(dialog)
+    labels = [label.text() for label in dialog.findChildren(QLabel) if label.text()]
+    assert labels == ["查找范围(&L)：", "文件名称(&N)：", "文件类型(&T)："], labels
+    app.removeTranslator(app.missing_words)
     app.removeTranslator(app.chinese_translator)
 
 

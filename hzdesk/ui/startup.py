@@ -46,8 +46,33 @@ def install_chinese(app: QApplication) -> bool:
     if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder):
         app.installTranslator(translator)
         app.chinese_translator = translator  # keep it alive
+        # Installed last, asked first: the few words qtbase_zh_CN lacks.
+        app.missing_words = _MissingWords(app)
+        app.installTranslator(app.missing_words)
         return True
     return False
+
+
+def _missing_words_class():
+    from PySide6.QtCore import QTranslator
+
+    class MissingWords(QTranslator):
+        """Qt's file dialog (used where the system has none) still said "Look in" and "Files of
+        type": their accelerator forms are missing from the Chinese translation PySide6 ships."""
+
+        WORDS = {("QFileDialog", "&Look in:"): "查找范围(&L)：", ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+                 ("QFileDialog", "Look in:"): "查找范围：", ("QFileDialog", "Files of type:"): "文件类型："}
+
+        def translate(self, context, source, disambiguation=None, n=-1):
+            return self.WORDS.get((context, source))   # None: the next translator (or the source) answers
+
+        def isEmpty(self) -> bool:
+            return False
+    return MissingWords
+
+
+def _MissingWords(app):
+    return _missing_words_class()(app)
 
 
 def run(db_arg: str | None) -> int:
