@@ -50,6 +50,7 @@ class Field:
     excel_label: str | None = None   # header in the county workbook when it differs
     views: str = ""                  # where the field appears, space-separated names from VIEWS
     choice_defaults: tuple[str, ...] = ()   # a new choice list's first values (kind == "choice")
+    suggest: str | None = None       # "unit": typing offers the unit names already in use
 
     @property
     def header(self) -> str:
@@ -129,7 +130,7 @@ OUTFALL = Ledger("outfall", "排污口名录", m.Outfall, (
     F("type", "类型", "choice", required=True, choices="outfall_type", width=7, views="table form print workbook"),
     F("longitude", "经度", "float", minimum=-180, maximum=180, width=7, views="table form print workbook"),
     F("latitude", "纬度", "float", minimum=-90, maximum=90, width=7, views="table form print workbook"),
-    F("responsible_unit", "责任单位", width=10, max_len=80, views="table form print workbook"),
+    F("responsible_unit", "责任单位", width=10, max_len=80, suggest="unit", views="table form print workbook"),
     F("status", "状态", "choice", required=True, choices="outfall_status", width=5, views="table form print workbook"),
     F("registered_on", "登记日期", "date", width=7, views="table form print workbook"),
     F("notes", "备注", "longtext", width=12, views="table form workbook"),
@@ -173,7 +174,7 @@ PLAN_ITEM = Ledger("plan_item", "方案任务", m.PlanItem, (
     F("seq", "序号", "int", minimum=0, width=3, views="table form"),
     F("kind", "类型", "choice", required=True, choices="plan_item_kind", width=4, views="table form"),
     F("content", "内容", "longtext", required=True, width=24, views="table form"),
-    F("responsible_unit", "责任单位", width=10, max_len=80, views="table form"),
+    F("responsible_unit", "责任单位", width=10, max_len=80, suggest="unit", views="table form"),
     F("deadline", "完成时限", "date", width=7, views="table form"),
     F("status", "进展", "choice", required=True, choices="plan_item_status", width=5, views="table form"),
     F("done_on", "完成日期", "date", width=7, views="table form"),
@@ -182,7 +183,7 @@ PLAN_ITEM = Ledger("plan_item", "方案任务", m.PlanItem, (
 PERSON = Ledger("person", "人员名录", m.Person, (
     F("name", "姓名", required=True, width=5, max_len=40, views="table form workbook key"),
     F("sex", "性别", "choice", choices="sex", width=3, views="table form workbook"),
-    F("unit", "单位", width=12, max_len=80, views="table form workbook"),
+    F("unit", "单位", width=12, max_len=80, suggest="unit", views="table form workbook"),
     F("post", "职务", width=10, max_len=60, views="table form workbook"),
     F("phone", "电话", "phone", width=9, views="table form workbook"),
     F("retired_on", "离职日期", "date", width=7, views="table form workbook"),
@@ -262,7 +263,7 @@ PROBLEM = Ledger("problem", "问题台账", m.Problem, (
     F("description", "问题描述", "longtext", required=True, width=20, views="table form print workbook"),
     F("finder", "发现人", width=5, max_len=40, views="form workbook"),
     F("patrol_id", "来源巡河记录", "ref", ref="patrol", width=6, hint="巡河中发现的问题，关联那次巡河", views="form"),
-    F("responsible_unit", "责任单位", width=10, max_len=80, views="table form print workbook"),
+    F("responsible_unit", "责任单位", width=10, max_len=80, suggest="unit", views="table form print workbook"),
     F("responsible_person", "责任人", width=5, max_len=40, views="form workbook"),
     F("deadline", "整改时限", "date", width=7, views="table form print workbook"),
     F("state", "状态", "state", editable=False, width=5, views="table print workbook"),

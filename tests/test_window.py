@@ -801,3 +801,20 @@ def test_reshuffle_dialog_can_move_every_post_of_a_person(qtbot, window, demo_db
     assert dialog.result() == QDialog.DialogCode.Accepted
     with demo_db.session() as s:
         assert open_posts(s, pid, TODAY) == []
+
+
+def test_unit_names_in_use_are_offered_while_typing(qtbot, window, demo_db):
+    """#13 point 7: 责任单位 drifted apart as free text; the names in use are offered."""
+    from hzdesk.services.records import known_units
+
+    units = window.ctx.read(known_units)
+    assert len(units) >= 3 and units == sorted(set(units), key=__import__("hzdesk.collation", fromlist=["x"]).sort_key)
+    with demo_db.session() as s:
+        pid = s.scalar(select(m.Problem.id).where(m.Problem.state == ProblemState.REGISTERED))
+    dialog = MoveDialog(window.ctx, pid, "交办", {"number": "x"}, window)
+    qtbot.addWidget(dialog)
+    box = dialog.widgets["responsible_unit"]
+    completer = box.completer()
+    assert completer is not None
+    completer.setCompletionPrefix(units[0][:2])
+    assert completer.completionCount() >= 1 and completer.currentCompletion() in units

@@ -227,6 +227,18 @@ def _apply_filters(lg: Ledger, q: Select, query: Query) -> Select:
     return q
 
 
+def known_units(session: Session) -> list[str]:
+    """Every unit name already in use (责任单位 of problems, outfalls and plan tasks; people's
+    units), in pinyin order: offered while typing, so one unit keeps one name and the statistics
+    by unit add up."""
+    from hzdesk.collation import sort_key
+
+    names: set[str] = set()
+    for col in (m.Problem.responsible_unit, m.Outfall.responsible_unit, m.PlanItem.responsible_unit, m.Person.unit):
+        names.update(v.strip() for v in session.scalars(select(col).distinct()) if v and v.strip())
+    return sorted(names, key=sort_key)
+
+
 def patrol_label(session: Session, patrol_id: int) -> str:
     """A patrol as a clerk names it: "2025-03-05 张建国 清溪河"."""
     p = session.get(m.Patrol, patrol_id)

@@ -299,6 +299,12 @@ def make_widget(ctx: AppContext, f: Field, parent=None) -> QWidget:
             w.setPlaceholderText("手机或 0731-1234567")
         if f.max_len:
             w.setMaxLength(f.max_len)
+        if f.suggest == "unit":
+            from hzdesk.services.records import known_units
+            completer = QCompleter(ctx.read(known_units), w)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)   # "东岭" offers 东岭村村委会
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            w.setCompleter(completer)
     if f.hint and hasattr(w, "setPlaceholderText") and kind not in ("time", "phone", "date", "ref"):
         w.setPlaceholderText(f.hint)
     w.setToolTip(f.hint or f.label)

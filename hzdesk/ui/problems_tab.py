@@ -13,7 +13,7 @@ from hzdesk.fields import PROBLEM
 from hzdesk.services import records
 from hzdesk.services.workflow import MOVES, NEED_LABELS, allowed_moves, is_overdue, move
 from hzdesk.ui.common import AppContext, ok_cancel, show_error
-from hzdesk.ui.field_widgets import DateField, LongText, TextField
+from hzdesk.ui.field_widgets import DateField, LongText, TextField, make_widget
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 from hzdesk.ui.table_model import overdue_colour
 
@@ -46,6 +46,9 @@ class MoveDialog(QDialog):
             elif key in ("measures", "note"):
                 w = LongText()
                 w.set_value(current.get(key) if key == "measures" else "")
+            elif key == "responsible_unit":   # the same box as the form's: unit names already in use offered
+                w = make_widget(ctx, PROBLEM.field("responsible_unit"))
+                w.set_value(current.get(key))
             else:
                 w = TextField()
                 w.set_value(current.get(key))
