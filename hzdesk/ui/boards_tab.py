@@ -30,8 +30,8 @@ class BoardsTab(LedgerTab):
         super().__init__(ctx, spec, parent)
         self.stale_only.toggled.connect(lambda _c: self.apply_filters())
         self.action_row.insertWidget(5, self.stale_only)
-        legend = QLabel("　<span style='background:#fdebc8'>　　</span> 牌面过期　"
-                        "<span style='background:#fbd5d5'>　　</span> 过期且超过更新时限")
+        legend = QLabel("　<span style='background-color:#fdebc8'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;</span> 牌面过期　"
+                        "<span style='background-color:#fbd5d5'>&nbsp;&nbsp;&nbsp;&nbsp;&nbsp;</span> 过期且超过更新时限")
         legend.setObjectName("colour_legend")
         self.action_row.insertWidget(6, legend)
         side = QGroupBox("牌面内容")
