@@ -84,8 +84,12 @@ class OverviewTab(QWidget):
             box = QGroupBox(title + "（双击打开）")
             QVBoxLayout(box).addWidget(widget)
             grid.addWidget(box, i // 2, i % 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        # The problems to chase need the width (six columns); the chiefs' list needs little.
+        # Lists of boards and late entries are usually short: the top row gets the height.
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(1, 3)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
         layout.addLayout(figures)
