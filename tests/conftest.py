@@ -5,9 +5,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests never read the real clock: the whole run (and every command it starts) sees one "today",
 # fixed once here — the real date unless HZDESK_TODAY already names one (CI runs the suite again
 # on the first of a month, on 1 January and on 29 February). See hzdesk/clock.py.
-import datetime as _dt  # noqa: E402
+from hzdesk import clock  # noqa: E402
 
-os.environ.setdefault("HZDESK_TODAY", _dt.date.today().isoformat())
+os.environ.setdefault("HZDESK_TODAY", clock.today().isoformat())   # the one reading of the real date
 
 
 import pytest  # noqa: E402
