@@ -1,5 +1,6 @@
-"""The operations layer's front door: opening an office database the same way for the window and
-for the command line.
+"""The operations layer: the one door the window and the command line both use — opening a
+database (its lock, what was found, recovery), reads and writes, and every use case (import,
+export, rules, backup, restore, reports, statistics, check).
 
 Both used to write their own opening flow, and the command line skipped the window's lock: with a
 window holding a database, `hzdesk restore` and `hzdesk demo` on it ran and exited 0. Here one
@@ -34,9 +35,10 @@ from hzdesk.db.guard import DatabaseInUse, InstanceLock, acquire, damaged, on_ne
 from hzdesk.errors import DatabaseError, explain_storage_error
 from hzdesk.services import access  # noqa: F401  (the role guard on every Session)
 
-__all__ = ["Changes", "Database", "DatabaseInUse", "Found", "backup_now", "call", "check", "claim", "daily_backup",
-           "import_workbook", "inspect", "export_rules", "export_workbook", "import_rules", "list_backups", "make_report", "open_database", "open_for_command", "read",
-           "recover", "restore", "statistics", "write", "write_template"]
+__all__ = ["Changes", "Database", "DatabaseInUse", "Found", "backup_now", "call", "check", "claim",
+           "daily_backup", "export_rules", "export_workbook", "import_rules", "import_workbook", "inspect",
+           "list_backups", "make_report", "open_database", "open_for_command", "read", "recover", "restore",
+           "statistics", "write", "write_template"]
 
 
 @dataclass
