@@ -21,7 +21,6 @@ from hzdesk.errors import ValidationError
 from hzdesk.parsing import ParseError, parse_date
 from hzdesk.services import rules
 from hzdesk.services.records import get
-from hzdesk.services.rules import OPEN_STATES, OVERDUE_STATES  # noqa: F401  (re-exported)
 from hzdesk.vocab import ProblemState as S
 
 
