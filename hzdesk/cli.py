@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
     stats.add_argument("--as-of", type=_date_arg, metavar="日期", help="统计截至日期（默认今天）")
     stats.add_argument("--json", action="store_true", help="输出 JSON（供其他程序读取）")
-    stats.add_argument("--xlsx", metavar="文件.xlsx", help="同时写出县级统计工作簿（按河长、按村、按类别）")
+    stats.add_argument("--xlsx", metavar="文件.xlsx", help="同时写出县级统计工作簿（按河长、按村、按类别、按责任单位）")
 
     export = sub.add_parser("export", help="导出县级报送用的 Excel 工作簿（每个台账一张表）",
                             description="导出标准工作簿：河湖名录、人员名录、河长任职、公示牌、巡河记录、问题台账等。")

@@ -55,7 +55,14 @@ DEFAULT_CHOICES: dict[str, tuple[str, list[str]]] = {
     "sex": ("性别", ["男", "女"]),
     "plan_item_kind": ("方案条目类型", ["问题", "目标", "任务", "措施"]),
     "plan_item_status": ("任务状态", ["未开始", "进行中", "已完成"]),
+    # The township's own units (村委会, 站所, 县直部门): no defaults, each office builds its list.
+    "unit": ("责任单位", []),
 }
+
+#: Lists a workbook or a command may add to: a 责任单位 the county's workbook names is taken into
+#: the list (and named in the import's notices) rather than refusing the row. In the window the
+#: list is chosen from, with 新增 beside it, so one unit keeps one name.
+GROWING_LISTS = frozenset({"unit"})
 
 # Water-quality classes; the class of a sample is that of its worst indicator.
 WATER_CLASSES = ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ"]

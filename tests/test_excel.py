@@ -406,3 +406,26 @@ def test_import_and_export_commands(base_db, tmp_path):
     con = sqlite3.connect(base_db.path)
     assert con.execute("SELECT count(*) FROM patrol").fetchone()[0] == 0
     con.close()
+
+
+def test_units_a_workbook_names_join_the_list_with_a_notice(base_db, tmp_path):
+    """#13 point 7: 责任单位 is a list; a unit the county's workbook names is added to it (and
+    said before anything is written), a dry run adds nothing."""
+    from hzdesk.services.settings import choices
+
+    headers = ["问题编号", "发现日期", "河湖编码", "问题来源", "问题类别", "问题描述", "责任单位", "整改时限", "状态"]
+    path = workbook(tmp_path / "u.xlsx", "问题台账", headers, [
+        ["WT-2025-201", "2025-03-01", "XJ001", "暗访", "乱堆", "堆放", "  县水利局  ", "2025-03-05", "整改中"],
+        ["WT-2025-202", "2025-03-02", "XJ001", "暗访", "乱堆", "堆放", "县水利局", "2025-03-05", "整改中"]])
+    with base_db.session() as s:
+        before = choices(s, "unit")
+        assert "县水利局" not in before
+        dry = import_workbook(s, path, dry_run=True)
+    assert dry.ok and any("县水利局" in n and "加入列表" in n for n in dry.notices)
+    with base_db.session() as s:
+        assert choices(s, "unit") == before
+        assert import_workbook(s, path).ok
+    with base_db.session() as s:
+        assert choices(s, "unit").count("县水利局") == 1
+        assert {p.responsible_unit for p in s.scalars(select(m.Problem).where(
+            m.Problem.number.in_(["WT-2025-201", "WT-2025-202"])))} == {"县水利局"}

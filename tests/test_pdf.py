@@ -152,10 +152,14 @@ def test_county_statistics_workbook(demo, tmp_path):
         write_stats_workbook(tmp_path / "st.xlsx", s, start, end, UNTIL)
         stats = period_stats(s, start, end, UNTIL)
     wb = openpyxl.load_workbook(tmp_path / "st.xlsx")
-    assert wb.sheetnames == ["汇总", "河长巡河", "按村统计", "问题类别", "问题来源"]
+    assert wb.sheetnames == ["汇总", "河长巡河", "按村统计", "问题类别", "问题来源", "按责任单位"]
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["应巡（次）"] == stats["patrols"]["due"] and summary["发现问题（个）"] == stats["issues"]["found"]
     chiefs = list(wb["河长巡河"].iter_rows(min_row=2, values_only=True))
     assert sum(r[3] for r in chiefs) == stats["patrols"]["due"]
     categories = list(wb["问题类别"].iter_rows(min_row=2, values_only=True))
     assert sum(r[1] for r in categories) == stats["issues"]["found"]
+    units = list(wb["按责任单位"].iter_rows(min_row=2, values_only=True))
+    assert units and sum(r[4] for r in units) <= stats["issues"]["overdue"]
+    assert [list(r) for r in units] == [[u["unit"], u["assigned"], u["closed"], u["open"], u["overdue"]]
+                                        for u in stats["issues"]["by_unit"]]

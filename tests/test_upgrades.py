@@ -80,5 +80,10 @@ def test_upgrading_keeps_every_row_and_figure(tmp_path, src):
     # Rules that were in force before the upgrade stay in force for every period.
     assert con.execute("SELECT count(*) FROM frequency_rule WHERE effective_from IS NOT NULL "
                        "OR effective_to IS NOT NULL").fetchone()[0] == 0
+    # Every 责任单位 in use is on the unit list (0007), so editing an old record keeps its unit.
+    in_use = {r[0] for t in ("problem", "outfall", "plan_item") for r in con.execute(
+        f"SELECT DISTINCT responsible_unit FROM {t} WHERE responsible_unit IS NOT NULL")}
+    listed = {r[0] for r in con.execute("SELECT value FROM choice_item WHERE list_name = 'unit'")}
+    assert in_use and in_use <= listed
     con.close()
     assert stats["patrols"]["due"] > 0 and stats["issues"]["found"] > 0

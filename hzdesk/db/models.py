@@ -432,7 +432,7 @@ class ChoiceItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     list_name: Mapped[str] = mapped_column(String(30))
-    value: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(80))
     seq: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 

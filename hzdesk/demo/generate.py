@@ -459,6 +459,12 @@ def load_demo(db: Database, opts: DemoOptions,
         for model, rows in tables:
             for i in range(0, len(rows), 5000):
                 conn.execute(insert(model), rows[i:i + 5000])
+        # The units the sample problems, outfalls and tasks name make the office's unit list.
+        units = list(dict.fromkeys(r["responsible_unit"] for rows in (b.problems, b.outfalls, b.plan_items)
+                                   for r in rows if r.get("responsible_unit")))
+        if units:
+            conn.execute(insert(m.ChoiceItem), [{"list_name": "unit", "value": u, "seq": i, "active": True}
+                                                for i, u in enumerate(units)])
         conn.execute(m.Setting.__table__.update().where(m.Setting.key == "office_name")
                      .values(value=f"{N.TOWNSHIP}河长制办公室"))
         summary = {"河湖": len(b.water), "人员": len(b.people), "任职": len(b.appointments),

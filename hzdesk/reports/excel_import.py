@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from hzdesk.db import audit
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError, SheetIssue, ValidationError
+from hzdesk.fields import CHOICE_LISTS
 from hzdesk.parsing import ParseError, parse_date, parse_phone, parse_time
 from hzdesk.reports.sheets import SHEETS, Sheet
 from hzdesk.reports.import_problems import apply_problem_extras, problem_extras
@@ -238,6 +239,7 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
     if not sheets:
         raise ImportRefused("工作簿中没有标准台账表（如“河湖名录”“巡河记录”），请用 hzdesk template 生成的模板填写。")
     refs = _Refs(session)
+    session.info.pop("added_choices", None)
     labels_to_codes = {label: code for code, label in session.execute(
         select(m.ChecklistItem.code, m.ChecklistItem.label).where(m.ChecklistItem.active.is_(True)))}
     parents: list[tuple[Any, int, Any]] = []
@@ -257,6 +259,11 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
             if n:
                 result.notices.append(f"{n} 条巡河记录的巡河人当天没有任何任职（民间巡河、代巡等）："
                                       "照常导入，不计入任何河长的应巡。")
+            for list_name, values in session.info.pop("added_choices", {}).items():
+                new = list(dict.fromkeys(values))
+                result.notices.append(f"{CHOICE_LISTS[list_name][0]}列表中原来没有的 {len(new)} 个名称将加入列表："
+                                      + "、".join(new[:20]) + (" 等" if len(new) > 20 else "")
+                                      + "。如是笔误，请改正工作簿后再导入。")
         if result.issues or dry_run:
             audit.end_batch(session, write=False)
             session.rollback()

@@ -68,6 +68,8 @@ def write_stats_workbook(path: str | os.PathLike, session: Session, start: dt.da
                  _per_village(session, start, end, as_of)),
         "问题类别": (["类别", "个数"], [[k, v] for k, v in i["by_category"].items()]),
         "问题来源": (["来源", "个数"], [[k, v] for k, v in i["by_source"].items()]),
+        "按责任单位": (["责任单位", "交办（个）", "已销号", "未办结", "超期"],
+                  [[u["unit"], u["assigned"], u["closed"], u["open"], u["overdue"]] for u in i["by_unit"]]),
     }
     first = True
     for name, (headers, rows) in sheets.items():

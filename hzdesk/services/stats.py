@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -42,6 +42,7 @@ class ProblemStats:
     by_source: dict[str, int]
     overdue_ids: list[int]
     carried_over: int = 0
+    by_unit: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rectification_rate(self) -> float | None:
@@ -110,7 +111,27 @@ def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date
         parked=sum(s is ProblemState.PARKED for s in state.values()),
         by_category=dict(Counter(c for _p, c, _s in found_rows).most_common()),
         by_source=dict(Counter(s for _p, _c, s in found_rows).most_common()),
-        overdue_ids=overdue_ids)
+        overdue_ids=overdue_ids, by_unit=_by_unit(session, pp))
+
+
+def _by_unit(session: Session, pp: PeriodProblems) -> list[dict[str, Any]]:
+    """The period's problems by 责任单位 (the unit named today: a problem handed on to another
+    unit counts with the one that has it), most problems first."""
+    from hzdesk.collation import sort_key
+
+    units = dict(plain_rows(session, select(Problem.id, Problem.responsible_unit)
+                            .where(Problem.responsible_unit.is_not(None))).all())
+    rows: dict[str, dict[str, Any]] = {}
+    for pid, state in pp.states.items():
+        unit = units.get(pid)
+        if not unit:
+            continue
+        row = rows.setdefault(unit, {"unit": unit, "assigned": 0, "closed": 0, "open": 0, "overdue": 0})
+        row["assigned"] += 1
+        row["closed"] += state is ProblemState.CLOSED
+        row["open"] += state in OPEN_STATES
+        row["overdue"] += pid in pp.overdue
+    return sorted(rows.values(), key=lambda r: (-r["assigned"], sort_key(r["unit"])))
 
 
 def _rate(x: float | None) -> float | None:
@@ -139,7 +160,7 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
             "found": ps.found, "closed": ps.closed, "rectified_of_found": ps.rectified_of_found,
             "rectification_rate": _rate(ps.rectification_rate), "open": ps.open,
             "overdue": ps.overdue, "parked": ps.parked, "carried_over": ps.carried_over,
-            "by_category": ps.by_category, "by_source": ps.by_source,
+            "by_category": ps.by_category, "by_source": ps.by_source, "by_unit": ps.by_unit,
         },
         "boards": {
             "total": len(bs), "out_of_date": sum(b.out_of_date for b in bs),
@@ -174,6 +195,10 @@ def summary_text(stats: dict[str, Any]) -> str:
         lines.append("  按类别：" + "，".join(f"{k} {v}" for k, v in i["by_category"].items()))
     if i["by_source"]:
         lines.append("  按来源：" + "，".join(f"{k} {v}" for k, v in i["by_source"].items()))
+    if i["by_unit"]:
+        lines.append("  按责任单位（交办/已销号/超期）：" + "，".join(
+            f"{u['unit']} {u['assigned']}/{u['closed']}/{u['overdue']}" for u in i["by_unit"][:12])
+            + (f" 等 {len(i['by_unit'])} 个单位" if len(i["by_unit"]) > 12 else ""))
     lines += ["", "【公示牌】",
               f"  在用 {b['total']} 块，内容过期 {b['out_of_date']} 块，其中超过更新时限 {b['update_overdue']} 块",
               "", "【可直接用于报告】", "  " + report_sentence(stats)]

@@ -22,8 +22,8 @@ from hzdesk.errors import ValidationError
 from hzdesk.fields import Field, Ledger
 from hzdesk.parsing import (ParseError, normalize_text, parse_bool, parse_date, parse_float,
                             parse_int, parse_phone, parse_time)
-from hzdesk.services.settings import checklist, choices
-from hzdesk.vocab import parse_water_class
+from hzdesk.services.settings import add_choice, checklist, choices
+from hzdesk.vocab import GROWING_LISTS, parse_water_class
 
 _REF_MODELS = {"water_body": m.WaterBody, "person": m.Person, "patrol": m.Patrol}
 _REF_NAMES = {"water_body": "河湖", "person": "人员", "patrol": "巡河记录"}
@@ -74,6 +74,12 @@ def parse_field(session: Session, f: Field, raw: Any, current: Any = None) -> An
     if kind == "choice":
         value = normalize_text(raw)
         allowed = choices(session, f.choices)
+        if value not in allowed and value != current and f.choices in GROWING_LISTS:
+            if f.max_len and len(value) > f.max_len:
+                raise ParseError(f"太长了（{len(value)} 字），最多 {f.max_len} 字")
+            add_choice(session, f.choices, value)   # the caller's transaction keeps or drops it
+            session.info.setdefault("added_choices", {}).setdefault(f.choices, []).append(value)
+            return value
         if value not in allowed and value != current:
             raise ParseError(f"“{value}”不在可选范围内（可选：{'、'.join(allowed)}）")
         return value

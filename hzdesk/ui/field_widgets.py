@@ -11,14 +11,14 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (QCalendarWidget, QCheckBox, QComboBox, QCompleter, QHBoxLayout,
-                               QLineEdit, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget)
+                               QLineEdit, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from hzdesk import clock
 from hzdesk.fields import Field, format_value
 from hzdesk.services.records import ref_items
 from hzdesk.services.settings import choices
 from hzdesk.ui.common import AppContext
-from hzdesk.vocab import WATER_CLASSES
+from hzdesk.vocab import GROWING_LISTS, WATER_CLASSES
 
 
 class DateField(QWidget):
@@ -217,6 +217,64 @@ class ChoiceCombo(QComboBox):
         self.setCurrentText(text)
 
 
+class UnitPicker(QWidget):
+    """责任单位 from the office's list (type its pinyin initials to jump), with 新增 beside it: a
+    unit typed once is the same unit everywhere, so statistics by unit add up."""
+
+    def __init__(self, ctx: AppContext, list_name: str, parent=None):
+        super().__init__(parent)
+        self._ctx, self._list = ctx, list_name
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.combo = ChoiceCombo([], True, self)
+        self.combo.setMinimumContentsLength(14)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.add_button = QPushButton("新增…", self)
+        self.add_button.setToolTip("列表里没有的单位：新增后全办通用（设置 → 选项列表 可改名、停用）")
+        self.add_button.setAutoDefault(False)
+        self.add_button.clicked.connect(self.add_unit)
+        layout.addWidget(self.combo, 1)
+        layout.addWidget(self.add_button)
+        self.setFocusProxy(self.combo)
+        self.reload()
+
+    def reload(self) -> None:
+        from hzdesk.collation import sort_key
+
+        current = self.combo.currentText()
+        self.combo.clear()
+        self.combo.addItem("")
+        self.combo.addItems(sorted(self._ctx.read(choices, self._list), key=sort_key))
+        self.combo.set_value(current or None)
+
+    def add_unit(self) -> None:
+        from PySide6.QtWidgets import QInputDialog, QMessageBox
+        from hzdesk.errors import HzdeskError
+        from hzdesk.services.settings import add_choice
+
+        name, ok = QInputDialog.getText(self, "新增责任单位", "单位全称（如 东岭村村民委员会、镇农业综合服务中心）：")
+        name = " ".join(name.split())
+        if not ok or not name:
+            return
+        if len(name) > 80:
+            QMessageBox.warning(self, "新增责任单位", f"单位名称太长了（{len(name)} 字），最多 80 字。")
+            return
+        try:
+            self._ctx.write(add_choice, self._list, name)
+        except HzdeskError as exc:
+            QMessageBox.warning(self, "新增责任单位", str(exc))
+            return
+        self.reload()
+        self.combo.set_value(name)
+        self.combo.setFocus()
+
+    def value(self) -> str:
+        return self.combo.value()
+
+    def set_value(self, value: Any) -> None:
+        self.combo.set_value(value)
+
+
 class TextField(QLineEdit):
     def value(self) -> str:
         return self.text()
@@ -283,6 +341,8 @@ def make_widget(ctx: AppContext, f: Field, parent=None) -> QWidget:
     elif kind == "ref":
         w = RefPicker(ctx, f.ref, parent)
     # Lists start blank even when required: a silent default (问题类别 = 乱占) is a wrong record.
+    elif kind == "choice" and f.choices in GROWING_LISTS:
+        w = UnitPicker(ctx, f.choices, parent)
     elif kind == "choice":
         w = ChoiceCombo(ctx.read(choices, f.choices), True, parent)
     elif kind == "enum":
