@@ -85,6 +85,63 @@ def reshuffle_person(session: Session, appointment_id: int, *, end_on: Any, succ
     return out
 
 
+def villages(session: Session) -> list[str]:
+    """The villages the register names (流经村 of every water body), in pinyin order."""
+    from sqlalchemy import select
+
+    from hzdesk.collation import sort_key
+    from hzdesk.db.models import WaterBody
+    names = {v.strip() for (text,) in session.execute(select(WaterBody.villages)) for v in (text or "").split("、")}
+    return sorted((v for v in names if v), key=sort_key)
+
+
+def village_posts(session: Session, village: str, on: dt.date) -> dict[int, list[Appointment]]:
+    """The 村级 posts on water bodies lying in `village` held on `on`, by holder (person id).
+    These are what a village's 两委换届 hands over."""
+    from sqlalchemy import select
+
+    from hzdesk.db.models import WaterBody
+    from hzdesk.services.rules import holds_on_sql
+    waters = [wid for wid, text in session.execute(select(WaterBody.id, WaterBody.villages))
+              if village in [v.strip() for v in (text or "").split("、")]]
+    out: dict[int, list[Appointment]] = {}
+    for a in session.scalars(select(Appointment).where(
+            Appointment.level == "村级", Appointment.water_body_id.in_(waters),
+            holds_on_sql(Appointment.start_on, Appointment.end_on, on)).order_by(Appointment.id)):
+        out.setdefault(a.person_id, []).append(a)
+    return out
+
+
+def reshuffle_village(session: Session, village: str, *, end_on: Any,
+                      handovers: dict[int, int | dict[str, Any] | None], **kw: Any
+                      ) -> list[tuple[Appointment, Appointment]]:
+    """A village's 换届 in one step: every holder of the village's 村级 posts on `end_on` named in
+    `handovers` hands all those posts to their successor (a person id, or a new person's fields);
+    a holder left out, or with None, stays in office (连任). All or none."""
+    try:
+        day = parse_date(end_on)
+    except ParseError as exc:
+        raise ValidationError({"end_on": str(exc)}, {"end_on": "离任日期"}) from None
+    posts = village_posts(session, village, day)
+    moving = {pid: to for pid, to in handovers.items() if to not in (None, "", {})}
+    if not moving:
+        raise ValidationError({"successor": "请至少为一位原任填写接任人（不填的视为连任）"}, {"successor": "接任人"})
+    strangers = set(moving) - set(posts)
+    if strangers:
+        raise ValidationError({"successor": f"有 {len(strangers)} 位原任在 {day.isoformat()} 不担任{village}的村级职务"},
+                              {"successor": "接任人"})
+    out = []
+    with session.begin_nested():
+        for holder, to in moving.items():
+            successor_id, successor = (to, None) if isinstance(to, int) else (None, to)
+            for a in posts[holder]:
+                old, new = reshuffle(session, a.id, end_on=day, successor_id=successor_id,
+                                     successor=successor, **kw)
+                successor_id, successor = new.person_id, None   # one successor for all the holder's posts
+                out.append((old, new))
+    return out
+
+
 def boards_affected(session: Session, water_body_id: int | None, as_of: dt.date) -> list[BoardStatus]:
     """Out-of-date boards whose chain of water bodies includes `water_body_id` (the boards a
     change of this water body's chief makes wrong)."""

@@ -105,6 +105,11 @@ class AppointmentsTab(LedgerTab):
         self.reshuffle_button.setObjectName("reshuffle")
         self.reshuffle_button.clicked.connect(self.do_reshuffle)
         self.action_row.insertWidget(4, self.reshuffle_button)
+        self.village_button = QPushButton("村级换届…")
+        self.village_button.setObjectName("village_reshuffle")
+        self.village_button.setToolTip("一个村两委换届：该村全部村级职务一次交接，不填接任人的视为连任")
+        self.village_button.clicked.connect(self.do_village_reshuffle)
+        self.action_row.insertWidget(5, self.village_button)
         side = QGroupBox("此人的任职经历")
         layout = QVBoxLayout(side)
         self.history = QListWidget()
@@ -129,6 +134,15 @@ class AppointmentsTab(LedgerTab):
         dialog = ReshuffleDialog(self.ctx, aid, self)
         if dialog.exec():
             QMessageBox.information(self, "换届/调整", boards_message(dialog.affected))
+
+
+    def do_village_reshuffle(self) -> None:
+        from hzdesk.ui.village_reshuffle import VillageReshuffleDialog
+
+        dialog = VillageReshuffleDialog(self.ctx, self)
+        if dialog.exec():
+            QMessageBox.information(self, "村级换届", f"已交接 {dialog.moved} 项职务。\n"
+                                    + boards_message(dialog.affected).removeprefix("换届已保存。"))
 
 
 class RosterTab(QTabWidget):
