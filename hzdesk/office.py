@@ -109,6 +109,7 @@ class Changes:
 
     tables: frozenset[str] = frozenset()
     everything: bool = False
+    audit: tuple[int, int] | None = None   # the audit entries the write added (first, last): what 撤销 undoes
 
     def touches(self, tables: frozenset[str] | set[str]) -> bool:
         return self.everything or not self.tables.isdisjoint(tables)
@@ -137,8 +138,10 @@ def write(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tu
     Storage failures (disk full, read-only file, locked) come back as a Chinese DatabaseError and
     the transaction is rolled back, so the caller can keep what the clerk typed.
     """
-    from sqlalchemy import event
+    from sqlalchemy import event, func, select
     from sqlalchemy.exc import OperationalError
+
+    from hzdesk.db.models import AuditEntry
 
     touched: set[str] = set()
 
@@ -159,11 +162,15 @@ def write(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tu
             event.listen(s, "after_flush", after_flush)
             event.listen(s, "do_orm_execute", on_execute)
             with s.begin():
+                last_entry = s.scalar(select(func.max(AuditEntry.id))) or 0
                 result = fn(s, *args, **kwargs)
+                s.flush()
+                newest = s.scalar(select(func.max(AuditEntry.id))) or 0
     except OperationalError as exc:
         raise explain_storage_error(exc) or exc from exc
     touched.discard("audit_entry")   # every write adds to the trail; no screen lists it
-    return result, Changes(frozenset(touched))
+    audit = (last_entry + 1, newest) if newest > last_entry else None
+    return result, Changes(frozenset(touched), audit=audit)
 
 
 # ---------------------------------------------------------------- use cases shared by the window and the command line

@@ -164,7 +164,7 @@ def test_workflow_from_registered_to_closed(qtbot, window, demo_db):
     assign = MoveDialog(window.ctx, pid, "交办", {"number": "x"}, window)
     assign.apply()
     assert assign.errors["responsible_unit"].text() == "这一步必须填写"
-    assign.widgets["responsible_unit"].setText("东岭村村委会")
+    assign.widgets["responsible_unit"].combo.setCurrentIndex(1)   # the first unit of the list
     assign.widgets["deadline"].set_value(TODAY + dt.timedelta(days=10))
     assign.apply()
     assert assign.result() == QDialog.DialogCode.Accepted
@@ -803,18 +803,83 @@ def test_reshuffle_dialog_can_move_every_post_of_a_person(qtbot, window, demo_db
         assert open_posts(s, pid, TODAY) == []
 
 
-def test_unit_names_in_use_are_offered_while_typing(qtbot, window, demo_db):
-    """#13 point 7: 责任单位 drifted apart as free text; the names in use are offered."""
-    from hzdesk.services.records import known_units
+def test_unit_is_chosen_from_the_list_with_new_in_place(qtbot, window, demo_db, monkeypatch):
+    """#13 point 7: 责任单位 drifted apart as free text; it is now picked from the office's list
+    (pinyin order, initials jump), and 新增 adds a unit without leaving the dialog."""
+    from PySide6.QtWidgets import QInputDialog
+    from hzdesk.collation import sort_key
+    from hzdesk.services.settings import choices
 
-    units = window.ctx.read(known_units)
-    assert len(units) >= 3 and units == sorted(set(units), key=__import__("hzdesk.collation", fromlist=["x"]).sort_key)
+    units = window.ctx.read(choices, "unit")
     with demo_db.session() as s:
         pid = s.scalar(select(m.Problem.id).where(m.Problem.state == ProblemState.REGISTERED))
+        in_use = set(s.scalars(select(m.Problem.responsible_unit).where(m.Problem.responsible_unit.is_not(None))))
+    assert in_use and in_use <= set(units)
     dialog = MoveDialog(window.ctx, pid, "交办", {"number": "x"}, window)
     qtbot.addWidget(dialog)
-    box = dialog.widgets["responsible_unit"]
-    completer = box.completer()
-    assert completer is not None
-    completer.setCompletionPrefix(units[0][:2])
-    assert completer.completionCount() >= 1 and completer.currentCompletion() in units
+    picker = dialog.widgets["responsible_unit"]
+    offered = [picker.combo.itemText(i) for i in range(picker.combo.count())]
+    assert offered[0] == "" and offered[1:] == sorted(units, key=sort_key)
+    assert not picker.combo.isEditable()          # no free text: one unit, one name
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("  镇 农业综合服务中心 ", True))
+    qtbot.mouseClick(picker.add_button, Qt.MouseButton.LeftButton)
+    assert picker.value() == "镇 农业综合服务中心"
+    assert "镇 农业综合服务中心" in window.ctx.read(choices, "unit")
+
+
+def test_a_village_changes_its_chiefs_in_one_step(qtbot, window, demo_db):
+    """#13 point 6: a village's 两委换届 — every holder of its 村级 posts listed; the one given a
+    successor hands over all their posts there, the one left blank stays (连任)."""
+    from hzdesk.services.roster import village_posts, villages
+    from hzdesk.ui.village_reshuffle import VillageReshuffleDialog
+
+    day = TODAY - dt.timedelta(days=1)
+    with demo_db.session() as s:
+        village = next(v for v in villages(s) if village_posts(s, v, day))
+        before = {pid: [a.id for a in posts] for pid, posts in village_posts(s, village, day).items()}
+    dialog = VillageReshuffleDialog(window.ctx, window)
+    qtbot.addWidget(dialog)
+    dialog.village.setCurrentText(village)
+    dialog.end_on.set_value(day)
+    dialog.load()
+    assert sorted(dialog.holders) == sorted(before)
+    dialog.apply()                       # nobody named: refused, nothing changed
+    assert dialog.result() != QDialog.DialogCode.Accepted and "至少" in dialog.errors.text()
+    leaving = dialog.holders[0]
+    dialog.table.cellWidget(0, 3).setText("端木蕻良")
+    dialog.apply()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.moved == len(before[leaving])
+    with demo_db.session() as s:
+        after = village_posts(s, village, TODAY)
+        newcomer = s.scalar(select(m.Person.id).where(m.Person.name == "端木蕻良"))
+        assert [a.water_body_id for a in after[newcomer]] == [
+            s.get(m.Appointment, aid).water_body_id for aid in before[leaving]]
+        assert leaving not in after
+        for pid in set(before) - {leaving}:    # 连任
+            assert [a.id for a in after[pid]] == before[pid]
+
+
+def test_ctrl_z_takes_back_a_delete_after_saying_what_it_was(qtbot, window, demo_db, monkeypatch):
+    """#13 point 4: a deleted patrol comes back with Ctrl+Z; the menu names the step; a second
+    Ctrl+Z with nothing left says so in the status bar."""
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    tab = window.show_page("patrols")
+    before = count(demo_db, m.Patrol)
+    tab.view.selectRow(0)
+    pid = tab.selected_id()
+    tab.delete()
+    assert count(demo_db, m.Patrol) == before - 1
+    window._name_undo()
+    assert window.undo_action.text() == "撤销：删除 巡河记录 1 条(&U)" and window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert "删除 巡河记录 1 条" in asked[-1]
+    assert count(demo_db, m.Patrol) == before
+    with demo_db.session() as s:
+        assert s.get(m.Patrol, pid) is not None
+    assert "已撤销" in window.statusBar().currentMessage()
+    assert tab.model.rowCount() > 0 and tab.select_id(pid)   # the table shows it again
+    window.undo_last()
+    assert "没有可撤销" in window.statusBar().currentMessage()

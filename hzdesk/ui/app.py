@@ -141,6 +141,9 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self._action(m, "退出(&X)", self.close, K("Ctrl+Q"))
         m = self.menuBar().addMenu("编辑(&E)")
+        self.undo_action = self._action(m, "撤销(&U)", self.undo_last, K(K.StandardKey.Undo), name="menu_undo")
+        m.aboutToShow.connect(self._name_undo)
+        m.addSeparator()
         self._action(m, "新增(&N)", lambda: self._on_ledger("add"), K(K.StandardKey.New))
         self._action(m, "修改(&E)…", lambda: self._on_ledger("edit"), K("Ctrl+E"))
         self._action(m, "删除(&D)", lambda: self._on_ledger("delete"), K(K.StandardKey.Delete))
@@ -160,6 +163,29 @@ class MainWindow(QMainWindow):
         m = self.menuBar().addMenu("帮助(&H)")
         self._action(m, "统计口径说明(&S)", self.show_rules_help)
         self._action(m, "关于(&A)", self.about)
+
+    def _name_undo(self) -> None:
+        stack = self.ctx.undo_stack
+        self.undo_action.setText(f"撤销：{stack[-1][2]}(&U)" if stack else "撤销(&U)")
+        self.undo_action.setEnabled(bool(stack))
+
+    def undo_last(self) -> None:
+        """Ctrl+Z outside a text box: take back the session's last save or delete, after saying
+        what it was (a record is heavier than a typed word)."""
+        if not self.ctx.undo_stack:
+            self.statusBar().showMessage("本次没有可撤销的保存或删除。", 5000)
+            return
+        words = self.ctx.undo_stack[-1][2]
+        if QMessageBox.question(self, "撤销", f"撤销上一步操作：{words}？\n\n记录将恢复到这一步之前的样子（留痕中会记下这次撤销）。",
+                                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                QMessageBox.StandardButton.No) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            done = self.ctx.undo()
+        except HzdeskError as exc:
+            show_error(self, "撤销", exc)
+            return
+        self.statusBar().showMessage(f"已撤销：{done}", 8000)
 
     def _update_title(self) -> None:
         office = self.ctx.read(get_setting, "office_name")

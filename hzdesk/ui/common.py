@@ -25,9 +25,13 @@ class Bus(QObject):
 class AppContext:
     """What every tab needs: the open database and the bus. Handed down explicitly."""
 
+    #: How many writes of the session 撤销 can take back, newest first.
+    UNDO_DEPTH = 20
+
     def __init__(self, db: Database):
         self.db = db
         self.bus = Bus()
+        self.undo_stack: list[tuple[int, int, str]] = []   # (first, last audit entry, in words)
 
     def read(self, fn: Callable, *args, **kwargs) -> Any:
         return office.read(self.db, fn, *args, **kwargs)
@@ -36,9 +40,27 @@ class AppContext:
         """Run a service call through the operations layer (one transaction, storage errors in
         Chinese, the caller keeps what the clerk typed); announce what it changed."""
         result, changes = office.write(self.db, fn, *args, **kwargs)
+        if changes.audit:
+            from hzdesk.services.undo import describe
+
+            first, last = changes.audit
+            self.undo_stack = [*self.undo_stack[-(self.UNDO_DEPTH - 1):],
+                               (first, last, self.read(describe, first, last))]
         if changes:
             self.bus.announce(changes)
         return result
+
+    def undo(self) -> str:
+        """Take back the newest write of the session still on the stack; return it in words.
+        Raises HzdeskError (nothing changed) when the trail no longer allows it."""
+        from hzdesk.services.undo import CannotUndo, undo
+
+        if not self.undo_stack:
+            raise CannotUndo("本次没有可撤销的保存或删除。")
+        first, last, _words = self.undo_stack.pop()   # one that cannot be undone now never can
+        words, changes = office.write(self.db, undo, first, last)
+        self.bus.announce(changes)
+        return words
 
 
 class ChangeFollower(QObject):

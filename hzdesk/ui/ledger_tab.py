@@ -343,7 +343,7 @@ class LedgerTab(QWidget):
             return
         # "巡河记录" already says 记录: never "巡河记录记录".
         what = self.ledger.title if self.ledger.title.endswith("记录") else f"{self.ledger.title}记录"
-        if not common.confirm(self, "删除", f"确定删除选中的这条{what}吗？删除后留痕中仍可查到。"):
+        if not common.confirm(self, "删除", f"确定删除选中的这条{what}吗？删除后可按 Ctrl+Z 撤销，留痕中也仍可查到。"):
             return
         try:
             self.ctx.write(records.delete, self.ledger.key, record_id)
