@@ -883,3 +883,20 @@ def test_ctrl_z_takes_back_a_delete_after_saying_what_it_was(qtbot, window, demo
     assert tab.model.rowCount() > 0 and tab.select_id(pid)   # the table shows it again
     window.undo_last()
     assert "没有可撤销" in window.statusBar().currentMessage()
+
+
+def test_backup_and_restore_run_behind_a_progress_dialog(qtbot, window, demo_db, no_modal, monkeypatch):
+    """#13 point 9: a second or more of copying and verifying is not a frozen window."""
+    from PySide6.QtWidgets import QInputDialog, QProgressDialog
+
+    window.backup_now()
+    progress = window._task.progress
+    assert isinstance(progress, QProgressDialog) and progress.isVisible()
+    qtbot.waitUntil(lambda: any("已备份并校验" in str(x) for x in no_modal), timeout=20000)
+    before = count(demo_db, m.Patrol)
+    window.ctx.write(lambda s: s.execute(m.Patrol.__table__.delete().where(m.Patrol.id < 50)))
+    assert count(demo_db, m.Patrol) < before
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (a[3][0], True))
+    window.restore_dialog()
+    qtbot.waitUntil(lambda: any("已恢复到" in str(x) for x in no_modal), timeout=20000)
+    assert count(demo_db, m.Patrol) == before

@@ -23,12 +23,13 @@ def _problem_with(window, state):
 
 
 def _dialogs():
-    from hzdesk.fields import PATROL, PROBLEM
+    from hzdesk.fields import LEDGERS, PATROL, PROBLEM
     from hzdesk.ui.patrols_tab import FastEntryDialog
     from hzdesk.ui.problems_tab import MoveDialog
     from hzdesk.ui.record_dialog import RecordDialog
     from hzdesk.ui.roster_tab import ReshuffleDialog
     from hzdesk.ui.settings_dialog import SettingsDialog
+    from hzdesk.ui.village_reshuffle import VillageReshuffleDialog
     from hzdesk.vocab import ProblemState
 
     def failed_problem(w):
@@ -42,7 +43,11 @@ def _dialogs():
         "fast_entry": lambda w: FastEntryDialog(w.ctx, w),
         "assign": lambda w: MoveDialog(w.ctx, _problem_with(w, ProblemState.REGISTERED), "交办", {"number": "WT"}, w),
         "reshuffle": lambda w: ReshuffleDialog(w.ctx, w.roster.appointments.model.row_id(0), w),
+        "village_reshuffle": lambda w: VillageReshuffleDialog(w.ctx, w),
         "settings": lambda w: SettingsDialog(w.ctx, w),
+        # The new-record form of every ledger (the problem and patrol forms are above).
+        **{f"form_{key}": (lambda w, lg=lg: RecordDialog(w.ctx, lg, None, w))
+           for key, lg in LEDGERS.items() if lg not in (PATROL, PROBLEM)},
     }
 
 

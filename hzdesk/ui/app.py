@@ -335,12 +335,16 @@ class MainWindow(QMainWindow):
 
     def backup_now(self) -> None:
         from hzdesk.office import backup_now
-        try:
-            info = backup_now(self.db.path)
-        except HzdeskError as exc:
-            show_error(self, "备份", exc)
-            return
-        QMessageBox.information(self, "备份", f"已备份并校验：\n{info.path}\n{info.label}")
+
+        def done(info, error) -> None:
+            if error is not None:
+                show_error(self, "备份", error)
+            else:
+                QMessageBox.information(self, "备份", f"已备份并校验：\n{info.path}\n{info.label}")
+        # A big database takes about a second to copy and verify (more on an old PC).
+        self._task = BackgroundTask(self, "正在备份并校验", lambda step, stop: backup_now(self.db.path), done,
+                                    cancellable=False)
+        self._task.start()
 
     def restore_dialog(self) -> None:
         from PySide6.QtWidgets import QInputDialog
@@ -360,13 +364,17 @@ class MainWindow(QMainWindow):
         if not ok:
             return
         chosen = found[labels.index(choice)]
-        try:
-            safety = restore(self.db, chosen.path)   # our connections let go of the file first
-        except HzdeskError as exc:
-            show_error(self, "从备份恢复", exc)
-            return
-        self.ctx.bus.announce()
-        QMessageBox.information(self, "从备份恢复", f"已恢复到 {chosen.label}。\n恢复前的数据已另存为 {safety.path.name}。")
+
+        def done(safety, error) -> None:
+            if error is not None:
+                show_error(self, "从备份恢复", error)
+                return
+            self.ctx.bus.announce()
+            QMessageBox.information(self, "从备份恢复", f"已恢复到 {chosen.label}。\n恢复前的数据已另存为 {safety.path.name}。")
+        # Our connections let go of the file first; the window waits behind the progress dialog.
+        self._task = BackgroundTask(self, "正在恢复备份", lambda step, stop: restore(self.db, chosen.path), done,
+                                    cancellable=False)
+        self._task.start()
 
     def open_settings(self) -> None:
         from hzdesk.ui.settings_dialog import SettingsDialog

@@ -165,10 +165,14 @@ class BackgroundTask(QObject):
     `on_done(result, error)` runs in the GUI thread when it ends.
     """
 
-    def __init__(self, parent: QWidget, title: str, fn, on_done: Callable[[Any, Exception | None], None]):
+    def __init__(self, parent: QWidget, title: str, fn, on_done: Callable[[Any, Exception | None], None],
+                 *, cancellable: bool = True):
         super().__init__(parent)
         self.on_done = on_done
         self.progress = QProgressDialog(f"{title}…", "取消", 0, 0, parent)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)   # no other work on the data meanwhile
+        if not cancellable:   # a restore half done is worse than a wait: no button that cannot work
+            self.progress.setCancelButton(None)
         self.progress.setWindowTitle(title)
         self.progress.setMinimumWidth(420)   # long titles (迎检台账（全年合订本）) are not cut
         self.progress.setMinimumDuration(0)

@@ -65,6 +65,7 @@ class RecordDialog(QDialog):
                 col = 1
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
+        grid.setRowStretch(row + 1, 1)   # spare height below the last box, not between the boxes
         scroll = QScrollArea()
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
@@ -84,7 +85,11 @@ class RecordDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.summary)
         layout.addWidget(buttons)
-        self.resize(860 if len(shown) > 8 else 640, min(660, 140 + 40 * ((len(shown) + 1) // 2)))
+        # As tall as the boxes need (room for a line of red hints), as far as the screen allows:
+        # a scrollbar only on a screen too small for the form.
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        need = body.sizeHint().height() + 150
+        self.resize(860 if len(shown) > 8 else 640, max(240, min(need, screen.height() - 60)))
 
         if record_id is not None:
             obj = ctx.read(lambda s: {f.key: getattr(records.get(s, ledger.key, record_id), f.key)
