@@ -51,6 +51,7 @@ class Field:
     views: str = ""                  # where the field appears, space-separated names from VIEWS
     choice_defaults: tuple[str, ...] = ()   # a new choice list's first values (kind == "choice")
     suggest: str | None = None       # "unit": typing offers the unit names already in use
+    decimals: int | None = None      # a float always shown with this many decimals (km: 3.0 beside 2.1)
 
     @property
     def header(self) -> str:
@@ -109,8 +110,8 @@ WATER_BODY = Ledger("water_body", "河湖名录", m.WaterBody, (
     F("parent_id", "上级河湖", "ref", ref="water_body", width=10, excel_label="上级编码",
       hint="河段所属的河流", views="table form print workbook"),
     F("level", "级别", "choice", required=True, choices="level", width=4, views="table form print workbook"),
-    F("length_km", "长度(km)", "float", minimum=0, maximum=10000, width=6, views="table form print workbook"),
-    F("area_km2", "流域面积(km²)", "float", minimum=0, maximum=1_000_000, width=7, views="table form print workbook"),
+    F("length_km", "长度(km)", "float", minimum=0, maximum=10000, width=6, decimals=1, views="table form print workbook"),
+    F("area_km2", "流域面积(km²)", "float", minimum=0, maximum=1_000_000, width=7, decimals=2, views="table form print workbook"),
     F("start_point", "起点", width=10, max_len=100, views="form print workbook"),
     F("end_point", "终点", width=10, max_len=100, views="form print workbook"),
     F("villages", "流经村", width=14, max_len=400, hint="多个村用“、”隔开", views="table form print workbook"),
@@ -232,7 +233,7 @@ PATROL = Ledger("patrol", "巡河记录", m.Patrol, (
     F("person_id", "巡河人", "ref", ref="person", required=True, width=5, views="table form fast sticky print workbook"),
     F("start_time", "开始时间", "time", width=5, views="table form fast print workbook"),
     F("end_time", "结束时间", "time", width=5, views="table form fast print workbook"),
-    F("distance_km", "里程(km)", "float", minimum=0, maximum=200, width=5, views="table form fast print workbook"),
+    F("distance_km", "里程(km)", "float", minimum=0, maximum=200, width=5, decimals=1, views="table form fast print workbook"),
     F("weather", "天气", "choice", choices="weather", width=3, views="table form fast print workbook"),
     F("method", "巡河方式", "choice", choices="patrol_method", width=5, views="table form fast sticky print workbook",
       choice_defaults=("步行", "骑行", "驾车", "乘船", "无人机")),
@@ -284,7 +285,7 @@ FREQUENCY_RULE = Ledger("frequency_rule", "巡河频次规则", m.FrequencyRule,
     F("scope", "计算方式", "enum", required=True, enum=RuleScope, width=6, views="table form"),
     F("active_months", "执行月份", width=6, max_len=40, hint="如 3-12；留空为全年", views="table form"),
     F("min_minutes", "每次至少（分钟）", "int", minimum=1, maximum=600, width=4, views="table form"),
-    F("min_km", "每次至少（公里）", "float", minimum=0, maximum=100, width=4, views="table form"),
+    F("min_km", "每次至少（公里）", "float", minimum=0, maximum=100, width=4, decimals=1, views="table form"),
     F("enabled", "启用", "bool", width=3, views="table form"),
     F("effective_from", "生效日期", "date", width=7, hint="从这一天开始的周期按本规则计算；留空为一直有效", views="table form"),
     F("effective_to", "停止日期", "date", editable=False, width=7, views="table"),
@@ -330,6 +331,8 @@ def format_value(f: Field, value, row: dict | None = None) -> str:
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
+    if isinstance(value, (int, float)) and f.decimals is not None:
+        return f"{value:.{f.decimals}f}"
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, dict):

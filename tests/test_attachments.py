@@ -96,6 +96,9 @@ def test_closure_sheet_shows_the_photos(session, db, problem, tmp_path):
     A.add_attachment(session, db.attachments, "problem", problem.id, photo(tmp_path / "b.jpg"), purpose="整改前")
     A.add_attachment(session, db.attachments, "problem", problem.id, photo(tmp_path / "c.jpg", colour=(0, 160, 0)),
                      purpose="整改后")
+    from hzdesk.services.workflow import move
+    move(session, problem.id, "交办", on_date="2025-03-06", responsible_unit="镇执法队", deadline="2025-03-31")
+    move(session, problem.id, "报告整改完成", on_date="2025-03-20", measures="已清运")   # 待验收: the sheet taken to the site
     session.commit()
     closure_sheet(session, problem.number, tmp_path / "c.pdf", db.attachments)
     if shutil.which("pdfimages"):

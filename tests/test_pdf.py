@@ -111,6 +111,46 @@ def test_issue_and_closure_sheets(demo, tmp_path):
 
 
 @needs_poppler
+def test_sheets_say_only_what_is_true(db, tmp_path):
+    """#14: no 销号单 pre-filled for an open problem, a 督办单 only once handed over and dated then,
+    an overdue one says so; a 2,000-character description runs on to a numbered second page with
+    the signatures kept together."""
+    from hzdesk import clock
+    from hzdesk.errors import HzdeskError
+    from hzdesk.reports.pdf.problem_sheets import closure_sheet, issue_sheet
+    from hzdesk.services import records
+    from hzdesk.services.workflow import move
+
+    today = clock.today()
+    with db.session() as s:
+        wid = records.create(s, "water_body", {"code": "XJ001", "name": "清溪河", "kind": "河流", "level": "县级"}).id
+        long_text = ("河道右岸堆放建筑垃圾约三十立方米，部分已滑入河道，影响行洪；" * 70)[:2000]
+        p = records.create(s, "problem", {"found_on": today - dt.timedelta(days=90), "water_body_id": wid,
+                                          "source": "暗访", "category": "乱堆", "description": long_text})
+        number = p.number
+        with pytest.raises(HzdeskError, match="还没有交办"):
+            issue_sheet(s, number, tmp_path / "i0.pdf")
+        handed = today - dt.timedelta(days=80)
+        move(s, p.id, "交办", on_date=handed, responsible_unit="镇执法队", deadline=today - dt.timedelta(days=50))
+        with pytest.raises(HzdeskError, match="尚未整改完成"):
+            closure_sheet(s, number, tmp_path / "c0.pdf")
+        issue_sheet(s, number, tmp_path / "i.pdf")
+        move(s, p.id, "报告整改完成", on_date=today - dt.timedelta(days=1), measures="已清运")
+        closure_sheet(s, number, tmp_path / "c.pdf")
+        s.commit()
+    assert not (tmp_path / "i0.pdf").exists() and not (tmp_path / "c0.pdf").exists()
+    text = pdftext(tmp_path / "i.pdf")
+    assert f"签发日期：{handed.year}年{handed.month}月{handed.day}日" in text
+    assert "已超过整改时限50天" in text
+    pages = int(re.search(r"共(\d+)页", text).group(1))
+    assert pages >= 2 and f"第{pages}页共{pages}页" in text
+    last = pdftext(tmp_path / "i.pdf", pages)
+    assert "签发人" in last and "签收日期" in last        # kept together
+    text = pdftext(tmp_path / "c.pdf")
+    assert "经现场核查，问题已整改到位" not in text and "□已整改到位" in text
+
+
+@needs_poppler
 def test_summary_report_with_charts(demo, tmp_path):
     from hzdesk.reports.pdf.summary import write_summary
     with demo.session() as s:
@@ -139,7 +179,17 @@ def test_inspection_binder(demo, tmp_path):
     lines = [line for line in contents.splitlines() if line.strip()]
     title_at = next(i for i, line in enumerate(lines) if "巡河记录台账" in line)
     listed = re.search(r"(\d+)$", lines[title_at]) or re.fullmatch(r"(\d+)", lines[title_at + 1])
-    assert int(listed.group(1)) == first_patrol_page
+    # #14: the number the contents give is the one printed on that page (the binder's running
+    # number, with its section), and the viewer's page label; cover and contents are apart.
+    body = pages - 2
+    printed = pdftext(out, first_patrol_page)
+    assert f"巡河记录台账第{listed.group(1)}页共{body}页" in printed
+    assert reader.page_labels[first_patrol_page - 1] == listed.group(1)
+    assert reader.page_labels[:3] == ["I", "II", "1"]
+    assert f"第{body}页共{body}页" in pdftext(out, pages)
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "Helvetica" not in fonts and " no " not in fonts.split("\n", 2)[2]   # every font embedded
+    assert reader.metadata.author == "清溪镇河长制办公室" and "hzdesk" in reader.metadata.creator
 
 
 def test_county_statistics_workbook(demo, tmp_path):

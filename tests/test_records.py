@@ -305,3 +305,11 @@ def test_names_sort_by_pinyin_and_references_by_their_names(session, river):
     assert [r["person_id__name"] for r in by_person] == ["阿明", "王五", "张三"]
     by_water = records.list_rows(session, "patrol", records.Query(order_by="water_body_id", descending=True))
     assert [r["water_body_id__name"] for r in by_water][0] == "清溪河"   # q before b, reversed
+
+
+def test_long_text_has_a_limit(session, river):
+    """#14: the import took any length; 2,000 characters (three pages of a 督办单) is the most."""
+    base = {"water_body_id": river.id, "source": "群众举报", "category": "乱堆", "found_on": "2025-01-03"}
+    records.create(session, "problem", {**base, "description": "堆" * 2000})
+    with pytest.raises(ValidationError, match="太长了（2001 字），最多 2000 字"):
+        records.create(session, "problem", {**base, "description": "堆" * 2001})

@@ -426,11 +426,20 @@ def test_pdf_from_the_reports_tab(qtbot, window, tmp_path):
     assert window.stats.text.toPlainText() == "本镇今年巡河……（办事员改过的句子）"   # the edit is kept
 
 
-def test_problem_sheets_print_from_the_panel(window, tmp_path):
+def test_problem_sheets_print_from_the_panel(window, demo_db, tmp_path):
+    """#14: a 督办单 once handed over; the 销号单 button is greyed, saying why, until the work is
+    reported done."""
     tab = window.problems
-    tab.view.selectRow(0)
+    with demo_db.session() as s:
+        rectifying = s.scalar(select(m.Problem.id).where(m.Problem.state == ProblemState.RECTIFYING))
+        registered = s.scalar(select(m.Problem.id).where(m.Problem.state == ProblemState.REGISTERED))
+    assert tab.select_id(rectifying)
+    assert tab.sheet_buttons["issue"].isEnabled() and not tab.sheet_buttons["closure"].isEnabled()
+    assert "尚未整改完成" in tab.sheet_buttons["closure"].toolTip()
     out = tab.print_sheet("issue", str(tmp_path / "issue.pdf"))
     assert out and (tmp_path / "issue.pdf").read_bytes().startswith(b"%PDF")
+    assert tab.select_id(registered)
+    assert not tab.sheet_buttons["issue"].isEnabled() and "还没有交办" in tab.sheet_buttons["issue"].toolTip()
 
 
 def test_problem_photos_show_as_thumbnails(window, tmp_path):

@@ -42,6 +42,11 @@ def referenced(session: Session, model: type, record_id: int):
     return obj
 
 
+#: A description, a remark, a patrol's findings: two thousand characters is three printed pages
+#: of a 督办单; more is a pasted document, which belongs in an attachment.
+LONGTEXT_MAX = 2000
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
@@ -51,8 +56,9 @@ def parse_field(session: Session, f: Field, raw: Any, current: Any = None) -> An
     kind = f.kind
     if kind in ("text", "longtext"):
         text = str(raw).strip()
-        if f.max_len and len(text) > f.max_len:
-            raise ParseError(f"太长了（{len(text)} 字），最多 {f.max_len} 字")
+        limit = f.max_len or (LONGTEXT_MAX if kind == "longtext" else None)
+        if limit and len(text) > limit:
+            raise ParseError(f"太长了（{len(text)} 字），最多 {limit} 字")
         return text
     if kind == "date":
         return parse_date(raw)

@@ -11,6 +11,7 @@ from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import PROBLEM
 from hzdesk.services import records
+from hzdesk.reports.pdf.problem_sheets import why_no_sheet
 from hzdesk.services.workflow import MOVES, NEED_LABELS, allowed_moves, is_overdue, move
 from hzdesk.ui.common import AppContext, ok_cancel, show_error
 from hzdesk.ui.field_widgets import DateField, LongText, TextField, make_widget
@@ -119,9 +120,11 @@ class ProblemsTab(LedgerTab):
             self.move_buttons[action] = b
         layout.addWidget(moves)
         sheets = QHBoxLayout()
+        self.sheet_buttons: dict[str, QPushButton] = {}
         for text, kind in (("打印督办单…", "issue"), ("打印销号单…", "closure")):
             b = QPushButton(text)
             self.needs_selection.append(b)
+            self.sheet_buttons[kind] = b
             b.setObjectName(f"sheet_{kind}")
             b.clicked.connect(lambda _c=False, k=kind: self.print_sheet(k))
             sheets.addWidget(b)
@@ -173,6 +176,10 @@ class ProblemsTab(LedgerTab):
         allowed = set(allowed_moves(p["state_enum"]))
         for action, b in self.move_buttons.items():
             b.setVisible(action in allowed)
+        for kind, b in self.sheet_buttons.items():   # greyed, saying why, rather than refused after a click
+            refused = why_no_sheet(kind, p["state_enum"], p["responsible_unit"])
+            b.setEnabled(refused is None)
+            b.setToolTip(refused or "")
         for e in p["events"]:
             self.history.addItem(e)
         self.show_photos(pid)

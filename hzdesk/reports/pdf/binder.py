@@ -16,7 +16,8 @@ from hzdesk.files import atomic_output
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.kinds import BINDER_PARTS
 from hzdesk.reports.pdf.fonts import register
-from hzdesk.reports.pdf.render import MM, write_ledger
+from hzdesk.reports.pdf.pages import PageNumbers, info
+from hzdesk.reports.pdf.render import MM, count_pages, write_ledger
 from hzdesk.reports.pdf.ledgers import build
 from hzdesk.reports.pdf.summary import write_summary
 from hzdesk.services.settings import get_setting
@@ -57,6 +58,9 @@ def _cover_and_contents(path: Path, office: str, year: int, entries: list[tuple[
 def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt.date | None = None,
                  progress: Callable[[str], None] = lambda s: None,
                  should_stop: Callable[[], bool] = lambda: False) -> int:
+    """The year's binder as one book: every section is laid out first so that its pages carry
+    the book's running numbers (and their section's name); the contents, the bookmarks and the
+    PDF's page labels give the same numbers. Cover and contents are numbered Ⅰ, Ⅱ apart."""
     from pypdf import PdfReader, PdfWriter
 
     office = get_setting(session, "office_name")
@@ -64,30 +68,47 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
     as_of = as_of or min(clock.today(), period[1])
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="hzdesk-binder-") as folder:
-        parts: list[tuple[str, Path, int]] = []
+        laid: list[tuple[str, str, int, object]] = []
         for kind, title in PARTS:
+            progress(f"排版：{title}")
+            if kind == "summary":
+                pages = write_summary(session, Path(folder) / "count.pdf", period, as_of)
+                laid.append((kind, title, pages, None))
+            else:
+                doc = build(session, kind, period=period, as_of=as_of)
+                pages, layout = count_pages(doc, should_stop)
+                laid.append((kind, title, pages, (doc, layout)))
+        total = sum(pages for _k, _t, pages, _l in laid)
+        entries, number = [], 1
+        for _kind, title, pages, _l in laid:
+            entries.append((title, number))
+            number += pages
+        parts: list[tuple[str, Path]] = []
+        for (kind, title, _pages, ledger), (_t, first) in zip(laid, entries):
             progress(title)
             out = Path(folder) / f"{kind}.pdf"
-            if kind == "summary":
-                pages = write_summary(session, out, period, as_of)
+            numbers = PageNumbers(first, total, title)
+            if ledger is None:
+                write_summary(session, out, period, as_of, numbers=numbers)
             else:
-                pages = write_ledger(out, build(session, kind, period=period, as_of=as_of), should_stop=should_stop)
-            parts.append((title, out, pages))
-        entries, page = [], 3  # cover and contents come first
-        for title, _out, pages in parts:
-            entries.append((title, page))
-            page += pages
+                doc, layout = ledger
+                write_ledger(out, doc, should_stop=should_stop, numbers=numbers, layout=layout)
+            parts.append((title, out))
         front = Path(folder) / "front.pdf"
         _cover_and_contents(front, office, year, entries, clock.today())
         writer = PdfWriter()
         writer.append(str(front))
-        for (title, out, _pages), (_t, start) in zip(parts, entries):
-            reader = PdfReader(str(out))
+        front_pages = len(writer.pages)
+        for title, out in parts:
             first = len(writer.pages)
-            for p in reader.pages:
+            for p in PdfReader(str(out)).pages:
                 writer.add_page(p)
             writer.add_outline_item(title=title, page_number=first)
-        writer.add_metadata({"/Title": f"{year}年度河长制工作台账", "/Author": office})
+        # A viewer's page box shows the printed numbers: Ⅰ, Ⅱ for the front, then 1 … total.
+        writer.set_page_label(0, front_pages - 1, style="/R")
+        writer.set_page_label(front_pages, len(writer.pages) - 1, style="/D", start=1)
+        meta = info(f"{year}年度河长制工作台账", office)
+        writer.add_metadata({"/Title": meta["title"], "/Author": meta["author"], "/Creator": meta["creator"]})
         with atomic_output(path) as tmp, open(tmp, "wb") as fh:
             writer.write(fh)
         return len(writer.pages)

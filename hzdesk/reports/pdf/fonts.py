@@ -28,5 +28,10 @@ def register() -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
+    from reportlab import rl_config
+
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path())))
+    # A canvas starts in its base font and names it in every PDF even if nothing is drawn in it:
+    # with reportlab's Helvetica that is a font not embedded, which preflight checks reject.
+    rl_config.canvas_basefontname = FONT_NAME
     return FONT_NAME

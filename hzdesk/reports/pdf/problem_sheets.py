@@ -11,10 +11,25 @@ from sqlalchemy.orm import Session
 from hzdesk import clock
 from hzdesk.files import atomic_output
 from hzdesk.db import models as m
-from hzdesk.errors import NotFound
+from hzdesk.errors import HzdeskError, NotFound
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.pdf.fonts import register
+from hzdesk.reports.pdf.pages import PageNumbers, info, numbered_canvas
 from hzdesk.services.settings import get_setting
+from hzdesk.vocab import ProblemState
+
+
+def why_no_sheet(kind: str, state: ProblemState, unit: str | None) -> str | None:
+    """Why this sheet cannot be printed for a problem in `state` (None: it can). A 督办单 needs a
+    unit and a deadline, i.e. a 交办; a 销号单 is pre-filled only once closed, and printed with blank
+    verification fields while 待验收 (taken to the site); before that there is nothing to close."""
+    if kind == "issue" and (state is ProblemState.REGISTERED or not unit):
+        return (f"当前为“{state.value}”，还没有交办（没有责任单位和整改时限），不能签发督办单；"
+                "请先在问题台账中“交办”。")
+    if kind == "closure" and state not in (ProblemState.CLOSED, ProblemState.AWAITING_CHECK):
+        return (f"当前为“{state.value}”，尚未整改完成，不能打印销号单。"
+                "责任单位报告整改完成（待验收）后，可打印验收栏空白的销号单带到现场核查。")
+    return None
 
 
 def _problem(session: Session, number: str) -> m.Problem:
@@ -36,21 +51,26 @@ def _styles(font: str):
     }
 
 
-def _build(path: str | os.PathLike, story: list, title: str) -> None:
+def _build(path: str | os.PathLike, story: list, title: str, office: str) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
     with atomic_output(path) as tmp:
         SimpleDocTemplate(tmp, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                          bottomMargin=18 * mm, title=title).build(story)
+                          bottomMargin=18 * mm, **info(title, office)).build(
+            story, canvasmaker=numbered_canvas(PageNumbers(), register(), bottom=10 * mm))
 
 
 def _grid(rows, st, widths):
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     font = st["cell"].fontName
-    data = [[Paragraph(str(c), st["label"] if i % 2 == 0 else st["cell"]) for i, c in enumerate(r)] for r in rows]
+    from xml.sax.saxutils import escape
+
+    # Text is text: a "<" or "&" in a description is printed, not read as markup.
+    data = [[Paragraph(escape(str(c)).replace("\n", "<br/>"), st["label"] if i % 2 == 0 else st["cell"])
+             for i, c in enumerate(r)] for r in rows]
     t = Table(data, colWidths=widths)
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                            ("FONT", (0, 0), (-1, -1), font), ("BACKGROUND", (0, 0), (0, -1), "#EEEEEE"),
@@ -70,12 +90,43 @@ def _start(session: Session, number: str):
     return _problem(session, number), _styles(register()), get_setting(session, "office_name"), 170 * mm
 
 
-def _heading_and_grid(office: str, title: str, subtitle: str, rows: list[list[str]], st, w: float) -> list:
-    """Office, title, number line, and the four-column grid (a row with no second pair is wide)."""
-    from reportlab.platypus import Paragraph
+#: A wide row's text is cut into pieces of about this many characters, each its own row, so a long
+#: 问题描述 runs on to the next page instead of making one row taller than a page.
+_PIECE = 240
 
+
+def _pieces(label: str, text: str) -> list[list[str]]:
+    text = (text or "").strip()
+    if len(text) <= _PIECE:
+        return [[label, text, "", ""]]
+    chunks, rest = [], text
+    while rest:
+        cut = _PIECE if len(rest) > _PIECE else len(rest)
+        # end a piece at a sentence or line end where one is near
+        for mark in ("\n", "。", "；", "，"):
+            at = rest.rfind(mark, _PIECE // 2, cut)
+            if at > 0 and len(rest) > _PIECE:
+                cut = at + 1
+                break
+        chunks.append(rest[:cut].strip())
+        rest = rest[cut:]
+    return [[label if i == 0 else "（续）", c, "", ""] for i, c in enumerate(chunks)]
+
+
+def _heading_and_grid(office: str, title: str, subtitle: str, rows: list[list[str]], st, w: float,
+                      ending: list, keep: int = 2) -> list:
+    """Office, title, number line, the four-column grid (a row with no second pair is wide), and
+    the `ending` (photos, opinion, signatures) kept on one page with the grid's last `keep` rows:
+    the signatures never stand alone on a page."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    laid: list[list[str]] = []
+    for r in rows:
+        laid += _pieces(r[0], r[1]) if not r[2] else [r]
+    widths = [w * 0.16, w * 0.34, w * 0.16, w * 0.34]
+    head, tail = laid[:-keep], laid[-keep:]
     return [Paragraph(office, st["sub"]), Paragraph(title, st["title"]), Paragraph(subtitle, st["sub"]),
-            _grid([r if r[2] else r[:2] + ["", ""] for r in rows], st, [w * 0.16, w * 0.34, w * 0.16, w * 0.34])]
+            *([_grid(head, st, widths)] if head else []), KeepTogether([_grid(tail, st, widths), *ending])]
 
 
 def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
@@ -83,25 +134,40 @@ def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
 
+    from reportlab.platypus import KeepTogether
+
+    from hzdesk.services.rules import is_overdue
+
     p, st, office, w = _start(session, number)
+    refused = why_no_sheet("issue", p.state, p.responsible_unit)
+    if refused:
+        raise HzdeskError(f"问题 {p.number} {refused}")
+    # Signed on the day it was handed over (the last 交办 or 恢复整改), not the day it is printed.
+    issued = max((e.on_date for e in p.events if e.action in ("交办", "恢复整改")), default=p.found_on)
+    today = clock.today()
     rows = [
         ["问题编号", p.number, "发现日期", format_date_cn(p.found_on)],
         ["河湖名称", p.water_body.name, "问题位置", p.place or ""],
         ["问题来源", p.source, "问题类别", p.category],
-        ["问题描述", (p.description or "").replace("\n", "<br/>"), "", ""],
+        ["问题描述", p.description or "", "", ""],
         ["责任单位", p.responsible_unit or "", "责任人", p.responsible_person or ""],
         ["整改时限", format_date_cn(p.deadline) if p.deadline else "", "发现人", p.finder or ""],
         ["整改要求", "请责任单位于整改时限前完成整改，并将整改情况（附整改前后照片）书面报送河长制办公室。", "", ""],
     ]
-    story = [*_heading_and_grid(office, "河湖问题督办单",
-                                f"督办单号：{p.number}　　　签发日期：{format_date_cn(clock.today())}", rows, st, w),
-             Spacer(1, 14 * mm),
-             Paragraph("签发人（签字）：______________　　　河长制办公室（盖章）", st["cell"]),
-             Spacer(1, 10 * mm),
-             Paragraph("责任单位签收人：______________　　　签收日期：______年____月____日", st["cell"]),
-             Spacer(1, 10 * mm),
-             Paragraph("本单一式两联，一联交责任单位，一联河长制办公室存档。", st["small"])]
-    _build(path, story, f"河湖问题督办单 {p.number}")
+    if is_overdue(p.state, p.deadline, today):
+        days = (today - p.deadline).days
+        rows.append(["督办情况", f"截至{format_date_cn(today)}，已超过整改时限 {days} 天仍未整改到位。"
+                                 "请立即整改，并于 3 个工作日内书面说明原因和整改计划。", "", ""])
+    ending = [Spacer(1, 14 * mm),
+              Paragraph("签发人（签字）：______________　　　河长制办公室（盖章）", st["cell"]),
+              Spacer(1, 10 * mm),
+              Paragraph("责任单位签收人：______________　　　签收日期：______年____月____日", st["cell"]),
+              Spacer(1, 10 * mm),
+              Paragraph(f"本单一式两联，一联交责任单位，一联河长制办公室存档。（打印日期：{format_date_cn(today)}）",
+                        st["small"])]
+    story = _heading_and_grid(office, "河湖问题督办单", f"督办单号：{p.number}　　　签发日期：{format_date_cn(issued)}",
+                              rows, st, w, ending, keep=3)
+    _build(path, story, f"河湖问题督办单 {p.number}", office)
 
 
 def _photo_cell(store: Path | None, atts, st, width: float, height: float):
@@ -130,7 +196,13 @@ def closure_sheet(session: Session, number: str, path: str | os.PathLike, store:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+    from reportlab.platypus import KeepTogether
+
     p, st, office, w = _start(session, number)
+    closed = p.state is ProblemState.CLOSED
+    refused = why_no_sheet("closure", p.state, p.responsible_unit)
+    if refused:
+        raise HzdeskError(f"问题 {p.number} {refused}")
     rows = [
         ["问题编号", p.number, "当前状态", p.state.value],
         ["河湖名称", p.water_body.name, "发现日期", format_date_cn(p.found_on)],
@@ -141,7 +213,7 @@ def closure_sheet(session: Session, number: str, path: str | os.PathLike, store:
         ["验收日期", format_date_cn(p.verified_on) if p.verified_on else "", "销号日期",
          format_date_cn(p.closed_on) if p.closed_on else ""],
     ]
-    history = "<br/>".join(f"{format_date_cn(e.on_date)}　{e.action}" + (f"（{e.actor}）" if e.actor else "")
+    history = "\n".join(f"{format_date_cn(e.on_date)}　{e.action}" + (f"（{e.actor}）" if e.actor else "")
                            + (f"：{e.note}" if e.note else "") for e in p.events)
     rows.append(["办理经过", history, "", ""])
     photos = session.scalars(select(m.Attachment).where(m.Attachment.owner_type == "problem",
@@ -154,8 +226,12 @@ def closure_sheet(session: Session, number: str, path: str | os.PathLike, store:
                       colWidths=[w / 2, w / 2], rowHeights=[None, 48 * mm])
     photo_box.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 1), (-1, 1), "MIDDLE"),
                                    ("ALIGN", (0, 1), (-1, 1), "CENTER")]))
-    story = [*_heading_and_grid(office, "河湖问题整改销号单", f"编号：{p.number}", rows, st, w),
-             Spacer(1, 5 * mm), photo_box, Spacer(1, 10 * mm),
-             Paragraph("验收意见：经现场核查，问题已整改到位，同意销号。", st["cell"]), Spacer(1, 10 * mm),
-             Paragraph("验收人（签字）：______________　　　河长制办公室（盖章）　　　______年____月____日", st["cell"])]
-    _build(path, story, f"河湖问题整改销号单 {p.number}")
+    ending = [Spacer(1, 5 * mm), photo_box, Spacer(1, 10 * mm),
+              # Verified: the office's words. Awaiting verification: blank lines to fill in on site.
+              Paragraph("验收意见：经现场核查，问题已整改到位，同意销号。" if closed else
+                        "验收意见：□ 已整改到位，同意销号　　□ 未整改到位，退回整改<br/>"
+                        "说明：________________________________________________", st["cell"]),
+              Spacer(1, 10 * mm),
+              Paragraph("验收人（签字）：______________　　　河长制办公室（盖章）　　　______年____月____日", st["cell"])]
+    story = _heading_and_grid(office, "河湖问题整改销号单", f"编号：{p.number}", rows, st, w, ending, keep=2)
+    _build(path, story, f"河湖问题整改销号单 {p.number}", office)

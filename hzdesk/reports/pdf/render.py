@@ -15,6 +15,7 @@ from typing import Callable
 from hzdesk import clock
 from hzdesk.files import atomic_output
 from hzdesk.reports.pdf.fonts import register
+from hzdesk.reports.pdf.pages import PageNumbers, info
 
 MM = 72 / 25.4
 
@@ -123,7 +124,7 @@ def _layout(doc: LedgerDoc, should_stop: Callable[[], bool]) -> _Layout:
     body = 8.5 if total_chars > 90 else 9.5
     leading = body * 1.3
     wrap = _Wrapper(font, body)
-    widths = [c.width * (page_w - 2 * margin) / total_chars for c in doc.columns]
+    widths = _fit_numbers(doc, wrap, [c.width * (page_w - 2 * margin) / total_chars for c in doc.columns], pad)
     header_lines = [wrap.lines(c.title, w - 2 * pad) for c, w in zip(doc.columns, widths)]
     header_h = max(len(x) for x in header_lines) * leading + 2 * pad
     top = page_h - 2 * margin - header_h - _Layout.FOOTER
@@ -150,6 +151,22 @@ def _layout(doc: LedgerDoc, should_stop: Callable[[], bool]) -> _Layout:
     if room < (34 if doc.signatures else 0) + (14 if doc.note else 0):
         pages.append([])
     return _Layout(font, page_w, page_h, margin, body, leading, pad, wrap, widths, header_lines, header_h, pages)
+
+
+def _fit_numbers(doc: LedgerDoc, wrap: _Wrapper, widths: list[float], pad: float) -> list[float]:
+    """Numbers are never split: a centred or right-aligned column (序号, 里程, counts) is widened to
+    its longest value (序号 10000 on one line), taking the room from the widest text column."""
+    widths = list(widths)
+    donor = max(range(len(widths)), key=lambda i: widths[i] if doc.columns[i].align == "left" else -1)
+    for i, col in enumerate(doc.columns):
+        if col.align == "left" or not doc.rows:
+            continue
+        longest = max((row[i] for row in doc.rows), key=len)
+        need = wrap.width(longest) + 2 * pad + 1
+        if need > widths[i] and len(longest) <= 12 and widths[donor] - (need - widths[i]) > widths[i]:
+            widths[donor] -= need - widths[i]
+            widths[i] = need
+    return widths
 
 
 def _page_top(c, lay: _Layout, doc: LedgerDoc, number: int, printed: dt.date) -> float:
@@ -183,18 +200,28 @@ def _ending(c, lay: _Layout, doc: LedgerDoc, y: float) -> None:
         c.drawString(lay.margin + len(doc.signatures) * gap, y - 26, "日期：    年    月    日")
 
 
+def count_pages(doc: LedgerDoc, should_stop: Callable[[], bool] = lambda: False) -> tuple[int, _Layout]:
+    """How many pages the ledger takes, and its layout to draw later (a binder numbers its pages
+    before drawing any)."""
+    lay = _layout(doc, should_stop)
+    return len(lay.pages), lay
+
+
 def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
-                 should_stop: Callable[[], bool] = lambda: False) -> int:
+                 should_stop: Callable[[], bool] = lambda: False, numbers: PageNumbers = PageNumbers(),
+                 layout: _Layout | None = None) -> int:
     """Write the ledger to `path` (atomically). Returns the number of pages."""
     from reportlab.pdfgen.canvas import Canvas
 
-    lay = _layout(doc, should_stop)
+    lay = layout or _layout(doc, should_stop)
     total = len(lay.pages)
     with atomic_output(path) as tmp:
         c = Canvas(tmp, pagesize=(lay.page_w, lay.page_h), pageCompression=1)
-        c.setTitle(doc.title)
-        c.setAuthor(doc.office)
-        c.setSubject(doc.subtitle)
+        meta = info(doc.title, doc.office, doc.subtitle)
+        c.setTitle(meta["title"])
+        c.setAuthor(meta["author"])
+        c.setSubject(meta["subject"])
+        c.setCreator(meta["creator"])
         printed = doc.printed_on or clock.today()
         ink = _TableInk(c, lay.font, lay.body, lay.leading, lay.pad, lay.wrap, lay.widths, doc.columns)
         for number, rows in enumerate(lay.pages, start=1):
@@ -203,7 +230,7 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
             if number == total:
                 _ending(c, lay, doc, y)
             c.setFont(lay.font, 9)
-            c.drawCentredString(lay.page_w / 2, lay.margin - 4, f"第 {number} 页 共 {total} 页")
+            c.drawCentredString(lay.page_w / 2, lay.margin - 4, numbers.footer(number, total))
             c.showPage()
             if number % 50 == 0 and should_stop():
                 raise _cancelled()

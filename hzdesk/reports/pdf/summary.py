@@ -17,6 +17,7 @@ from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.pdf.fonts import font_path, register
+from hzdesk.reports.pdf.pages import PageNumbers, info, numbered_canvas
 from hzdesk.services.settings import get_setting
 from hzdesk.services.stats import percent, period_stats, report_sentence
 
@@ -61,7 +62,7 @@ def draft_paragraph(stats: dict, office: str) -> str:
 
 
 def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.date, dt.date],
-                  as_of: dt.date, paragraph: str | None = None) -> int:
+                  as_of: dt.date, paragraph: str | None = None, numbers: PageNumbers = PageNumbers()) -> int:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
@@ -167,13 +168,9 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
               Paragraph("填报人：____________　　审核人：____________　　日期：______年____月____日", small)]
 
     pages = []
-
-    def count_page(canvas, doc):
-        canvas.setFont(font, 9)
-        canvas.drawCentredString(A4[0] / 2, 10 * mm, f"第 {doc.page} 页")
-        pages.append(doc.page)
     with atomic_output(path) as tmp:
         SimpleDocTemplate(tmp, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                          bottomMargin=18 * mm, title="河长制工作统计报表").build(
-            story, onFirstPage=count_page, onLaterPages=count_page)
+                          bottomMargin=18 * mm, **info("河长制工作统计报表", office, f"{start} 至 {end}")).build(
+            story, onFirstPage=lambda c, d: pages.append(d.page), onLaterPages=lambda c, d: pages.append(d.page),
+            canvasmaker=numbered_canvas(numbers, font, bottom=10 * mm))
     return len(pages)
