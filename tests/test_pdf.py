@@ -213,3 +213,27 @@ def test_county_statistics_workbook(demo, tmp_path):
     assert units and sum(r[4] for r in units) <= stats["issues"]["overdue"]
     assert [list(r) for r in units] == [[u["unit"], u["assigned"], u["closed"], u["open"], u["overdue"]]
                                         for u in stats["issues"]["by_unit"]]
+
+
+def test_numbers_are_never_split(tmp_path):
+    """#14: 序号 10000 wrapped to "1000/0" and doubled the pages of a big patrol ledger."""
+    from hzdesk.reports.pdf.render import count_pages
+
+    cols = [PdfColumn("序号", 3.2, "center"), PdfColumn("巡河日期", 6.5), PdfColumn("河湖", 9), PdfColumn("巡河人", 5),
+            PdfColumn("开始时间", 4.5), PdfColumn("结束时间", 4.5), PdfColumn("里程(km)", 5, "right"),
+            PdfColumn("天气", 3), PdfColumn("巡河情况", 20), PdfColumn("现场处理", 10), PdfColumn("发现问题", 4.8),
+            PdfColumn("巡河方式", 5), PdfColumn("录入日期", 6.5)]
+    rows = [[str(i), "2025-03-05", "清溪河", "张建国", "08:30", "09:40", "12.5", "晴", "河面整洁", "", "否", "步行",
+             "2025-03-05"] for i in range(1, 10_501)]
+    pages, layout = count_pages(LedgerDoc("巡河记录台账", "某镇", "2025", cols, rows, landscape=True))
+    assert all(len(cells[0]) == 1 and len(cells[6]) == 1 for page in layout.pages for cells, _h in page)
+    assert len(rows) / pages >= 24     # rows a page, as with one-line rows
+
+
+@needs_poppler
+def test_an_empty_period_says_so(tmp_path):
+    cols = [PdfColumn("序号", 3.2, "center"), PdfColumn("发现问题", 4.8), PdfColumn("巡河情况", 30)]
+    out = tmp_path / "empty.pdf"
+    write_ledger(out, LedgerDoc("巡河记录台账", "某镇", "期间：2019", cols, []))
+    text = pdftext(out)
+    assert "本期无记录" in text and "发现问题" in text and "第1页共1页" in text

@@ -154,16 +154,18 @@ def _layout(doc: LedgerDoc, should_stop: Callable[[], bool]) -> _Layout:
 
 
 def _fit_numbers(doc: LedgerDoc, wrap: _Wrapper, widths: list[float], pad: float) -> list[float]:
-    """Numbers are never split: a centred or right-aligned column (序号, 里程, counts) is widened to
-    its longest value (序号 10000 on one line), taking the room from the widest text column."""
+    """Numbers and short headings are never split: a centred or right-aligned column (序号, 里程,
+    counts) is widened to its longest value (序号 10000 on one line), and a column to its heading
+    of up to six characters (发现问题, not 发现问/题), taking the room from the widest text column."""
     widths = list(widths)
     donor = max(range(len(widths)), key=lambda i: widths[i] if doc.columns[i].align == "left" else -1)
     for i, col in enumerate(doc.columns):
-        if col.align == "left" or not doc.rows:
-            continue
-        longest = max((row[i] for row in doc.rows), key=len)
-        need = wrap.width(longest) + 2 * pad + 1
-        if need > widths[i] and len(longest) <= 12 and widths[donor] - (need - widths[i]) > widths[i]:
+        need = wrap.width(col.title) + 2 * pad + 1 if len(col.title) <= 6 else 0.0
+        if col.align != "left" and doc.rows:
+            longest = max((row[i] for row in doc.rows), key=len)
+            if len(longest) <= 12:
+                need = max(need, wrap.width(longest) + 2 * pad + 1)
+        if i != donor and need > widths[i] and widths[donor] - (need - widths[i]) > 3 * widths[i]:
             widths[donor] -= need - widths[i]
             widths[i] = need
     return widths
@@ -187,8 +189,11 @@ def _page_top(c, lay: _Layout, doc: LedgerDoc, number: int, printed: dt.date) ->
 
 
 def _ending(c, lay: _Layout, doc: LedgerDoc, y: float) -> None:
-    """The note and the signature lines under the last rows."""
+    """The note and the signature lines under the last rows (or "本期无记录" under the header)."""
     c.setFont(lay.font, 9)
+    if not doc.rows:
+        c.drawCentredString(lay.page_w / 2, y - 14, "（本期无记录）")
+        y -= 20
     if doc.note:
         c.drawString(lay.margin, y - 13, doc.note)
         y -= 14
