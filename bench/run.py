@@ -178,10 +178,11 @@ print(json.dumps({{"s": time.perf_counter() - t, "mb": peak()}}))
 """)
 
 
-def import_10k(folder: Path) -> dict:
+def import_10k(folder: Path, bad_row: bool = False) -> dict:
     """10,000 rows as a clerk would send them: 20 water bodies, 100 people and 9,880 patrols
-    that refer to them, every row validated."""
-    book = folder / "import10k.xlsx"
+    that refer to them, every row validated. With `bad_row`, one patrol has a day that does not
+    exist: the time is the refused import plus writing its error workbook."""
+    book = folder / ("import10k-bad.xlsx" if bad_row else "import10k.xlsx")
     target = folder / f"import-{time.perf_counter_ns()}.db"  # a fresh database each run
     return child(f"""
 import time, json, openpyxl, datetime as dt
@@ -196,6 +197,8 @@ if True:
     for i in range(9880):
         ws.append([day + dt.timedelta(days=i % 700), f"XJ{{i % 20:03d}}", f"人员{{i % 100}}", f"139{{i % 100:08d}}",
                    "08:30", "09:45", 2.5, "沿河无垃圾堆放", "否"])
+    if {bad_row!r}:
+        ws.cell(row=5000, column=1).value = "2024-02-30"
     wb.save({str(book)!r})
 from hzdesk.db.engine import open_database
 from hzdesk.reports.excel_import import import_workbook
@@ -203,7 +206,12 @@ db = open_database({str(target)!r})
 t = time.perf_counter()
 with db.session() as s:
     r = import_workbook(s, {str(book)!r})
-assert r.ok and r.written, [i.line() for i in r.issues[:3]]
+if {bad_row!r}:
+    from hzdesk.reports.excel_import import write_error_workbook
+    assert not r.ok and len(r.issues) == 1
+    write_error_workbook({str(folder / "errors.xlsx")!r}, r)
+else:
+    assert r.ok and r.written, [i.line() for i in r.issues[:3]]
 print(json.dumps({{"s": time.perf_counter() - t}}))
 """)
 
@@ -252,6 +260,8 @@ def main() -> int:
         rows.append(("导出 Excel（10 万条巡河）", f"{med([x['s'] for x in e]):.1f} s，{med([x['mb'] for x in e]):.0f} MB",
                      "< 10 s，< 200 MB"))
         rows.append(("导入 1 万行工作簿（含校验）", f"{med([import_10k(folder)['s'] for _ in range(args.runs)]):.2f} s", "< 5 s"))
+        rows.append(("1 万行工作簿有 1 处错误：检查并写出错误工作簿",
+                     f"{med([import_10k(folder, bad_row=True)['s'] for _ in range(args.runs)]):.2f} s", "< 5 s"))
         rows.append(("大数据集全年统计", f"{med([stats_year(db)['s'] for _ in range(args.runs)]):.2f} s", "< 0.5 s"))
     width = max(len(r[0]) for r in rows) + 2
     print(f"\n{'项目'.ljust(width)}  {'结果'.ljust(44)}  目标")

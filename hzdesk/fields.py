@@ -52,6 +52,8 @@ class Field:
     choice_defaults: tuple[str, ...] = ()   # a new choice list's first values (kind == "choice")
     suggest: str | None = None       # "unit": typing offers the unit names already in use
     decimals: int | None = None      # a float always shown with this many decimals (km: 3.0 beside 2.1)
+    unit: str | None = None          # "km": the number may be typed with its unit (1.5公里)
+    person_name: bool = False        # a person's name: spaces typed inside it are dropped (李　堃 → 李堃)
 
     @property
     def header(self) -> str:
@@ -110,7 +112,7 @@ WATER_BODY = Ledger("water_body", "河湖名录", m.WaterBody, (
     F("parent_id", "上级河湖", "ref", ref="water_body", width=10, excel_label="上级编码",
       hint="河段所属的河流", views="table form print workbook"),
     F("level", "级别", "choice", required=True, choices="level", width=4, views="table form print workbook"),
-    F("length_km", "长度(km)", "float", minimum=0, maximum=10000, width=6, decimals=1, views="table form print workbook"),
+    F("length_km", "长度(km)", "float", minimum=0, maximum=10000, width=6, decimals=1, unit="km", views="table form print workbook"),
     F("area_km2", "流域面积(km²)", "float", minimum=0, maximum=1_000_000, width=7, decimals=2, views="table form print workbook"),
     F("start_point", "起点", width=10, max_len=100, views="form print workbook"),
     F("end_point", "终点", width=10, max_len=100, views="form print workbook"),
@@ -182,7 +184,7 @@ PLAN_ITEM = Ledger("plan_item", "方案任务", m.PlanItem, (
 ), order_by=("plan_id", "seq"), search=("content", "responsible_unit"))
 
 PERSON = Ledger("person", "人员名录", m.Person, (
-    F("name", "姓名", required=True, width=5, max_len=40, views="table form workbook key"),
+    F("name", "姓名", required=True, width=5, max_len=40, person_name=True, views="table form workbook key"),
     F("sex", "性别", "choice", choices="sex", width=3, views="table form workbook"),
     F("unit", "单位", width=12, max_len=80, suggest="unit", views="table form workbook"),
     F("post", "职务", width=10, max_len=60, views="table form workbook"),
@@ -233,7 +235,7 @@ PATROL = Ledger("patrol", "巡河记录", m.Patrol, (
     F("person_id", "巡河人", "ref", ref="person", required=True, width=5, views="table form fast sticky print workbook"),
     F("start_time", "开始时间", "time", width=5, views="table form fast print workbook"),
     F("end_time", "结束时间", "time", width=5, views="table form fast print workbook"),
-    F("distance_km", "里程(km)", "float", minimum=0, maximum=200, width=5, decimals=1, views="table form fast print workbook"),
+    F("distance_km", "里程(km)", "float", minimum=0, maximum=200, width=5, decimals=1, unit="km", views="table form fast print workbook"),
     F("weather", "天气", "choice", choices="weather", width=3, views="table form fast print workbook"),
     F("method", "巡河方式", "choice", choices="patrol_method", width=5, views="table form fast sticky print workbook",
       choice_defaults=("步行", "骑行", "驾车", "乘船", "无人机")),
@@ -262,15 +264,15 @@ PROBLEM = Ledger("problem", "问题台账", m.Problem, (
     F("category", "问题类别", "choice", required=True, choices="problem_category", width=6,
       views="table form print workbook"),
     F("description", "问题描述", "longtext", required=True, width=20, views="table form print workbook"),
-    F("finder", "发现人", width=5, max_len=40, views="form workbook"),
+    F("finder", "发现人", width=5, max_len=40, person_name=True, views="form workbook"),
     F("patrol_id", "来源巡河记录", "ref", ref="patrol", width=6, hint="巡河中发现的问题，关联那次巡河", views="form"),
     F("responsible_unit", "责任单位", "choice", choices="unit", width=10, max_len=80, views="table form print workbook"),
-    F("responsible_person", "责任人", width=5, max_len=40, views="form workbook"),
+    F("responsible_person", "责任人", width=5, max_len=40, person_name=True, views="form workbook"),
     F("deadline", "整改时限", "date", width=7, views="table form print workbook"),
     F("state", "状态", "state", editable=False, width=5, views="table print workbook"),
     F("measures", "整改措施", "longtext", width=16, views="form workbook"),
     F("rectified_on", "整改完成日期", "date", editable=False, width=7, views="workbook"),
-    F("verifier", "验收人", editable=False, width=5, views="workbook"),
+    F("verifier", "验收人", editable=False, width=5, person_name=True, views="workbook"),
     F("verified_on", "验收日期", "date", editable=False, width=7, views="workbook"),
     F("closed_on", "销号日期", "date", editable=False, width=7, views="table print workbook"),
     F("notes", "备注", "longtext", width=12, views="form workbook"),
@@ -285,7 +287,7 @@ FREQUENCY_RULE = Ledger("frequency_rule", "巡河频次规则", m.FrequencyRule,
     F("scope", "计算方式", "enum", required=True, enum=RuleScope, width=6, views="table form"),
     F("active_months", "执行月份", width=6, max_len=40, hint="如 3-12；留空为全年", views="table form"),
     F("min_minutes", "每次至少（分钟）", "int", minimum=1, maximum=600, width=4, views="table form"),
-    F("min_km", "每次至少（公里）", "float", minimum=0, maximum=100, width=4, decimals=1, views="table form"),
+    F("min_km", "每次至少（公里）", "float", minimum=0, maximum=100, width=4, decimals=1, unit="km", views="table form"),
     F("enabled", "启用", "bool", width=3, views="table form"),
     F("effective_from", "生效日期", "date", width=7, hint="从这一天开始的周期按本规则计算；留空为一直有效", views="table form"),
     F("effective_to", "停止日期", "date", editable=False, width=7, views="table"),

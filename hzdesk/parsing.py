@@ -88,17 +88,39 @@ def parse_time(value) -> dt.time:
     return dt.time(h, mi, s)
 
 
-def parse_float(value, *, minimum: float | None = None, maximum: float | None = None) -> float:
+#: Unit words a number may carry, by the unit of its field ("1.5公里" in a 里程(km) column).
+UNIT_WORDS = {"km": ("公里", "千米", "km", "KM", "Km")}
+
+
+def _number_text(t: str, units: tuple[str, ...]) -> str:
+    """A typed number as Python reads it: a unit word of the field dropped, "1。5" as 1.5,
+    thousands separators (1,234.5) dropped; a comma that could be a decimal comma ("1,5") is
+    refused with the question rather than guessed as 15."""
+    for word in units:
+        if t.endswith(word):
+            t = t[: -len(word)].strip()
+            break
+    t = re.sub(r"(?<=\d)。(?=\d)", ".", t)
+    if "," in t:
+        if not re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", t):
+            a, _, b = t.partition(",")
+            raise ParseError(f"“{t}”有歧义：是 {a}.{b} 还是 {a}{b}？请写成不带逗号的数字")
+        t = t.replace(",", "")
+    return t
+
+
+def parse_float(value, *, minimum: float | None = None, maximum: float | None = None,
+                units: tuple[str, ...] = ()) -> float:
     if isinstance(value, bool):
         raise ParseError("应为数字")
     if isinstance(value, (int, float)):
         x = float(value)
     else:
-        t = normalize_text(value).replace(",", "")
+        t = _number_text(normalize_text(value), units)
         try:
             x = float(t)
         except ValueError:
-            raise ParseError(f"“{t}”不是数字") from None
+            raise ParseError(f"“{normalize_text(value)}”不是数字") from None
     if x != x or x in (float("inf"), float("-inf")):
         raise ParseError("不是有效的数字")
     if minimum is not None and x < minimum:
@@ -131,15 +153,32 @@ def parse_bool(value) -> bool:
 
 
 def parse_phone(value) -> str:
-    """Phone numbers arrive as text or, from Excel, as numbers (13800138000.0)."""
+    """Phone numbers arrive as text or, from Excel, as numbers (13800138000.0). A mobile number
+    is kept as its 11 digits whatever separated them (138-0013-8000, 138 0013 8000); a landline
+    keeps the dash after its area code (0731-1234567)."""
     if isinstance(value, float) and value == int(value):
         value = int(value)
-    t = normalize_text(value).replace(" ", "")
+    t = re.sub(r"[\s()（）.]", "", normalize_text(value))
     if not re.fullmatch(r"\+?[0-9][0-9\-]{5,18}(转[0-9]{1,6})?", t):
         raise ParseError(f"电话“{t}”格式不对，应为手机号或带区号的固定电话")
     if sum(ch.isdigit() for ch in t) < 7:
         raise ParseError(f"电话“{t}”位数太少")
+    digits = t.replace("-", "")
+    if re.fullmatch(r"(\+?86)?1[3-9]\d{9}", digits):
+        return digits[-11:]
     return t
+
+
+def phone_key(value) -> str:
+    """What two ways of writing one phone number have in common: its digits."""
+    return re.sub(r"\D", "", normalize_text(value))
+
+
+def compact_name(value) -> str:
+    """A person's name without the spaces typed inside it (李　堃, 欧阳 淼 → 李堃, 欧阳淼); a name in
+    Latin letters keeps its single spaces."""
+    t = re.sub(r"\s+", " ", normalize_text(value))
+    return re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", t)
 
 
 def format_date(d: dt.date | None) -> str:

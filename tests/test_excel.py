@@ -161,6 +161,17 @@ def test_any_error_writes_nothing_and_every_problem_is_listed(base_db, tmp_path)
     fixed_sheet = wb["巡河记录"]
     assert fixed_sheet.cell(row=1, column=len(PATROL_HEADERS) + 1).value == "错误说明"
     assert "没有“2025-02-30”这一天" in fixed_sheet.cell(row=3, column=len(PATROL_HEADERS) + 1).value
+    # #14: every bad cell is marked, the rest of the workbook is all there; corrected in place,
+    # the same file imports.
+    assert fixed_sheet["A3"].fill.fgColor.rgb == "FFFBD5D5" and fixed_sheet["B3"].fill.fgColor.rgb != "FFFBD5D5"
+    assert fixed_sheet["B4"].fill.fgColor.rgb == "FFFBD5D5" and fixed_sheet.max_row == len(rows) + 1
+    fixed_sheet["A3"], fixed_sheet["B4"], fixed_sheet["C5"] = "2025-03-06", "XJ001", "张建国"
+    fixed_sheet["D6"], fixed_sheet["E7"], fixed_sheet["G8"] = "13900139000", "7:00", None
+    wb.save(errors)
+    with base_db.session() as s:
+        again = import_workbook(s, errors)
+    assert again.ok and again.written and count(base_db, m.Patrol) == len(rows)
+    assert any("错误说明" in n for n in again.notices)
 
 
 def test_duplicates_in_the_file_are_listed_and_rows_already_held_update(base_db, tmp_path):
@@ -429,3 +440,55 @@ def test_units_a_workbook_names_join_the_list_with_a_notice(base_db, tmp_path):
         assert choices(s, "unit").count("县水利局") == 1
         assert {p.responsible_unit for p in s.scalars(select(m.Problem).where(
             m.Problem.number.in_(["WT-2025-201", "WT-2025-202"])))} == {"县水利局"}
+
+
+def test_names_phones_and_km_as_clerks_write_them(base_db, tmp_path):
+    """#14: "李　玥" with "139-0013-9000" is the 李玥 of 13900139000; "1.5公里" is 1.5; "1,5" is
+    asked about, not read as 15."""
+    headers = PATROL_HEADERS + ["里程(km)"]
+    ok = workbook(tmp_path / "ok.xlsx", "巡河记录", headers, [
+        ["2025-03-05", "XJ001", "李　玥", "139-0013-9000", "08:30", "09:30", "2025-03-05", "1.5公里"]])
+    with base_db.session() as s:
+        result = import_workbook(s, ok)
+    assert result.ok and any("空格已去掉" in n for n in result.notices)
+    with base_db.session() as s:
+        patrol = s.scalar(select(m.Patrol))
+        assert patrol.distance_km == 1.5 and s.get(m.Person, patrol.person_id).phone == "13900139000"
+    bad = workbook(tmp_path / "bad.xlsx", "巡河记录", headers, [
+        ["2025-03-06", "XJ001", "张建国", "13800138000", "08:30", "09:30", "2025-03-06", "1,5"]])
+    with base_db.session() as s:
+        result = import_workbook(s, bad)
+    assert [(i.column, "有歧义" in i.reason) for i in result.issues] == [("里程(km)", True)]
+
+
+def test_title_rows_above_the_headers_are_skipped(base_db, tmp_path):
+    """#14: a title row above the headers gave "第 1 行 缺少必需的列"."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "巡河记录"
+    ws.append(["清溪镇2025年3月巡河记录"])
+    ws.append(["填报单位：清溪镇河长办", None, None, "填报日期：2025-03-31"])
+    ws.append(PATROL_HEADERS)
+    ws.append(["2025-03-05", "XJ001", "张建国", None, "8:00", "9:00", None])
+    wb.save(tmp_path / "t.xlsx")
+    with base_db.session() as s:
+        result = import_workbook(s, tmp_path / "t.xlsx")
+    assert result.ok and count(base_db, m.Patrol) == 1
+    assert any("表头在第 3 行" in n for n in result.notices)
+
+
+def test_the_error_workbook_holds_no_formula(base_db, tmp_path):
+    """#15 point 7: a column headed =HYPERLINK(...) plus a bad row gave a live formula."""
+    path = workbook(tmp_path / "f.xlsx", "巡河记录", PATROL_HEADERS + ['=HYPERLINK("http://x","点")'],
+                    [["2025-02-30", "XJ001", "张建国", None, None, None, None, "=1+1"]])
+    wb = openpyxl.load_workbook(path)
+    for ref in ("H1", "H2"):   # typed as text (an apostrophe in Excel), as a hostile sender would
+        wb["巡河记录"][ref].data_type = "s"
+    wb.save(path)
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    write_error_workbook(tmp_path / "e.xlsx", result)
+    with zipfile.ZipFile(tmp_path / "e.xlsx") as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+    sheet = openpyxl.load_workbook(tmp_path / "e.xlsx")["巡河记录"]
+    assert sheet["H1"].value.startswith("=HYPERLINK") and sheet["H1"].data_type == "s"

@@ -98,3 +98,26 @@ def test_this_years_shorthand_dates(typed, expected):
 def test_shorthand_times(typed, expected):
     from hzdesk.parsing import parse_time
     assert parse_time(typed) == expected
+
+
+def test_numbers_as_clerks_type_them():
+    """#14: "1,5" was read as 15; "1.5公里" and "1。5" were refused."""
+    from hzdesk.parsing import ParseError, parse_float
+
+    km = ("公里", "千米", "km")
+    assert parse_float("1.5公里", units=km) == 1.5 and parse_float("2 km", units=km) == 2.0
+    assert parse_float("1。5") == 1.5 and parse_float("1,234.5") == 1234.5 and parse_float("１２") == 12
+    for ambiguous in ("1,5", "1，5", "12,34"):
+        with pytest.raises(ParseError, match="有歧义"):
+            parse_float(ambiguous)
+    with pytest.raises(ParseError, match="不是数字"):
+        parse_float("1.5公里")          # a unit only where the field has it
+
+
+def test_phones_and_names_normalised():
+    from hzdesk.parsing import compact_name, parse_phone, phone_key
+
+    assert parse_phone("138-0013-8000") == parse_phone("138 0013 8000") == parse_phone("+86 13800138000") == "13800138000"
+    assert parse_phone("0731-1234567") == "0731-1234567" and phone_key("0731-1234567") == "07311234567"
+    assert compact_name("李　堃") == "李堃" and compact_name(" 欧阳 淼 ") == "欧阳淼"
+    assert compact_name("John  Smith") == "John Smith"

@@ -22,7 +22,7 @@ from hzdesk.db import audit
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError, SheetIssue, ValidationError
 from hzdesk.fields import CHOICE_LISTS
-from hzdesk.parsing import ParseError, parse_date, parse_phone, parse_time
+from hzdesk.parsing import ParseError, compact_name, parse_date, parse_phone, parse_time, phone_key
 from hzdesk.reports.sheets import SHEETS, Sheet
 from hzdesk.reports.import_problems import apply_problem_extras, problem_extras
 # The file's safety checks and reading live in workbook_file.py; ImportRefused and read_sheets are
@@ -153,13 +153,14 @@ class _Refs:
     """Water bodies by code and people by name (and phone), from the database and this file."""
 
     def __init__(self, session: Session):
+        self.session = session
         self.water = dict(session.execute(select(m.WaterBody.code, m.WaterBody.id)).all())
         self.people: dict[str, list[tuple[int, str | None]]] = {}
         for pid, name, phone in session.execute(select(m.Person.id, m.Person.name, m.Person.phone)):
             self.add_person(pid, name, phone)
 
     def add_person(self, pid: int, name: str, phone: str | None) -> None:
-        self.people.setdefault(name, []).append((pid, phone))
+        self.people.setdefault(compact_name(name), []).append((pid, phone_key(phone) if phone else None))
 
     def water_id(self, code: Any) -> int:
         key = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code).strip()
@@ -168,11 +169,14 @@ class _Refs:
         return self.water[key]
 
     def person_id(self, name: Any, phone: Any) -> int:
-        name = str(name).strip()
+        # 李　堃 is 李堃, and 138-0013-8000 is 13800138000.
+        typed, name = str(name).strip(), compact_name(name)
+        if typed != name:   # said in the import's notices
+            self.session.info.setdefault("compacted_names", []).append((typed, name))
         found = self.people.get(name, [])
         if phone not in (None, ""):
             phone = str(int(phone)) if isinstance(phone, float) and phone.is_integer() else str(phone).strip()
-            same = [p for p in found if p[1] == phone]
+            same = [p for p in found if p[1] == phone_key(phone)]
             if len(same) == 1:
                 return same[0][0]
             if not same and len(found) == 1 and not found[0][1]:
@@ -240,6 +244,7 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
         raise ImportRefused("工作簿中没有标准台账表（如“河湖名录”“巡河记录”），请用 hzdesk template 生成的模板填写。")
     refs = _Refs(session)
     session.info.pop("added_choices", None)
+    session.info.pop("compacted_names", None)
     labels_to_codes = {label: code for code, label in session.execute(
         select(m.ChecklistItem.code, m.ChecklistItem.label).where(m.ChecklistItem.active.is_(True)))}
     parents: list[tuple[Any, int, Any]] = []
@@ -259,6 +264,10 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
             if n:
                 result.notices.append(f"{n} 条巡河记录的巡河人当天没有任何任职（民间巡河、代巡等）："
                                       "照常导入，不计入任何河长的应巡。")
+            renamed = list(dict.fromkeys(session.info.pop("compacted_names", [])))
+            if renamed:
+                result.notices.append(f"{len(renamed)} 个姓名中的空格已去掉（如“{renamed[0][0]}”记为“{renamed[0][1]}”），"
+                                      "以便与人员名录对上。")
             for list_name, values in session.info.pop("added_choices", {}).items():
                 new = list(dict.fromkeys(values))
                 result.notices.append(f"{CHOICE_LISTS[list_name][0]}列表中原来没有的 {len(new)} 个名称将加入列表："
@@ -437,44 +446,38 @@ def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: i
 # ---------------------------------------------------------------- the error workbook
 
 def write_error_workbook(path: str | Path, result: ImportResult) -> None:
-    """The problems as a list, and each faulty sheet again with a 错误说明 column to fix in place."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    """The whole submitted workbook again, each bad cell pale red and a 错误说明 column on every
+    row that has one, after a 错误清单 of every problem: correct it in place and import it again
+    (the import skips 错误清单 and the 错误说明 column). Written in one pass, streaming, to a
+    temporary file renamed at the end; every value is written as what it is (no formulas)."""
+    from hzdesk.files import atomic_output
+    from hzdesk.reports.xlsx import XlsxWriter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "错误清单"
-    ws.append(["工作表", "行号", "列", "值", "原因"])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for issue in result.issues:
-        _append(ws, [issue.sheet, issue.row, issue.column, issue.value, issue.reason])
-    for col, width in zip("ABCDE", (12, 8, 14, 24, 60)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    red = PatternFill("solid", fgColor="FBD5D5")
     by_sheet: dict[str, dict[int, list[Issue]]] = {}
     for issue in result.issues:
         by_sheet.setdefault(issue.sheet, {}).setdefault(issue.row, []).append(issue)
-    for name, row_issues in by_sheet.items():
-        if name not in result.rows:
-            continue
-        headers, rows = result.rows[name]
-        out = wb.create_sheet(name)
-        out.append(headers + ["错误说明"])
-        for number, values in rows:
-            _append(out, list(values) + [""] * (len(headers) - len(values))
-                    + ["；".join(f"{i.column}：{i.reason}" for i in row_issues.get(number, []))])
-            if number in row_issues:
-                for cell in out[out.max_row]:
-                    cell.fill = red
-        out.freeze_panes = "A2"
-    wb.save(path)
+    # Rows are written one under another (blank and title rows of the original left out): the
+    # 错误清单 gives the row numbers of this workbook, where the clerk will correct them.
+    moved = {(name, number): i for name, (_h, rows) in result.rows.items()
+             for i, (number, _v) in enumerate(rows, start=2)}
+    with atomic_output(path) as tmp, XlsxWriter(tmp) as book:
+        ws = book.sheet("错误清单", ["工作表", "行号", "列", "值", "原因"], [12, 8, 14, 24, 60])
+        for issue in result.issues:
+            ws.append([issue.sheet, moved.get((issue.sheet, issue.row), issue.row), issue.column,
+                       _as_written(issue.value), issue.reason])
+        for name, (headers, rows) in result.rows.items():
+            row_issues = by_sheet.get(name, {})
+            index = {h: i for i, h in enumerate(headers) if h}
+            out = book.sheet(name, [*headers, "错误说明"], [max(8.0, min(40.0, len(h) * 2.2)) for h in headers] + [50])
+            for number, values in rows:
+                found = row_issues.get(number, [])
+                marked = {index[c] for i in found for c in str(i.column).split("、") if c in index}
+                out.append([_as_written(v) for v in values] + [""] * (len(headers) - len(values))
+                           + ["；".join(f"{i.column}：{i.reason}" for i in found)], marked=marked)
 
 
-def _append(ws, values: list[Any]) -> None:
-    """Append a row as it was typed, but with no value ever taken for a formula."""
-    ws.append([v.date() if isinstance(v, dt.datetime) and v.time() == dt.time(0) else v for v in values])
-    for cell in ws[ws.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
-            cell.data_type = "s"
+def _as_written(value: Any) -> Any:
+    """A cell as the clerk typed it: a date read with a midnight time is a date again."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date()
+    return value

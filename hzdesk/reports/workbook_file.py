@@ -72,6 +72,28 @@ def _clean(value: Any) -> Any:
     return value
 
 
+#: How many rows above the headers may hold a title ("2025年清溪镇巡河记录", 填报单位：…).
+TITLE_ROWS = 5
+
+
+def _header_row(rows, known: Any, name: str, notices: list[str]):
+    """The row holding the column headers: the first that names two of the sheet's columns among
+    its first rows (title rows above it are skipped, and said); else the first row."""
+    sheet = known.get(name) if isinstance(known, dict) else None
+    headers = {c.header for c in getattr(sheet, "columns", ())}
+    seen = []
+    for row in rows:
+        seen.append(row)
+        names = {str(v).strip().lstrip("*＊") for v in row[1] if v is not None}
+        if not headers or len(names & headers) >= 2:
+            if len(seen) > 1:
+                notices.append(f"“{name}”表头在第 {row[0]} 行，上方的 {len(seen) - 1} 行标题已跳过。")
+            return row
+        if len(seen) > TITLE_ROWS:
+            break
+    return seen[0] if seen else None
+
+
 def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[list[str], list[tuple[int, list[Any]]]]], list[str]]:
     """{sheet name: (headers, [(row number, values)])} for the sheets we know (the county sheets,
     or the names in `known`); notices for the rest. Every safety check of an import applies."""
@@ -94,7 +116,7 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
                     notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
                 continue
             rows = wb.rows(part, MAX_COLUMNS + 1)
-            first = next(rows, None)
+            first = _header_row(rows, known, name, notices)
             if first is None:
                 continue
             header_row = first[1]

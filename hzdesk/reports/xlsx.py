@@ -30,15 +30,17 @@ MAX_ROWS = 1_048_576  # Excel's limit per sheet
 
 # cellXfs indexes in styles.xml below
 STYLE_DATE, STYLE_DATETIME, STYLE_HEADER = 1, 2, 3
+STYLE_MARKED = 4            # a cell an import found wrong (pale red); 5 and 6 are its date forms
+STYLE_TIME = 7              # a time of day, hh:mm
 
 _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
 <numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm"/></numFmts>
 <fonts count="2"><font><sz val="11"/><name val="宋体"/><family val="3"/><charset val="134"/></font><font><b/><sz val="11"/><name val="宋体"/><family val="3"/><charset val="134"/></font></fonts>
-<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill></fills>
+<fills count="4"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill><fill><patternFill patternType="solid"><fgColor rgb="FFFBD5D5"/><bgColor indexed="64"/></patternFill></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1"><alignment horizontal="center"/></xf></cellXfs>
+<cellXfs count="8"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1"><alignment horizontal="center"/></xf><xf numFmtId="0" fontId="0" fillId="3" borderId="0" xfId="0" applyFill="1"/><xf numFmtId="164" fontId="0" fillId="3" borderId="0" xfId="0" applyNumberFormat="1" applyFill="1"/><xf numFmtId="165" fontId="0" fillId="3" borderId="0" xfId="0" applyNumberFormat="1" applyFill="1"/><xf numFmtId="20" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>
 <cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
 
@@ -55,6 +57,7 @@ def column_letter(index: int) -> str:
 class SheetWriter:
     def __init__(self, book: "XlsxWriter", name: str, widths: list[float], header: list[str]) -> None:
         self.book, self.name, self.rows = book, name, 0
+        self.filter_ref: str | None = None
         self.letters = [column_letter(i + 1) for i in range(max(len(widths), len(header)))]
         self.index = len(book.sheet_names) + 1
         self._raw = book.zip.open(f"xl/worksheets/sheet{self.index}.xml", "w", force_zip64=True)
@@ -65,6 +68,7 @@ class SheetWriter:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
             '<sheetViews><sheetView workbookViewId="0"' + (' tabSelected="1"' if self.index == 1 else "") + '>'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>'
@@ -72,8 +76,12 @@ class SheetWriter:
         self._buffer: list[str] = []
         self.append(header, style=STYLE_HEADER)
 
-    def append(self, values: Iterable[Any], style: int = 0) -> None:
-        """One row. Values: None (empty), str, int/float, bool (是/否), date, datetime."""
+    def append(self, values: Iterable[Any], style: int = 0, marked: frozenset[int] | set[int] = frozenset()) -> None:
+        """One row. Values: None (empty), str, int/float, bool (是/否), date, datetime, time.
+        Cells whose 0-based column is in `marked` are filled pale red (what an import refused)."""
+        if marked:
+            self._append_marked(list(values), marked)
+            return
         if self.rows >= MAX_ROWS:
             raise ValueError(f"“{self.name}”超过 Excel 每张表 {MAX_ROWS} 行的上限")
         self.rows += 1
@@ -101,9 +109,40 @@ class SheetWriter:
                 day = v.toordinal() - _EPOCH_ORDINAL
                 fraction = (v.hour * 3600 + v.minute * 60 + v.second) / 86400
                 cells.append(f'<c r="{letter}{r}" s="{STYLE_DATETIME}"><v>{day + fraction!r}</v></c>')
+            elif t is dt.time:   # a real time, not text: sortable and filterable in Excel
+                cells.append(f'<c r="{letter}{r}" s="{STYLE_TIME}"><v>{(v.hour * 60 + v.minute) / 1440!r}</v></c>')
             else:  # Decimal, enums and anything else: as its text
                 i = self.book.string_id(str(v))
                 cells.append(f'<c r="{letter}{r}" t="s"{s}><v>{i}</v></c>')
+        self._buffer.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if len(self._buffer) >= 2000:
+            self._flush()
+
+    def _append_marked(self, values: list[Any], marked: frozenset[int] | set[int]) -> None:
+        """A row with some cells marked: written cell by cell (rare: only rows an import refused)."""
+        if self.rows >= MAX_ROWS:
+            raise ValueError(f"“{self.name}”超过 Excel 每张表 {MAX_ROWS} 行的上限")
+        self.rows += 1
+        r = self.rows
+        clean = {i: v for i, v in enumerate(values) if v is not None and v != ""}
+        for i in marked:
+            clean.setdefault(i, None)
+        cells = []
+        for i in sorted(clean):
+            if i >= len(self.letters):
+                continue
+            v, ref = clean[i], f"{self.letters[i]}{r}"
+            style = STYLE_MARKED if i in marked else 0
+            if v is None:
+                cells.append(f'<c r="{ref}" s="{style}"/>')
+            elif type(v) is dt.date:
+                cells.append(f'<c r="{ref}" s="{STYLE_MARKED + 1 if style else STYLE_DATE}">'
+                             f'<v>{v.toordinal() - _EPOCH_ORDINAL}</v></c>')
+            elif type(v) in (int, float):
+                cells.append(f'<c r="{ref}" s="{style}"><v>{v!r}</v></c>')
+            else:
+                text = ("是" if v else "否") if type(v) is bool else v if type(v) is str else str(v)
+                cells.append(f'<c r="{ref}" t="s" s="{style}"><v>{self.book.string_id(text)}</v></c>')
         self._buffer.append(f'<row r="{r}">{"".join(cells)}</row>')
         if len(self._buffer) >= 2000:
             self._flush()
@@ -115,7 +154,14 @@ class SheetWriter:
     def close(self) -> None:
         self._flush()
         self._out.write("</sheetData>")
-        self._out.write('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        # Filter buttons on the header; printed landscape on A4, fitted to the width, the header
+        # repeated on every page (workbook.xml's Print_Titles), numbered in the footer.
+        self.filter_ref = f"$A$1:${self.letters[-1]}${self.rows}" if self.letters else None
+        if self.filter_ref:
+            self._out.write(f'<autoFilter ref="A1:{self.letters[-1]}{self.rows}"/>')
+        self._out.write('<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+                        '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+                        '<headerFooter><oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter></headerFooter>'
                         "</worksheet>")
         self._out.close()  # closes the zip entry too
 
@@ -127,6 +173,7 @@ class XlsxWriter:
         # Level 1 deflate: the XML still shrinks ~8×, in a third of level 6's time.
         self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
         self.sheet_names: list[str] = []
+        self.sheets: list[SheetWriter] = []
         self.string_index: dict[str, int] = {}
         self._strings: list[str] = []
         self._open: SheetWriter | None = None
@@ -148,6 +195,7 @@ class XlsxWriter:
         if self._open is not None:
             self._open.close()
         ws = SheetWriter(self, name, widths, header)
+        self.sheets.append(ws)
         self.sheet_names.append(name)
         self._open = ws
         return ws
@@ -210,7 +258,7 @@ class XlsxWriter:
                    f'xmlns:r="{rel}"><bookViews><workbookView activeTab="0"/></bookViews><sheets>'
                    + "".join(f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
                              for i, name in enumerate(self.sheet_names, start=1))
-                   + "</sheets></workbook>")
+                   + "</sheets>" + self._defined_names() + "</workbook>")
         z.writestr("xl/styles.xml", _STYLES)
         with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as raw:
             count = len(self._strings)
@@ -220,6 +268,16 @@ class XlsxWriter:
                 raw.write("".join(self._strings[start:start + 5000]).encode("utf-8"))
             raw.write(b"</sst>")
         z.close()
+
+    def _defined_names(self) -> str:
+        names = []
+        for i, ws in enumerate(self.sheets):
+            quoted = "'" + ws.name.replace("'", "''") + "'"
+            if ws.filter_ref:
+                names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
+                             f"{escape(quoted)}!{ws.filter_ref}</definedName>")
+            names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">{escape(quoted)}!$1:$1</definedName>')
+        return f"<definedNames>{''.join(names)}</definedNames>" if names else ""
 
     def __enter__(self) -> "XlsxWriter":
         return self

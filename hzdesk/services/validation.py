@@ -20,8 +20,8 @@ from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.errors import ValidationError
 from hzdesk.fields import Field, Ledger
-from hzdesk.parsing import (ParseError, normalize_text, parse_bool, parse_date, parse_float,
-                            parse_int, parse_phone, parse_time)
+from hzdesk.parsing import (UNIT_WORDS, ParseError, compact_name, normalize_text, parse_bool, parse_date,
+                            parse_float, parse_int, parse_phone, parse_time)
 from hzdesk.services.settings import add_choice, checklist, choices
 from hzdesk.vocab import GROWING_LISTS, parse_water_class
 
@@ -56,6 +56,11 @@ def parse_field(session: Session, f: Field, raw: Any, current: Any = None) -> An
     kind = f.kind
     if kind in ("text", "longtext"):
         text = str(raw).strip()
+        if f.person_name:
+            named = compact_name(text)
+            if named != text:   # said in an import's notices
+                session.info.setdefault("compacted_names", []).append((text, named))
+            text = named
         limit = f.max_len or (LONGTEXT_MAX if kind == "longtext" else None)
         if limit and len(text) > limit:
             raise ParseError(f"太长了（{len(text)} 字），最多 {limit} 字")
@@ -67,7 +72,7 @@ def parse_field(session: Session, f: Field, raw: Any, current: Any = None) -> An
     if kind == "int":
         return parse_int(raw, minimum=f.minimum, maximum=f.maximum)
     if kind == "float":
-        return parse_float(raw, minimum=f.minimum, maximum=f.maximum)
+        return parse_float(raw, minimum=f.minimum, maximum=f.maximum, units=UNIT_WORDS.get(f.unit or "", ()))
     if kind == "bool":
         return parse_bool(raw)
     if kind == "phone":
