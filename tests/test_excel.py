@@ -64,8 +64,18 @@ def test_standard_sheets_and_headers(exported):
     patrols = wb["巡河记录"]
     date_cell = patrols["A2"]
     assert isinstance(date_cell.value, dt.datetime) and date_cell.number_format == "yyyy-mm-dd"
-    phone = patrols.cell(row=2, column=4)
+    head = [c.value for c in patrols[1]]
+    phone = patrols.cell(row=2, column=head.index("巡河人电话") + 1)
     assert phone.data_type == "s" and phone.value.isdigit()
+    # #14: names beside codes, real times, filters, printed landscape and fitted to the width,
+    # and a 说明 sheet saying who sent it for which period
+    assert head[head.index("河湖编码") + 1] == "河湖名称" and patrols.cell(row=2, column=head.index("河湖名称") + 1).value
+    start = patrols.cell(row=2, column=head.index("开始时间") + 1)
+    assert isinstance(start.value, dt.time) and start.number_format == "h:mm"
+    assert patrols.auto_filter.ref and patrols.page_setup.orientation == "landscape"
+    assert patrols.sheet_properties.pageSetUpPr.fitToPage and patrols.print_title_rows == "$1:$1"
+    about = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
+    assert about["填报单位"] == "清溪镇河长制办公室" and about["统计期间"] == "全部记录" and "hzdesk" in about["程序版本"]
 
 
 def test_export_import_export_gives_the_same_sheets(exported, tmp_path):
@@ -77,7 +87,9 @@ def test_export_import_export_gives_the_same_sheets(exported, tmp_path):
         write_workbook(tmp_path / "again.xlsx", s)
         from hzdesk.services.check import check_database
         assert check_database(s).ok
-    assert sheets_of(exported) == sheets_of(tmp_path / "again.xlsx")
+    first, again = sheets_of(exported), sheets_of(tmp_path / "again.xlsx")
+    counted = lambda book: [r for r in book.pop("说明") if str(r[0]).endswith("（条）")]  # noqa: E731
+    assert counted(first) == counted(again) and first == again   # 说明's time and office aside
     db.close()
 
 

@@ -63,7 +63,9 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
         elif c.role == "code":
             alias = aliased(m.WaterBody)
             q_joins.append((alias, alias.id == getattr(model, c.field.key)))
-            cols.append(alias.code)
+            cols += [alias.code, alias.name]
+        elif c.role == "water_name":
+            continue  # selected together with the code
         elif c.role == "person_name":
             alias = aliased(m.Person)
             q_joins.append((alias, alias.id == getattr(model, c.field.key)))
@@ -94,10 +96,12 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
         record_id = values.pop(0)
         out: list[Any] = []
         for c in sheet.columns:
-            if c.role == "person_phone":
+            if c.role in ("person_phone", "water_name"):
                 continue
             value = values.pop(0)
-            if c.role == "chiefs":
+            if c.role == "code":
+                out += [value, values.pop(0)]
+            elif c.role == "chiefs":
                 out.append("、".join(chiefs.get(record_id, [])))
             elif c.role == "person_name":
                 out += [value, values.pop(0)]
@@ -110,7 +114,7 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
         yield out
 
 
-PLAIN = (str, int, float, dt.date, type(None))  # written as they are; cell_value converts the rest
+PLAIN = (str, int, float, dt.date, dt.time, type(None))  # written as they are; cell_value converts the rest
 
 
 def cell_value(value: Any) -> Any:
@@ -120,8 +124,6 @@ def cell_value(value: Any) -> Any:
         return "是" if value else "否"
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, dt.time):
-        return value.strftime("%H:%M")
     return value
 
 
@@ -129,10 +131,16 @@ def write_workbook(path: str | os.PathLike, session: Session, *, period: tuple[d
                    progress: Callable[[str], None] = lambda s: None,
                    should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
     """Write the standard workbook to `path` (atomically: a temporary file, then renamed)."""
+    from hzdesk import __version__, clock
+    from hzdesk.services.settings import get_setting
+
     path = Path(path)
     counts: dict[str, int] = {}
+    office = get_setting(session, "office_name")
+    span = f"{period[0].isoformat()} 至 {period[1].isoformat()}" if period else "全部记录"
     try:
         with atomic_output(path) as tmp, XlsxWriter(tmp) as book:
+            book.page_header = f"{office}　{span}"
             for sheet in SHEETS:
                 progress(sheet.name)
                 ws = book.sheet(sheet.name, [c.header for c in sheet.columns],
@@ -146,6 +154,15 @@ def write_workbook(path: str | os.PathLike, session: Session, *, period: tuple[d
                             raise Cancelled()
                         progress(f"{sheet.name} {n} 行")
                 counts[sheet.name] = n
+            # Who sent it, for which period, as of when: the county reads this first when
+            # workbooks from twenty townships lie side by side. The import skips this sheet.
+            about = book.sheet("说明", ["项目", "内容"], [16, 60])
+            now = clock.now()
+            for row in (["填报单位", office], ["统计期间", span], ["截至日期", clock.today()],
+                        ["导出时间", now.replace(microsecond=0)], ["程序版本", f"河长办桌面台账 hzdesk {__version__}"],
+                        *([f"{name}（条）", count] for name, count in counts.items()),
+                        ["说明", "代码列（河湖编码）旁的名称列只供阅读，导入时以编码为准。"]):
+                about.append(row)
     except OSError as exc:
         raise HzdeskError(f"无法写入“{path}”：{exc.strerror}（文件是否正在 Excel/WPS 中打开？）") from exc
     return counts

@@ -204,8 +204,8 @@ def _row_data(sheet: Sheet, index: dict[str, int], values: list[Any], refs: _Ref
         return values[i] if i is not None and i < len(values) else None
 
     for c in sheet.columns:
-        if c.header not in index or c.role == "person_phone":
-            continue
+        if c.header not in index or c.role in ("person_phone", "water_name"):
+            continue   # read with the name / the code beside them
         value = get(c.header)
         f = c.field
         try:
@@ -309,7 +309,7 @@ def _import_sheets(session: Session, sheets: dict, result: ImportResult, refs: _
             if h not in known:
                 result.notices.append(f"“{sheet.name}”的“{h}”列不是标准列，已忽略。")
         required = [c.header for c in sheet.columns if c.field is not None and c.field.required
-                    and c.field.editable and c.header not in index]
+                    and c.field.editable and c.role not in ("person_phone", "water_name") and c.header not in index]
         if required:
             result.issues.append(Issue(sheet.name, 1, "、".join(required), None, "缺少必需的列"))
             continue

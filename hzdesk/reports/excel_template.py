@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from hzdesk.reports.sheets import SHEETS
 from hzdesk.services.settings import checklist, choices
-from hzdesk.vocab import WATER_CLASSES, ProblemState
+from hzdesk.vocab import GROWING_LISTS, WATER_CLASSES, ProblemState
 
 INSTRUCTIONS = [
     "填写说明",
@@ -49,9 +49,10 @@ def write_template(path: str | os.PathLike, session: Session) -> None:
     checklist_labels = "；".join(item.label for item in checklist(session))
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet.name)
-        ws.append([c.header for c in sheet.columns])
+        columns = [c for c in sheet.columns if c.role != "water_name"]   # a name beside a code is for reading
+        ws.append([c.header for c in columns])
         ws.freeze_panes = "A2"
-        for i, c in enumerate(sheet.columns, start=1):
+        for i, c in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=i)
             required = c.field is not None and c.field.required and c.field.editable and c.role != "person_phone"
             cell.font = Font(bold=required)
@@ -77,6 +78,9 @@ def write_template(path: str | os.PathLike, session: Session) -> None:
                     dv = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
                     dv.error = "请从下拉列表中选择"
                     dv.errorTitle = c.header
+                    if c.field.choices in GROWING_LISTS:   # a new unit may be typed: asked, not refused
+                        dv.errorStyle = "information"
+                        dv.error = "列表中没有这个单位，导入时将加入责任单位列表。"
                     ws.add_data_validation(dv)
                     dv.add(f"{letter}2:{letter}5000")
                 hint = (hint + "；" if hint else "") + "可选：" + "、".join(values)

@@ -18,8 +18,9 @@ from hzdesk.fields import (APPOINTMENT, MONITORING_SECTION, OUTFALL, PATROL, PER
 class Column:
     header: str
     field: Field | None      # None: a column that is not one field (printed chiefs, a phone)
-    role: str = "value"      # value | code | person_name | person_phone | chiefs | checklist
+    role: str = "value"      # value | code | water_name | person_name | person_phone | chiefs | checklist
     #                          | assigned_on | parked_on | returns (a problem's workflow, from its moves)
+    #                          water_name: the name beside a code, for readers (an import ignores it)
 
     @property
     def width(self) -> int:
@@ -37,6 +38,10 @@ class Sheet:
         return next(c for c in self.columns if c.header == header)
 
 
+def _name_header(f: Field) -> str:
+    return f.header.replace("编码", "名称") if "编码" in f.header else f"{f.header}名称"
+
+
 def _phone_header(f: Field) -> str:
     return "电话" if f.header == "姓名" else f"{f.header}电话"
 
@@ -46,7 +51,7 @@ def _columns(ledger: Ledger, after: dict[str, tuple[Column, ...]] | None = None)
     out: list[Column] = []
     for f in (ledger.field(k) for k in ledger.view("workbook")):
         if f.kind == "ref" and f.ref == "water_body":
-            out.append(Column(f.header, f, "code"))
+            out += [Column(f.header, f, "code"), Column(_name_header(f), f, "water_name")]
         elif f.kind == "ref" and f.ref == "person":
             out += [Column(f.header, f, "person_name"), Column(_phone_header(f), f, "person_phone")]
         elif f.kind == "json" and f.key == "checklist":

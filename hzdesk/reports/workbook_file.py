@@ -112,7 +112,7 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
         for title, part in wb.sheets:
             name = title.strip()
             if name not in known:
-                if name not in ("填写说明", "错误清单"):
+                if name not in ("填写说明", "错误清单", "说明"):
                     notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
                 continue
             rows = wb.rows(part, MAX_COLUMNS + 1)

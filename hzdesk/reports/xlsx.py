@@ -45,6 +45,11 @@ _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 </styleSheet>"""
 
 
+def _header_text(text: str) -> str:
+    """Text for a printed page header: & starts a code there (&P is the page), && is an &."""
+    return escape(text.replace("&", "&&"))
+
+
 def column_letter(index: int) -> str:
     """1 → A, 27 → AA."""
     letters = ""
@@ -161,7 +166,10 @@ class SheetWriter:
             self._out.write(f'<autoFilter ref="A1:{self.letters[-1]}{self.rows}"/>')
         self._out.write('<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
                         '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-                        '<headerFooter><oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter></headerFooter>'
+                        '<headerFooter>' + (f"<oddHeader>&amp;L{_header_text(self.book.page_header)}"
+                                            f"&amp;R{_header_text(self.name)}</oddHeader>"
+                                            if self.book.page_header else "")
+                        + '<oddFooter>&amp;C第 &amp;P 页 共 &amp;N 页</oddFooter></headerFooter>'
                         "</worksheet>")
         self._out.close()  # closes the zip entry too
 
@@ -174,6 +182,7 @@ class XlsxWriter:
         self.zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
         self.sheet_names: list[str] = []
         self.sheets: list[SheetWriter] = []
+        self.page_header = ""   # printed at the top left of every page (office and period)
         self.string_index: dict[str, int] = {}
         self._strings: list[str] = []
         self._open: SheetWriter | None = None
