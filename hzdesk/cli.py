@@ -157,18 +157,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _open(args, *, writes: bool):
-    """The command's database; a writing command holds the window's lock (see hzdesk/office.py)."""
+def _open(args, *, writes: bool, create: bool = False):
+    """The command's database; a writing command holds the window's lock (see hzdesk/office.py).
+    Only `demo` and `import` (and the window) may start a new database: any other command on a
+    path with no database is a mistyped --db, and says so."""
     from hzdesk.office import open_for_command
     from hzdesk.paths import default_db_path
 
-    return open_for_command(default_db_path(args.db), writes=writes)
+    return open_for_command(default_db_path(args.db), writes=writes, create=create)
 
 
 def cmd_demo(args) -> int:
     from hzdesk.demo import DemoOptions, load_demo
 
-    with _open(args, writes=True) as db:
+    with _open(args, writes=True, create=True) as db:
         def progress(step: str) -> None:
             print(f"  {step}", flush=True)
 
@@ -219,7 +221,7 @@ def cmd_import(args) -> int:
     from hzdesk.office import import_workbook
     from hzdesk.reports.excel_import import write_error_workbook
 
-    with _open(args, writes=not args.dry_run) as db:
+    with _open(args, writes=not args.dry_run, create=True) as db:
         result = import_workbook(db, args.file, dry_run=args.dry_run)
         for notice in result.notices:
             print(f"提示：{notice}")
@@ -316,6 +318,15 @@ def cmd_selfcheck(args) -> int:
             from hzdesk.collation import sort_key
             if not names or names != sorted(names, key=sort_key) or not sort_key("张").startswith("zhang"):
                 problems.append("姓名拼音排序不正常")
+            from hzdesk.services.attachments import pil_image
+            Image = pil_image()   # phones' HEIC photos: pillow-heif's library travels with the bundle
+            try:
+                Image.new("RGB", (16, 16), (200, 10, 10)).save(folder / "自检.heic", "HEIF")
+                with Image.open(folder / "自检.heic") as heic:
+                    if heic.format != "HEIF":
+                        problems.append("HEIC 照片无法读取")
+            except Exception as exc:   # any failure of the plug-in means the same to the clerk
+                problems.append(f"HEIC 照片无法读取（{type(exc).__name__}）")
             for what, path in (("图标", resource("icons", "hzdesk.png")), ("字体", resource("fonts", FONT_FILE))):
                 if not path.exists():
                     problems.append(f"缺少{what}文件 {path}")
@@ -324,7 +335,7 @@ def cmd_selfcheck(args) -> int:
     if problems:
         print("自检未通过：" + "；".join(problems))
         return 1
-    print(f"自检通过：数据库、示例数据、拼音排序、PDF（{pages} 页）与打印预览、Excel 写出和读回、图标、字体均正常。")
+    print(f"自检通过：数据库、示例数据、拼音排序、PDF（{pages} 页）与打印预览、Excel 写出和读回、HEIC 照片、图标、字体均正常。")
     return 0
 
 

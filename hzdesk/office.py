@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator
 from hzdesk import clock
 from hzdesk.db.engine import Database, open_database
 from hzdesk.db.guard import DatabaseInUse, InstanceLock, acquire, damaged, on_network_drive
-from hzdesk.errors import DatabaseError, explain_storage_error
+from hzdesk.errors import DatabaseError, NotFound, explain_storage_error
 from hzdesk.services import access  # noqa: F401  (the role guard on every Session)
 
 __all__ = ["Changes", "Database", "DatabaseInUse", "Found", "backup_now", "call", "check", "claim",
@@ -68,8 +68,12 @@ def inspect(path: str | os.PathLike, lock: InstanceLock) -> Found:
 
 
 @contextmanager
-def open_for_command(path: str | os.PathLike, *, writes: bool) -> Iterator[Database]:
-    """The database for one command-line command; a writing command holds the lock throughout."""
+def open_for_command(path: str | os.PathLike, *, writes: bool, create: bool = False) -> Iterator[Database]:
+    """The database for one command-line command; a writing command holds the lock throughout.
+    Without `create`, a path with no database is refused before anything (folder, file) is made."""
+    if not create and not Path(path).is_file():
+        raise NotFound(f"找不到数据库文件“{path}”。请检查 --db 后的路径；新数据库请用主窗口新建，"
+                       "或用 hzdesk demo / hzdesk import 建立。")
     if not writes:
         db = _opened(path)
         try:
@@ -206,7 +210,11 @@ def restore(db: Database | str | os.PathLike, backup_file: str | os.PathLike):
         path = db.path
     else:
         path = Path(db)
-    return backup.restore(path, Path(backup_file))
+    safety = backup.restore(path, Path(backup_file))
+    # A backup from an older hzdesk is brought up to this program's structure at once (after its
+    # own 升级前 copy), so that the window that restored it goes on working.
+    open_database(path).close()
+    return safety
 
 
 def recover(path: str | os.PathLike):
@@ -275,10 +283,18 @@ def statistics(db: Database, start: dt.date, end: dt.date, as_of: dt.date | None
 
 def check(db: Database):
     """File integrity, foreign keys, the audit chain and the ledgers' consistency."""
+    from hzdesk.services.attachments import unsound_attachments
     from hzdesk.services.check import check_database
 
     with db.session() as s:
-        return check_database(s)
+        report = check_database(s)
+        if report.counts:   # a file too damaged to count gets no further checks
+            missing, damaged = unsound_attachments(s, db.attachments)
+            for what, names in (("找不到文件", missing), ("文件已损坏（内容与记录的校验值不符）", damaged)):
+                if names:
+                    report.errors.append(f"{len(names)} 个附件{what}：" + "；".join(names[:10])
+                                         + (" 等" if len(names) > 10 else ""))
+        return report
 
 
 def export_rules(db: Database, file: str | os.PathLike) -> int:

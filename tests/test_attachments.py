@@ -104,3 +104,33 @@ def test_closure_sheet_shows_the_photos(session, db, problem, tmp_path):
     if shutil.which("pdfimages"):
         listing = subprocess.run(["pdfimages", "-list", str(tmp_path / "c.pdf")], capture_output=True, text=True).stdout
         assert listing.count("image") >= 2
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "HEIF"])
+@pytest.mark.parametrize("with_exif", [False, True], ids=["no-exif", "exif"])
+def test_every_photo_format_phones_produce(session, db, problem, tmp_path, fmt, with_exif):
+    """#15 point 5: every PNG failed (EXIF read before verify); HEIC is what phones send."""
+    from PIL import Image
+
+    Image = A.pil_image()
+    path = tmp_path / f"p.{fmt.lower()}"
+    extra = {}
+    if with_exif:
+        exif = Image.Exif()
+        exif[306] = "2025:03:05 08:30:00"
+        extra["exif"] = exif.tobytes()
+    Image.new("RGB", (64, 48), (200, 10, 10)).save(path, fmt, **extra)
+    att, offered = A.add_attachment(session, db.attachments, "problem", problem.id, path, purpose="整改前")
+    assert att.mime == A.IMAGE_TYPES[fmt][0] and (att.width, att.height) == (64, 48)
+    assert (offered.taken_at == dt.datetime(2025, 3, 5, 8, 30)) is with_exif
+    thumb = Image.open(io.BytesIO(A.thumbnail_png(A.file_of(db.attachments, att), 32)))
+    assert thumb.size == (32, 24)
+
+
+def test_a_cut_photo_is_refused_in_words(session, db, problem, tmp_path):
+    from PIL import Image
+
+    Image.new("RGB", (640, 480), (200, 10, 10)).save(tmp_path / "a.png")
+    (tmp_path / "cut.png").write_bytes((tmp_path / "a.png").read_bytes()[:300])
+    with pytest.raises(ValidationError, match="图片文件已损坏"):
+        A.add_attachment(session, db.attachments, "problem", problem.id, tmp_path / "cut.png")

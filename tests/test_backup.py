@@ -99,3 +99,63 @@ def test_import_takes_a_backup_first(db, tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert [b.reason for b in list_backups(db.path)] == ["导入前"]
+
+
+def test_safety_copies_outlive_the_rotation(db):
+    """#15 point 1: the 恢复前 copy the program had just named was deleted by the next backup."""
+    start = dt.datetime(2025, 1, 1, 9, 0)
+    safety = [backup(db.path, reason, now=start + dt.timedelta(days=i, hours=1))
+              for i, reason in enumerate(["导入前", "恢复前", "升级前"] * 5)]   # 15, one a day
+    for day in range(60):
+        backup(db.path, "每日", now=start + dt.timedelta(days=day))
+    rotate(db.path, today=(start + dt.timedelta(days=20)).date())
+    left = {b.path for b in list_backups(db.path)}
+    assert all(s.path in left for s in safety)                        # all within 30 days
+    rotate(db.path, today=(start + dt.timedelta(days=100)).date())
+    left = {b.path for b in list_backups(db.path)}
+    assert [s.path in left for s in safety] == [False] * 5 + [True] * 10   # then the last 10
+
+
+def test_a_backup_from_a_newer_program_is_refused_untouched(db, session, tmp_path):
+    """#15 point 3: restoring it made every command refuse the database."""
+    records.create(session, "person", {"name": "甲"})
+    session.commit()
+    newer = backup(db.path, "手动").path
+    con = sqlite3.connect(newer)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    records.create(session, "person", {"name": "乙"})
+    session.commit()
+    db.close()
+    before = len(list_backups(db.path))
+    with pytest.raises(DatabaseError, match="更新版本"):
+        restore(db.path, newer)
+    assert person_count(db.path) == 2 and len(list_backups(db.path)) == before   # no 恢复前 copy either
+
+
+def test_restore_copies_a_cut_attachment_again(db, session, tmp_path):
+    """#15 point 8: a truncated copy left by a killed restore was kept because it existed."""
+    from PIL import Image
+
+    from hzdesk.db.backup import blob_is_whole
+    from hzdesk.services import attachments as A
+
+    wb = records.create(session, "water_body", {"code": "XJ001", "name": "清溪河", "kind": "河流", "level": "县级"})
+    p = records.create(session, "problem", {"found_on": "2025-03-05", "water_body_id": wb.id, "source": "暗访",
+                                            "category": "乱堆", "description": "堆放"})
+    Image.new("RGB", (64, 48), (10, 200, 30)).save(tmp_path / "a.jpg")
+    att, _ = A.add_attachment(session, db.attachments, "problem", p.id, tmp_path / "a.jpg", purpose="整改前")
+    session.commit()
+    saved = backup(db.path, "手动")
+    stored = A.file_of(db.attachments, att)
+    stored.write_bytes(stored.read_bytes()[:10])           # cut short, as by a kill
+    assert not blob_is_whole(stored)
+    from hzdesk import office
+    report = office.check(db)
+    assert any("1 个附件文件已损坏" in e and "a.jpg" in e for e in report.errors)
+    db.close()
+    restore(db.path, saved.path)
+    assert blob_is_whole(stored) and not list(stored.parent.glob(".tmp-*"))
+    stored.unlink()
+    assert any("1 个附件找不到文件" in e for e in office.check(db).errors)

@@ -50,6 +50,7 @@ def test_selfcheck_leaves_nothing_behind(tmp_path):
 
 def test_hzdesk_db_environment_variable_chooses_the_file(tmp_path):
     db = tmp_path / "env.db"
+    assert hz("demo", "--scale", "small", env={"HZDESK_DB": str(db)}).returncode == 0   # demo may create it
     r = hz("check", env={"HZDESK_DB": str(db)})
     assert r.returncode == 0, r.stderr
     assert db.exists() and str(db) in r.stdout
@@ -68,8 +69,10 @@ def test_check_fails_on_inconsistent_ledgers(tmp_path):
 
 
 def test_newer_database_refused_by_every_command_byte_for_byte(tmp_path):
+    from hzdesk.db.engine import open_database
+
     db = tmp_path / "newer.db"
-    assert hz("--db", str(db), "check").returncode == 0
+    open_database(db).close()
     con = sqlite3.connect(db)
     con.execute("UPDATE alembic_version SET version_num='9999_future'")
     con.commit()
@@ -142,3 +145,13 @@ def test_importing_a_sent_back_export_updates_what_changed(tmp_path):
     assert r.returncode == 0 and "导入完成" in r.stdout
     r = hz("--db", str(db), "import", str(book), "--dry-run")
     assert "更新" not in r.stdout                      # now the file and the database agree
+
+
+def test_a_mistyped_db_path_makes_nothing(tmp_path):
+    """#15 point 11: `--db typo/x.db check` made folders and an empty database and said 检查通过."""
+    typo = tmp_path / "typo" / "x.db"
+    for args in (["check"], ["stats", "--period", "2025"], ["backups"], ["export", str(tmp_path / "o.xlsx")],
+                 ["report", "rivers", "--out", str(tmp_path / "r.pdf")], ["template", str(tmp_path / "t.xlsx")]):
+        r = hz("--db", str(typo), *args)
+        assert r.returncode == 2 and "找不到数据库文件" in r.stderr, (args, r.stdout, r.stderr)
+    assert not (tmp_path / "typo").exists() and not list(tmp_path.iterdir())

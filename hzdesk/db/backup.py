@@ -73,12 +73,7 @@ def _mirror_attachments(db_path: Path, target: Path) -> None:
         return
     for blob in source.rglob("*"):
         if blob.is_file() and not blob.name.startswith(".tmp-"):
-            dest = target / "附件" / blob.relative_to(source)
-            if not dest.exists():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                tmp = dest.with_name(".tmp-" + dest.name)
-                shutil.copyfile(blob, tmp)
-                os.replace(tmp, dest)
+            _copy_blob(blob, target / "附件" / blob.relative_to(source), hash_check=False)
 
 
 def backup(db_path: str | os.PathLike, reason: str = "手动", *, now: dt.datetime | None = None,
@@ -142,11 +137,22 @@ def list_backups(db_path: str | os.PathLike, target_dir: Path | None = None, *,
     return sorted(out, key=lambda b: b.taken, reverse=True)
 
 
+#: Copies the program takes before it changes the data in bulk: the way back from that change.
+#: They are kept apart from the daily rotation — at least 30 days, and always the last 10.
+SAFETY_REASONS = ("导入前", "恢复前", "升级前", "修复前")
+SAFETY_DAYS, SAFETY_LAST = 30, 10
+
+
 def rotate(db_path: str | os.PathLike, *, today: dt.date | None = None, target_dir: Path | None = None) -> list[Path]:
-    """Delete backups not kept by the 7 daily / 4 weekly / 12 monthly scheme. Returns what went."""
+    """Delete backups not kept by the 7 daily / 4 weekly / 12 monthly scheme, or, for safety
+    copies, by their own rule (30 days and the last 10). Returns what went."""
     today = today or clock.today()
-    backups = list_backups(db_path, target_dir, check=False)
+    every = list_backups(db_path, target_dir, check=False)
+    safety = [b for b in every if b.reason in SAFETY_REASONS]
+    backups = [b for b in every if b.reason not in SAFETY_REASONS]
     keep: set[Path] = {backups[0].path} if backups else set()
+    keep |= {b.path for b in safety[:SAFETY_LAST]}
+    keep |= {b.path for b in safety if (today - b.taken.date()).days <= SAFETY_DAYS}
     buckets = [(7, lambda d: d.toordinal()), (4, lambda d: d.isocalendar()[:2]), (12, lambda d: (d.year, d.month))]
     for count, key in buckets:
         seen: list = []
@@ -156,7 +162,7 @@ def rotate(db_path: str | os.PathLike, *, today: dt.date | None = None, target_d
                 seen.append(k)
                 if len(seen) <= count:
                     keep.add(b.path)
-    gone = [b.path for b in backups if b.path not in keep]
+    gone = [b.path for b in every if b.path not in keep]
     for path in gone:
         path.unlink()
     folder = target_dir or backups_dir(Path(db_path))
@@ -184,6 +190,7 @@ def restore(db_path: str | os.PathLike, backup_file: str | os.PathLike) -> Backu
     """
     db_path, backup_file = Path(db_path), Path(backup_file)
     verify(backup_file)
+    _refuse_newer(backup_file)
     safety = backup(db_path, "恢复前")
     source = sqlite3.connect(backup_file.resolve().as_uri() + "?mode=ro", uri=True)
     dest = sqlite3.connect(db_path)
@@ -198,8 +205,56 @@ def restore(db_path: str | os.PathLike, backup_file: str | os.PathLike) -> Backu
     if folder.exists():
         from hzdesk.paths import attachments_dir as store_dir
         for blob in folder.rglob("*"):
-            dest_blob = store_dir(db_path) / blob.relative_to(folder)
-            if blob.is_file() and not dest_blob.exists():
-                dest_blob.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(blob, dest_blob)
+            if blob.is_file() and not blob.name.startswith(".tmp-"):
+                _copy_blob(blob, store_dir(db_path) / blob.relative_to(folder))
     return safety
+
+
+def blob_is_whole(path: Path) -> bool:
+    """An attachment is stored under the SHA-256 of its content: the name says what it must hold."""
+    import hashlib
+
+    if not path.is_file():
+        return False
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest() == path.stem
+
+
+def _copy_blob(source: Path, dest: Path, *, hash_check: bool = True) -> None:
+    """Copy one attachment under a temporary name and rename it whole: a copy cut short by a
+    crash is never taken for the attachment, and one found damaged (by its hash, or by its size
+    where hashing every copy at every backup would cost too much) is copied again."""
+    if dest.exists():
+        if not hash_check and dest.stat().st_size == source.stat().st_size:
+            return
+        if hash_check and (len(dest.stem) != 64 or blob_is_whole(dest)):
+            return
+    if len(source.stem) == 64 and not blob_is_whole(source):
+        return   # a damaged copy is never spread over another (check lists it)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(".tmp-" + dest.name)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _refuse_newer(backup_file: Path) -> None:
+    """A backup written by a newer hzdesk has a schema this program cannot read: refused untouched."""
+    from hzdesk.db.revisions import known_revisions
+
+    con = sqlite3.connect(backup_file.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.Error:
+        row = None
+    finally:
+        con.close()
+    known, head = known_revisions()
+    if row is None or row[0] not in known:
+        raise DatabaseError(f"备份“{backup_file.name}”由更新版本的河长办台账写出（数据结构 {row[0] if row else '未知'}，"
+                            f"本程序为 {head}），不能恢复；请先升级本软件。当前数据未作任何改动。")

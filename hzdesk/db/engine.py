@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +21,9 @@ from hzdesk.collation import sort_key
 from hzdesk.errors import DatabaseError
 
 from hzdesk.db.identity import APPLICATION_ID  # noqa: F401  (PRAGMA application_id: "HZDK")
+from hzdesk.db.revisions import MIGRATIONS_DIR, known_revisions  # noqa: F401  (re-exported)
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
 @dataclass
@@ -120,26 +120,6 @@ def alembic_config():
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
-
-
-def known_revisions() -> tuple[set[str], str]:
-    """The migration revisions this program knows, and the newest (head).
-
-    Read from the scripts' `revision = …` / `down_revision = …` lines rather than through Alembic,
-    so that opening an up-to-date database does not import Alembic at all (start-up time).
-    """
-    revisions: dict[str, str | None] = {}
-    for script in MIGRATIONS_DIR.joinpath("versions").glob("*.py"):
-        text = script.read_text(encoding="utf-8")
-        rev = re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", text, re.M)
-        down = re.search(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", text, re.M)
-        if rev:
-            revisions[rev.group(1)] = down.group(1) if down else None
-    parents = {d for d in revisions.values() if d}
-    heads = [r for r in revisions if r not in parents]
-    if len(heads) != 1:
-        raise DatabaseError(f"程序内的数据库迁移脚本有 {len(heads)} 个分支，请联系开发人员。")
-    return set(revisions), heads[0]
 
 
 def upgrade(path: Path) -> None:

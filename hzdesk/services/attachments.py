@@ -30,7 +30,8 @@ OWNERS = {"problem": m.Problem, "patrol": m.Patrol, "sign_board": m.SignBoard, "
 DOCUMENT_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"PK\x03\x04": ("application/zip", ".zip"),
                   b"\xd0\xcf\x11\xe0": ("application/msword", ".doc")}
 IMAGE_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp"),
-               "BMP": ("image/bmp", ".bmp"), "GIF": ("image/gif", ".gif"), "TIFF": ("image/tiff", ".tif")}
+               "BMP": ("image/bmp", ".bmp"), "GIF": ("image/gif", ".gif"), "TIFF": ("image/tiff", ".tif"),
+               "HEIF": ("image/heic", ".heic")}
 
 
 store_dir = attachments_dir   # where a database keeps its attachments (hzdesk.paths)
@@ -60,24 +61,47 @@ def _gps(value, ref) -> float | None:
     return -x if ref in ("S", "W") else x
 
 
+def pil_image():
+    """PIL's Image module, with the HEIF/HEIC opener (the photos iPhones and many Android phones
+    take) registered once."""
+    from PIL import Image
+
+    if not getattr(pil_image, "ready", False):
+        try:
+            from pillow_heif import register_heif_opener
+            register_heif_opener()
+        except ImportError:   # without the plug-in a HEIC photo is refused as an unknown file
+            pass
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        pil_image.ready = True
+    return Image
+
+
 def _inspect_image(data: bytes):
     from io import BytesIO
 
-    from PIL import Image, UnidentifiedImageError
+    from PIL import UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image = pil_image()
+    # verify() must come straight after open (reading EXIF first loads a PNG and verify then
+    # fails), so the file is opened twice: once to check it, once to read what it says.
     try:
         with Image.open(BytesIO(data)) as img:
             fmt = img.format
             width, height = img.size
             if width * height > MAX_PIXELS:
                 raise ValidationError({"file": f"图片像素过多（{width}×{height}），已拒绝"})
-            exif = img.getexif()
             img.verify()
-    except (UnidentifiedImageError, OSError):
+        with Image.open(BytesIO(data)) as img:
+            exif = img.getexif()
+    except UnidentifiedImageError:
         return None
     except Image.DecompressionBombError:
         raise ValidationError({"file": "图片像素过多，疑似异常文件，已拒绝"}) from None
+    except ValidationError:
+        raise
+    except Exception as exc:   # a truncated or malformed image: Pillow raises many kinds
+        raise ValidationError({"file": f"图片文件已损坏，无法读取（{type(exc).__name__}）"}) from None
     offered = Offered()
     stamp = exif.get_ifd(0x8769).get(36867) or exif.get(306)  # DateTimeOriginal, else DateTime
     if stamp:
@@ -151,14 +175,30 @@ def file_of(store: Path, att: m.Attachment) -> Path:
     return blob_path(store, att.sha256, ext)
 
 
+def unsound_attachments(session: Session, store: Path) -> tuple[list[str], list[str]]:
+    """(missing, damaged) attachment files, each named as a clerk finds it: every stored file is
+    hashed and compared with the SHA-256 its record holds."""
+    from hzdesk.db.backup import blob_is_whole
+
+    missing, damaged = [], []
+    for att in session.scalars(select(m.Attachment).order_by(m.Attachment.id)):
+        path = file_of(store, att)
+        owner = {"problem": "问题", "patrol": "巡河记录", "sign_board": "公示牌"}.get(att.owner_type, att.owner_type)
+        where = f"{owner}（记录号 {att.owner_id}）的“{att.filename}”"
+        if not path.is_file():
+            missing.append(where)
+        elif not blob_is_whole(path):
+            damaged.append(where)
+    return missing, damaged
+
+
 def thumbnail_png(path: Path, size: int = 240) -> bytes:
     """A small PNG of a photo, turned the way the camera held it (EXIF orientation)."""
     from io import BytesIO
 
-    from PIL import Image, ImageOps
+    from PIL import ImageOps
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    with Image.open(path) as img:
+    with pil_image().open(path) as img:
         img = ImageOps.exif_transpose(img)
         img.thumbnail((size, size))
         out = BytesIO()

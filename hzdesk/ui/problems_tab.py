@@ -210,7 +210,7 @@ class ProblemsTab(LedgerTab):
         if pid is None:
             return
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, f"选择{purpose}照片", "", "照片 (*.jpg *.jpeg *.png *.webp *.bmp)")
+            path, _ = QFileDialog.getOpenFileName(self, f"选择{purpose}照片", "", "照片 (*.jpg *.jpeg *.png *.webp *.heic *.heif *.bmp)")
             if not path:
                 return
         try:

@@ -134,7 +134,6 @@ def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
 
-    from reportlab.platypus import KeepTogether
 
     from hzdesk.services.rules import is_overdue
 
@@ -196,7 +195,6 @@ def closure_sheet(session: Session, number: str, path: str | os.PathLike, store:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    from reportlab.platypus import KeepTogether
 
     p, st, office, w = _start(session, number)
     closed = p.state is ProblemState.CLOSED
