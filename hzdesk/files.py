@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+from hzdesk.errors import HzdeskError
 
 
 @contextmanager
@@ -16,15 +19,38 @@ def atomic_output(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
     A failure or a cancellation leaves any earlier file at `path` as it was, and no temporary file.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".hzdesk-", suffix=suffix or path.suffix, dir=path.parent)
+    if not path.parent.is_dir():
+        raise HzdeskError(f"文件夹“{path.parent}”不存在，文件没有写出。")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".hzdesk-", suffix=suffix or path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise (_explained(exc, path) or exc) from exc
     os.close(fd)
     try:
         yield tmp
+        with open(tmp, "rb+") as fh:   # on disk before its name is: a power cut leaves old or new
+            os.fsync(fh.fileno())
         _permissions_as_if_created(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        explained = _explained(exc, path)
+        if explained is None:
+            raise
+        raise explained from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+#: Why a file could not be written, for the errors a clerk can do something about.
+_WRITE_ERRORS = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已满", errno.EROFS: "磁盘或文件夹是只读的",
+                 errno.EACCES: "没有写入权限（文件是否正在 Excel/WPS 中打开？）",
+                 errno.EPERM: "没有写入权限", errno.EFBIG: "文件太大", errno.EIO: "磁盘读写出错"}
+
+
+def _explained(exc: OSError, path: Path) -> HzdeskError | None:
+    why = _WRITE_ERRORS.get(exc.errno)
+    return HzdeskError(f"无法写入“{path}”：{why}。文件没有写出，原有文件保持不变。") if why else None
 
 
 def _permissions_as_if_created(tmp: str) -> None:

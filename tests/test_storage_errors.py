@@ -60,3 +60,30 @@ def test_read_only_open_is_explained(db, qtbot, monkeypatch):
     dialog.save()
     assert shown and "只读" in shown[0]
     assert dialog.widgets["name"].text() == "新河" and dialog.result() == 0
+
+
+@pytest.mark.parametrize("args", [["template", "{out}"], ["stats", "--period", "2025", "--xlsx", "{out}"],
+                                  ["report", "rivers", "--out", "{pdf}"], ["export", "{out}"]])
+def test_a_full_disk_while_writing_a_file_is_explained(db, tmp_path, monkeypatch, capsys, args):
+    """#15 point 10: on a full disk a valid workbook became a broken zip, and a PDF failure
+    printed an English traceback; now the old file stays whole and the message is Chinese."""
+    import errno
+    import zipfile
+
+    from hzdesk import cli, files
+
+    out, pdf = tmp_path / "old.xlsx", tmp_path / "old.pdf"
+    import openpyxl
+    openpyxl.Workbook().save(out)
+    pdf.write_bytes(b"%PDF-1.4 old")
+    before = out.read_bytes(), pdf.read_bytes()
+    db.close()
+
+    def no_room(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(files.os, "fsync", no_room)   # the bytes do not fit when forced to disk
+    code = cli.main(["--db", str(db.path), *[a.format(out=out, pdf=pdf) for a in args]])
+    err = capsys.readouterr().err
+    assert code == 2 and "磁盘空间不足" in err and "Traceback" not in err
+    assert (out.read_bytes(), pdf.read_bytes()) == before and zipfile.is_zipfile(out)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".hzdesk-")]

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from pathlib import Path
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.services.stats import period_problems, period_stats
 from hzdesk.vocab import ProblemState
@@ -95,4 +95,5 @@ def write_stats_workbook(path: str | os.PathLike, session: Session, start: dt.da
         for j, h in enumerate(headers, start=1):
             ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = max(12, len(h) * 2 + 4)
         ws.freeze_panes = "A2"
-    wb.save(Path(path))
+    with atomic_output(path) as tmp:
+        wb.save(tmp)

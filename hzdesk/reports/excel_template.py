@@ -4,10 +4,10 @@ columns that take a value from a list, and a first sheet that says how to fill i
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from hzdesk.files import atomic_output
 from hzdesk.reports.sheets import SHEETS
 from hzdesk.services.settings import checklist, choices
 from hzdesk.vocab import GROWING_LISTS, WATER_CLASSES, ProblemState
@@ -86,4 +86,5 @@ def write_template(path: str | os.PathLike, session: Session) -> None:
                 hint = (hint + "；" if hint else "") + "可选：" + "、".join(values)
             if hint:
                 cell.comment = Comment(hint, "河长办台账")
-    wb.save(Path(path))
+    with atomic_output(path) as tmp:
+        wb.save(tmp)
