@@ -14,6 +14,34 @@ class DatabaseError(HzdeskError):
     """The database file cannot be opened or used."""
 
 
+class DamagedDatabase(DatabaseError):
+    """The file's content is damaged (quick_check fails, the header is not a database): the one
+    case where it is moved aside and a backup offered."""
+
+
+class StorageUnavailable(DatabaseError):
+    """The file cannot be read or written now (disk full, read-only, locked, no permission, an
+    I/O error): nothing is wrong with its content, and it is never moved aside for this."""
+
+
+def storage_reason(exc: BaseException) -> str | None:
+    """What an I/O failure of SQLite or the system means, in a clerk's words; None when it is
+    not one (the content itself is bad, or something else went wrong)."""
+    import errno
+
+    text = str(exc).lower()
+    if isinstance(exc, OSError):
+        return {errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘或文件夹是只读的", errno.EACCES: "没有读写权限",
+                errno.EPERM: "没有读写权限", errno.EIO: "磁盘读写出错"}.get(exc.errno)
+    for needle, words in (("full", "磁盘空间不足"), ("readonly", "文件或文件夹是只读的"),
+                          ("read-only", "文件或文件夹是只读的"), ("locked", "正被其他程序占用"),
+                          ("unable to open", "无法打开（没有权限，或文件夹不可写）"),
+                          ("disk i/o error", "磁盘读写出错（常见于磁盘已满或 U 盘被拔出）")):
+        if needle in text:
+            return words
+    return None
+
+
 class NotFound(HzdeskError):
     pass
 

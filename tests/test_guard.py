@@ -136,3 +136,41 @@ def test_daily_backup_is_taken_in_the_background_after_the_window_shows(tmp_path
     assert main(["--db", str(path)]) == 0
     assert order == [("shown", 0)]                              # the window did not wait for it
     assert [b.reason for b in list_backups(path)] == ["每日"]   # and it was finished before exit
+
+
+def test_a_full_disk_never_moves_a_sound_database_aside(tmp_path, monkeypatch):
+    """#15 point 2: with no room left, opening said "可能已损坏", 是 renamed a healthy file to
+    x-损坏-*.db and then crashed. I/O failures are told from damage; the file stays where it is."""
+    import sqlite3 as real
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from hzdesk.db.engine import open_database
+    from hzdesk.errors import StorageUnavailable
+    from hzdesk.ui import startup
+    path = tmp_path / "台账.db"
+    db = open_database(path)
+    with db.session() as s:
+        records.create(s, "person", {"name": "甲"})
+        s.commit()
+    db.close()
+    backup(path, "每日")
+    before = path.read_bytes()
+    connect = real.connect
+
+    def full_disk(*a, **k):
+        if str(path.name) in str(a[0]) or "%E5%8F%B0" in str(a[0]):
+            raise real.OperationalError("disk I/O error")
+        return connect(*a, **k)
+    monkeypatch.setattr(real, "connect", full_disk)
+    with pytest.raises(StorageUnavailable, match="磁盘读写出错") as caught:
+        open_database(path)
+    assert "损坏" not in str(caught.value).replace("没有损坏", "")
+    assert damaged(path) is None
+    asked, said = [], []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: said.append(a[2]))
+    assert startup.run(str(path)) == 2
+    assert asked == [] and "磁盘读写出错" in said[0]
+    monkeypatch.setattr(real, "connect", connect)
+    assert path.read_bytes() == before and not list(tmp_path.glob("台账-损坏-*"))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 from hzdesk.db import audit  # noqa: F401  (registers the audit hook on every Session)
 from hzdesk.collation import sort_key
-from hzdesk.errors import DatabaseError
+from hzdesk.errors import DamagedDatabase, DatabaseError, StorageUnavailable, storage_reason
 
 from hzdesk.db.identity import APPLICATION_ID  # noqa: F401  (PRAGMA application_id: "HZDK")
 from hzdesk.db.revisions import MIGRATIONS_DIR, known_revisions  # noqa: F401  (re-exported)
@@ -88,8 +88,11 @@ def inspect_file(path: Path) -> tuple[int, str | None]:
 
     Raises DatabaseError with a Chinese message when the file is not a usable SQLite database.
     """
-    with open(path, "rb") as fh:
-        head = fh.read(100)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise _unavailable(path, exc) from exc
     if len(head) == 0:
         return 0, None  # an empty file: treat as new
     if not head.startswith(SQLITE_MAGIC):
@@ -107,11 +110,20 @@ def inspect_file(path: Path) -> tuple[int, str | None]:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"数据库文件“{path}”无法读取（{exc}），可能已损坏。") from exc
+        # Disk full, read-only, locked, an I/O error: the content may be perfectly sound, and the
+        # file is never treated as damaged for it. Only SQLite finding the content bad is damage.
+        if storage_reason(exc):
+            raise _unavailable(path, exc) from exc
+        raise DamagedDatabase(f"数据库文件“{path}”已损坏，无法读取（{exc}）。") from exc
     if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables - {"alembic_version"}
                                               and revision is None):
         raise DatabaseError(f"文件“{path}”是其他软件的 SQLite 数据库，不是河长办台账，已拒绝打开。")
     return app_id, revision
+
+
+def _unavailable(path: Path, exc: BaseException) -> StorageUnavailable:
+    return StorageUnavailable(f"数据库文件“{path}”现在无法读取：{storage_reason(exc) or exc}。"
+                              "文件本身没有损坏，也没有作任何改动；请处理后再打开（如清理磁盘、换到可写的文件夹）。")
 
 
 def alembic_config():

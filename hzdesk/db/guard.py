@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hzdesk import clock
-from hzdesk.errors import DatabaseError
+from hzdesk.errors import DatabaseError, storage_reason
 
 
 class DatabaseInUse(DatabaseError):
@@ -126,6 +126,8 @@ def damaged(db_path: str | os.PathLike) -> str | None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
+        if storage_reason(exc):   # a full disk or a locked file is not damage: opening will say why
+            return None
         return f"数据库文件无法读取（{exc}）"
     return None if result == "ok" else f"数据库文件已损坏（{result}）"
 

@@ -106,9 +106,13 @@ def _run_window(app, found) -> int:
     try:
         db = open_database(path)
     except HzdeskError as exc:
+        from hzdesk.errors import DamagedDatabase, StorageUnavailable
         from hzdesk.office import list_backups
-        # A file we kept backups of cannot be a stranger's: an overwritten header is damage too.
-        if ("损坏" in str(exc) or "无法读取" in str(exc) or list_backups(path)) and "更新版本" not in str(exc):
+        # Damage is offered recovery; so is a "foreign" header on a file we kept backups of (an
+        # overwritten header). A full disk, a read-only or locked file never is: nothing moves.
+        damage = isinstance(exc, DamagedDatabase) or (
+            not isinstance(exc, StorageUnavailable) and "更新版本" not in str(exc) and list_backups(path))
+        if damage:
             if _recover(path, str(exc).rstrip("。")):
                 return _run_window(app, replace(found, unclean=False, damage=None))
         QMessageBox.critical(None, "无法打开数据库", str(exc))
