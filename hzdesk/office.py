@@ -51,14 +51,15 @@ class Found:
     damage: str | None         # why the file cannot be trusted (checked after an unclean exit)
 
 
-def claim(path: str | os.PathLike) -> InstanceLock:
-    """Take the one-writer lock on `path` (its folder is made if missing)."""
+def claim(path: str | os.PathLike, *, force: bool = False) -> InstanceLock:
+    """Take the one-writer lock on `path` (its folder is made if missing); `force` opens without
+    it when the clerk has confirmed the holder is gone (see guard.acquire)."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DatabaseError(f"无法在“{path.parent}”建立数据库文件夹（{exc.strerror or exc}）") from None
-    return acquire(path)
+    return acquire(path, force=force)
 
 
 def inspect(path: str | os.PathLike, lock: InstanceLock) -> Found:

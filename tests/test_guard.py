@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 
 from hzdesk.db.backup import backup
-from hzdesk.db.guard import DatabaseInUse, acquire, damaged, lock_path, quarantine, restore_newest_backup
+from hzdesk.db.guard import (DatabaseInUse, acquire, damaged, lock_path, note_path, quarantine,
+                             restore_newest_backup)
 from hzdesk.services import records
 
 
@@ -17,23 +18,63 @@ def test_second_instance_is_told_who_has_it(db):
     with pytest.raises(DatabaseInUse, match="正由 .*（电脑 .*）于 .* 打开"):
         acquire(db.path)
     lock.release()
-    assert not lock_path(db.path).exists()
-    acquire(db.path).release()
+    assert not note_path(db.path).exists()
+    again = acquire(db.path)
+    assert not again.unclean
+    again.release()
 
 
-def test_lock_left_by_a_dead_process_means_an_unclean_exit(db):
-    lock_path(db.path).write_text(json.dumps({"pid": 2 ** 22 + 12345, "host": os.uname().nodename,
+def test_a_note_left_by_a_dead_session_means_an_unclean_exit(db):
+    note_path(db.path).write_text(json.dumps({"pid": 2 ** 22 + 12345, "host": os.uname().nodename,
                                               "user": "x", "since": "2025-01-01 08:00"}), encoding="utf-8")
+    lock = acquire(db.path)
+    assert lock.unclean
+    lock.release()
+    # an older hzdesk wrote its note into the lock file itself
+    lock_path(db.path).write_text(json.dumps({"pid": 99999, "host": "h", "user": "x"}), encoding="utf-8")
     lock = acquire(db.path)
     assert lock.unclean
     lock.release()
 
 
-def test_lock_held_on_another_computer_is_respected(db):
-    lock_path(db.path).write_text(json.dumps({"pid": 1, "host": "其他电脑", "user": "李会计",
-                                              "since": "2025-01-01 08:00"}), encoding="utf-8")
-    with pytest.raises(DatabaseInUse, match="李会计（电脑 其他电脑）"):
-        acquire(db.path)
+HOLD = """
+import sys, time
+from hzdesk.db.guard import acquire, note_path
+import json
+lock = acquire(sys.argv[1])
+note = note_path(__import__("pathlib").Path(sys.argv[1]))
+note.write_text(json.dumps({"pid": 0, "host": "其他电脑", "user": "李会计", "since": "2025-01-01 08:00"}), encoding="utf-8")
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_lock_is_held_by_the_operating_system_and_dies_with_its_holder(db):
+    """#15 point 13: an empty or garbled lock file, a lock that is a folder, or a stale lock whose
+    PID now belongs to another process refused the window forever. The system's lock is what
+    counts: held by a running program it refuses (naming the holder), gone with it otherwise."""
+    import subprocess
+    import sys
+
+    for leftover in (b"", b"\x00garbled{", json.dumps({"pid": 1, "host": os.uname().nodename}).encode()):
+        lock_path(db.path).write_bytes(leftover)       # pid 1 is alive, and not ours
+        acquire(db.path).release()
+    lock_path(db.path).unlink()
+    lock_path(db.path).mkdir()                         # an empty folder in its place
+    acquire(db.path).release()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db.path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(DatabaseInUse, match="李会计（电脑 其他电脑）"):
+            acquire(db.path)
+        forced = acquire(db.path, force=True)          # the window's 强制打开, after its warning
+        assert forced.os_lock is None
+    finally:
+        holder.kill()
+        holder.wait()
+    lock = acquire(db.path)                            # killed: the system let go at once
+    assert lock.unclean                                # and its note says it did not close cleanly
+    lock.release()
 
 
 def test_damage_is_found_moved_aside_and_the_newest_backup_restored(db, session):

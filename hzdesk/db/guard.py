@@ -26,65 +26,91 @@ class DatabaseInUse(DatabaseError):
 
 
 def lock_path(db_path: Path) -> Path:
+    """The file the operating system locks while a program has the database open."""
     return db_path.with_name(db_path.name + ".lock")
 
 
-def _alive(pid: int) -> bool:
-    if sys.platform == "win32":  # pragma: no cover - exercised on Windows
-        import ctypes
-        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if handle:
-            ctypes.windll.kernel32.CloseHandle(handle)
-            return True
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def note_path(db_path: Path) -> Path:
+    """Who holds the lock, since when: read only to say so. A clean close removes it, so one
+    found by the next opener means the last session ended uncleanly."""
+    return db_path.with_name(db_path.name + ".owner")
 
 
 @dataclass
 class InstanceLock:
     path: Path
-    unclean: bool  # the previous session did not close the database
+    unclean: bool              # the previous session did not close the database
+    os_lock: object = None     # the held filelock.FileLock (None when opened by force)
+    note: Path | None = None
 
     def release(self) -> None:
-        try:
-            mine = json.loads(self.path.read_text(encoding="utf-8")).get("pid") == os.getpid()
-        except (OSError, ValueError):
-            return
-        if mine:
-            self.path.unlink(missing_ok=True)
+        if self.note is not None:
+            try:
+                if json.loads(self.note.read_text(encoding="utf-8")).get("pid") == os.getpid():
+                    self.note.unlink(missing_ok=True)
+            except (OSError, ValueError):
+                pass
+        if self.os_lock is not None:
+            self.os_lock.release()
+            self.os_lock = None
 
 
-def acquire(db_path: str | os.PathLike) -> InstanceLock:
+def _read_note(path: Path) -> dict:
+    try:
+        note = json.loads(path.read_text(encoding="utf-8"))
+        return note if isinstance(note, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_note(path: Path, note: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(note, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def acquire(db_path: str | os.PathLike, *, force: bool = False) -> InstanceLock:
+    """Hold the operating system's lock on the database for as long as it is open.
+
+    The system releases it when the program ends however it ends, so a lock can never outlive its
+    holder: an empty, garbled or stale lock file is no obstacle. Held by a running program, the
+    opener is told who has it (from the note beside it). `force` opens without the lock, for the
+    case the window offers: the holder is known to be gone (a PC on a network share switched off)
+    while the share still keeps its lock.
+    """
+    from filelock import FileLock, Timeout
+
     db_path = Path(db_path)
-    lock = lock_path(db_path)
+    lock, note = lock_path(db_path), note_path(db_path)
+    if lock.is_dir():
+        try:
+            lock.rmdir()   # an empty folder in the lock's place holds nothing
+        except OSError:
+            raise DatabaseError(f"“{lock}”是一个文件夹，挡住了数据库的锁文件。请把这个文件夹改名或移走后再打开。") from None
+    legacy = _read_note(lock)   # an older hzdesk wrote its note into the lock file itself
     me = {"pid": os.getpid(), "host": socket.gethostname(), "user": _user(),
           "since": clock.now().strftime("%Y-%m-%d %H:%M")}
-    unclean = False
-    for _attempt in range(2):
+    os_lock = None
+    if not force:
+        os_lock = FileLock(str(lock))
         try:
-            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            try:
-                other = json.loads(lock.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                other = {}
-            if other.get("host") == me["host"] and not _alive(int(other.get("pid", 0) or 0)):
-                lock.unlink(missing_ok=True)  # left by a session that ended uncleanly
-                unclean = True
-                continue
+            os_lock.acquire(timeout=0)
+        except Timeout:
+            other = _read_note(note)
             raise DatabaseInUse(
                 f"数据库“{db_path.name}”正由 {other.get('user', '另一位用户')}（电脑 {other.get('host', '未知')}）"
                 f"于 {other.get('since', '早些时候')} 打开。为免数据冲突，请先关闭那边的窗口再打开。") from None
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(me, fh, ensure_ascii=False)
-        return InstanceLock(lock, unclean)
-    raise DatabaseInUse(f"无法锁定数据库“{db_path.name}”，请稍后再试。")
+        except OSError as exc:
+            raise DatabaseError(f"无法锁定数据库“{db_path.name}”：{exc.strerror or exc}") from None
+    unclean = note.exists() or bool(legacy.get("pid"))
+    try:
+        _write_note(note, me)
+    except OSError:
+        pass   # the note only names the holder; the lock itself is what protects the data
+    return InstanceLock(lock, unclean, os_lock, note)
 
 
 def _user() -> str:

@@ -75,6 +75,22 @@ def _MissingWords(app):
     return _missing_words_class()(app)
 
 
+def _force_open_confirmed(who: str) -> bool:
+    """The database is held: say by whom; offer 强制打开 only behind a second, plain warning (a
+    lock on a network share can outlive a PC that was switched off)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "数据库已被打开", who)
+    box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
+    force = box.addButton("强制打开…", QMessageBox.ButtonRole.DestructiveRole)
+    box.exec()
+    if box.clickedButton() is not force:
+        return False
+    return QMessageBox.warning(
+        None, "强制打开", "只有确认对方已经退出本软件（例如那台电脑已经关机）时才能强制打开。\n"
+        "两处同时修改同一个数据库会造成数据冲突甚至损坏。\n\n确定强制打开吗？",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
+
+
 def run(db_arg: str | None) -> int:
     from hzdesk import office
     from hzdesk.office import DatabaseInUse
@@ -87,8 +103,12 @@ def run(db_arg: str | None) -> int:
     path = default_db_path(db_arg)
     try:
         lock = office.claim(path)
-    except (DatabaseInUse, HzdeskError, OSError) as exc:
-        QMessageBox.critical(None, "数据库已被打开" if isinstance(exc, DatabaseInUse) else "无法打开数据库", str(exc))
+    except DatabaseInUse as exc:
+        if not _force_open_confirmed(str(exc)):
+            return 2
+        lock = office.claim(path, force=True)
+    except (HzdeskError, OSError) as exc:
+        QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
     try:
         return _run_window(app, office.inspect(path, lock))
