@@ -119,3 +119,58 @@ def test_opening_an_up_to_date_database_does_not_import_alembic(db):
             "print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def _foreign(path, *, user_version=0, tables=(), revision=None, app_id=0):
+    con = sqlite3.connect(path)
+    for t in tables:
+        con.execute(f"CREATE TABLE {t} (id INTEGER PRIMARY KEY, x TEXT)")
+    if revision:
+        con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        con.execute("INSERT INTO alembic_version VALUES (?)", (revision,))
+    con.execute(f"PRAGMA user_version = {user_version}")
+    con.execute(f"PRAGMA application_id = {app_id}")
+    con.commit()
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize("make", [
+    lambda p: _foreign(p, user_version=7),                                    # no tables, user_version 7
+    lambda p: _foreign(p, tables=("customer",), revision="0002"),            # someone else's Alembic
+    lambda p: _foreign(p, tables=("customer",), revision="0001"),
+    lambda p: _foreign(p, tables=("orders",)),
+], ids=["user_version", "alembic-0002", "alembic-0001", "plain"])
+def test_foreign_sqlite_files_are_never_written(tmp_path, make):
+    """#15 point 12: a foreign file was taken over, or had its header rewritten to WAL, or left an
+    empty 备份 folder. Nothing that is not an hzdesk database is written to, nothing is left."""
+    from hzdesk.errors import DatabaseError
+
+    path = make(tmp_path / "x.db")
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match="其他软件"):
+        open_database(path)
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["x.db"]
+
+
+def test_an_hzdesk_file_without_its_revision_is_left_untouched(tmp_path):
+    from hzdesk.errors import DamagedDatabase
+
+    path = tmp_path / "x.db"
+    open_database(path).close()
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE alembic_version")
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.commit()
+    con.close()
+    for side in tmp_path.glob("x.db-*"):
+        side.unlink()
+    before = path.read_bytes()
+    with pytest.raises(DamagedDatabase, match="缺少结构版本"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_a_blank_sqlite_file_from_a_cut_creation_is_taken(tmp_path):
+    path = _foreign(tmp_path / "x.db")          # header only: what a creation killed early leaves
+    open_database(path).close()

@@ -98,6 +98,7 @@ def inspect_file(path: Path) -> tuple[int, str | None]:
     if not head.startswith(SQLITE_MAGIC):
         raise DatabaseError(f"文件“{path}”不是 SQLite 数据库，也不是本软件的台账文件，已拒绝打开。")
     app_id = int.from_bytes(head[68:72], "big")
+    user_version = int.from_bytes(head[60:64], "big")
     uri = Path(path).resolve().as_uri() + "?mode=ro"
     try:
         con = sqlite3.connect(uri, uri=True)
@@ -115,9 +116,16 @@ def inspect_file(path: Path) -> tuple[int, str | None]:
         if storage_reason(exc):
             raise _unavailable(path, exc) from exc
         raise DamagedDatabase(f"数据库文件“{path}”已损坏，无法读取（{exc}）。") from exc
-    if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables - {"alembic_version"}
-                                              and revision is None):
-        raise DatabaseError(f"文件“{path}”是其他软件的 SQLite 数据库，不是河长办台账，已拒绝打开。")
+    # Every hzdesk database carries its application id from its first migration on. A SQLite file
+    # without it is taken only when it is blank (no tables, no user_version: a creation that was
+    # cut short); anything else belongs to other software and is never written to.
+    if app_id != APPLICATION_ID:
+        if app_id == 0 and not tables and user_version == 0:
+            return 0, None
+        raise DatabaseError(f"文件“{path}”是其他软件的 SQLite 数据库，不是河长办台账，已拒绝打开；文件未做任何改动。")
+    if revision is None:
+        raise DamagedDatabase(f"数据库文件“{path}”缺少结构版本信息（alembic_version），无法确定如何打开；"
+                              "文件未做任何改动。")
     return app_id, revision
 
 
