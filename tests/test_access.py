@@ -13,9 +13,37 @@ from hzdesk.services.access import AccessDenied, check_password, create_account,
 
 def test_passwords_are_salted_scrypt():
     a, b = hash_password("河长办123"), hash_password("河长办123")
-    assert a != b and a.startswith("scrypt$16384$8$1$")
+    assert a != b and a.startswith("scrypt$131072$8$1$")      # #15 point 14: OWASP's N = 2^17
     assert check_password("河长办123", a) and not check_password("河长办124", a)
     assert not check_password("x", "garbage")
+
+
+def test_an_old_hash_is_made_again_at_the_next_login_and_unknown_names_take_as_long(db):
+    import base64
+    import hashlib
+    import time
+
+    from hzdesk.db import models as m
+    from hzdesk.services.access import login
+    with db.session() as s:
+        create_account(s, "admin", "王站长", "管理员", "123456")
+        salt = b"0123456789abcdef"
+        old = hashlib.scrypt(b"123456", salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
+        s.scalar(select(m.Account)).password_hash = (f"scrypt$16384$8$1${base64.b64encode(salt).decode()}$"
+                                                     f"{base64.b64encode(old).decode()}")
+        s.commit()
+    with db.session() as s:
+        login(s, "admin", "123456")
+    with db.session() as s:
+        assert s.scalar(select(m.Account)).password_hash.startswith("scrypt$131072$")
+    timings = {}
+    for name in ("admin", "nobody"):
+        with db.session() as s:
+            t = time.perf_counter()
+            with pytest.raises(AccessDenied, match="用户名或密码不对"):
+                login(s, name, "wrong-password")
+            timings[name] = time.perf_counter() - t
+    assert timings["nobody"] > timings["admin"] / 3     # was 0.9 ms against 155 ms
 
 
 def test_first_account_must_be_an_admin_and_then_only_admins_add_accounts(db):

@@ -81,6 +81,35 @@ def test_entity_declarations_are_refused(tmp_path):
         list(wb.rows(wb.sheets[0][1], 5))
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_dtd_in_utf16_without_a_bom_is_refused(tmp_path, encoding):
+    """#15 point 14: UTF-16 without BOM slipped past the prolog check and an internal entity was
+    expanded into a water body's name."""
+    path = tmp_path / "u16.xlsx"
+    handmade(path, sheet_xml="<row><c t='s'><v>0</v></c></row>")
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/sharedStrings.xml"] = (f"<?xml version='1.0' encoding='UTF-16'?><!DOCTYPE x [<!ENTITY a 'aaaa'>]>"
+                                     f"<sst xmlns='{MAIN}'><si><t>&a;</t></si></sst>").encode(encoding)
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    with pytest.raises(UnsafeXml):
+        list(Workbook(path).rows(Workbook(path).sheets[0][1], 5))
+
+
+def test_a_password_protected_workbook_is_named_so(tmp_path):
+    from hzdesk.reports.workbook_file import ImportRefused, check_container
+
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1000 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 100
+    (tmp_path / "locked.xlsx").write_bytes(ole)
+    with pytest.raises(ImportRefused, match="设置了打开密码"):
+        check_container(tmp_path / "locked.xlsx")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 1000)
+    with pytest.raises(ImportRefused, match="旧版 Excel"):
+        check_container(tmp_path / "old.xls")
+
+
 def test_same_values_as_openpyxl_on_openpyxl_and_our_own_files(tmp_path):
     theirs = tmp_path / "openpyxl.xlsx"
     wb = openpyxl.Workbook()

@@ -88,8 +88,11 @@ def backup(db_path: str | os.PathLike, reason: str = "手动", *, now: dt.dateti
         n += 1
         final = target_dir / f"{db_path.stem}-{now.strftime(STAMP)}-{reason}-{n}.db"
     tmp = final.with_name(".tmp-" + final.name)
-    source = sqlite3.connect(db_path)
+    source = sqlite3.connect(db_path, isolation_level=None)
     try:
+        # The counts and the copy come from one read transaction: one snapshot, however busy
+        # another writer is (a count taken before the copy once disagreed with it mid-import).
+        source.execute("BEGIN")
         source_counts = _counts(source)
         dest = sqlite3.connect(tmp)
         try:
@@ -97,6 +100,7 @@ def backup(db_path: str | os.PathLike, reason: str = "手动", *, now: dt.dateti
             dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         finally:
             dest.close()
+            source.execute("COMMIT")
     except sqlite3.Error as exc:
         if tmp.exists():
             tmp.unlink()

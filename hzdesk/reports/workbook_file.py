@@ -35,6 +35,12 @@ def check_container(path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        # A password-protected .xlsx is also an OLE2 file: its directory names an EncryptionInfo stream.
+        with open(path, "rb") as fh:
+            encrypted = "EncryptionInfo".encode("utf-16-le") in fh.read(MAX_FILE_BYTES)
+        if encrypted:
+            raise ImportRefused("这个工作簿设置了打开密码，无法导入。请在 Excel 或 WPS 中打开它，取消密码"
+                                "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后保存，再导入。")
         raise ImportRefused("这是旧版 Excel（.xls）文件。请在 Excel 或 WPS 中打开，“另存为”.xlsx 格式后再导入。")
     if not head.startswith(b"PK\x03\x04"):
         raise ImportRefused("这不是 Excel（.xlsx）文件，无法导入。")

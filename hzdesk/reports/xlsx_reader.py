@@ -183,6 +183,21 @@ class UnsafeXml(ValueError):
     """A part declares a DTD or entities: never needed by a workbook, the form of XML bombs."""
 
 
+def _encoding(head: bytes) -> str:
+    """The encoding the XML parser will read a part in, as it detects it (XML 1.0, appendix F):
+    with a BOM, or UTF-16 without one ("<\0?\0"). Any other start with a NUL byte (UTF-32 and
+    the like) is refused: Excel never writes it, and the check below could not read it."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    if head[:2] == b"<\x00":
+        return "utf-16-le"
+    if head[:2] == b"\x00<":
+        return "utf-16-be"
+    if b"\x00" in head[:4]:
+        raise UnsafeXml("unusual encoding")
+    return "utf-8"
+
+
 class _Checked:
     """A part's byte stream, after checking that its prolog declares no DTD.
 
@@ -196,8 +211,7 @@ class _Checked:
     def __init__(self, fh: BinaryIO):
         self.fh = fh
         self.head = fh.read(self.HEAD)
-        text = self.head.decode("utf-16") if self.head[:2] in (b"\xff\xfe", b"\xfe\xff") else \
-            self.head.decode("utf-8", "replace")
+        text = self.head.decode(_encoding(self.head), "replace")
         i = 0
         while True:  # skip the XML declaration, processing instructions and comments
             i = text.find("<", i)
