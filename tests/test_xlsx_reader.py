@@ -135,3 +135,38 @@ def test_same_values_as_openpyxl_on_openpyxl_and_our_own_files(tmp_path):
                 expected.append((i, r))
         got = Workbook(path)
         assert [(n, v) for n, v in got.rows(got.sheets[0][1], 50)] == expected
+
+
+def test_a_row_of_millions_of_cells_is_refused_quickly_and_small(tmp_path):
+    """#15 point 6: one row of 20,000,000 cells was read to its end before "列数过多" (181 s,
+    4.5 GB). A row is refused at Excel's limit of 16,384 cells, as it is read."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "wide.xlsx"
+    handmade(path, sheet_xml="<row><c/></row>")
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = (f"<worksheet xmlns='{MAIN}'><sheetData><row r='1'>".encode()
+                                         + b"<c/>" * 2_400_000 + b"</row></sheetData></worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    code = f"""
+import resource, time, json
+from hzdesk.reports.workbook_file import ImportRefused, read_sheets
+start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t = time.perf_counter()
+try:
+    read_sheets({str(path)!r})
+    said = None
+except ImportRefused as exc:
+    said = str(exc)
+print(json.dumps({{"s": time.perf_counter() - t, "mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - start) / 1024,
+                   "said": said}}))
+"""
+    import json
+    out = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                    timeout=120).stdout)
+    assert out["said"] and "超过 Excel 的上限" in out["said"]
+    assert out["s"] < 5 and out["mb"] < 300, out

@@ -10,7 +10,7 @@ from typing import Any
 
 from hzdesk.errors import HzdeskError
 from hzdesk.reports.sheets import SHEET_BY_NAME
-from hzdesk.reports.xlsx_reader import UnsafeXml, Workbook
+from hzdesk.reports.xlsx_reader import EXCEL_COLUMNS, TooWide, UnsafeXml, Workbook
 
 MAX_FILE_BYTES = 60 * 1024 * 1024
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
@@ -140,6 +140,9 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
             out[name] = (headers, data)
     except ImportRefused:
         raise
+    except TooWide as exc:
+        raise ImportRefused(f"工作表第 {exc.args[0]} 行的单元格超过 Excel 的上限（{EXCEL_COLUMNS} 列），"
+                            "文件异常，已拒绝导入。") from None
     except Exception as exc:
         if _unsafe_xml(exc):
             raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc

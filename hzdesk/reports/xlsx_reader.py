@@ -127,13 +127,20 @@ class Workbook:
 
     def _rows(self, fh: BinaryIO, max_columns: int) -> Iterator[tuple[int, list[Any]]]:
         strings, dates, times, epoch = self.strings, self.date_styles, self.time_styles, self.epoch
-        number = 0
+        number = cells = 0
         for _event, elem in ElementTree.iterparse(_Checked(fh), events=("end",)):
             tag = elem.tag
             if tag[-4:] != "}row" and tag != "row":
-                if tag[-10:] == "}sheetData" or tag == "sheetData":
+                if tag[-2:] == "}c" or tag == "c":
+                    # A row is only seen whole at its end: count its cells as they close, so a
+                    # row of millions is refused at Excel's own limit, not read to its end.
+                    cells += 1
+                    if cells > EXCEL_COLUMNS:
+                        raise TooWide(number + 1)
+                elif tag[-10:] == "}sheetData" or tag == "sheetData":
                     break
                 continue
+            cells = 0
             r = elem.get("r")
             number = int(r) if r and r.isdigit() else number + 1
             values: list[Any] = []
@@ -177,6 +184,14 @@ class Workbook:
 
     def close(self) -> None:
         self.zip.close()
+
+
+#: Excel's most columns in a sheet (A … XFD).
+EXCEL_COLUMNS = 16_384
+
+
+class TooWide(ValueError):
+    """A row with more cells than Excel allows: not a workbook anyone typed."""
 
 
 class UnsafeXml(ValueError):
