@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from contextlib import contextmanager
 
 from hzdesk import APP_NAME, __version__, clock
 from hzdesk.errors import HzdeskError
@@ -60,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="显示版本号并退出")
     p.add_argument("--db", metavar="路径",
                    help="数据库文件（默认：环境变量 HZDESK_DB，否则为用户数据文件夹中的 hzdesk.db）")
+    p.add_argument("--user", metavar="用户名",
+                   help="启用账号后，写入数据的命令须由管理员执行：用户名（默认：环境变量 HZDESK_USER），"
+                        "密码在提示时输入（或取自环境变量 HZDESK_PASSWORD）")
     sub = p.add_subparsers(dest="command", metavar="<命令>", title="命令",
                            description="不带命令时打开主窗口；“hzdesk <命令> -h”查看某个命令的用法。")
 
@@ -157,14 +161,43 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+@contextmanager
 def _open(args, *, writes: bool, create: bool = False):
     """The command's database; a writing command holds the window's lock (see hzdesk/office.py).
     Only `demo` and `import` (and the window) may start a new database: any other command on a
-    path with no database is a mistyped --db, and says so."""
+    path with no database is a mistyped --db, and says so. With accounts on, a writing command
+    runs as the administrator who gave the password, and is audited under that name."""
     from hzdesk.office import open_for_command
     from hzdesk.paths import default_db_path
 
-    return open_for_command(default_db_path(args.db), writes=writes, create=create)
+    with open_for_command(default_db_path(args.db), writes=writes, create=create) as db:
+        if writes:
+            _sign_in(args, db)
+        yield db
+
+
+def _sign_in(args, db) -> None:
+    import getpass
+    import os
+
+    from hzdesk.services.access import AccessDenied, any_accounts, login
+    with db.session() as s:
+        if not any_accounts(s):
+            return
+    user = args.user or os.environ.get("HZDESK_USER")
+    if not user:
+        raise AccessDenied("这个数据库已启用账号：写入数据的命令须由管理员执行。请加 --user 管理员用户名"
+                           "（密码在提示时输入，或设置环境变量 HZDESK_PASSWORD）。")
+    password = os.environ.get("HZDESK_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise AccessDenied("需要管理员密码：请在终端中运行以便输入密码，或设置环境变量 HZDESK_PASSWORD。")
+        password = getpass.getpass(f"{user} 的密码：")
+    with db.session() as s:
+        account = login(s, user, password)
+    if account.role != "管理员":
+        raise AccessDenied(f"“{account.display_name}”是{account.role}，写入数据的命令须由管理员执行。")
+    db.actor, db.role = account.display_name, account.role
 
 
 def cmd_demo(args) -> int:

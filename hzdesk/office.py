@@ -207,15 +207,36 @@ def restore(db: Database | str | os.PathLike, backup_file: str | os.PathLike):
     from hzdesk.db import backup
 
     if isinstance(db, Database):
+        with db.session() as s:
+            from hzdesk.services.access import any_accounts
+            guarded = any_accounts(s)
         db.engine.dispose()
         path = db.path
     else:
         path = Path(db)
+        guarded = _active_accounts(path) > 0
+    if guarded and _active_accounts(Path(backup_file)) == 0:
+        # Restoring it would switch the logins off without anyone deciding so.
+        raise DatabaseError("这个备份来自启用账号之前（其中没有账号），恢复后任何人都可以不登录使用、修改台账。"
+                            "如确需恢复，请管理员先在“设置 → 账号”中停用全部账号后再恢复。当前数据未作任何改动。")
     safety = backup.restore(path, Path(backup_file))
     # A backup from an older hzdesk is brought up to this program's structure at once (after its
     # own 升级前 copy), so that the window that restored it goes on working.
     open_database(path).close()
     return safety
+
+
+def _active_accounts(path: Path) -> int:
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            return con.execute("SELECT count(*) FROM account WHERE active = 1").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:   # no account table (a backup from before accounts existed)
+        return 0
 
 
 def recover(path: str | os.PathLike):

@@ -1,6 +1,7 @@
 """Accounts and roles, enforced where data is written; every service call tried under every role."""
 
 import datetime as dt
+import sqlite3
 
 import pytest
 from sqlalchemy import func, select
@@ -191,3 +192,69 @@ def test_idle_lock_hides_the_window_until_the_password_is_given(qtbot, db, monke
         lock.timer.stop()
         from PySide6.QtWidgets import QApplication
         QApplication.instance().removeEventFilter(lock)
+
+
+def test_statements_are_held_to_the_role_too(db):
+    """#15 point 9: a 查看 session ran update(Account) and DELETE FROM audit_entry; the flush
+    guard saw only objects."""
+    from sqlalchemy import text, update
+
+    with db.session() as s:
+        create_account(s, "admin", "王站长", "管理员", "123456")
+        s.commit()
+    db.role, db.actor = "查看", "小李"
+    try:
+        with db.session() as s:
+            with pytest.raises(AccessDenied):
+                s.execute(update(m.Account).values(role="管理员"))
+            with pytest.raises(AccessDenied):
+                s.execute(text("DELETE FROM audit_entry"))
+            assert s.execute(text("SELECT count(*) FROM audit_entry")).scalar() > 0   # reading is fine
+        db.role = "录入员"
+        with db.session() as s:
+            with pytest.raises(AccessDenied, match="不能修改设置"):
+                s.execute(update(m.Account).values(role="管理员"))
+    finally:
+        db.role = db.actor = None
+    with db.session() as s:
+        assert s.scalar(select(m.Account.role)) == "管理员" and s.scalar(select(func.count()).select_from(m.AuditEntry))
+
+
+def test_writing_commands_need_an_administrator_once_accounts_are_on(tmp_path):
+    """#15 point 9: with accounts on, import and restore needed no password; a backup from before
+    accounts existed switched them off silently."""
+    import os
+    import subprocess
+    import sys
+
+    from hzdesk.db.backup import backup
+    from hzdesk.db.engine import open_database
+    path = tmp_path / "x.db"
+    db = open_database(path)
+    db.close()
+    before_accounts = backup(path, "手动").path
+    db = open_database(path)
+    with db.session() as s:
+        create_account(s, "admin", "王站长", "管理员", "123456")
+        create_account(s, "li", "李录入", "录入员", "123456")
+        s.commit()
+    db.close()
+
+    def hz(*args, **env):
+        return subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(path), *args], capture_output=True,
+                              text=True, timeout=120, stdin=subprocess.DEVNULL,
+                              env={**{k: v for k, v in os.environ.items() if not k.startswith("HZDESK_P")}, **env})
+    r = hz("demo")
+    assert r.returncode == 2 and "须由管理员执行" in r.stderr
+    r = hz("--user", "li", "demo", HZDESK_PASSWORD="123456")
+    assert r.returncode == 2 and "录入员" in r.stderr
+    r = hz("--user", "admin", "demo", HZDESK_PASSWORD="wrong")
+    assert r.returncode == 2 and "用户名或密码不对" in r.stderr
+    r = hz("--user", "admin", "restore", str(before_accounts), HZDESK_PASSWORD="123456")
+    assert r.returncode == 2 and "启用账号之前" in r.stderr
+    r = hz("--user", "admin", "demo", "--until", "2025-06-30", HZDESK_PASSWORD="123456")
+    assert r.returncode == 0, r.stderr
+    assert hz("stats", "--period", "2025").returncode == 0          # reading needs no login
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT actor FROM audit_entry WHERE action = '导入示例数据'").fetchone()[0] == "王站长"
+    con.close()

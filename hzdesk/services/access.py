@@ -101,6 +101,31 @@ def _guard(session: Session, _ctx, _instances) -> None:
         raise AccessDenied(_denied(role, "admin"))
 
 
+_WRITING_SQL = ("insert", "update", "delete", "replace", "drop", "alter", "create")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _guard_statements(state) -> None:
+    """The same rule for statements run through a session (update(Account), a DELETE in SQL text):
+    the flush guard above sees only objects."""
+    session = state.session
+    role = session.info.get("role")
+    if role is None or session.info.get("system"):
+        return
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(getattr(statement, "table", None), "name", "")
+    elif str(statement).lstrip().lower().startswith(_WRITING_SQL):
+        table = "*"
+    else:
+        return
+    if not can(role, "write"):
+        raise AccessDenied(_denied(role, "write"))
+    admin_tables = {t.__tablename__ for t in ADMIN_ONLY} | {"audit_entry", "*"}
+    if table in admin_tables and not can(role, "admin"):
+        raise AccessDenied(_denied(role, "admin"))
+
+
 def list_accounts(session: Session) -> list[m.Account]:
     return list(session.scalars(select(m.Account).order_by(m.Account.id)))
 
