@@ -26,6 +26,26 @@ def run_and_kill(code: str, delay: float) -> int | None:
     return child.wait()
 
 
+def timed(code: str) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def delays(rng: random.Random, start: float, done: float) -> list[float]:
+    """Kill times spread over where the work happens, measured on this machine: a child's start-up
+    (imports) takes about as long as the work, so fixed delays landed before any work began.
+    Most land between start-up and the end of the work; every fourth well after it, so that
+    both outcomes (nothing written, all written) are seen and asserted."""
+    out = []
+    for i in range(KILLS):
+        if i % 4 == 3:
+            out.append(done * 1.5 + 0.2)
+        else:
+            out.append(rng.uniform(start * 0.8, start + (done - start) * 0.7))
+    return out
+
+
 def sound(path) -> bool:
     con = sqlite3.connect(path)
     try:
@@ -45,10 +65,11 @@ def tables(path) -> set[str]:
 def test_killed_migration_leaves_nothing_or_everything(tmp_path):
     rng = random.Random(1)
     outcomes = {"empty": 0, "complete": 0}
-    for i in range(KILLS):
+    start = timed("from hzdesk.db.engine import open_database")
+    done = timed(f"from hzdesk.db.engine import open_database; open_database({str(tmp_path / 'timing.db')!r})")
+    for i, delay in enumerate(delays(rng, start, done)):
         path = tmp_path / f"m{i}.db"
-        run_and_kill(f"from hzdesk.db.engine import open_database; open_database({str(path)!r})",
-                     rng.uniform(0.05, 1.2))
+        run_and_kill(f"from hzdesk.db.engine import open_database; open_database({str(path)!r})", delay)
         if not path.exists() or not tables(path):
             outcomes["empty"] += 1
             continue
@@ -59,7 +80,8 @@ def test_killed_migration_leaves_nothing_or_everything(tmp_path):
         assert con.execute("SELECT count(*) FROM choice_item").fetchone()[0] > 0  # seeded in the same step
         con.close()
         outcomes["complete"] += 1
-    print(f"\nmigration kills: {KILLS}, {outcomes}")
+    print(f"\nmigration kills: {KILLS}, {outcomes} (start-up {start:.2f} s, whole {done:.2f} s)")
+    assert outcomes["empty"] and outcomes["complete"], outcomes   # kills landed on both sides of the commit
 
 
 def test_killed_import_writes_all_or_nothing(tmp_path):
@@ -77,11 +99,14 @@ def test_killed_import_writes_all_or_nothing(tmp_path):
     open_database(base).close()   # an empty database (commands other than demo/import do not create one)
     rng = random.Random(2)
     seen = {0: 0, 3000: 0}
-    for i in range(KILLS):
+    command = "import sys; from hzdesk.cli import main; sys.exit(main(['--db', {db!r}, 'import', {book!r}]))"
+    (tmp_path / "timing.db").write_bytes(base.read_bytes())
+    start = timed("import sys; from hzdesk.cli import main")
+    done = timed(command.format(db=str(tmp_path / "timing.db"), book=str(book)))
+    for i, delay in enumerate(delays(rng, start, done)):
         path = tmp_path / f"i{i}.db"
         path.write_bytes(base.read_bytes())
-        run_and_kill(f"import sys; from hzdesk.cli import main; sys.exit(main(['--db', {str(path)!r}, 'import', "
-                     f"{str(book)!r}]))", rng.uniform(0.3, 4.0))
+        run_and_kill(command.format(db=str(path), book=str(book)), delay)
         assert sound(path)
         con = sqlite3.connect(path)
         people = con.execute("SELECT count(*) FROM person").fetchone()[0]
@@ -90,7 +115,8 @@ def test_killed_import_writes_all_or_nothing(tmp_path):
         assert people in (0, 3000), people
         assert audit == people  # the trail went in with the rows, or not at all
         seen[people] += 1
-    print(f"\nimport kills: {KILLS}, rows after kill: {seen}")
+    print(f"\nimport kills: {KILLS}, rows after kill: {seen} (start-up {start:.2f} s, whole {done:.2f} s)")
+    assert seen[0] and seen[3000], seen
 
 
 def test_killed_backup_never_harms_the_previous_one(tmp_path):
@@ -104,14 +130,21 @@ def test_killed_backup_never_harms_the_previous_one(tmp_path):
     db.close()
     first = backup(path, "每日", now=dt.datetime(2025, 1, 1, 8, 0))
     rng = random.Random(3)
-    for i in range(KILLS):
-        run_and_kill(f"from hzdesk.db.backup import backup; backup({str(path)!r}, '手动')", rng.uniform(0.05, 0.8))
+    code = f"from hzdesk.db.backup import backup; backup({str(path)!r}, '手动')"
+    start = timed("from hzdesk.db.backup import backup")
+    done = timed(code)
+    before = len(list_backups(path))
+    for delay in delays(rng, start, done):
+        run_and_kill(code, delay)
         assert sound(path)
         assert first.path.exists() and sound(first.path)
         for b in list_backups(path):  # whatever was finished verifies; half-written ones are temp files
             assert sound(b.path)
     leftovers = len(list(first.path.parent.glob(".tmp-*")))
+    finished = len(list_backups(path)) - before   # counted before the rotation keeps one a day
     from hzdesk.db.backup import rotate
     rotate(path)
     assert not list(first.path.parent.glob(".tmp-*"))  # the next rotation tidies what kills left
-    print(f"\nbackup kills: {KILLS}, finished backups: {len(list_backups(path))}, temp files tidied: {leftovers}")
+    print(f"\nbackup kills: {KILLS}, finished backups: {finished}, temp files tidied: {leftovers} "
+          f"(start-up {start:.2f} s, whole {done:.2f} s)")
+    assert 0 < finished < KILLS   # some kills cut a backup short, some came after it was done
