@@ -185,5 +185,11 @@ def format_date(d: dt.date | None) -> str:
     return d.isoformat() if d else ""
 
 
+def date_range_cn(start: dt.date, end: dt.date) -> str:
+    """A period as a sentence says it: 2025年1月1日至12月31日 (the year once when it is one year)."""
+    tail = f"{end.month}月{end.day}日" if end.year == start.year else format_date_cn(end)
+    return f"{format_date_cn(start)}至{tail}"
+
+
 def format_date_cn(d: dt.date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else ""

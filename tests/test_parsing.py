@@ -121,3 +121,11 @@ def test_phones_and_names_normalised():
     assert parse_phone("0731-1234567") == "0731-1234567" and phone_key("0731-1234567") == "07311234567"
     assert compact_name("李　堃") == "李堃" and compact_name(" 欧阳 淼 ") == "欧阳淼"
     assert compact_name("John  Smith") == "John Smith"
+
+
+def test_periods_read_as_a_sentence():
+    import datetime as dt
+
+    from hzdesk.parsing import date_range_cn
+    assert date_range_cn(dt.date(2025, 1, 1), dt.date(2025, 12, 31)) == "2025年1月1日至12月31日"
+    assert date_range_cn(dt.date(2024, 10, 1), dt.date(2025, 3, 31)) == "2024年10月1日至2025年3月31日"

@@ -157,6 +157,8 @@ def test_summary_report_with_charts(demo, tmp_path):
         pages = write_summary(s, tmp_path / "s.pdf", (dt.date(2025, 1, 1), dt.date(2025, 6, 30)), UNTIL)
     text = pdftext(tmp_path / "s.pdf")
     assert pages >= 2 and "河长制工作统计报表" in text and "本期累计巡河" in text and "整改率" in text
+    # #14: no 草稿 on paper; periods as a sentence says them; every page says 共 M 页
+    assert "草稿" not in text and "2025年1月1日至6月30日" in text and f"第{pages}页共{pages}页" in text
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "s.pdf")], capture_output=True, text=True).stdout
     assert images.count("image") >= 3  # level rates, categories and sources, monthly trend
 

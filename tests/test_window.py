@@ -51,6 +51,17 @@ def window(qtbot, demo_db, no_modal):
     return w
 
 
+def new_problem(window, db) -> int:
+    """A problem found today, 待交办: what a test of the workflow starts from on any day."""
+    from hzdesk.services import records
+
+    with db.session() as s:
+        wid = s.scalar(select(m.WaterBody.id).order_by(m.WaterBody.id))
+    return window.ctx.write(records.create, "problem", {
+        "found_on": TODAY, "water_body_id": wid, "source": "群众举报", "category": "乱堆",
+        "description": "河岸堆放建筑垃圾"}).id
+
+
 def count(db, model):
     with db.session() as s:
         return s.scalar(select(func.count()).select_from(model))
@@ -429,10 +440,13 @@ def test_pdf_from_the_reports_tab(qtbot, window, tmp_path):
 def test_problem_sheets_print_from_the_panel(window, demo_db, tmp_path):
     """#14: a 督办单 once handed over; the 销号单 button is greyed, saying why, until the work is
     reported done."""
-    tab = window.problems
-    with demo_db.session() as s:
-        rectifying = s.scalar(select(m.Problem.id).where(m.Problem.state == ProblemState.RECTIFYING))
-        registered = s.scalar(select(m.Problem.id).where(m.Problem.state == ProblemState.REGISTERED))
+    from hzdesk.services.workflow import move
+
+    tab = window.show_page("problems")
+    # two new problems (the demo's mix of states varies with the day); one is handed over here
+    registered, rectifying = new_problem(window, demo_db), new_problem(window, demo_db)
+    window.ctx.write(move, rectifying, "交办", on_date=TODAY, responsible_unit="镇执法队",
+                     deadline=TODAY + dt.timedelta(days=30))
     assert tab.select_id(rectifying)
     assert tab.sheet_buttons["issue"].isEnabled() and not tab.sheet_buttons["closure"].isEnabled()
     assert "尚未整改完成" in tab.sheet_buttons["closure"].toolTip()
@@ -820,8 +834,8 @@ def test_unit_is_chosen_from_the_list_with_new_in_place(qtbot, window, demo_db, 
     from hzdesk.services.settings import choices
 
     units = window.ctx.read(choices, "unit")
+    pid = new_problem(window, demo_db)
     with demo_db.session() as s:
-        pid = s.scalar(select(m.Problem.id).where(m.Problem.state == ProblemState.REGISTERED))
         in_use = set(s.scalars(select(m.Problem.responsible_unit).where(m.Problem.responsible_unit.is_not(None))))
     assert in_use and in_use <= set(units)
     dialog = MoveDialog(window.ctx, pid, "交办", {"number": "x"}, window)

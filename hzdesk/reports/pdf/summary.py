@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from hzdesk.services.rules import ordered_levels
 from hzdesk.files import atomic_output
 from hzdesk.db import models as m
-from hzdesk.parsing import format_date_cn
+from hzdesk.parsing import date_range_cn, format_date_cn
 from hzdesk.reports.pdf.fonts import font_path, register
 from hzdesk.reports.pdf.pages import PageNumbers, info, numbered_canvas
 from hzdesk.services.settings import get_setting
@@ -37,11 +37,21 @@ def _pyplot():
     return plt
 
 
-def _png(fig) -> io.BytesIO:
+#: Fills that stay apart on a black-and-white printer: lightness steps and hatching, not hue alone.
+GRAYS = ["#3B5E8C", "#9DB7D5", "#D9822B", "#F2C894", "#5B8C3B", "#B9D5A0", "#7F7F7F", "#D0D0D0"]
+HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
+
+
+def _chart(fig, width: float):
+    """The figure as a print-quality picture of exactly its own proportions (it is laid out by
+    matplotlib's constrained layout, never cropped afterwards, so nothing is stretched)."""
+    from reportlab.platypus import Image
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=220)
     buf.seek(0)
-    return buf
+    w, h = fig.get_size_inches()
+    return Image(buf, width=width, height=width * h / w)
 
 
 def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
@@ -54,7 +64,8 @@ def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
 
 def draft_paragraph(stats: dict, office: str) -> str:
     p, i, b = stats["patrols"], stats["issues"], stats["boards"]
-    return (f"{stats['period']['start']}至{stats['period']['end']}，{office}扎实推进河长制工作。"
+    return (f"{date_range_cn(dt.date.fromisoformat(stats['period']['start']), dt.date.fromisoformat(stats['period']['end']))}，"
+            f"{office}扎实推进河长制工作。"
             + report_sentence(stats) + "。"
             + f"本期按规定应巡而未巡河的河长 {p['chiefs_without_patrol']} 人，补录巡河记录 {p['late_entries']} 条；"
             + f"挂账督办问题 {i['parked']} 个；全镇在用河长公示牌 {b['total']} 块，其中需更新 {b['out_of_date']} 块。"
@@ -66,7 +77,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = register()
     plt = _pyplot()
@@ -76,7 +87,10 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     p, iss, boards = stats["patrols"], stats["issues"], stats["boards"]
     h1 = ParagraphStyle("h1", fontName=font, fontSize=18, leading=26, alignment=1)
     h2 = ParagraphStyle("h2", fontName=font, fontSize=13, leading=20, spaceBefore=8, spaceAfter=4, keepWithNext=1)
-    body = ParagraphStyle("b", fontName=font, fontSize=10.5, leading=17, firstLineIndent=21)
+    # Chinese wrapping (a line may break between any two characters, not only at spaces; reportlab's
+    # CJK rules keep 。，、 off the start of a line) and justified, as a printed report is.
+    body = ParagraphStyle("b", fontName=font, fontSize=10.5, leading=17, firstLineIndent=21, wordWrap="CJK",
+                          alignment=4)
     small = ParagraphStyle("s", fontName=font, fontSize=9.5, leading=14, alignment=1)
 
     def table(rows, widths):
@@ -87,9 +101,9 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
         return t
 
     story = [Paragraph("河长制工作统计报表", h1),
-             Paragraph(f"{office}　　统计期间：{format_date_cn(start)}至{format_date_cn(end)}　　"
+             Paragraph(f"{office}　　统计期间：{date_range_cn(start, end)}　　"
                        f"截至：{format_date_cn(as_of)}", small), Spacer(1, 6 * mm),
-             Paragraph("一、工作小结（草稿）", h2),
+             Paragraph("一、工作小结", h2),   # 草稿 is for the screen: paper carries the final text
              Paragraph(paragraph or draft_paragraph(stats, office), body),
              Paragraph("二、河长巡河", h2),
              table([["应巡（次）", "完成（次）", "实巡（次）", "巡河率", "补录（条）", "未巡河长（人）", "可疑（条）"],
@@ -106,13 +120,13 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     if by_level:
         levels = ordered_levels(by_level)
         rates = [by_level[lv][1] / by_level[lv][0] * 100 if by_level[lv][0] else 0 for lv in levels]
-        fig, ax = plt.subplots(figsize=(6.4, 2.4))
-        bars = ax.bar(levels, rates, color="#4A7EBB", width=0.5)
+        fig, ax = plt.subplots(figsize=(6.4, 2.4), layout="constrained")
+        bars = ax.bar(levels, rates, color=GRAYS[1], edgecolor="black", linewidth=0.6, hatch="//", width=0.5)
         ax.bar_label(bars, labels=[f"{r:.1f}%" for r in rates], padding=2)
         ax.set_ylim(0, 110)
         ax.set_ylabel("巡河率（%）")
         ax.set_title("各级河长巡河率")
-        story += [Spacer(1, 3 * mm), Image(_png(fig), width=150 * mm, height=56 * mm)]
+        story += [Spacer(1, 3 * mm), _chart(fig, 150 * mm)]
         plt.close(fig)
     behind = sorted((c for c in p["by_chief"] if c["due"] and c["credited"] < c["due"]),
                     key=lambda c: (c["credited"] / c["due"], c["name"]))[:25]
@@ -132,13 +146,25 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
         top, rest = cats[:7], sum(v for _k, v in cats[7:])
         labels = [k for k, _v in top] + (["其他类别"] if rest else [])
         values = [v for _k, v in top] + ([rest] if rest else [])
-        fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 2.9))
-        left.pie(values, labels=labels, autopct="%1.0f%%", startangle=90, counterclock=False, textprops={"fontsize": 8})
+        fig, (left, right) = plt.subplots(1, 2, figsize=(7.2, 3.0), layout="constrained",
+                                          gridspec_kw={"width_ratios": [1.15, 1]})
+        # A round pie (equal axes), percentages inside, names in a legend beside it: no label
+        # lands on another or on the neighbouring chart.
+        wedges, _texts, _pct = left.pie(
+            values, autopct=lambda v: f"{v:.0f}%" if v >= 5 else "", startangle=90, counterclock=False,
+            colors=GRAYS[:len(values)], hatch=HATCHES[:len(values)], pctdistance=0.72,
+            wedgeprops={"edgecolor": "black", "linewidth": 0.5}, textprops={"fontsize": 7})
+        left.set_aspect("equal")
+        left.legend(wedges, [f"{k} {v}" for k, v in zip(labels, values)], loc="center left",
+                    bbox_to_anchor=(1.0, 0.5), fontsize=7, frameon=False)
         left.set_title("问题类别")
         sources = list(iss["by_source"].items())[:8]
-        right.barh([k for k, _v in sources][::-1], [v for _k, v in sources][::-1], color="#D9822B")
+        right.barh([k for k, _v in sources][::-1], [v for _k, v in sources][::-1], color=GRAYS[3],
+                   edgecolor="black", linewidth=0.5, hatch="..")
+        right.set_xlim(left=0)
+        right.tick_params(axis="y", labelsize=7)
         right.set_title("问题来源")
-        story += [Spacer(1, 3 * mm), Image(_png(fig), width=165 * mm, height=66 * mm)]
+        story += [Spacer(1, 3 * mm), _chart(fig, 165 * mm)]
         plt.close(fig)
 
     # Monthly trend of patrols done and problems found.
@@ -150,15 +176,22 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
             and_(m.Problem.found_on >= start, m.Problem.found_on <= end))).all()
         pc, fc = Counter((d.year, d.month) for d in patrol_days), Counter((d.year, d.month) for d in found_days)
         labels = [f"{mo}月" if len(months) <= 12 else f"{y % 100}.{mo}" for y, mo in months]
-        fig, ax = plt.subplots(figsize=(7.2, 2.6))
-        ax.bar(labels, [pc[k] for k in months], color="#4A7EBB", label="巡河（次）")
+        fig, ax = plt.subplots(figsize=(7.2, 2.8), layout="constrained")
+        ax.bar(labels, [pc[k] for k in months], color=GRAYS[1], edgecolor="black", linewidth=0.5, hatch="//",
+               label="巡河（次）")
         ax2 = ax.twinx()
-        ax2.plot(labels, [fc[k] for k in months], color="#C0392B", marker="o", label="发现问题（个）")
+        ax2.plot(labels, [fc[k] for k in months], color="black", linestyle="--", marker="o", markersize=4,
+                 markerfacecolor="white", label="发现问题（个）")
+        ax.set_ylim(bottom=0)            # both axes from zero: no bar or line looks bigger than it is
+        ax2.set_ylim(bottom=0, top=max([fc[k] for k in months] + [1]) * 1.15)
+        ax.set_ylabel("巡河（次）")
+        ax2.set_ylabel("发现问题（个）")
         ax.set_title("逐月巡河与发现问题")
         ax.tick_params(axis="x", labelsize=7)
         handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-        ax.legend(handles, ["巡河（次）", "发现问题（个）"], loc="upper left", fontsize=8)
-        story += [Paragraph("四、逐月情况", h2), Image(_png(fig), width=165 * mm, height=60 * mm)]
+        fig.legend(handles, ["巡河（次）", "发现问题（个）"], loc="outside lower center", ncol=2, fontsize=8,
+                   frameon=False)    # under the chart, never over the bars
+        story += [Paragraph("四、逐月情况", h2), _chart(fig, 165 * mm)]
         plt.close(fig)
 
     story += [Paragraph("五、公示牌", h2),
