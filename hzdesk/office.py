@@ -221,9 +221,21 @@ def restore(db: Database | str | os.PathLike, backup_file: str | os.PathLike):
                             "如确需恢复，请管理员先在“设置 → 账号”中停用全部账号后再恢复。当前数据未作任何改动。")
     safety = backup.restore(path, Path(backup_file))
     # A backup from an older hzdesk is brought up to this program's structure at once (after its
-    # own 升级前 copy), so that the window that restored it goes on working.
-    open_database(path).close()
+    # own 升级前 copy), so that the window that restored it goes on working; the chain's outside
+    # head is now the restored one's.
+    _reanchor(path)
     return safety
+
+
+def _reanchor(path: Path) -> None:
+    from hzdesk.db.anchor import chain_head, write_anchor
+
+    db = open_database(path)
+    try:
+        with db.engine.connect() as conn:
+            write_anchor(path, chain_head(conn))
+    finally:
+        db.close()
 
 
 def _active_accounts(path: Path) -> int:
@@ -245,7 +257,10 @@ def recover(path: str | os.PathLike):
     from hzdesk.db.guard import quarantine, restore_newest_backup
 
     moved = quarantine(Path(path))
-    return moved, restore_newest_backup(Path(path))
+    restored = restore_newest_backup(Path(path))
+    if restored is not None:
+        _reanchor(Path(path))
+    return moved, restored
 
 
 def import_workbook(db: Database, file: str | os.PathLike, *, dry_run: bool = False,
@@ -311,6 +326,8 @@ def check(db: Database):
     with db.session() as s:
         report = check_database(s)
         if report.counts:   # a file too damaged to count gets no further checks
+            from hzdesk.db.anchor import read_anchor, verify_anchor
+            report.errors += verify_anchor(s.connection(), read_anchor(db.path))
             missing, damaged = unsound_attachments(s, db.attachments)
             for what, names in (("找不到文件", missing), ("文件已损坏（内容与记录的校验值不符）", damaged)):
                 if names:

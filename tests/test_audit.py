@@ -64,3 +64,52 @@ def test_record_history_in_words(session):
     lines = record_history(session, "person", p.id)
     assert len(lines) == 2 and lines[0].endswith("测试员　新增")
     assert lines[1].endswith("修改　职务：（空） → 村支书")
+
+
+def test_the_chains_head_outside_finds_truncation_and_rewriting(tmp_path):
+    """#15 point 4 (part): deleting the trail's tail or rewriting and re-chaining it was invisible.
+    The head kept beside the database after every commit finds both; a restore moves it."""
+    import sqlite3
+
+    from hzdesk import office
+    from hzdesk.db.anchor import anchor_path, read_anchor
+    from hzdesk.db.audit import GENESIS, entry_hash
+    from hzdesk.db.engine import open_database
+    from hzdesk.services import records
+
+    path = tmp_path / "x.db"
+    db = open_database(path)
+    for name in ("甲", "乙", "丙"):
+        office.write(db, records.create, "person", {"name": name})
+    assert office.check(db).ok and read_anchor(path)["count"] >= 3
+    db.close()
+
+    def tamper(sql_steps):
+        con = sqlite3.connect(path)
+        for sql in sql_steps:
+            con.execute(sql)
+        rows = con.execute("SELECT id, at, actor, action, table_name, record_id, before, after FROM audit_entry "
+                           "ORDER BY id").fetchall()
+        prev = GENESIS     # …and the whole chain computed again, as a careful forger would
+        import json
+        for rid, at, actor, action, table, record, before, after in rows:
+            e = {"at": at, "actor": actor, "action": action, "table_name": table, "record_id": record,
+                 "before": json.loads(before) if before else None, "after": json.loads(after) if after else None}
+            h = entry_hash(prev, e)
+            con.execute("UPDATE audit_entry SET prev_hash = ?, entry_hash = ? WHERE id = ?", (prev, h, rid))
+            prev = h
+        con.commit()
+        con.close()
+
+    saved = path.read_bytes(), anchor_path(path).read_text()
+    tamper(["DELETE FROM audit_entry WHERE id = (SELECT max(id) FROM audit_entry)"])
+    db = open_database(path)
+    errors = office.check(db).errors
+    db.close()
+    assert any("留痕被截断" in e for e in errors), errors
+    path.write_bytes(saved[0])
+    tamper(["UPDATE audit_entry SET actor = '别人' WHERE id = (SELECT max(id) FROM audit_entry)"])
+    db = open_database(path)
+    errors = office.check(db).errors
+    db.close()
+    assert any("留痕被改写" in e for e in errors), errors

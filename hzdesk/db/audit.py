@@ -114,11 +114,33 @@ def _audit_after_flush(session: Session, _ctx) -> None:
                         "record_id": getattr(obj, "id", None), "before": _row_dict(obj)})
     for e in entries:
         e["actor"] = actor
+    if entries:
+        session.info["audit_written"] = True   # the chain's head moves: anchored after the commit
     pending = session.info.get("audit_pending")
     if pending is not None:  # a bulk operation chains and writes them at its end, in one go
         pending.extend(entries)
     else:
         append_entries(session.connection(), entries)
+
+
+@event.listens_for(Session, "after_commit")
+def _anchor_after_commit(session: Session) -> None:
+    """The chain's head, written beside the database once the entries are committed (anchor.py)."""
+    if not session.info.pop("audit_written", False):
+        return
+    from pathlib import Path
+
+    from hzdesk.db.anchor import chain_head, write_anchor
+    try:
+        bind = session.get_bind()
+        path = bind.url.database
+        if not path or path == ":memory:":
+            return
+        with bind.connect() as conn:
+            head = chain_head(conn)
+    except Exception:   # noqa: BLE001 - the data is committed; a missing anchor is reported by check
+        return
+    write_anchor(Path(path), head)
 
 
 def begin_batch(session: Session) -> None:

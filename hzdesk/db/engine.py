@@ -129,6 +129,18 @@ def inspect_file(path: Path) -> tuple[int, str | None]:
     return app_id, revision
 
 
+def _start_anchor(path: Path, engine: Engine) -> None:
+    """A database without the chain's outside head (new, or from a version before it): start it."""
+    from hzdesk.db.anchor import anchor_path, chain_head, write_anchor
+    if anchor_path(path).exists():
+        return
+    try:
+        with engine.connect() as conn:
+            write_anchor(path, chain_head(conn))
+    except Exception:   # noqa: BLE001 - a read-only folder: check will say the anchor is missing
+        pass
+
+
 def _unavailable(path: Path, exc: BaseException) -> StorageUnavailable:
     return StorageUnavailable(f"数据库文件“{path}”现在无法读取：{storage_reason(exc) or exc}。"
                               "文件本身没有损坏，也没有作任何改动；请处理后再打开（如清理磁盘、换到可写的文件夹）。")
@@ -190,5 +202,6 @@ def open_database(path: str | os.PathLike, *, create: bool = True) -> Database:
     # SQLAlchemy wires the models together on the first query (~0.1 s); do it while opening,
     # so it is not paid by whichever table or report happens to come first.
     configure_mappers()
+    _start_anchor(path, engine)
     return Database(path=path, engine=engine,
                     sessions=sessionmaker(engine, expire_on_commit=False))

@@ -470,6 +470,7 @@ def load_demo(db: Database, opts: DemoOptions,
         summary = {"河湖": len(b.water), "人员": len(b.people), "任职": len(b.appointments),
                    "公示牌": len(b.boards), "巡河记录": len(b.patrols), "问题": len(b.problems),
                    "排污口": len(b.outfalls), "监测断面": len(b.sections)}
+        s.info["audit_written"] = True
         append_entries(conn, [{"action": "导入示例数据", "table_name": "*", "record_id": None, "actor": db.actor,
                                "after": {"scale": opts.scale, "seed": opts.seed,
                                          "until": opts.until.isoformat(), **summary}}])

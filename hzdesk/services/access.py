@@ -176,6 +176,7 @@ def login(session: Session, username: str, password: str, *, now: dt.datetime | 
                 if extra >= 0:
                     account.locked_until = now + dt.timedelta(seconds=min(30 * 2 ** extra, 900))
                 session.flush()
+            session.info["audit_written"] = True
             append_entries(session.connection(), [{"action": "登录失败", "table_name": "account",
                                                    "record_id": account.id if account else None,
                                                    "after": {"username": username}, "actor": username or "?"}])
@@ -187,6 +188,7 @@ def login(session: Session, username: str, password: str, *, now: dt.datetime | 
         if _weaker_than_now(account.password_hash):
             account.password_hash = hash_password(password)
         session.flush()
+        session.info["audit_written"] = True
         append_entries(session.connection(), [{"action": "登录", "table_name": "account", "record_id": account.id,
                                                "actor": account.display_name}])
         session.commit()

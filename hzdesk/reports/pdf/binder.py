@@ -25,7 +25,8 @@ from hzdesk.services.settings import get_setting
 PARTS = [(k.key, k.title) for k in BINDER_PARTS]   # the registry says which kinds, in which order
 
 
-def _cover_and_contents(path: Path, office: str, year: int, entries: list[tuple[str, int]], printed: dt.date) -> None:
+def _cover_and_contents(path: Path, office: str, year: int, entries: list[tuple[str, int]], printed: dt.date,
+                        chain: str = "") -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen.canvas import Canvas
 
@@ -38,6 +39,9 @@ def _cover_and_contents(path: Path, office: str, year: int, entries: list[tuple[
     c.drawCentredString(w / 2, h * 0.55, office)
     c.setFont(font, 12)
     c.drawCentredString(w / 2, h * 0.25, format_date_cn(printed))
+    if chain:   # the audit chain's head on paper: an anchor no one can rewrite with the file
+        c.setFont(font, 9)
+        c.drawCentredString(w / 2, h * 0.21, f"留痕校验码：{chain}")
     c.showPage()
     c.setFont(font, 20)
     c.drawCentredString(w / 2, h - 40 * MM, "目　录")
@@ -95,7 +99,8 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
                 write_ledger(out, doc, should_stop=should_stop, numbers=numbers, layout=layout)
             parts.append((title, out))
         front = Path(folder) / "front.pdf"
-        _cover_and_contents(front, office, year, entries, clock.today())
+        from hzdesk.db.anchor import chain_head, code
+        _cover_and_contents(front, office, year, entries, clock.today(), code(chain_head(session.connection())))
         writer = PdfWriter()
         writer.append(str(front))
         front_pages = len(writer.pages)
