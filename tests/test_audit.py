@@ -11,8 +11,9 @@ from hzdesk.services.check import check_database
 
 
 def trail(session):
+    """The entries the test's own changes made (a new database starts with its 基线)."""
     return [(e.action, e.table_name, e.record_id, e.actor)
-            for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+            for e in session.scalars(select(AuditEntry).where(AuditEntry.action != "基线").order_by(AuditEntry.id))]
 
 
 def test_insert_update_delete_are_recorded_with_before_and_after(session):
@@ -24,10 +25,11 @@ def test_insert_update_delete_are_recorded_with_before_and_after(session):
     session.commit()
     assert trail(session) == [("新增", "person", p.id, "测试员"), ("修改", "person", p.id, "测试员"),
                               ("删除", "person", p.id, "测试员")]
-    entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.action != "基线").order_by(AuditEntry.id)).all()
     assert entries[0].after["name"] == "王淼"
     assert entries[1].before == {"post": None, "phone": "13900001111"}
-    assert entries[1].after == {"post": "村支书", "phone": "13900002222"}
+    digest = entries[1].after.pop("_digest")            # the whole row as stored then (digest.py)
+    assert entries[1].after == {"post": "村支书", "phone": "13900002222"} and len(digest) == 24
     assert entries[2].before["phone"] == "13900002222"
     assert verify_chain(session.connection()) == []
 
@@ -113,3 +115,51 @@ def test_the_chains_head_outside_finds_truncation_and_rewriting(tmp_path):
     errors = office.check(db).errors
     db.close()
     assert any("留痕被改写" in e for e in errors), errors
+
+
+def test_outside_edits_of_every_kind_are_found_by_ledger_and_record(tmp_path):
+    """#15 point 4: editing a patrol or a problem with sqlite3 was never noticed (3 of 25 caught).
+    Every entry now seals its row; check compares each current row with its last seal."""
+    import datetime as dt
+    import sqlite3
+
+    from hzdesk import office
+    from hzdesk.db.engine import open_database
+    from hzdesk.demo import DemoOptions, load_demo
+    from hzdesk.services import records
+
+    path = tmp_path / "x.db"
+    db = open_database(path)
+    load_demo(db, DemoOptions(scale="small", seed=4, until=dt.date(2025, 6, 30)))
+    office.write(db, records.update, "person", 1, {"post": "站长"})      # a change the program made
+    assert office.check(db).ok
+    db.close()
+    edits = {   # what a 25-line script with sqlite3 did, one kind per ledger
+        "巡河记录：留痕之外被修改": "UPDATE patrol SET patrol_date = date(patrol_date, '-1 day') WHERE id = 7",
+        "问题台账：留痕之外被修改": "UPDATE problem SET description = description || '。' WHERE id = 3",
+        "人员名录：留痕之外被修改": "UPDATE person SET phone = '13000000000' WHERE id = 1",
+        "河长任职：留痕之外被修改": "UPDATE appointment SET doc_number = coalesce(doc_number, '') || '号' WHERE id = 2",
+        "公示牌台账：留痕之外被修改": "UPDATE sign_board SET place = coalesce(place, '') || '旁' WHERE id = 1",
+        "办理经过：留痕之外被删除": "DELETE FROM problem_event WHERE id = 5",
+        "巡河记录：留痕之外新增": "INSERT INTO patrol (person_id, water_body_id, patrol_date, entered_on, found_problem,"
+                             " created_at, updated_at) VALUES (1, 1, '2025-03-01', '2025-03-01', 0, '2025-03-01',"
+                             " '2025-03-01')",
+        "选项：留痕之外被修改": "UPDATE choice_item SET value = value || '（改）' WHERE id = 1",
+    }
+    caught = 0
+    saved = path.read_bytes()
+    for expected, sql in edits.items():
+        path.write_bytes(saved)
+        for side in tmp_path.glob("x.db-*"):
+            side.unlink()
+        con = sqlite3.connect(path)
+        con.execute("PRAGMA foreign_keys = OFF")
+        con.execute(sql)
+        con.commit()
+        con.close()
+        db = open_database(path)
+        errors = office.check(db).errors
+        db.close()
+        caught += any(expected in e for e in errors)
+        assert any(expected in e for e in errors), (sql, errors)
+    print(f"\noutside edits caught: {caught} / {len(edits)}")

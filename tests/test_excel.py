@@ -163,7 +163,7 @@ def test_any_error_writes_nothing_and_every_problem_is_listed(base_db, tmp_path)
     assert "请填写电话以区分" in got[(6, "巡河人")]
     assert got[(7, "结束时间")] == "结束时间应晚于开始时间"
     assert got[(8, "录入日期")] == "录入日期不能早于巡河日期"
-    assert count(base_db, m.Patrol) == 0 and count(base_db, m.AuditEntry) == 4  # the fixture's own four
+    assert count(base_db, m.Patrol) == 0 and count(base_db, m.AuditEntry) == 5  # the 基线 and the fixture's own four
 
     errors = tmp_path / "errors.xlsx"
     write_error_workbook(errors, result)

@@ -114,6 +114,7 @@ def _audit_after_flush(session: Session, _ctx) -> None:
                         "record_id": getattr(obj, "id", None), "before": _row_dict(obj)})
     for e in entries:
         e["actor"] = actor
+    _seal(session, entries)
     if entries:
         session.info["audit_written"] = True   # the chain's head moves: anchored after the commit
     pending = session.info.get("audit_pending")
@@ -121,6 +122,24 @@ def _audit_after_flush(session: Session, _ctx) -> None:
         pending.extend(entries)
     else:
         append_entries(session.connection(), entries)
+
+
+def _seal(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Each added or changed row's digest as now stored, in its entry (digest.py)."""
+    from hzdesk.db.digest import SEALED, rows_of
+
+    wanted: dict[str, list[Any]] = {}
+    for e in entries:
+        if e["action"] in ("新增", "修改") and e["table_name"] in SEALED and e.get("record_id") is not None:
+            wanted.setdefault(e["table_name"], []).append(e["record_id"])
+    if not wanted:
+        return
+    conn = session.connection()
+    digests = {t: rows_of(conn, t, ids) for t, ids in wanted.items()}
+    for e in entries:
+        d = digests.get(e["table_name"], {}).get(e.get("record_id"))
+        if d is not None and e["action"] in ("新增", "修改"):
+            e["after"] = {**(e.get("after") or {}), "_digest": d}
 
 
 @event.listens_for(Session, "after_commit")

@@ -471,6 +471,9 @@ def load_demo(db: Database, opts: DemoOptions,
                    "公示牌": len(b.boards), "巡河记录": len(b.patrols), "问题": len(b.problems),
                    "排污口": len(b.outfalls), "监测断面": len(b.sections)}
         s.info["audit_written"] = True
+        from hzdesk.db.digest import baseline
+        append_entries(conn, [{"action": "基线", "table_name": "*", "record_id": None, "actor": db.actor,
+                               "after": {"digests": baseline(conn)}}])   # the bulk rows, sealed
         append_entries(conn, [{"action": "导入示例数据", "table_name": "*", "record_id": None, "actor": db.actor,
                                "after": {"scale": opts.scale, "seed": opts.seed,
                                          "until": opts.until.isoformat(), **summary}}])

@@ -58,6 +58,8 @@ def check_database(session: Session) -> CheckReport:
 
     for msg in verify_chain(session.connection())[:20]:
         report.errors.append(msg)
+    from hzdesk.db.digest import differences
+    report.errors += differences(session.connection())[:20]   # rows changed outside the program
 
     def flag(target: list, q, message: str) -> None:
         n = _count(session, q)

@@ -84,7 +84,8 @@ def _python(column, value: Any) -> Any:
 
 
 def _same(row: dict[str, Any], expected: dict[str, Any]) -> bool:
-    return all(row.get(k) == v for k, v in expected.items())
+    # "_digest" and other marks the trail adds are about the row, not columns of it
+    return all(row.get(k) == v for k, v in expected.items() if not k.startswith("_"))
 
 
 def undo(session: Session, first: int, last: int) -> str:
