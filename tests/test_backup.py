@@ -188,3 +188,19 @@ def test_backups_while_another_program_writes_all_verify(db):
         t.join()
     counts = [i.counts["person"] for i in infos]
     assert counts == sorted(counts) and counts[-1] > counts[0]   # the writer was busy throughout
+
+
+def test_a_backup_whose_trail_was_cut_is_not_restored(db, session):
+    """#15 point 4: the chain's head travels with every backup; a backup altered since is refused."""
+    records.create(session, "person", {"name": "甲"})
+    session.commit()
+    saved = backup(db.path, "手动").path
+    assert saved.with_name(saved.name + ".chain").exists()
+    con = sqlite3.connect(saved)
+    con.execute("DELETE FROM audit_entry WHERE id = (SELECT max(id) FROM audit_entry)")
+    con.commit()
+    con.close()
+    db.close()
+    with pytest.raises(DatabaseError, match="留痕与备份时不符"):
+        restore(db.path, saved)
+    assert person_count(db.path) == 1

@@ -111,12 +111,29 @@ def backup(db_path: str | os.PathLike, reason: str = "手动", *, now: dt.dateti
         counts = verify(tmp)
         if counts != source_counts:
             raise DatabaseError("备份校验未通过：记录数与原数据库不一致")
+        _anchor_copy(tmp, final)
         os.replace(tmp, final)
     finally:
         if tmp.exists():
             tmp.unlink()
     _mirror_attachments(db_path, target_dir)
     return BackupInfo(final, now, reason, counts)
+
+
+def _anchor_copy(copy: Path, final: Path) -> None:
+    """The copy's audit chain head, beside it (`<备份>.db.chain`): restoring it later checks that
+    the copy's trail is still the one it was taken with."""
+    from hzdesk.db.anchor import write_anchor
+
+    con = sqlite3.connect(copy.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        row = con.execute("SELECT id, entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone() or (0, "")
+        count = con.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+    except sqlite3.Error:
+        return
+    finally:
+        con.close()
+    write_anchor(final, {"count": count, "last_id": row[0], "last_hash": row[1]})
 
 
 def list_backups(db_path: str | os.PathLike, target_dir: Path | None = None, *,
@@ -169,6 +186,7 @@ def rotate(db_path: str | os.PathLike, *, today: dt.date | None = None, target_d
     gone = [b.path for b in every if b.path not in keep]
     for path in gone:
         path.unlink()
+        path.with_name(path.name + ".chain").unlink(missing_ok=True)   # its trail's head went with it
     folder = target_dir or backups_dir(Path(db_path))
     for stale in folder.glob(".tmp-*") if folder.exists() else []:  # left by a backup that was killed
         stale.unlink(missing_ok=True)
@@ -195,6 +213,7 @@ def restore(db_path: str | os.PathLike, backup_file: str | os.PathLike) -> Backu
     db_path, backup_file = Path(db_path), Path(backup_file)
     verify(backup_file)
     _refuse_newer(backup_file)
+    _refuse_rewritten(backup_file)
     safety = backup(db_path, "恢复前")
     source = sqlite3.connect(backup_file.resolve().as_uri() + "?mode=ro", uri=True)
     dest = sqlite3.connect(db_path)
@@ -245,6 +264,26 @@ def _copy_blob(source: Path, dest: Path, *, hash_check: bool = True) -> None:
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _refuse_rewritten(backup_file: Path) -> None:
+    """A backup whose trail no longer ends where it did when it was taken has been altered."""
+    from hzdesk.db.anchor import read_anchor, verify_anchor
+
+    head = read_anchor(backup_file)
+    if head is None:
+        return   # a backup from before anchors, or copied without its .chain file
+    import sqlalchemy
+    engine = sqlalchemy.create_engine(backup_file.resolve().as_uri().replace("file:", "sqlite:///file:", 1)
+                                      + "?mode=ro&uri=true")
+    try:
+        with engine.connect() as conn:
+            problems = verify_anchor(conn, head)
+    finally:
+        engine.dispose()
+    if problems:
+        raise DatabaseError(f"备份“{backup_file.name}”的留痕与备份时不符（{problems[0]}），可能被改动过，"
+                            "不予恢复。当前数据未作任何改动。")
 
 
 def _refuse_newer(backup_file: Path) -> None:
