@@ -87,3 +87,43 @@ def test_a_full_disk_while_writing_a_file_is_explained(db, tmp_path, monkeypatch
     assert code == 2 and "磁盘空间不足" in err and "Traceback" not in err
     assert (out.read_bytes(), pdf.read_bytes()) == before and zipfile.is_zipfile(out)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".hzdesk-")]
+
+
+def test_a_database_on_read_only_media_opens_read_only_with_a_banner(db, qtbot, monkeypatch):
+    """#15 point 2: a read-only folder or mount made every command say "可能已损坏" and the window
+    show an English [Errno 30]. It opens read-only: reading, printing and exporting work, a save
+    is refused in Chinese, and the window says so at the top."""
+    import os as real_os
+
+    from hzdesk import office
+    from hzdesk.db.engine import open_database
+    from hzdesk.office import claim
+    from hzdesk.services.stats import period_stats
+    from hzdesk.ui.app import MainWindow
+
+    with db.session() as s:
+        records.create(s, "person", {"name": "甲"})
+        s.commit()
+    path = db.path
+    db.close()
+    for side in path.parent.glob(path.name + "-*"):
+        side.unlink()
+    access = real_os.access
+    monkeypatch.setattr(real_os, "access", lambda p, mode: False if mode & real_os.W_OK else access(p, mode))
+    lock = claim(path)                      # no lock file can be made there, and none is needed
+    ro = open_database(path)
+    try:
+        assert ro.read_only
+        with ro.session() as s:
+            assert s.scalar(select(func.count()).select_from(m.Person)) == 1
+            period_stats(s, __import__("datetime").date(2025, 1, 1), __import__("datetime").date(2025, 12, 31),
+                         __import__("datetime").date(2025, 12, 31))
+        with pytest.raises(DatabaseError, match="只读"):
+            office.write(ro, records.create, "person", {"name": "乙"})
+        window = MainWindow(ro)
+        qtbot.addWidget(window)
+        assert "（只读）" in window.windowTitle() and "只读打开" in window.read_only_note.text()
+        assert not list(path.parent.glob(path.name + "-*"))      # no -wal or -shm left beside it
+    finally:
+        ro.close()
+        lock.release()

@@ -35,6 +35,7 @@ class Database:
     sessions: sessionmaker[Session]
     actor: str | None = None   # the logged-in account's name, when accounts are on
     role: str | None = None    # its role; every session carries it, so the services enforce it
+    read_only: bool = False    # on a write-protected disk or folder: read, print and export only
 
     def session(self, actor: str | None = None) -> Session:
         s = self.sessions()
@@ -58,8 +59,17 @@ def _sqlite_url(path: Path) -> str:
     return "sqlite:///" + str(path)
 
 
-def _make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
-    engine = create_engine(_sqlite_url(path), future=True,
+def writable(path: Path) -> bool:
+    """Whether the database and its folder can be written (the folder holds the WAL files)."""
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _make_engine(path: Path, *, foreign_keys: bool = True, read_only: bool = False) -> Engine:
+    # Read-only media (a CD, a write-protected USB stick, a folder without write permission):
+    # SQLite opens the file as unchangeable, needing no -wal or -shm beside it.
+    url = (f"sqlite:///{path.resolve().as_uri()}?mode=ro&immutable=1&uri=true" if read_only
+           else _sqlite_url(path))
+    engine = create_engine(url, future=True,
                            json_serializer=lambda obj: json.dumps(obj, ensure_ascii=False))
 
     @event.listens_for(engine, "connect")
@@ -70,8 +80,9 @@ def _make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = " + ("ON" if foreign_keys else "OFF"))
         cur.execute("PRAGMA busy_timeout = 5000")
-        cur.execute("PRAGMA journal_mode = WAL")
-        cur.execute("PRAGMA synchronous = NORMAL")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
         # ORDER BY pinyin_key(name): Chinese sorted by pinyin (hzdesk/collation.py).
         dbapi_conn.create_function("pinyin_key", 1, sort_key, deterministic=True)
@@ -99,7 +110,9 @@ def inspect_file(path: Path) -> tuple[int, str | None]:
         raise DatabaseError(f"文件“{path}”不是 SQLite 数据库，也不是本软件的台账文件，已拒绝打开。")
     app_id = int.from_bytes(head[68:72], "big")
     user_version = int.from_bytes(head[60:64], "big")
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    # On read-only media a WAL database cannot be read without -shm beside it unless SQLite is
+    # told it cannot change (immutable).
+    uri = Path(path).resolve().as_uri() + "?mode=ro" + ("" if writable(Path(path)) else "&immutable=1")
     try:
         con = sqlite3.connect(uri, uri=True)
         try:
@@ -188,6 +201,14 @@ def open_database(path: str | os.PathLike, *, create: bool = True) -> Database:
             raise DatabaseError(
                 f"数据库“{path}”由更新版本的河长办台账创建（结构版本 {revision}），"
                 "本程序无法安全打开。请升级软件后再打开；文件未做任何改动。")
+        if not writable(path):
+            if revision != head:
+                raise StorageUnavailable(f"数据库“{path}”所在的磁盘或文件夹是只读的，而它需要先升级到本程序的结构"
+                                         "才能打开。请把它复制到可写的文件夹（如“文档”）后再打开。")
+            engine = _make_engine(path, read_only=True)
+            configure_mappers()
+            return Database(path=path, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False),
+                            read_only=True)
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

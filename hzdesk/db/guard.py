@@ -85,6 +85,8 @@ def acquire(db_path: str | os.PathLike, *, force: bool = False) -> InstanceLock:
 
     db_path = Path(db_path)
     lock, note = lock_path(db_path), note_path(db_path)
+    if db_path.exists() and not os.access(db_path.parent, os.W_OK):
+        return InstanceLock(lock, False)   # read-only media: no one can write, nothing to lock
     if lock.is_dir():
         try:
             lock.rmdir()   # an empty folder in the lock's place holds nothing
@@ -146,7 +148,8 @@ def damaged(db_path: str | os.PathLike) -> str | None:
     if not db_path.exists():
         return None
     try:
-        con = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro", uri=True)
+        frozen = "" if os.access(db_path.parent, os.W_OK) else "&immutable=1"   # read-only media
+        con = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro" + frozen, uri=True)
         try:
             result = con.execute("PRAGMA quick_check").fetchone()[0]
         finally:

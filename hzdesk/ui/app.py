@@ -38,6 +38,8 @@ class MainWindow(QMainWindow):
         self._fit_screen()
         self._build_tabs()
         self._build_menus()
+        if db.read_only:
+            self._read_only_banner()
         self.ctx.bus.changed.connect(lambda changes: changes.touches({"setting"}) and self._update_title())
         self._update_title()
         settings = QSettings()
@@ -190,7 +192,31 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         office = self.ctx.read(get_setting, "office_name")
         who = f" — {self.db.actor}（{self.db.role}）" if self.db.role else ""
-        self.setWindowTitle(f"{APP_NAME} — {office} — {self.db.path.name}{who}")
+        ro = "（只读）" if self.db.read_only else ""
+        self.setWindowTitle(f"{APP_NAME} — {office} — {self.db.path.name}{ro}{who}")
+
+    def _read_only_banner(self) -> None:
+        """A database on write-protected media: say so where it stays in sight."""
+        from PySide6.QtWidgets import QLabel
+
+        self.read_only_note = QLabel("只读打开：数据库所在的磁盘或文件夹不可写，可以查看、打印和导出，"
+                                     "不能保存修改。要修改请把数据库复制到可写的文件夹后再打开。")
+        self.read_only_note.setObjectName("read_only_banner")
+        self.read_only_note.setStyleSheet("background: #FFF3CD; color: #7A4B00; padding: 3px 8px;")
+        self.read_only_note.setWordWrap(True)
+        self.setMenuWidget(self._with_banner(self.menuBar(), self.read_only_note))
+
+    @staticmethod
+    def _with_banner(menu, banner):
+        from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(menu)
+        layout.addWidget(banner)
+        return box
 
     # ------------------------------------------------------------ ledger commands
     def current_ledger_tab(self):
@@ -308,6 +334,8 @@ class MainWindow(QMainWindow):
         from hzdesk.office import daily_backup
         from hzdesk.ui.common import Worker
 
+        if self.db.read_only:   # nowhere to write a copy beside it
+            return
         self._daily_thread = QThread(self)
         self._daily_worker = Worker(lambda _step, _stop: daily_backup(self.db.path))
         self._daily_worker.moveToThread(self._daily_thread)
