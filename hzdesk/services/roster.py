@@ -142,6 +142,17 @@ def reshuffle_village(session: Session, village: str, *, end_on: Any,
     return out
 
 
+def boards_to_redo(session: Session, appointment_ids: list[int], today: dt.date) -> list[BoardStatus]:
+    """Every board the new appointments `appointment_ids` make wrong (from their first day, or
+    today), each once: what a reshuffle tells the clerk to reprint."""
+    seen: dict[int, BoardStatus] = {}
+    for aid in appointment_ids:
+        a = records.get(session, "appointment", aid)
+        for b in boards_affected(session, a.water_body_id, max(today, a.start_on)):
+            seen.setdefault(b.board_id, b)
+    return list(seen.values())
+
+
 def boards_affected(session: Session, water_body_id: int | None, as_of: dt.date) -> list[BoardStatus]:
     """Out-of-date boards whose chain of water bodies includes `water_body_id` (the boards a
     change of this water body's chief makes wrong)."""

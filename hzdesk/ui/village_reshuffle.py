@@ -10,8 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHeaderView, QLa
 
 from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
-from hzdesk.services import records
-from hzdesk.services.roster import boards_affected, reshuffle_village, village_posts, villages
+from hzdesk.services.roster import boards_to_redo, reshuffle_village, village_posts, villages
 from hzdesk.ui.common import AppContext, ok_cancel, show_error
 from hzdesk.ui.field_widgets import DateField, RefPicker, TextField
 
@@ -113,16 +112,11 @@ class VillageReshuffleDialog(QDialog):
                                    handovers=handovers, start_on=self.start_on.value(),
                                    doc_number=self.doc.value() or None, reason=self.reason.value() or None)
         except ValidationError as exc:
-            self.errors.setText("；".join(f"{exc.labels.get(k, k)}：{m}" for k, m in exc.errors.items()))
+            self.errors.setText(exc.message())
             return
         except HzdeskError as exc:
             show_error(self, "村级换届", exc)
             return
         self.moved = len(pairs)
-        seen: dict[int, object] = {}
-        for _old, new_appt in pairs:
-            for b in self.ctx.read(lambda s, n=new_appt: boards_affected(
-                    s, records.get(s, "appointment", n.id).water_body_id, max(clock.today(), n.start_on))):
-                seen.setdefault(b.board_id, b)
-        self.affected = list(seen.values())
+        self.affected = self.ctx.read(boards_to_redo, [new.id for _old, new in pairs], clock.today())
         self.accept()
