@@ -114,10 +114,11 @@ def _audit_after_flush(session: Session, _ctx) -> None:
                         "record_id": getattr(obj, "id", None), "before": _row_dict(obj)})
     for e in entries:
         e["actor"] = actor
-    _seal(session, entries)
     if entries:
         session.info["audit_written"] = True   # the chain's head moves: anchored after the commit
     pending = session.info.get("audit_pending")
+    if pending is None:
+        _seal(session, entries)   # a bulk operation seals its rows once, at its end (end_batch)
     if pending is not None:  # a bulk operation chains and writes them at its end, in one go
         pending.extend(entries)
     else:
@@ -172,7 +173,9 @@ def end_batch(session: Session, write: bool) -> None:
     pending = session.info.pop("audit_pending", None)
     if write and pending:
         session.flush()
-        append_entries(session.connection(), pending + session.info.pop("audit_pending", []))
+        entries = pending + session.info.pop("audit_pending", [])
+        _seal(session, entries)   # each row read once, as it stands at the end of the batch
+        append_entries(session.connection(), entries)
 
 def verify_chain(conn: Connection) -> list[str]:
     """Walk the trail in order; return a Chinese message per broken link (empty: intact)."""
