@@ -66,13 +66,69 @@ def test_failed_logins_are_slowed_and_recorded(db):
     with db.session() as s:
         for i in range(3):
             with pytest.raises(AccessDenied, match="用户名或密码不对"):
-                login(s, "admin", "wrong", now=t)
+                login(s, "admin", "wrong", now=t, source="PC-1\\li")
         with pytest.raises(AccessDenied, match="请 .* 秒后再试"):
-            login(s, "admin", "123456", now=t + dt.timedelta(seconds=5))   # even the right one must wait
-        account = login(s, "admin", "123456", now=t + dt.timedelta(seconds=40))
-        assert account.failed_count == 0 and account.last_login_at == t + dt.timedelta(seconds=40)
+            login(s, "admin", "123456", now=t + dt.timedelta(seconds=5), source="PC-1\\li")  # even the right one waits
+        account = login(s, "admin", "123456", now=t + dt.timedelta(seconds=40), source="PC-1\\li")
+        assert account.last_login_at == t + dt.timedelta(seconds=40)
+        assert s.scalar(select(func.count()).select_from(m.LoginThrottle)) == 0   # a good login clears its waits
         actions = s.scalars(select(m.AuditEntry.action).order_by(m.AuditEntry.id)).all()
     assert actions.count("登录失败") == 3 and actions[-1] == "登录"
+
+
+def test_failures_from_one_source_do_not_lock_the_administrator_out_elsewhere(db):
+    with db.session() as s:
+        create_account(s, "admin", "王站长", "管理员", "123456")
+        s.commit()
+    t = dt.datetime(2025, 3, 5, 9, 0)
+    with db.session() as s:
+        for i in range(8):   # someone at another PC keeps guessing
+            with pytest.raises(AccessDenied):
+                login(s, "admin", f"guess{i}", now=t + dt.timedelta(hours=i), source="SERVER\\guest")
+        with pytest.raises(AccessDenied, match="秒后再试"):
+            login(s, "admin", "123456", now=t + dt.timedelta(hours=7, seconds=1), source="SERVER\\guest")
+        assert login(s, "admin", "123456", now=t + dt.timedelta(hours=7, seconds=1), source="OFFICE-PC\\wang")
+        # unknown names are throttled like known ones (guessing names is no cheaper)
+        for i in range(3):
+            with pytest.raises(AccessDenied, match="用户名或密码不对"):
+                login(s, "nobody", "x", now=t, source="SERVER\\guest")
+        with pytest.raises(AccessDenied, match="秒后再试"):
+            login(s, "nobody", "x", now=t, source="SERVER\\guest")
+
+
+def test_the_recovery_code_lets_the_administrator_in_once_whatever_the_waits(db):
+    from hzdesk.services.access import issue_recovery_code, recover
+    with db.session() as s:
+        admin = create_account(s, "admin", "王站长", "管理员", "123456")
+        clerk = create_account(s, "li", "李", "录入员", "123456")
+        code = issue_recovery_code(s, admin.id)
+        with pytest.raises(ValidationError, match="只有管理员"):
+            issue_recovery_code(s, clerk.id)
+        s.commit()
+    assert len(code) == 19 and code.count("-") == 3 and not set(code) & set("IO01")
+    t = dt.datetime(2025, 3, 5, 9, 0)
+    with db.session() as s:
+        for i in range(5):   # the office PC itself is now locked for the password
+            with pytest.raises(AccessDenied):
+                login(s, "admin", "wrong", now=t, source="OFFICE-PC\\wang")
+        with pytest.raises(AccessDenied, match="恢复码不对"):
+            recover(s, "admin", "AAAA-BBBB-CCCC-DDDD", "newpass1", now=t, source="OFFICE-PC\\wang")
+        with pytest.raises(AccessDenied, match="恢复码不对"):
+            recover(s, "li", "AAAA-BBBB-CCCC-DDDD", "newpass1", now=t, source="OFFICE-PC\\wang")
+        with pytest.raises(ValidationError, match="至少 6 位"):   # refused before the code is spent
+            recover(s, "admin", code, "123", now=t, source="OFFICE-PC\\wang")
+        account, next_code = recover(s, "admin", code.lower().replace("-", " "), "newpass1", now=t,
+                                     source="OFFICE-PC\\wang")
+        assert account.username == "admin" and next_code != code
+        assert s.scalar(select(func.count()).select_from(m.LoginThrottle).where(
+            m.LoginThrottle.username == "admin")) == 0
+        with pytest.raises(AccessDenied, match="恢复码不对"):   # used up
+            recover(s, "admin", code, "newpass2", now=t, source="OFFICE-PC\\wang")
+        assert login(s, "admin", "newpass1", now=t, source="OFFICE-PC\\wang")
+        assert recover(s, "admin", next_code, "newpass3", now=t, source="OFFICE-PC\\wang")
+        actions = s.scalars(select(m.AuditEntry.action).order_by(m.AuditEntry.id)).all()
+        assert "恢复码登录" in actions and "恢复码登录失败" in actions
+        assert "recovery_hash" not in str(s.scalars(select(m.AuditEntry.after)).all())
 
 
 def _problem(s):
@@ -171,6 +227,44 @@ def test_login_dialog_and_accounts_page(qtbot, db):
     page = AccountsPage(AppContext(db))
     qtbot.addWidget(page)
     assert page.enabled.isChecked() and page.list.count() == 1 and "王站长" in page.list.item(0).text()
+
+
+def test_a_new_administrator_is_shown_a_recovery_code_that_opens_the_login_window(qtbot, db, monkeypatch):
+    from PySide6.QtWidgets import QDialog, QLabel, QLineEdit
+
+    from hzdesk.ui import accounts
+    from hzdesk.ui.common import AppContext
+    shown = []
+
+    def fake_exec(dialog):
+        if dialog.windowTitle() == "新增账号":       # the clerk fills the form
+            boxes = dialog.findChildren(QLineEdit)
+            for box, text in zip(boxes, ("admin", "王站长", "123456")):
+                box.setText(text)
+            return 1
+        if dialog.windowTitle() == "管理员恢复码":
+            shown.append(dialog.findChild(QLabel, "recovery_code").text())
+            return 1
+        return QDialog.exec(dialog)
+
+    monkeypatch.setattr(QDialog, "exec", fake_exec)
+    page = accounts.AccountsPage(AppContext(db))
+    qtbot.addWidget(page)
+    page.add()
+    assert len(shown) == 1 and len(shown[0]) == 19
+    login_dialog = accounts.LoginDialog(db)
+    qtbot.addWidget(login_dialog)
+    recovery = accounts.RecoveryDialog(db, "admin", login_dialog)
+    recovery.code.setText(shown[0])
+    recovery.password.setText("newpass1")
+    recovery.again.setText("newpass2")
+    recovery.try_recover()
+    assert "不一样" in recovery.message.text() and db.role is None
+    recovery.again.setText("newpass1")
+    recovery.try_recover()
+    assert (db.actor, db.role) == ("王站长", "管理员") and len(shown) == 2 and shown[1] != shown[0]
+    with db.session() as s:
+        assert login(s, "admin", "newpass1")
 
 
 def test_idle_lock_hides_the_window_until_the_password_is_given(qtbot, db, monkeypatch):

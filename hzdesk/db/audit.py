@@ -22,7 +22,9 @@ from hzdesk import clock
 from hzdesk.db.models import AuditEntry
 
 GENESIS = "0" * 64
-_SKIP_COLUMNS = {"created_at", "updated_at", "password_hash"}  # a hash is still nothing to spread
+_SKIP_COLUMNS = {"created_at", "updated_at", "password_hash", "recovery_hash"}  # a hash is still nothing to spread
+#: Bookkeeping whose meaning the trail already records in its own words (登录失败 entries).
+_NOT_AUDITED = {"login_throttle"}
 
 
 def default_actor() -> str:
@@ -99,17 +101,20 @@ def _audit_after_flush(session: Session, _ctx) -> None:
     actor = session.info.get("actor")
     entries = []
     for obj in session.new:
-        if not isinstance(obj, AuditEntry):
+        if not isinstance(obj, AuditEntry) and obj.__tablename__ not in _NOT_AUDITED:
             entries.append({"action": "新增", "table_name": obj.__tablename__,
                             "record_id": getattr(obj, "id", None), "after": _row_dict(obj)})
     for obj in session.dirty:
-        if isinstance(obj, AuditEntry) or not session.is_modified(obj, include_collections=False):
+        if (isinstance(obj, AuditEntry) or obj.__tablename__ in _NOT_AUDITED
+                or not session.is_modified(obj, include_collections=False)):
             continue
         before, after = _changes(obj)
         if after:
             entries.append({"action": "修改", "table_name": obj.__tablename__,
                             "record_id": getattr(obj, "id", None), "before": before, "after": after})
     for obj in session.deleted:
+        if obj.__tablename__ in _NOT_AUDITED:
+            continue
         entries.append({"action": "删除", "table_name": obj.__tablename__,
                         "record_id": getattr(obj, "id", None), "before": _row_dict(obj)})
     for e in entries:

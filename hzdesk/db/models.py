@@ -497,8 +497,27 @@ class Account(Base):
     display_name: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(10))  # 管理员 / 录入员 / 查看
     password_hash: Mapped[str] = mapped_column(String(200))  # scrypt, salted
+    #: scrypt of the one-time code an administrator keeps on paper to get in when locked out or
+    #: when the password is forgotten; None for other roles and once used until a new one is made.
+    recovery_hash: Mapped[Optional[str]] = mapped_column(String(200))
+    #: Unused since revision 0009 (failures are counted per name and source in LoginThrottle).
     failed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now)
+
+
+class LoginThrottle(Base):
+    """Failed logins for one user name from one source (computer and its Windows user): the waits
+    they cause fall on that source only, so nobody can lock the administrator out from elsewhere."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("username", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(120))
+    failed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    last_failed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)

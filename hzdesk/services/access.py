@@ -3,7 +3,8 @@
 Off by default (a one-person office needs no login). When on, the role is enforced where the data
 is written, not only by greying buttons: a Session that carries a role refuses, at flush, any
 change that role may not make. Passwords are hashed with scrypt (memory-hard, salted); failed
-logins are slowed down and recorded in the audit trail.
+logins are slowed down per user name and source and recorded in the audit trail; an administrator
+locked out or without the password gets in with a one-time recovery code kept on paper.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from hzdesk.db.audit import append_entries
 from hzdesk.errors import HzdeskError, ValidationError
 
 ROLES: dict[str, set[str]] = {"管理员": {"read", "write", "admin"}, "录入员": {"read", "write"}, "查看": {"read"}}
-ADMIN_ONLY = (m.Setting, m.SettingChange, m.FrequencyRule, m.ChecklistItem, m.ChoiceItem, m.Account)
+ADMIN_ONLY = (m.Setting, m.SettingChange, m.FrequencyRule, m.ChecklistItem, m.ChoiceItem, m.Account,
+              m.LoginThrottle)
 #: OWASP's scrypt parameters (N=2^17, r=8, p=1: 128 MiB and ~0.5 s a try). A hash made with
 #: weaker ones is made again at the next good login.
 SCRYPT = {"n": 2 ** 17, "r": 8, "p": 1}
@@ -159,49 +161,151 @@ def create_account(session: Session, username: str, display_name: str, role: str
     return account
 
 
-def login(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> m.Account:
-    """Check a login. Failures are recorded and, after a few, make the next try wait longer."""
+def login_source() -> str:
+    """Where a login comes from: this computer and the Windows user on it. Waits after failures
+    fall on the source that made them, so a colleague (or an intruder on the office server)
+    typing the administrator's name cannot lock the administrator out everywhere."""
+    import getpass
+    import socket
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = "?"
+    return f"{socket.gethostname()}\\{user}"[:120]
+
+
+def _throttle(session: Session, username: str, source: str, *, create: bool) -> m.LoginThrottle | None:
+    row = session.scalar(select(m.LoginThrottle).where(m.LoginThrottle.username == username,
+                                                       m.LoginThrottle.source == source))
+    if row is None and create:
+        row = m.LoginThrottle(username=username, source=source, failed_count=0)
+        session.add(row)
+    return row
+
+
+def _refuse_while_waiting(row: m.LoginThrottle | None, now: dt.datetime) -> None:
+    if row is not None and row.locked_until and row.locked_until > now:
+        wait = int((row.locked_until - now).total_seconds()) + 1
+        raise AccessDenied(f"密码连续输错 {row.failed_count} 次，请 {wait} 秒后再试。"
+                           "管理员可用恢复码登录。")
+
+
+def _failed(session: Session, username: str, source: str, now: dt.datetime, account: m.Account | None,
+            action: str = "登录失败") -> None:
+    """Count a failure against (name, source), make the next try wait after a few, record it."""
+    row = _throttle(session, username, source, create=True)
+    row.failed_count += 1
+    row.last_failed_at = now
+    extra = row.failed_count - FREE_TRIES
+    if extra >= 0:
+        row.locked_until = now + dt.timedelta(seconds=min(30 * 2 ** extra, 900))
+    session.flush()
+    session.info["audit_written"] = True
+    append_entries(session.connection(), [{"action": action, "table_name": "account",
+                                           "record_id": account.id if account else None,
+                                           "after": {"username": username, "source": source},
+                                           "actor": username or "?"}])
+    session.commit()
+
+
+def _signed_in(session: Session, account: m.Account, now: dt.datetime, action: str) -> m.Account:
+    account.last_login_at = now
+    session.flush()
+    session.info["audit_written"] = True
+    append_entries(session.connection(), [{"action": action, "table_name": "account", "record_id": account.id,
+                                           "actor": account.display_name}])
+    session.commit()
+    return account
+
+
+def login(session: Session, username: str, password: str, *, now: dt.datetime | None = None,
+          source: str | None = None) -> m.Account:
+    """Check a login. Failures are recorded and, after a few from the same source, make that
+    source's next try at that name wait longer (30 s doubling up to 15 minutes)."""
     now = now or clock.now()
-    account = session.scalar(select(m.Account).where(m.Account.username == (username or "").strip(),
-                                                     m.Account.active.is_(True)))
+    source = source or login_source()
+    name = (username or "").strip()[:40]
+    account = session.scalar(select(m.Account).where(m.Account.username == name, m.Account.active.is_(True)))
     session.info["system"] = True  # the bookkeeping below is allowed whatever the role
     try:
-        if account is not None and account.locked_until and account.locked_until > now:
-            wait = int((account.locked_until - now).total_seconds()) + 1
-            raise AccessDenied(f"密码连续输错 {account.failed_count} 次，请 {wait} 秒后再试。")
+        throttle = _throttle(session, name, source, create=False)
+        _refuse_while_waiting(throttle, now)
         if not check_password(password or "", account.password_hash if account else _decoy_hash()) or account is None:
-            if account is not None:
-                account.failed_count += 1
-                extra = account.failed_count - FREE_TRIES
-                if extra >= 0:
-                    account.locked_until = now + dt.timedelta(seconds=min(30 * 2 ** extra, 900))
-                session.flush()
-            session.info["audit_written"] = True
-            append_entries(session.connection(), [{"action": "登录失败", "table_name": "account",
-                                                   "record_id": account.id if account else None,
-                                                   "after": {"username": username}, "actor": username or "?"}])
-            session.commit()
+            _failed(session, name, source, now, account)
             raise AccessDenied("用户名或密码不对。")
-        account.failed_count = 0
-        account.locked_until = None
-        account.last_login_at = now
+        if throttle is not None:
+            session.delete(throttle)
         if _weaker_than_now(account.password_hash):
             account.password_hash = hash_password(password)
-        session.flush()
-        session.info["audit_written"] = True
-        append_entries(session.connection(), [{"action": "登录", "table_name": "account", "record_id": account.id,
-                                               "actor": account.display_name}])
-        session.commit()
-        return account
+        return _signed_in(session, account, now, "登录")
+    finally:
+        session.info.pop("system", None)
+
+
+#: Letters and digits that cannot be mistaken for each other when copied from paper (no I/1, O/0).
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _normal_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def _new_recovery_code() -> tuple[str, str]:
+    """(the code as shown once, XXXX-XXXX-XXXX-XXXX with 80 bits; the hash that is kept)."""
+    import secrets
+    raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(16))
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4)), hash_password(raw)
+
+
+def issue_recovery_code(session: Session, account_id: int) -> str:
+    """A new one-time recovery code for an administrator; the one it replaces stops working."""
+    require(session, "admin")
+    account = session.get(m.Account, account_id)
+    if account is None or account.role != "管理员":
+        raise ValidationError({"role": "只有管理员账号有恢复码"}, {"role": "角色"})
+    code, account.recovery_hash = _new_recovery_code()
+    session.flush()
+    return code
+
+
+def _check_new_password(password: str) -> None:
+    if len(password or "") < 6:
+        raise ValidationError({"password": "密码至少 6 位"}, {"password": "密码"})
+
+
+def recover(session: Session, username: str, code: str, new_password: str, *, now: dt.datetime | None = None,
+            source: str | None = None) -> tuple[m.Account, str]:
+    """Let an administrator in with the recovery code kept on paper, whatever waits password
+    failures caused (the code is the proof the password could not give), setting the new password
+    and making the next code in the same commit, so that a used code never leaves the office
+    without a way in. Returns the account and the new code, to be shown once. Every wait on the
+    name is lifted. Wrong codes are throttled on their own count: password failures cannot block
+    this door."""
+    _check_new_password(new_password)   # before the code is spent
+    now = now or clock.now()
+    source = (source or login_source())[:110] + "（恢复码）"
+    name = (username or "").strip()[:40]
+    account = session.scalar(select(m.Account).where(m.Account.username == name, m.Account.active.is_(True),
+                                                     m.Account.role == "管理员"))
+    session.info["system"] = True
+    try:
+        _refuse_while_waiting(_throttle(session, name, source, create=False), now)
+        stored = account.recovery_hash if account is not None and account.recovery_hash else _decoy_hash()
+        if not check_password(_normal_code(code), stored) or account is None or not account.recovery_hash:
+            _failed(session, name, source, now, account, "恢复码登录失败")
+            raise AccessDenied("用户名或恢复码不对（恢复码只能用一次，且只有管理员有）。")
+        for row in session.scalars(select(m.LoginThrottle).where(m.LoginThrottle.username == name)):
+            session.delete(row)
+        account.password_hash = hash_password(new_password)
+        next_code, account.recovery_hash = _new_recovery_code()
+        return _signed_in(session, account, now, "恢复码登录"), next_code
     finally:
         session.info.pop("system", None)
 
 
 def set_password(session: Session, account_id: int, password: str) -> None:
     require(session, "admin")
-    if len(password or "") < 6:
-        raise ValidationError({"password": "密码至少 6 位"}, {"password": "密码"})
+    _check_new_password(password)
     account = session.get(m.Account, account_id)
     account.password_hash = hash_password(password)
-    account.failed_count, account.locked_until = 0, None
     session.flush()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QDialog, QFormLayout, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QListWidget, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
 from hzdesk.errors import HzdeskError
 from hzdesk.office import Database, call, read
-from hzdesk.services.access import ROLES, any_accounts, create_account, list_accounts, login, set_password
+from hzdesk.services.access import (ROLES, any_accounts, create_account, issue_recovery_code, list_accounts, login,
+                                    recover, set_password)
 from hzdesk.services.settings import get_setting, set_setting
 from hzdesk.ui.common import AppContext, ok_cancel, show_error
 
@@ -32,6 +33,15 @@ class LoginDialog(QDialog):
         form.addRow("密码", self.password)
         form.addRow(self.message)
         form.addRow(ok_cancel("登录", self.try_login, self.reject, "退出"))
+        forgot = QPushButton("忘记密码或被锁定？用恢复码登录…")
+        forgot.setFlat(True)
+        forgot.clicked.connect(self.use_recovery_code)
+        form.addRow(forgot)
+
+    def use_recovery_code(self) -> None:
+        dialog = RecoveryDialog(self.db, self.username.text(), self)
+        if dialog.exec():
+            self.accept()
 
     def try_login(self) -> None:
         try:
@@ -42,6 +52,71 @@ class LoginDialog(QDialog):
             self.password.clear()
             return
         self.accept()
+
+
+class RecoveryDialog(QDialog):
+    """The administrator's way in with the code kept on paper: a new password is set and the next
+    code shown in the same step, so the office is never left without a way in."""
+
+    def __init__(self, db: Database, username: str = "", parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("用恢复码登录")
+        form = QFormLayout(self)
+        form.addRow(QLabel("恢复码是新增管理员账号时显示的 16 位字母数字（每个只能用一次）。"))
+        self.username, self.code = QLineEdit(username), QLineEdit()
+        self.code.setPlaceholderText("XXXX-XXXX-XXXX-XXXX")
+        self.password, self.again = QLineEdit(), QLineEdit()
+        for box in (self.password, self.again):
+            box.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel("")
+        self.message.setStyleSheet("color: #c0392b;")
+        self.message.setWordWrap(True)
+        for label, box in (("管理员用户名", self.username), ("恢复码", self.code), ("新密码（至少 6 位）", self.password),
+                           ("再输一次新密码", self.again)):
+            form.addRow(label, box)
+        form.addRow(self.message)
+        form.addRow(ok_cancel("登录并设新密码", self.try_recover, self.reject))
+
+    def try_recover(self) -> None:
+        if self.password.text() != self.again.text():
+            self.message.setText("两次输入的新密码不一样。")
+            return
+        try:
+            account, next_code = call(self.db, recover, self.username.text(), self.code.text(), self.password.text())
+        except HzdeskError as exc:
+            self.message.setText(str(exc))
+            return
+        self.db.actor, self.db.role = account.display_name, account.role
+        show_recovery_code(self, account.display_name, next_code, replaced=True)
+        self.accept()
+
+
+def show_recovery_code(parent, who: str, code: str, replaced: bool = False) -> None:
+    """The code, once: selectable, with a copy button, and what to do with it."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("管理员恢复码")
+    layout = QVBoxLayout(dialog)
+    before = "刚才用过的恢复码已作废。" if replaced else ""
+    layout.addWidget(QLabel(f"{before}{who} 的新恢复码："))
+    shown = QLabel(code)
+    shown.setObjectName("recovery_code")
+    shown.setStyleSheet("font-size: 16pt; font-weight: bold; font-family: Consolas, monospace;")
+    shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    layout.addWidget(shown)
+    advice = QLabel("请抄在纸上或打印，锁在办公室。忘记密码或被锁定时，凭它在登录窗口点“用恢复码登录”。"
+                    "它只显示这一次，软件里只保存它的校验值。")
+    advice.setWordWrap(True)
+    layout.addWidget(advice)
+    row = QHBoxLayout()
+    copy, done = QPushButton("复制"), QPushButton("已抄下")
+    copy.clicked.connect(lambda: QApplication.clipboard().setText(code))
+    done.clicked.connect(dialog.accept)
+    row.addStretch(1)
+    row.addWidget(copy)
+    row.addWidget(done)
+    layout.addLayout(row)
+    dialog.exec()
 
 
 class AccountsPage(QWidget):
@@ -56,9 +131,13 @@ class AccountsPage(QWidget):
         add.clicked.connect(self.add)
         reset = QPushButton("重设密码…")
         reset.clicked.connect(self.reset)
+        code = QPushButton("生成恢复码…")
+        code.setToolTip("为选中的管理员账号生成新的恢复码，旧的作废")
+        code.clicked.connect(self.new_code)
         row = QHBoxLayout()
         row.addWidget(add)
         row.addWidget(reset)
+        row.addWidget(code)
         row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.enabled)
@@ -96,12 +175,35 @@ class AccountsPage(QWidget):
         form.addRow(ok_cancel("新增", dialog.accept, dialog.reject))
         if not dialog.exec():
             return
+        def create_with_code(s, *args):
+            account = create_account(s, *args)
+            return account.display_name, issue_recovery_code(s, account.id) if account.role == "管理员" else None
+
         try:
-            self.ctx.write(create_account, username.text(), name.text(), role.currentText(), password.text())
+            who, code = self.ctx.write(create_with_code, username.text(), name.text(), role.currentText(),
+                                       password.text())
         except HzdeskError as exc:
             show_error(self, "新增账号", exc)
             return
         self.load()
+        if code:
+            show_recovery_code(self, who, code)
+
+    def new_code(self) -> None:
+        row = self.list.currentRow()
+        accounts = self.ctx.read(list_accounts)
+        if row < 0 or accounts[row].role != "管理员":
+            QMessageBox.information(self, "恢复码", "请先在列表中选中一个管理员账号。")
+            return
+        if QMessageBox.question(self, "恢复码", f"为“{accounts[row].display_name}”生成新的恢复码？旧的将作废。") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            code = self.ctx.write(issue_recovery_code, accounts[row].id)
+        except HzdeskError as exc:
+            show_error(self, "恢复码", exc)
+            return
+        show_recovery_code(self, accounts[row].display_name, code)
 
     def reset(self) -> None:
         row = self.list.currentRow()
