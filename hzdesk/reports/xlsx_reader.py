@@ -218,7 +218,7 @@ class Workbook:
             return None
         data = self.zip.read(part)
         cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
-        if cells != data.count(b'<c r="') or _FAR_CELL.search(data) or _FAR_ROW.search(data):
+        if cells != data.count(b'<c r="') or _FAR_CELL.search(data):
             return None
         del data
         try:
@@ -234,9 +234,10 @@ class Workbook:
             # number must not become "13900139000.0"), a date as a datetime at midnight. Written
             # out, not a call per cell, which cost a third of the whole read. Error cells (#N/A)
             # read as empty here; the streaming reader gives their text.
-            values = [None if v == "" else
-                      (int(v) if v.__class__ is flt and v.is_integer() and -2 ** 53 < v < 2 ** 53 else
-                       (datetime(v.year, v.month, v.day) if v.__class__ is date else v))
+            values = [v if v.__class__ is str and v else     # most cells: text, first
+                      None if v == "" else
+                      int(v) if v.__class__ is flt and v.is_integer() and -2 ** 53 < v < 2 ** 53 else
+                      datetime(v.year, v.month, v.day) if v.__class__ is date else v
                       for v in row[:max_columns]]
             while values and values[-1] is None:
                 values.pop()
@@ -250,9 +251,9 @@ class Workbook:
         self.zip.close()
 
 
-#: Cells beyond column AZ, or at row 200,000 or below (see Workbook.fast_rows).
-_FAR_CELL = re.compile(rb'<c r="(?:[A-Z]{3}|[B-Z][A-Z])[0-9]')
-_FAR_ROW = re.compile(rb'"[A-Z]{1,3}(?:[2-9][0-9]{5}|[0-9]{7,})"')
+#: A cell beyond column AZ, or at row 200,000 or below (see Workbook.fast_rows); one pattern,
+#: one pass over the sheet.
+_FAR_CELL = re.compile(rb'<c r="(?:[A-Z]{3}|[B-Z][A-Z][0-9]|[A-Z]{1,2}(?:[2-9][0-9]{5}|[0-9]{7}))')
 
 
 #: Excel's most columns in a sheet (A … XFD).
