@@ -372,6 +372,13 @@ def cmd_selfcheck(args) -> int:
                     problems.append(f"缺少{what}文件 {path}")
         finally:
             db.close()
+    from hzdesk.carried import carried_versions
+    versions = carried_versions()
+    print(f"{APP_NAME} {__version__}，Python {sys.version.split()[0]}；所带组件：")
+    print("  " + "，".join(f"{name} {version}" for name, version in versions))
+    missing = [name for name, version in versions if version == "未找到"]
+    if missing:
+        problems.append("缺少组件版本信息：" + "、".join(missing))
     if problems:
         print("自检未通过：" + "；".join(problems))
         return 1
