@@ -1,9 +1,11 @@
 """What the installer build takes from the source tree: icon, version resource, resources."""
 
 import ast
+import re
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from hzdesk import __version__
@@ -55,3 +57,31 @@ def test_spec_bundles_icon_font_migrations_and_help():
     for needed in ('"hzdesk.ico"', '"hzdesk.png"', '"fonts"', '"versions"', '"help"', "write_version_file",
                    "console=False", "console=True"):
         assert needed in spec, needed
+
+
+def _dist(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_lock_file_pins_every_dependency_with_hashes():
+    """#19 point 5: a dependency added to pyproject.toml without refreshing requirements.lock
+    would be missing from CI and the Windows build (they install --no-deps from the lock)."""
+    tomllib = pytest.importorskip("tomllib")   # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = list(project["dependencies"]) + [d for extra in project["optional-dependencies"].values() for d in extra]
+    names = {_dist(re.match(r"[A-Za-z0-9_.-]+", d).group()) for d in wanted}
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    pinned = {_dist(m.group(1)) for m in re.finditer(r"^([A-Za-z0-9_.-]+)==", lock, re.M)}
+    assert names - pinned == set(), "pyproject.toml names libraries requirements.lock lacks: refresh it"
+    for block in re.split(r"\n(?=[A-Za-z0-9])", lock.split("\n", 2)[2]):
+        if "==" in block:
+            assert "--hash=sha256:" in block, block.splitlines()[0]
+
+
+def test_every_carried_library_is_a_dependency():
+    from hzdesk.carried import CARRIED
+
+    tomllib = pytest.importorskip("tomllib")
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    declared = {_dist(re.match(r"[A-Za-z0-9_.-]+", d).group()) for d in deps} | {"numpy"}  # numpy: matplotlib's
+    assert {_dist(n) for n in CARRIED} <= declared
