@@ -5,6 +5,8 @@ import pathlib
 import subprocess
 import sys
 
+import pytest
+
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "hzdesk"
 
 
@@ -30,6 +32,26 @@ def test_command_line_start_up_imports_no_heavy_library():
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("command, unwanted", [
+    (["--version"], ("sqlalchemy", "PySide6", "reportlab", "matplotlib", "openpyxl", "python_calamine")),
+    (["stats", "--period", "2025"], ("PySide6", "reportlab", "matplotlib", "openpyxl", "python_calamine")),
+    (["check"], ("PySide6", "reportlab", "matplotlib", "openpyxl", "python_calamine", "pypinyin")),
+    (["report", "rivers", "--out", "{tmp}/r.pdf"], ("PySide6", "matplotlib", "openpyxl", "python_calamine")),
+])
+def test_each_command_imports_only_what_it_uses(tmp_path, command, unwanted):
+    """#19 point 2: a command pays for no Qt, charts or workbook code it does not use."""
+    from hzdesk.db.engine import open_database
+
+    open_database(tmp_path / "t.db").close()
+    argv = ["hzdesk", "--db", str(tmp_path / "t.db")] + [a.format(tmp=tmp_path) for a in command]
+    code = (f"import sys; sys.argv = {argv!r}\n"
+            "from hzdesk.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"print('imported:' + ','.join(m for m in {unwanted!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "imported:", out.stdout
 
 
 # ---------------------------------------------------------------- the floors (#11 point 5, 7)
@@ -129,7 +151,6 @@ def test_every_report_kind_can_be_made():
 def test_every_ledger_field_is_in_a_view_and_surfaces_follow_the_views():
     """#11 point 4: each field names where it appears; the table, form, fast entry, PDF and
     workbook columns are exactly those views (no hand list can leave a new field out)."""
-    import pytest
 
     from hzdesk.fields import LEDGERS, VIEWS, F, Ledger
     from hzdesk.reports.sheets import SHEETS
