@@ -165,3 +165,36 @@ def test_every_ledger_field_is_in_a_view_and_surfaces_follow_the_views():
         assert keys == sheet.ledger.view("workbook"), sheet.name
     ui = (PACKAGE / "ui").rglob("*.py")
     assert not [p.name for p in ui if "columns=[" in p.read_text(encoding="utf-8")]   # no hand column lists
+
+
+def test_the_window_frame_paints_before_the_database_layers_load(tmp_path):
+    """#19 point 1: the window's menus, tabs and status bar are up before SQLAlchemy, the models
+    and the operations layer are imported; the database then attaches to the same window."""
+    code = f"""
+import sys
+from PySide6.QtWidgets import QApplication
+from hzdesk.ui import app as ui_app
+seen = []
+show = ui_app.MainWindow.show
+def spy(self):
+    seen.append(("show", "sqlalchemy" in sys.modules, "hzdesk.office" in sys.modules, self.ctx is None,
+                 self.tabs.count(), self.menuBar().isEnabled()))
+    show(self)
+ui_app.MainWindow.show = spy
+ui_app.MainWindow.offer_sample_data = lambda self: None
+def exec_(self):
+    w = [x for x in QApplication.topLevelWidgets() if isinstance(x, ui_app.MainWindow)][0]
+    seen.append(("exec", w.ctx is not None, w.menuBar().isEnabled(),
+                 w.tabs.currentWidget()._content is not None))   # the page in view filled in
+    return 0
+QApplication.exec = exec_
+from hzdesk.cli import main
+code = main(["--db", {str(tmp_path / "台账.db")!r}])
+print(repr((code, seen)))
+"""
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-800:]
+    code, seen = eval(out.stdout.strip().splitlines()[-1])
+    assert code == 0
+    assert seen == [("show", False, False, True, 7, False), ("exec", True, True, True)], seen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -10,13 +11,16 @@ from PySide6.QtWidgets import (QApplication, QDialog, QFileDialog, QMainWindow, 
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from hzdesk import APP_NAME, __version__
-from hzdesk.office import Database, open_database
 from hzdesk.errors import HzdeskError
-from hzdesk.fields import MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
-from hzdesk.services.check import count_records
-from hzdesk.services.settings import get_setting
 from hzdesk.ui.common import AppContext, BackgroundTask, LazyPage, show_error
-from hzdesk.ui.overview_tab import OverviewTab
+
+if TYPE_CHECKING:
+    from hzdesk.office import Database
+
+# This module loads nothing below the window (no office, SQLAlchemy or models) so that the frame
+# — menus, tabs, status bar — paints first; `attach` then brings the database (#19 point 1).
+#: What the window needs once a database is open; startup imports it while the frame is painted.
+BELOW_THE_WINDOW = ("hzdesk.office", "hzdesk.fields", "hzdesk.ui.overview_tab")
 
 HELP_DIR = Path(__file__).resolve().parent.parent / "help"
 
@@ -32,21 +36,40 @@ def _excel(name: str):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, *, first_start_prompt: bool = False):
+    """MainWindow(db) is the window on an open database. MainWindow() is its frame — the same
+    menus, tabs and status bar, asleep — shown while the database opens; attach(db) wakes it."""
+
+    def __init__(self, db: Database | None = None, *, first_start_prompt: bool = False):
         super().__init__()
-        self.ctx = AppContext(db)
+        self.ctx: AppContext | None = None
+        self.left_while_opening = False   # closed before a database was attached
         self._fit_screen()
         self._build_tabs()
         self._build_menus()
-        if db.read_only:
-            self._read_only_banner()
-        self.ctx.bus.changed.connect(lambda changes: changes.touches({"setting"}) and self._update_title())
-        self._update_title()
         settings = QSettings()
         geometry = settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         self.tabs.setCurrentIndex(int(settings.value("last_tab", 0) or 0))
+        if db is None:
+            self.setWindowTitle(f"{APP_NAME} — 正在打开数据库…")
+            self.menuBar().setEnabled(False)
+            self.statusBar().showMessage("正在打开数据库…")
+        else:
+            self.attach(db, first_start_prompt=first_start_prompt)
+
+    def attach(self, db: Database, *, first_start_prompt: bool = False) -> None:
+        """The database is open: menus wake, the page in view fills in."""
+        self.ctx = AppContext(db)
+        if db.read_only:
+            self._read_only_banner()
+        self.ctx.bus.changed.connect(lambda changes: changes.touches({"setting"}) and self._update_title())
+        self._update_title()
+        self.menuBar().setEnabled(True)
+        self.statusBar().clearMessage()
+        page = self.tabs.currentWidget()
+        if isinstance(page, LazyPage) and page.isVisible():
+            page.content()
         if first_start_prompt:
             QTimer.singleShot(300, self.offer_sample_data)
 
@@ -70,25 +93,27 @@ class MainWindow(QMainWindow):
     def _build_tabs(self) -> None:
         # Each page is built the first time it is shown (or asked for): start-up builds only the
         # page the clerk left open, not nine tables' first queries.
-        ctx = self.ctx
         self.tabs = QTabWidget()
         self.pages: dict[str, LazyPage] = {}
         for name, title, build in (("overview", "概览", self._make_overview), ("waters", "河湖名录", self._make_waters),
-                                   ("roster", "河长名录", lambda: _tab("roster_tab", "RosterTab")(ctx)),
-                                   ("boards", "公示牌", lambda: _tab("boards_tab", "BoardsTab")(ctx)),
-                                   ("patrols", "巡河记录", lambda: _tab("patrols_tab", "PatrolsTab")(ctx)),
-                                   ("problems", "问题台账", lambda: _tab("problems_tab", "ProblemsTab")(ctx)),
-                                   ("stats", "报表", lambda: _tab("reports_tab", "StatsTab")(ctx))):
-            self.pages[name] = LazyPage(build)
+                                   ("roster", "河长名录", lambda: _tab("roster_tab", "RosterTab")(self.ctx)),
+                                   ("boards", "公示牌", lambda: _tab("boards_tab", "BoardsTab")(self.ctx)),
+                                   ("patrols", "巡河记录", lambda: _tab("patrols_tab", "PatrolsTab")(self.ctx)),
+                                   ("problems", "问题台账", lambda: _tab("problems_tab", "ProblemsTab")(self.ctx)),
+                                   ("stats", "报表", lambda: _tab("reports_tab", "StatsTab")(self.ctx))):
+            self.pages[name] = LazyPage(build, ready=lambda: self.ctx is not None)
             self.tabs.addTab(self.pages[name], title)
         self.setCentralWidget(self.tabs)
 
     def _make_overview(self) -> QWidget:
+        from hzdesk.ui.overview_tab import OverviewTab
+
         tab = OverviewTab(self.ctx)
         tab.open_record.connect(self.open_record)
         return tab
 
     def _make_waters(self) -> QWidget:
+        from hzdesk.fields import MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
         from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 
         ctx = self.ctx
@@ -190,6 +215,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"已撤销：{done}", 8000)
 
     def _update_title(self) -> None:
+        from hzdesk.services.settings import get_setting
+
         office = self.ctx.read(get_setting, "office_name")
         who = f" — {self.db.actor}（{self.db.role}）" if self.db.role else ""
         ro = "（只读）" if self.db.read_only else ""
@@ -269,6 +296,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ database and data
     def offer_sample_data(self) -> None:
+        from hzdesk.services.check import count_records
+
         counts = self.ctx.read(count_records)
         if counts["河湖"] or counts["人员"]:
             if self.sender() is not None and self.sender().objectName() == "menu_demo":
@@ -300,6 +329,8 @@ class MainWindow(QMainWindow):
         self._task.start()
 
     def _switch_to(self, path: str) -> None:
+        from hzdesk.office import open_database
+
         try:
             new_db = open_database(path)
         except HzdeskError as exc:
@@ -424,6 +455,8 @@ class MainWindow(QMainWindow):
                           f"<br><br>数据库文件：{self.db.path}")
 
     def closeEvent(self, event) -> None:
+        if self.ctx is None:
+            self.left_while_opening = True
         self.finish_background_work()
         settings = QSettings()
         settings.setValue("geometry", self.saveGeometry())

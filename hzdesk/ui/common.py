@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
-from hzdesk import office
 from hzdesk.errors import HzdeskError
-from hzdesk.office import EVERYTHING, Changes, Database
+
+if TYPE_CHECKING:   # the operations layer (and SQLAlchemy under it) loads after the window's frame
+    from hzdesk.office import Changes, Database
 
 
 class Bus(QObject):
@@ -18,7 +19,11 @@ class Bus(QObject):
 
     changed = Signal(object)
 
-    def announce(self, changes: Changes = EVERYTHING) -> None:
+    def announce(self, changes: Changes | None = None) -> None:
+        """Say what changed; nothing named means everything (F5, a restore, another database)."""
+        if changes is None:
+            from hzdesk.office import EVERYTHING
+            changes = EVERYTHING
         self.changed.emit(changes)
 
 
@@ -34,11 +39,13 @@ class AppContext:
         self.undo_stack: list[tuple[int, int, str]] = []   # (first, last audit entry, in words)
 
     def read(self, fn: Callable, *args, **kwargs) -> Any:
+        from hzdesk import office
         return office.read(self.db, fn, *args, **kwargs)
 
     def write(self, fn: Callable, *args, **kwargs) -> Any:
         """Run a service call through the operations layer (one transaction, storage errors in
         Chinese, the caller keeps what the clerk typed); announce what it changed."""
+        from hzdesk import office
         result, changes = office.write(self.db, fn, *args, **kwargs)
         if changes.audit:
             from hzdesk.services.undo import describe
@@ -58,6 +65,7 @@ class AppContext:
         if not self.undo_stack:
             raise CannotUndo("本次没有可撤销的保存或删除。")
         first, last, _words = self.undo_stack.pop()   # one that cannot be undone now never can
+        from hzdesk import office
         words, changes = office.write(self.db, undo, first, last)
         self.bus.announce(changes)
         return words
@@ -208,19 +216,32 @@ class BackgroundTask(QObject):
 
 
 class LazyPage(QWidget):
-    """A tab page whose content is built the first time it is shown, or asked for."""
+    """A tab page whose content is built the first time it is shown, or asked for — once
+    `ready()` says it can be (the window's frame shows "正在打开数据库…" until then)."""
 
-    def __init__(self, build: Callable[[], QWidget]):
+    def __init__(self, build: Callable[[], QWidget], ready: Callable[[], bool] | None = None):
         super().__init__()
         self._build: Callable[[], QWidget] | None = build
+        self._ready = ready
         self._content: QWidget | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self._waiting: QWidget | None = None
+        if ready is not None and not ready():
+            from PySide6.QtWidgets import QLabel
+
+            self._waiting = QLabel("正在打开数据库…")
+            self._waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._waiting.setStyleSheet("color: #666;")
+            layout.addWidget(self._waiting)
 
     def content(self) -> QWidget:
         if self._content is None:
             self._content = self._build()
             self._build = None
+            if self._waiting is not None:
+                self._waiting.deleteLater()
+                self._waiting = None
             self.layout().addWidget(self._content)
             # Not hidden from now on (Qt would otherwise show it only after the next event loop
             # turn): visible exactly when this page is.
@@ -228,5 +249,6 @@ class LazyPage(QWidget):
         return self._content
 
     def showEvent(self, event) -> None:
-        self.content()
+        if self._ready is None or self._ready():
+            self.content()
         super().showEvent(event)

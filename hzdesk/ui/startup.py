@@ -1,6 +1,7 @@
-"""Starting the window: the lock, what opening found (network drive, damage), recovery from a
-backup with the clerk's consent, login, then the main window. The deciding is office.py's; the
-asking is here."""
+"""Starting the window: its frame first (menus, tabs, status bar — painted before SQLAlchemy and
+the models load, #19 point 1), then the lock, what opening found (network drive, damage),
+recovery from a backup with the clerk's consent, login, and the database attached to the
+window. The deciding is office.py's; the asking is here."""
 
 from __future__ import annotations
 
@@ -14,10 +15,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from hzdesk import APP_NAME
 from hzdesk.errors import HzdeskError
-from hzdesk.office import open_database
 from hzdesk.paths import default_db_path, resource
-from hzdesk.services.settings import get_setting
-from hzdesk.ui.app import MainWindow
+from hzdesk.ui.app import BELOW_THE_WINDOW, MainWindow
 
 
 def _recover(path: Path, problem: str) -> bool:
@@ -91,32 +90,82 @@ def _force_open_confirmed(who: str) -> bool:
         QMessageBox.StandardButton.No) == QMessageBox.StandardButton.Yes
 
 
-def run(db_arg: str | None) -> int:
-    from hzdesk import office
-    from hzdesk.office import DatabaseInUse
+def _import_while_painting(app, modules) -> None:
+    """Import `modules` on a helper thread while the event loop keeps turning: the frame stays
+    painted and can be moved meanwhile. An import that fails raises again, here, on the next
+    import of the same module."""
+    import importlib
+    import threading
 
+    from PySide6.QtCore import QEventLoop
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:   # said where the module is used, with the program's own handling
+                return
+    helper = threading.Thread(target=load, name="hzdesk-import", daemon=True)
+    helper.start()
+    while helper.is_alive():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        helper.join(0.005)
+
+
+def run(db_arg: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setOrganizationName("hzdesk")
     app.setApplicationName(APP_NAME)
     app.setWindowIcon(QIcon(str(resource("icons", "hzdesk.png"))))
     install_chinese(app)
+    window = MainWindow()          # the frame, asleep until a database is attached
+    window.show()
+    app.processEvents()            # painted now, before the layers below load
+    _import_while_painting(app, BELOW_THE_WINDOW)
+    from hzdesk import office
+    from hzdesk.office import DatabaseInUse
+
     path = default_db_path(db_arg)
     try:
         lock = office.claim(path)
     except DatabaseInUse as exc:
         if not _force_open_confirmed(str(exc)):
+            window.close()
             return 2
         lock = office.claim(path, force=True)
     except (HzdeskError, OSError) as exc:
-        QMessageBox.critical(None, "无法打开数据库", str(exc))
+        QMessageBox.critical(window, "无法打开数据库", str(exc))
+        window.close()
         return 2
     try:
-        return _run_window(app, office.inspect(path, lock))
+        return _run_window(app, window, office.inspect(path, lock))
     finally:
         lock.release()
 
 
-def _run_window(app, found) -> int:
+def _run_window(app, window, found) -> int:
+    code = _open_into(app, window, found)
+    if code is not None:
+        window.close()
+        return code
+    if window.left_while_opening:   # the frame's ✕ while the database was opening: the clerk left
+        window.db.close()
+        return 0
+    gc.freeze()  # the window's long-lived objects join those frozen when the database opened…
+    gc.enable()  # …and collection, paused for the start (cli.main), resumes for the day's work
+    window.start_daily_backup()
+    code = app.exec()
+    window.finish_background_work()
+    window.db.close()
+    return code
+
+
+def _open_into(app, window, found) -> int | None:
+    """Open the database `found` describes and attach it to the window; the exit code when the
+    start ends here instead (refused, cancelled)."""
+    from hzdesk.office import open_database
+    from hzdesk.services.settings import get_setting
+
     path = found.path
     if found.network_drive:
         QMessageBox.warning(None, "网络上的数据库", "这个数据库文件在网络共享文件夹中。SQLite 在网络盘上的文件锁并不可靠，"
@@ -134,23 +183,16 @@ def _run_window(app, found) -> int:
             not isinstance(exc, StorageUnavailable) and "更新版本" not in str(exc) and list_backups(path))
         if damage:
             if _recover(path, str(exc).rstrip("。")):
-                return _run_window(app, replace(found, unclean=False, damage=None))
+                return _open_into(app, window, replace(found, unclean=False, damage=None))
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
     from hzdesk.ui.accounts import LoginDialog, accounts_required
     if accounts_required(db) and not LoginDialog(db).exec():
         db.close()
         return 0
-    window = MainWindow(db, first_start_prompt=True)
+    window.attach(db, first_start_prompt=True)
     idle = int(window.ctx.read(get_setting, "idle_lock_minutes") or 0)
     if db.role and idle > 0:
         from hzdesk.ui.accounts import IdleLock
         window.idle_lock = IdleLock(window, db, idle)
-    window.show()
-    gc.freeze()  # the window's long-lived objects join those frozen when the database opened…
-    gc.enable()  # …and collection, paused for the start (cli.main), resumes for the day's work
-    window.start_daily_backup()
-    code = app.exec()
-    window.finish_background_work()
-    window.db.close()
-    return code
+    return None
