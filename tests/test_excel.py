@@ -260,6 +260,22 @@ def test_problems_keep_their_number_state_and_a_history(base_db, tmp_path):
         assert new.number == "WT-2025-001" and new.state.value == "待交办"
 
 
+def test_numbers_given_and_numbers_made_in_one_import_never_collide(base_db, tmp_path):
+    """The import remembers the year's highest number instead of reading every number for each
+    new problem (20,000 problems were quadratic); a number the sheet gives moves it on."""
+    headers = ["问题编号", "发现日期", "河湖编码", "问题来源", "问题类别", "问题描述"]
+    path = workbook(tmp_path / "n.xlsx", "问题台账", headers, [
+        [None, "2025-01-02", "XJ001", "暗访", "乱堆", "一"],
+        ["WT-2025-007", "2025-01-03", "XJ001", "暗访", "乱堆", "二"],
+        [None, "2025-01-04", "XJ001", "暗访", "乱堆", "三"],
+        [None, "2024-06-01", "XJ001", "暗访", "乱堆", "四"]])
+    with base_db.session() as s:
+        assert import_workbook(s, path).ok
+    with base_db.session() as s:
+        numbers = dict(s.execute(select(m.Problem.description, m.Problem.number)).all())
+    assert numbers == {"一": "WT-2025-001", "二": "WT-2025-007", "三": "WT-2025-008", "四": "WT-2024-001"}
+
+
 def test_imported_workflow_dates_become_dated_moves(base_db, tmp_path):
     """#12 point 3: put right on 03-04 before its 03-05 deadline and closed on 03-20, a problem
     is 待验收 — not overdue — on 03-10; 交办, 挂账 and 退回次数 travel both ways."""

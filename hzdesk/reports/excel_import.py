@@ -429,7 +429,8 @@ def _import_row(session: Session, sheet: Sheet, index: dict[str, int], number: i
         report(errors)
         return None
     try:
-        obj = records.create(session, sheet.ledger.key, data, flush=sheet.ledger.key not in BATCHED)
+        obj = records.create(session, sheet.ledger.key, data, flush=sheet.ledger.key not in BATCHED,
+                             number=extra_values.pop("number", None))
     except ValidationError as exc:
         report({by_key.get(key, ""): reason for key, reason in exc.errors.items()})
         return None

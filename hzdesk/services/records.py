@@ -34,14 +34,17 @@ def get(session: Session, ledger_key: str, record_id: int):
     return obj
 
 
-def create(session: Session, ledger_key: str, data: dict[str, Any], *, flush: bool = True):
+def create(session: Session, ledger_key: str, data: dict[str, Any], *, flush: bool = True,
+           number: str | None = None):
     """Validate and add one record. `flush=False` lets a bulk import send rows nobody refers to
-    (patrols) to the database in batches; the record has no id until the next flush."""
+    (patrols) to the database in batches; the record has no id until the next flush. A problem
+    gets the next number of its year unless an import brings its own `number`."""
     lg = ledger(ledger_key)
     values = clean(session, lg, data)
     obj = lg.model(**values)
     if lg.key == "problem":
-        obj.number = problems.next_problem_number(session, obj.found_on.year)
+        obj.number = number or problems.next_problem_number(session, obj.found_on.year)
+        problems.note_number(session, obj.number)
         obj.state = ProblemState.REGISTERED
         problems.record_registration(obj, session.info.get("actor"))
     session.add(obj)
