@@ -77,7 +77,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = register()
     plt = _pyplot()
@@ -94,7 +94,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     small = ParagraphStyle("s", fontName=font, fontSize=9.5, leading=14, alignment=1)
 
     def table(rows, widths):
-        t = Table(rows, colWidths=widths)
+        t = Table(rows, colWidths=widths, repeatRows=1)   # a table that runs on keeps its header
         t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 9.5), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
                                ("BACKGROUND", (0, 0), (-1, 0), "#E4E4E4"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
@@ -131,7 +131,8 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     behind = sorted((c for c in p["by_chief"] if c["due"] and c["credited"] < c["due"]),
                     key=lambda c: (c["credited"] / c["due"], c["name"]))[:25]
     if behind:
-        story += [Spacer(1, 2 * mm), Paragraph("未达到巡河要求的河长（按完成率从低到高，最多列 25 人）", small),
+        caption = ParagraphStyle("caption", parent=small, keepWithNext=1)   # never alone at a page's foot
+        story += [Spacer(1, 2 * mm), Paragraph("未达到巡河要求的河长（按完成率从低到高，最多列 25 人）", caption),
                   table([["姓名", "级别", "电话", "应巡", "完成", "实巡", "完成率"]]
                         + [[c["name"], c["level"], c["phone"] or "", c["due"], c["credited"], c["done"],
                             percent(c["credited"] / c["due"])] for c in behind],
@@ -194,11 +195,14 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
         story += [Paragraph("四、逐月情况", h2), _chart(fig, 165 * mm)]
         plt.close(fig)
 
-    story += [Paragraph("五、公示牌", h2),
-              table([["在用公示牌", "内容过期", "超过更新时限"], [boards["total"], boards["out_of_date"],
-                                                          boards["update_overdue"]]], [40 * mm] * 3),
-              Spacer(1, 12 * mm),
-              Paragraph("填报人：____________　　审核人：____________　　日期：______年____月____日", small)]
+    # The last section and the signature line stay on one page: a signature alone on a page
+    # signs nothing an inspector can see.
+    story += [KeepTogether([Paragraph("五、公示牌", h2),
+                            table([["在用公示牌", "内容过期", "超过更新时限"],
+                                   [boards["total"], boards["out_of_date"], boards["update_overdue"]]], [40 * mm] * 3),
+                            Spacer(1, 12 * mm),
+                            Paragraph("填报人：____________　　审核人：____________　　日期：______年____月____日",
+                                      small)])]
 
     pages = []
     with atomic_output(path) as tmp:
