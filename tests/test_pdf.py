@@ -239,3 +239,46 @@ def test_an_empty_period_says_so(tmp_path):
     write_ledger(out, LedgerDoc("巡河记录台账", "某镇", "期间：2019", cols, []))
     text = pdftext(out)
     assert "本期无记录" in text and "发现问题" in text and "第1页共1页" in text
+
+
+def _leftmost_word(pdf, page=1) -> float:
+    """Where the printed text starts on a page, in points from the left edge of the sheet."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return min(float(x) for x in re.findall(r'<word xMin="([0-9.]+)"', out))
+
+
+@needs_poppler
+def test_paper_keeps_the_binding_margin_the_office_sets(demo, tmp_path):
+    """#14 point 3: 装订线 — the bound (left) edge keeps 25 mm by default, whatever the office sets
+    (up to 50 mm), on ledgers, the summary and the single-problem sheets; nothing overflows."""
+    from sqlalchemy import select
+
+    from hzdesk.db import models as m
+    from hzdesk.errors import ValidationError
+    from hzdesk.reports.pdf.problem_sheets import issue_sheet
+    from hzdesk.reports.pdf.summary import write_summary
+    from hzdesk.services.settings import set_setting
+
+    mm = 72 / 25.4
+
+    def made(tag):
+        with demo.session() as s:
+            write_ledger(tmp_path / f"l{tag}.pdf", build(s, "patrols", period=(dt.date(2025, 1, 1), dt.date(2025, 3, 31))))
+            write_summary(s, tmp_path / f"s{tag}.pdf", (dt.date(2025, 1, 1), dt.date(2025, 6, 30)), UNTIL)
+            handed = s.scalar(select(m.Problem.number).where(m.Problem.state == "整改中").limit(1))
+            issue_sheet(s, handed, tmp_path / f"i{tag}.pdf")
+        return [_leftmost_word(tmp_path / f"{kind}{tag}.pdf") for kind in "lsi"]
+
+    assert all(x >= 25 * mm - 0.5 for x in made("25"))
+    with demo.session() as s:
+        with pytest.raises(ValidationError, match="不能大于 50"):
+            set_setting(s, "binding_margin_mm", 60)
+        set_setting(s, "binding_margin_mm", 50)
+        s.commit()
+    try:
+        assert all(x >= 50 * mm - 0.5 for x in made("50"))
+    finally:
+        with demo.session() as s:
+            set_setting(s, "binding_margin_mm", 25)
+            s.commit()

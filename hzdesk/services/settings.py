@@ -27,6 +27,7 @@ class SettingSpec:
     page: str = "general"    # "general" (基本设置) or "accounts" (账号, with its own checks)
     dated: bool = False      # figures depend on it: each change takes effect from a date
     minimum: float | None = 0
+    maximum: float | None = None
     who: str = "管理员"       # the role that may change it (every setting is the administrator's)
 
     @property
@@ -43,6 +44,8 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("problem_number_prefix", "问题编号前缀", "WT"),
     SettingSpec("accounts_enabled", "启用账号登录", False, page="accounts"),
     SettingSpec("idle_lock_minutes", "闲置锁定（分钟，0 为不锁定）", 0),
+    # Paper is bound on its left edge (装订线); the printed area moves right by this much.
+    SettingSpec("binding_margin_mm", "装订边距（毫米，纸张左侧留出装订）", 25, maximum=50),
 )}
 SETTING_TITLES = {k: s.title for k, s in SETTINGS.items()}
 
@@ -110,6 +113,8 @@ def set_setting(session: Session, key: str, value: Any, effective_from: dt.date 
             raise ValidationError({key: "应为数字"}, SETTING_TITLES) from None
         if spec.minimum is not None and value < spec.minimum:
             raise ValidationError({key: "不能为负数"}, SETTING_TITLES)
+        if spec.maximum is not None and value > spec.maximum:
+            raise ValidationError({key: f"不能大于 {spec.maximum:g}"}, SETTING_TITLES)
     else:
         value = str(value)
     old = get_setting(session, key)

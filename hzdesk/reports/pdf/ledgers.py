@@ -171,4 +171,6 @@ LEDGER_KINDS = {"rivers": rivers, "roster": roster, "boards": boards, "patrols":
 def build(session: Session, kind: str, **kw: Any) -> LedgerDoc:
     office = get_setting(session, "office_name")
     kw.setdefault("as_of", clock.today())
-    return LEDGER_KINDS[kind](session, office, **kw)
+    doc = LEDGER_KINDS[kind](session, office, **kw)
+    doc.binding_mm = get_setting(session, "binding_margin_mm")
+    return doc

@@ -25,6 +25,15 @@ class PageNumbers:
         return f"{self.section}　{text}" if self.section else text
 
 
+def bound_margins(binding_mm: float, base_mm: float) -> tuple[float, float]:
+    """(left, right) margins in points of a portrait page bound on its left edge (装订线): the
+    binding margin on the left, the right one narrowed so the printed width stays as it was
+    as far as it can (never below 12 mm)."""
+    mm = 72 / 25.4
+    left = max(base_mm, binding_mm)
+    return left * mm, max(12.0, 2 * base_mm - left) * mm
+
+
 def info(title: str, author: str, subject: str = "") -> dict[str, str]:
     """The PDF's document information: title, the office as author, and who made it."""
     return {"title": title, "author": author or "河长制办公室", "subject": subject,

@@ -14,7 +14,7 @@ from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError, NotFound
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.pdf.fonts import register
-from hzdesk.reports.pdf.pages import PageNumbers, info, numbered_canvas
+from hzdesk.reports.pdf.pages import PageNumbers, bound_margins, info, numbered_canvas
 from hzdesk.services.settings import get_setting
 from hzdesk.vocab import ProblemState
 
@@ -51,13 +51,17 @@ def _styles(font: str):
     }
 
 
-def _build(path: str | os.PathLike, story: list, title: str, office: str) -> None:
+_BASE_MARGIN_MM = 20
+
+
+def _build(path: str | os.PathLike, story: list, title: str, office: str, binding_mm: float) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
+    left, right = bound_margins(binding_mm, _BASE_MARGIN_MM)
     with atomic_output(path) as tmp:
-        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
+        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=left, rightMargin=right, topMargin=18 * mm,
                           bottomMargin=18 * mm, **info(title, office)).build(
             story, canvasmaker=numbered_canvas(PageNumbers(), register(), bottom=10 * mm))
 
@@ -84,10 +88,12 @@ def _grid(rows, st, widths):
 
 
 def _start(session: Session, number: str):
-    """What both single-problem sheets start from: the problem, the styles, the office, the width."""
-    from reportlab.lib.units import mm
+    """What both single-problem sheets start from: the problem, the styles, the office, the
+    printed width (A4 less the margins, the binding one included)."""
+    from reportlab.lib.pagesizes import A4
 
-    return _problem(session, number), _styles(register()), get_setting(session, "office_name"), 170 * mm
+    left, right = bound_margins(get_setting(session, "binding_margin_mm"), _BASE_MARGIN_MM)
+    return _problem(session, number), _styles(register()), get_setting(session, "office_name"), A4[0] - left - right
 
 
 #: A wide row's text is cut into pieces of about this many characters, each its own row, so a long
@@ -166,7 +172,7 @@ def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
                         st["small"])]
     story = _heading_and_grid(office, "河湖问题督办单", f"督办单号：{p.number}　　　签发日期：{format_date_cn(issued)}",
                               rows, st, w, ending, keep=3)
-    _build(path, story, f"河湖问题督办单 {p.number}", office)
+    _build(path, story, f"河湖问题督办单 {p.number}", office, get_setting(session, "binding_margin_mm"))
 
 
 def _photo_cell(store: Path | None, atts, st, width: float, height: float):
@@ -232,4 +238,4 @@ def closure_sheet(session: Session, number: str, path: str | os.PathLike, store:
               Spacer(1, 10 * mm),
               Paragraph("验收人（签字）：______________　　　河长制办公室（盖章）　　　______年____月____日", st["cell"])]
     story = _heading_and_grid(office, "河湖问题整改销号单", f"编号：{p.number}", rows, st, w, ending, keep=2)
-    _build(path, story, f"河湖问题整改销号单 {p.number}", office)
+    _build(path, story, f"河湖问题整改销号单 {p.number}", office, get_setting(session, "binding_margin_mm"))

@@ -38,6 +38,7 @@ class LedgerDoc:
     signatures: tuple[str, ...] = ("填报人", "审核人")
     printed_on: dt.date | None = None
     note: str = ""                     # one line under the table (legend, counts)
+    binding_mm: float = 25.0           # 装订线: the left margin, where the pages are bound (设置)
 
 
 class _Wrapper:
@@ -93,7 +94,8 @@ class _Layout:
     font: str
     page_w: float
     page_h: float
-    margin: float
+    margin: float      # top, right and bottom
+    left: float        # the bound edge: the binding margin, never less than `margin`
     body: float
     leading: float
     pad: float
@@ -108,7 +110,12 @@ class _Layout:
 
     @property
     def usable(self) -> float:
-        return self.page_w - 2 * self.margin
+        return self.page_w - self.left - self.margin
+
+    @property
+    def centre(self) -> float:
+        """The middle of the printed area (not of the sheet: the binding margin is wider)."""
+        return self.left + self.usable / 2
 
 
 def _layout(doc: LedgerDoc, should_stop: Callable[[], bool]) -> _Layout:
@@ -121,10 +128,11 @@ def _layout(doc: LedgerDoc, should_stop: Callable[[], bool]) -> _Layout:
     wide = doc.landscape if doc.landscape is not None else total_chars > 60
     page_w, page_h = landscape(A4) if wide else portrait(A4)
     margin, pad = 12 * MM, 2.5
+    left = max(margin, doc.binding_mm * MM)
     body = 8.5 if total_chars > 90 else 9.5
     leading = body * 1.3
     wrap = _Wrapper(font, body)
-    widths = _fit_numbers(doc, wrap, [c.width * (page_w - 2 * margin) / total_chars for c in doc.columns], pad)
+    widths = _fit_numbers(doc, wrap, [c.width * (page_w - left - margin) / total_chars for c in doc.columns], pad)
     header_lines = [wrap.lines(c.title, w - 2 * pad) for c, w in zip(doc.columns, widths)]
     header_h = max(len(x) for x in header_lines) * leading + 2 * pad
     top = page_h - 2 * margin - header_h - _Layout.FOOTER
@@ -150,22 +158,24 @@ def _layout(doc: LedgerDoc, should_stop: Callable[[], bool]) -> _Layout:
         room -= h
     if room < (34 if doc.signatures else 0) + (14 if doc.note else 0):
         pages.append([])
-    return _Layout(font, page_w, page_h, margin, body, leading, pad, wrap, widths, header_lines, header_h, pages)
+    return _Layout(font, page_w, page_h, margin, left, body, leading, pad, wrap, widths, header_lines, header_h, pages)
 
 
 def _fit_numbers(doc: LedgerDoc, wrap: _Wrapper, widths: list[float], pad: float) -> list[float]:
-    """Numbers and short headings are never split: a centred or right-aligned column (序号, 里程,
-    counts) is widened to its longest value (序号 10000 on one line), and a column to its heading
+    """Numbers, codes and short headings are never split: a centred or right-aligned column (序号,
+    里程, counts) or one of short ASCII values (dates, times, codes, phones) is widened to its
+    longest value (序号 10000 on one line, 2025-03-05 not 2025-03-0/5), and a column to its heading
     of up to six characters (发现问题, not 发现问/题), taking the room from the widest text column."""
     widths = list(widths)
     donor = max(range(len(widths)), key=lambda i: widths[i] if doc.columns[i].align == "left" else -1)
     for i, col in enumerate(doc.columns):
         need = wrap.width(col.title) + 2 * pad + 1 if len(col.title) <= 6 else 0.0
-        if col.align != "left" and doc.rows:
+        if doc.rows:
             longest = max((row[i] for row in doc.rows), key=len)
-            if len(longest) <= 12:
+            # numbers (centred, right-aligned) and codes, dates, times, phones (ASCII) stay whole
+            if len(longest) <= 12 and (col.align != "left" or longest.isascii()):
                 need = max(need, wrap.width(longest) + 2 * pad + 1)
-        if i != donor and need > widths[i] and widths[donor] - (need - widths[i]) > 3 * widths[i]:
+        if i != donor and need > widths[i] and widths[donor] - (need - widths[i]) > max(widths[i], 60):
             widths[donor] -= need - widths[i]
             widths[i] = need
     return widths
@@ -176,14 +186,14 @@ def _page_top(c, lay: _Layout, doc: LedgerDoc, number: int, printed: dt.date) ->
     y = lay.page_h - lay.margin
     if number > 1:
         c.setFont(lay.font, 9)
-        c.drawString(lay.margin, y - 10, f"{doc.title}（续）")
+        c.drawString(lay.left, y - 10, f"{doc.title}（续）")
         return y - 14
     c.setFont(lay.font, 16)
-    c.drawCentredString(lay.page_w / 2, y - 16, doc.title)
+    c.drawCentredString(lay.centre, y - 16, doc.title)
     c.setFont(lay.font, 10.5)
-    c.drawCentredString(lay.page_w / 2, y - 34, doc.office)
+    c.drawCentredString(lay.centre, y - 34, doc.office)
     c.setFont(lay.font, 9)
-    c.drawString(lay.margin, y - 52, doc.subtitle)
+    c.drawString(lay.left, y - 52, doc.subtitle)
     c.drawRightString(lay.page_w - lay.margin, y - 52, f"打印日期：{printed.year}年{printed.month}月{printed.day}日")
     return y - _Layout.TITLE_BLOCK
 
@@ -192,17 +202,17 @@ def _ending(c, lay: _Layout, doc: LedgerDoc, y: float) -> None:
     """The note and the signature lines under the last rows (or "本期无记录" under the header)."""
     c.setFont(lay.font, 9)
     if not doc.rows:
-        c.drawCentredString(lay.page_w / 2, y - 14, "（本期无记录）")
+        c.drawCentredString(lay.centre, y - 14, "（本期无记录）")
         y -= 20
     if doc.note:
-        c.drawString(lay.margin, y - 13, doc.note)
+        c.drawString(lay.left, y - 13, doc.note)
         y -= 14
     if doc.signatures:
         gap = lay.usable / (len(doc.signatures) + 1)
         for i, who in enumerate(doc.signatures):
-            c.drawString(lay.margin + i * gap, y - 26, f"{who}：")
-            c.line(lay.margin + i * gap + 40, y - 28, lay.margin + (i + 1) * gap - 16, y - 28)
-        c.drawString(lay.margin + len(doc.signatures) * gap, y - 26, "日期：    年    月    日")
+            c.drawString(lay.left + i * gap, y - 26, f"{who}：")
+            c.line(lay.left + i * gap + 40, y - 28, lay.left + (i + 1) * gap - 16, y - 28)
+        c.drawString(lay.left + len(doc.signatures) * gap, y - 26, "日期：    年    月    日")
 
 
 def count_pages(doc: LedgerDoc, should_stop: Callable[[], bool] = lambda: False) -> tuple[int, _Layout]:
@@ -231,11 +241,11 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
         ink = _TableInk(c, lay.font, lay.body, lay.leading, lay.pad, lay.wrap, lay.widths, doc.columns)
         for number, rows in enumerate(lay.pages, start=1):
             y = _page_top(c, lay, doc, number, printed)
-            y = ink.draw(lay.margin, y, [(lay.header_lines, lay.header_h)] + rows, header_rows=1)
+            y = ink.draw(lay.left, y, [(lay.header_lines, lay.header_h)] + rows, header_rows=1)
             if number == total:
                 _ending(c, lay, doc, y)
             c.setFont(lay.font, 9)
-            c.drawCentredString(lay.page_w / 2, lay.margin - 4, numbers.footer(number, total))
+            c.drawCentredString(lay.centre, lay.margin - 4, numbers.footer(number, total))
             c.showPage()
             if number % 50 == 0 and should_stop():
                 raise _cancelled()

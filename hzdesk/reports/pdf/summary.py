@@ -17,7 +17,7 @@ from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.parsing import date_range_cn, format_date_cn
 from hzdesk.reports.pdf.fonts import font_path, register
-from hzdesk.reports.pdf.pages import PageNumbers, info, numbered_canvas
+from hzdesk.reports.pdf.pages import PageNumbers, bound_margins, info, numbered_canvas
 from hzdesk.services.settings import get_setting
 from hzdesk.services.stats import percent, period_stats, report_sentence
 
@@ -82,6 +82,8 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     font = register()
     plt = _pyplot()
     office = get_setting(session, "office_name")
+    margin_left, margin_right = bound_margins(get_setting(session, "binding_margin_mm"), 18)
+    room = A4[0] - margin_left - margin_right      # the printed width: tables and charts shrink to it if need be
     start, end = period
     stats = period_stats(session, start, end, as_of)
     p, iss, boards = stats["patrols"], stats["issues"], stats["boards"]
@@ -94,7 +96,8 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     small = ParagraphStyle("s", fontName=font, fontSize=9.5, leading=14, alignment=1)
 
     def table(rows, widths):
-        t = Table(rows, colWidths=widths, repeatRows=1)   # a table that runs on keeps its header
+        scale = min(1.0, room / sum(widths))
+        t = Table(rows, colWidths=[w * scale for w in widths], repeatRows=1)   # a table that runs on keeps its header
         t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 9.5), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
                                ("BACKGROUND", (0, 0), (-1, 0), "#E4E4E4"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
                                ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
@@ -126,7 +129,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
         ax.set_ylim(0, 110)
         ax.set_ylabel("巡河率（%）")
         ax.set_title("各级河长巡河率")
-        story += [Spacer(1, 3 * mm), _chart(fig, 150 * mm)]
+        story += [Spacer(1, 3 * mm), _chart(fig, min(150 * mm, room))]
         plt.close(fig)
     behind = sorted((c for c in p["by_chief"] if c["due"] and c["credited"] < c["due"]),
                     key=lambda c: (c["credited"] / c["due"], c["name"]))[:25]
@@ -165,7 +168,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
         right.set_xlim(left=0)
         right.tick_params(axis="y", labelsize=7)
         right.set_title("问题来源")
-        story += [Spacer(1, 3 * mm), _chart(fig, 165 * mm)]
+        story += [Spacer(1, 3 * mm), _chart(fig, min(165 * mm, room))]
         plt.close(fig)
 
     # Monthly trend of patrols done and problems found.
@@ -192,7 +195,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
         handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
         fig.legend(handles, ["巡河（次）", "发现问题（个）"], loc="outside lower center", ncol=2, fontsize=8,
                    frameon=False)    # under the chart, never over the bars
-        story += [Paragraph("四、逐月情况", h2), _chart(fig, 165 * mm)]
+        story += [Paragraph("四、逐月情况", h2), _chart(fig, min(165 * mm, room))]
         plt.close(fig)
 
     # The last section and the signature line stay on one page: a signature alone on a page
@@ -206,7 +209,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
 
     pages = []
     with atomic_output(path) as tmp:
-        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+        SimpleDocTemplate(tmp, pagesize=A4, leftMargin=margin_left, rightMargin=margin_right, topMargin=16 * mm,
                           bottomMargin=18 * mm, **info("河长制工作统计报表", office, f"{start} 至 {end}")).build(
             story, onFirstPage=lambda c, d: pages.append(d.page), onLaterPages=lambda c, d: pages.append(d.page),
             canvasmaker=numbered_canvas(numbers, font, bottom=10 * mm))
