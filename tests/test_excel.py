@@ -274,6 +274,15 @@ def test_numbers_given_and_numbers_made_in_one_import_never_collide(base_db, tmp
     with base_db.session() as s:
         numbers = dict(s.execute(select(m.Problem.description, m.Problem.number)).all())
     assert numbers == {"一": "WT-2025-001", "二": "WT-2025-007", "三": "WT-2025-008", "四": "WT-2024-001"}
+    # a number given twice in one workbook, or given after the import made it, is refused by row
+    path = workbook(tmp_path / "n2.xlsx", "问题台账", headers, [
+        [None, "2025-02-01", "XJ001", "暗访", "乱堆", "五"],            # made: WT-2025-009
+        ["WT-2025-009", "2025-02-02", "XJ001", "暗访", "乱堆", "六"],
+        ["WT-2025-050", "2025-02-03", "XJ001", "暗访", "乱堆", "七"],
+        ["WT-2025-050", "2025-02-04", "XJ001", "暗访", "乱堆", "八"]])
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    assert [(i.row, i.column) for i in result.issues] == [(3, "问题编号"), (5, "问题编号")]
 
 
 def test_imported_workflow_dates_become_dated_moves(base_db, tmp_path):

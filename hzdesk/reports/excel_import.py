@@ -288,10 +288,10 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
 
 
 # Ledgers whose new rows are sent to the database in batches: nothing in the same sheet needs
-# their ids at once (later sheets get them after each batch). Water bodies name their parents
-# a few rows up, boards need their ids for the printed chiefs, problems their numbers, which
-# count the ones already stored: those are flushed row by row.
-BATCHED = ("patrol", "person", "appointment", "outfall", "monitoring_section")
+# their ids at once (later sheets get them after each batch; problems' numbers are kept by
+# services.problems during the import). Water bodies name their parents a few rows up, boards
+# need their ids for the printed chiefs: those are flushed row by row.
+BATCHED = ("patrol", "person", "appointment", "outfall", "monitoring_section", "problem")
 BATCH = 1000
 
 

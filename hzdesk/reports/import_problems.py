@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hzdesk.db import models as m
 from hzdesk.parsing import ParseError, parse_date
+from hzdesk.services.problems import number_taken
 from hzdesk.vocab import ProblemState
 
 
@@ -23,7 +23,7 @@ def problem_extras(session: Session, found_on: Any, extra: dict[str, Any]) -> tu
     number = extra.get("问题编号")
     if number:
         number = str(number).strip()
-        if session.scalar(select(m.Problem.id).where(m.Problem.number == number)):
+        if number_taken(session, number):
             errors["问题编号"] = f"问题编号“{number}”已存在"
         values["number"] = number
     try:

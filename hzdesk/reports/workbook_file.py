@@ -4,6 +4,8 @@ workbook, the 巡河规则 workbook), so a hostile file is refused the same way 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -122,7 +124,7 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
                     notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
                 continue
             fast = wb.fast_rows(title, part, MAX_COLUMNS + 1)
-            rows = iter(fast) if fast is not None else wb.rows(part, MAX_COLUMNS + 1)
+            rows = fast if fast is not None else wb.rows(part, MAX_COLUMNS + 1)
             first = _header_row(rows, known, name, notices)
             if first is None:
                 continue
@@ -132,11 +134,15 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
             headers = [str(h).strip().lstrip("*＊") if h is not None else "" for h in header_row]
             width = len(headers)
             data = []
+            # One object per distinct text or date: 100,000 patrols repeat a few thousand names,
+            # codes, phrases and days, and their rows held 250 MB until the import ended.
+            share, moment = {}.setdefault, dt.datetime
             for number, values in rows:
                 if number > MAX_ROWS + 1:
                     raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，已拒绝导入；请分批导入。")
                 # _clean, written out (a call per cell cost a second on the large export)
-                values = [(v.strip() or None) if v.__class__ is str else v for v in values[:width]]
+                values = [((share(t, t) if (t := v.strip()) else None) if v.__class__ is str else
+                           share(v, v) if v.__class__ is moment else v) for v in values[:width]]
                 if any(v is not None for v in values):
                     data.append((number, values + [None] * (width - len(values))))
             out[name] = (headers, data)

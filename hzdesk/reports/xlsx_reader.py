@@ -202,7 +202,7 @@ class Workbook:
             if values:
                 yield number, values
 
-    def fast_rows(self, title: str, part: str, max_columns: int) -> list[tuple[int, list[Any]]] | None:
+    def fast_rows(self, title: str, part: str, max_columns: int) -> Iterator[tuple[int, list[Any]]] | None:
         """The same rows as `rows`, read by python-calamine (Rust) when the sheet is safe for it;
         None to read it with `rows` instead.
 
@@ -227,28 +227,33 @@ class Workbook:
             grid = self._calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
         except (CalamineError, ValueError, KeyError, OSError):
             return None
-        out = []
-        date, datetime, flt = dt.date, dt.datetime, float
-        for number, row in enumerate(grid, 1):
-            # As the streaming reader gives them: empty as None, whole numbers as int (a phone
-            # number must not become "13900139000.0"), a date as a datetime at midnight. Written
-            # out, not a call per cell, which cost a third of the whole read. Error cells (#N/A)
-            # read as empty here; the streaming reader gives their text.
-            values = [v if v.__class__ is str and v else     # most cells: text, first
-                      None if v == "" else
-                      int(v) if v.__class__ is flt and v.is_integer() and -2 ** 53 < v < 2 ** 53 else
-                      datetime(v.year, v.month, v.day) if v.__class__ is date else v
-                      for v in row[:max_columns]]
-            while values and values[-1] is None:
-                values.pop()
-            if values:
-                out.append((number, values))
-        return out
+        return _converted(grid, max_columns)
 
     def close(self) -> None:
         if self._calamine is not None:
             self._calamine.close()
         self.zip.close()
+
+
+def _converted(grid: list[list[Any]], max_columns: int) -> Iterator[tuple[int, list[Any]]]:
+    """calamine's rows as the streaming reader gives them, each let go of as it is handed on (one
+    copy of a 100,000-row sheet in memory, not two)."""
+    date, datetime, flt = dt.date, dt.datetime, float
+    for index in range(len(grid)):
+        row, grid[index] = grid[index], None
+        # As the streaming reader gives them: empty as None, whole numbers as int (a phone
+        # number must not become "13900139000.0"), a date as a datetime at midnight. Written
+        # out, not a call per cell, which cost a third of the whole read. Error cells (#N/A)
+        # read as empty here; the streaming reader gives their text.
+        values = [v if v.__class__ is str and v else     # most cells: text, first
+                  None if v == "" else
+                  int(v) if v.__class__ is flt and v.is_integer() and -2 ** 53 < v < 2 ** 53 else
+                  datetime(v.year, v.month, v.day) if v.__class__ is date else v
+                  for v in row[:max_columns]]
+        while values and values[-1] is None:
+            values.pop()
+        if values:
+            yield index + 1, values
 
 
 #: A cell beyond column AZ, or at row 200,000 or below (see Workbook.fast_rows); one pattern,

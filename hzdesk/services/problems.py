@@ -41,8 +41,22 @@ def _bulk_numbers(session: Session) -> dict[str, int] | None:
     return None if keys is None else keys.setdefault("problem_numbers", {})
 
 
+def number_taken(session: Session, number: str) -> bool:
+    """Whether a problem already holds `number`. During a bulk import, against the numbers
+    stored and those given so far (one read, and no flush of the rows not yet sent)."""
+    from hzdesk.services.validation import bulk_taken
+
+    taken = bulk_taken(session, "problem.number", lambda: session.scalars(select(Problem.number)), number)
+    if taken is not None:
+        return taken
+    return session.scalar(select(Problem.id).where(Problem.number == number)) is not None
+
+
 def note_number(session: Session, number: str) -> None:
-    """A problem now holds `number`: during a bulk import the next automatic number goes past it."""
+    """A problem now holds `number`: during a bulk import the next automatic number goes past
+    it, and no row of the workbook may give it again."""
+    if session.info.get("bulk_keys") is not None:
+        number_taken(session, number)   # marks it taken for the rest of the workbook
     cache = _bulk_numbers(session)
     found = re.fullmatch(r"(.*-)(\d+)", number or "")
     if cache is not None and found and found.group(1) in cache:

@@ -185,7 +185,7 @@ def bulk_uniqueness(session: Session) -> Iterator[None]:
         session.info.pop("bulk_keys", None)
 
 
-def _bulk_taken(session: Session, rule: str, load: Callable[[], Iterable[Any]], key: Any) -> bool | None:
+def bulk_taken(session: Session, rule: str, load: Callable[[], Iterable[Any]], key: Any) -> bool | None:
     """In bulk mode, whether `key` is taken (and if not, take it); None when not in bulk mode."""
     keys = session.info.get("bulk_keys")
     if keys is None:
@@ -203,7 +203,7 @@ def _unique(session: Session, errors: dict, column, value, existing, key: str, w
     if value is None:
         return
     if existing is None:
-        taken = _bulk_taken(session, str(column), lambda: session.scalars(select(column)), value)
+        taken = bulk_taken(session, str(column), lambda: session.scalars(select(column)), value)
         if taken is not None:
             if taken:
                 errors[key] = f"{what}“{value}”已被使用"
@@ -236,7 +236,7 @@ def _check_person(session, v, existing):
     errors: dict[str, str] = {}
     if v.get("phone"):
         if existing is None:
-            taken = _bulk_taken(session, "person", lambda: (tuple(r) for r in session.execute(
+            taken = bulk_taken(session, "person", lambda: (tuple(r) for r in session.execute(
                 select(m.Person.name, m.Person.phone).where(m.Person.phone.is_not(None)))),
                 (v["name"], v["phone"]))
             if taken is not None:
