@@ -282,3 +282,24 @@ def test_paper_keeps_the_binding_margin_the_office_sets(demo, tmp_path):
         with demo.session() as s:
             set_setting(s, "binding_margin_mm", 25)
             s.commit()
+
+
+def test_ledger_cells_wrap_the_chinese_way():
+    """#14 point 3: no line of a ledger cell starts with ，。、）or ends with （; dates, numbers and
+    codes inside a sentence are never split ("排污口1 / 0号", "2025-03-0 / 5")."""
+    from hzdesk.reports.pdf.fonts import register
+    from hzdesk.reports.pdf.render import _NO_END, _NO_START, _Wrapper
+
+    wrap = _Wrapper(register(), 9.5)
+    one = wrap.width("中")
+    text = ("排污口10号附近有垃圾，已清理。沿河2025-03-05巡查（重点段），发现问题WT-2025-0123、"
+            "电话13800138000，水温12.5℃，整改完成率87.5%。")
+    for chars in range(5, 16):
+        lines = wrap.lines(text, one * chars)
+        assert "".join(lines) == text                                   # nothing lost or added
+        assert all(line[0] not in _NO_START for line in lines[1:]), lines
+        assert all(line[-1] not in _NO_END for line in lines), lines
+        for token in ("10", "2025-03-05", "WT-2025-0123", "13800138000", "12.5", "87.5%"):
+            if wrap.width(token) + one <= one * chars:       # whole whenever it (and a mark after it) fits
+                assert any(token in line for line in lines), (token, lines)
+    assert wrap.lines("A" * 80, one * 5)[0]                              # a run longer than a line is cut

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -71,20 +72,41 @@ class _Wrapper:
         return found
 
     def _lines(self, text: str, limit: float) -> list[str]:
+        """Greedy filling over units that never break: a run of ASCII (a date, a time, a number,
+        a code, a phone) and each other character, with closing punctuation held to the unit
+        before it and opening punctuation to the unit after it (避头尾: no line starts with ，or
+        ）, none ends with （). A unit wider than the line is cut by characters."""
         out: list[str] = []
         for para in (text or "").split("\n"):
             line, used = "", 0.0
-            for ch in para:
-                cw = self._widths.get(ch)
-                if cw is None:
-                    cw = self._widths[ch] = self._measure(ch)
-                if used + cw > limit and line:
+            for unit in _UNITS.findall(para):
+                uw = self.width(unit)
+                if used + uw > limit and line:
                     out.append(line)
                     line, used = "", 0.0
-                line += ch
-                used += cw
+                    if unit.isspace():      # a space that broke the line is not carried over
+                        continue
+                if uw > limit:              # longer than a whole line: cut it where it must,
+                    for ch in _CHARS.findall(unit):    # its punctuation still held to its neighbour
+                        cw = self.width(ch)
+                        if used + cw > limit and line:
+                            out.append(line)
+                            line, used = "", 0.0
+                        line += ch
+                        used += cw
+                    continue
+                line += unit
+                used += uw
             out.append(line)
         return out or [""]
+
+
+#: 避头尾 — characters a line may not start with (closing marks) or end with (opening marks).
+_NO_START = "，。、；：？！）」』】》〉”’…—～%‰℃·,.;:?!)]}"
+_NO_END = "（「『【《〈“‘([{"
+#: A unit of line breaking: opening marks, then an ASCII run or one character, then closing marks.
+_UNITS = re.compile("[" + re.escape(_NO_END) + "]*(?:[!-~]+|.)[" + re.escape(_NO_START) + "]*", re.S)
+_CHARS = re.compile("[" + re.escape(_NO_END) + "]*.[" + re.escape(_NO_START) + "]*", re.S)
 
 
 @dataclass
