@@ -140,13 +140,13 @@ OUTFALL = Ledger("outfall", "排污口名录", m.Outfall, (
 ), order_by=("code",), search=("code", "name", "responsible_unit"))
 
 MONITORING_SECTION = Ledger("monitoring_section", "监测断面", m.MonitoringSection, (
-    F("code", "编码", width=8, max_len=40, views="table form workbook"),
-    F("name", "断面名称", required=True, width=10, max_len=80, views="table form workbook key"),
+    F("code", "编码", width=8, max_len=40, views="table form workbook print"),
+    F("name", "断面名称", required=True, width=10, max_len=80, views="table form workbook key print"),
     F("water_body_id", "所在河湖", "ref", ref="water_body", required=True, width=10,
-      excel_label="河湖编码", views="table form workbook"),
+      excel_label="河湖编码", views="table form workbook print"),
     F("control_level", "断面级别", "choice", required=True, choices="control_level", width=6,
-      views="table form workbook"),
-    F("target_class", "水质目标", "class", required=True, width=5, views="table form workbook"),
+      views="table form workbook print"),
+    F("target_class", "水质目标", "class", required=True, width=5, views="table form workbook print"),
     F("longitude", "经度", "float", minimum=-180, maximum=180, width=7, views="table form workbook"),
     F("latitude", "纬度", "float", minimum=-90, maximum=90, width=7, views="table form workbook"),
     F("notes", "备注", "longtext", width=12, views="table form workbook"),
@@ -163,12 +163,12 @@ MONITORING_RESULT = Ledger("monitoring_result", "监测结果", m.MonitoringResu
 
 RIVER_PLAN = Ledger("river_plan", "一河一策", m.RiverPlan, (
     F("water_body_id", "河湖", "ref", ref="water_body", required=True, width=10,
-      excel_label="河湖编码", views="table form"),
-    F("title", "方案名称", required=True, width=16, max_len=120, views="table form"),
-    F("period_start", "起始日期", "date", required=True, width=7, views="table form"),
-    F("period_end", "截止日期", "date", required=True, width=7, views="table form"),
-    F("doc_number", "文号", width=10, max_len=60, views="table form"),
-    F("approved_on", "批复日期", "date", width=7, views="table form"),
+      excel_label="河湖编码", views="table form print"),
+    F("title", "方案名称", required=True, width=22, max_len=120, views="table form print"),
+    F("period_start", "起始日期", "date", required=True, width=7, views="table form print"),
+    F("period_end", "截止日期", "date", required=True, width=7, views="table form print"),
+    F("doc_number", "文号", width=10, max_len=60, views="table form print"),
+    F("approved_on", "批复日期", "date", width=7, views="table form print"),
     F("notes", "备注", "longtext", width=12, views="table form"),
 ), order_by=("period_start",), search=("title", "doc_number"))
 

@@ -176,7 +176,8 @@ def test_inspection_binder(demo, tmp_path):
     assert [o.title for o in reader.outline] == [title for _k, title in PARTS]
     contents = pdftext(out, 2)
     assert "目录" in contents and "巡河记录台账" in contents
-    first_patrol_page = reader.get_destination_page_number(reader.outline[5]) + 1
+    patrols_at = [o.title for o in reader.outline].index("巡河记录台账")
+    first_patrol_page = reader.get_destination_page_number(reader.outline[patrols_at]) + 1
     assert "巡河记录台账" in pdftext(out, first_patrol_page)
     lines = [line for line in contents.splitlines() if line.strip()]
     title_at = next(i for i, line in enumerate(lines) if "巡河记录台账" in line)

@@ -164,7 +164,20 @@ def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date,
     return LedgerDoc("问题台账", office, subtitle, _columns("problem", keys), rows, landscape=True)
 
 
-LEDGER_KINDS = {"rivers": rivers, "roster": roster, "boards": boards, "patrols": patrols, "issues": issues,
+def sections(session: Session, office: str, **_: Any) -> LedgerDoc:
+    keys = LEDGERS["monitoring_section"].view("print")
+    rows = _rows(session, "monitoring_section", keys, records.Query())
+    return LedgerDoc("水质监测断面名录", office, f"共 {len(rows)} 个断面", _columns("monitoring_section", keys), rows)
+
+
+def plans(session: Session, office: str, *, as_of: dt.date, **_: Any) -> LedgerDoc:
+    keys = LEDGERS["river_plan"].view("print")
+    rows = _rows(session, "river_plan", keys, records.Query())
+    return LedgerDoc("一河一策方案台账", office, f"截至 {as_of.isoformat()}：共 {len(rows)} 个方案",
+                     _columns("river_plan", keys), rows)
+
+
+LEDGER_KINDS = {"rivers": rivers, "sections": sections, "plans": plans, "roster": roster, "boards": boards, "patrols": patrols, "issues": issues,
                 "outfalls": outfalls}
 
 
