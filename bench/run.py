@@ -160,9 +160,14 @@ print(json.dumps({{"save": statistics.median(saves), "f5": statistics.median(f5)
 """)
 
 
+#: Five months of the large set: 10,075 patrols, the "10,000-row ledger" of #7, #14 and #19.
+TEN_K = "2025-01-01..2025-05-31"
+
+
 def pdf_10k(db: Path, out: Path) -> dict:
-    """The 10,000-row patrol ledger: "s" the work inside the process, "process" from start to exit."""
-    start = time.perf_counter()
+    """The 10,000-row patrol ledger: "s" the drawing inside a process, "process" the command a
+    clerk runs (`hzdesk report patrols --period …`) from start to exit."""
+    process = command(db, "report", "patrols", "--period", TEN_K, "--out", str(out))
     result = child(f"""
 import time, json, datetime as dt
 from hzdesk.db.engine import open_database
@@ -170,12 +175,11 @@ from hzdesk.reports.pdf.ledgers import build
 from hzdesk.reports.pdf.render import write_ledger
 db = open_database({str(db)!r})
 with db.session() as s:
-    doc = build(s, "patrols", period=(dt.date(2024, 1, 1), dt.date(2025, 12, 31)))
-doc.rows = doc.rows[:10000]
+    doc = build(s, "patrols", period=(dt.date(2025, 1, 1), dt.date(2025, 5, 31)))
 t = time.perf_counter(); write_ledger({str(out)!r}, doc)
 print(json.dumps({{"s": time.perf_counter() - t, "rows": len(doc.rows)}}))
 """)
-    return {**result, "process": time.perf_counter() - start}
+    return {**result, "process": process}
 
 
 def libreoffice_peer(db: Path, folder: Path) -> Path | None:
@@ -189,10 +193,10 @@ from hzdesk.db.engine import open_database
 from hzdesk.reports.pdf.ledgers import build
 db = open_database({str(db)!r})
 with db.session() as s:
-    doc = build(s, "patrols", period=(dt.date(2024, 1, 1), dt.date(2025, 12, 31)))
+    doc = build(s, "patrols", period=(dt.date(2025, 1, 1), dt.date(2025, 5, 31)))
 wb = openpyxl.Workbook(write_only=True); ws = wb.create_sheet("巡河记录")
 ws.append([c.title for c in doc.columns])
-for r in doc.rows[:10000]: ws.append(r)
+for r in doc.rows: ws.append(r)
 wb.save({str(xlsx)!r}); print(json.dumps({{}}))
 """)
     return xlsx
@@ -341,7 +345,7 @@ def main() -> int:
             if xlsx is not None:
                 theirs.append(libreoffice_print(xlsx, folder))
         p, work = med([x["process"] for x in ours]), med([x["s"] for x in ours])
-        rows.append(("1 万行巡河台账 PDF（整个进程）", f"{p:.2f} s（其中排版 {work:.2f} s）"
+        rows.append((f"1 万行巡河台账 PDF（{ours[0]['rows']} 行，整个进程）", f"{p:.2f} s（其中排版 {work:.2f} s）"
                      + (f"；LibreOffice {med(theirs):.2f} s，{med(theirs) / p:.1f} 倍" if theirs
                         else "；未安装 LibreOffice，未比较"), "≥ 3 倍于 LibreOffice（#19）"))
         e = [export_large(db, folder / "e.xlsx") for _ in range(max(1, args.runs - 1))]
