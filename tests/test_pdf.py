@@ -304,3 +304,23 @@ def test_ledger_cells_wrap_the_chinese_way():
             if wrap.width(token) + one <= one * chars:       # whole whenever it (and a mark after it) fits
                 assert any(token in line for line in lines), (token, lines)
     assert wrap.lines("A" * 80, one * 5)[0]                              # a run longer than a line is cut
+
+
+def test_the_patrol_ledger_says_how_long_each_patrol_took(demo):
+    """#14 point 1: 巡河时长 beside the times, counted as the frequency and speed checks count it."""
+    from sqlalchemy import select
+
+    from hzdesk.db import models as m
+    from hzdesk.services.compliance import patrol_minutes
+
+    with demo.session() as s:
+        doc = build(s, "patrols", period=(dt.date(2025, 3, 1), dt.date(2025, 3, 31)))
+        first = s.execute(select(m.Patrol.start_time, m.Patrol.end_time)
+                          .where(m.Patrol.patrol_date.between(dt.date(2025, 3, 1), dt.date(2025, 3, 31)))).all()
+    titles = [c.title for c in doc.columns]
+    at = titles.index("时长(分)")
+    assert titles[at - 2:at] == ["开始时间", "结束时间"]
+    made = sorted(r[at] for r in doc.rows)
+    expected = sorted("" if patrol_minutes(a, b) is None else str(patrol_minutes(a, b)) for a, b in first)
+    assert made == expected and any(made)
+    assert patrol_minutes(dt.time(8, 30), dt.time(9, 45)) == 75 and patrol_minutes(dt.time(9), dt.time(8)) is None

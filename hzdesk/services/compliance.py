@@ -34,7 +34,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -105,6 +105,14 @@ def _minutes(start: int | None, end: int | None) -> int | None:
         return None
     m = end - start
     return m if m > 0 else None
+
+
+def patrol_minutes(start: Any, end: Any) -> int | None:
+    """How long a patrol lasted, in minutes, as the frequency and speed checks count it (None
+    without both times, or when the end is not after the start)."""
+    if start is None or end is None:
+        return None
+    return _minutes(_as_minute(start), _as_minute(end))
 
 
 @dataclass

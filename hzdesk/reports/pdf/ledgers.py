@@ -14,6 +14,7 @@ from hzdesk.fields import LEDGERS, format_value
 from hzdesk.reports.pdf.render import LedgerDoc, PdfColumn
 from hzdesk.services import records
 from hzdesk.services.boards import board_statuses
+from hzdesk.services.compliance import patrol_minutes
 from hzdesk.services.settings import get_setting, setting_timeline
 from hzdesk.services.rules import is_late_entry, is_overdue, level_rank
 
@@ -114,14 +115,23 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
     lg = LEDGERS["patrol"]
     rows = []
     late = 0
+    # 巡河时长 beside the times, as the frequency and speed checks count it (an inspector reads
+    # a 5-minute "patrol" at a glance)
+    after_end = keys.index("end_time") + 2 if "end_time" in keys and "start_time" in keys else None
     for i, row in enumerate(records.list_rows(session, "patrol", query), start=1):
         cells = [str(i)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
         if is_late_entry(row["patrol_date"], row["entered_on"], late_days(row["patrol_date"])):
             cells[-1] += "（补录）"
             late += 1
+        if after_end is not None:
+            minutes = patrol_minutes(row.get("start_time"), row.get("end_time"))
+            cells.insert(after_end, "" if minutes is None else str(minutes))
         rows.append(cells)
+    columns = _columns("patrol", keys)
+    if after_end is not None:
+        columns.insert(after_end, PdfColumn("时长(分)", 4.5, "right"))
     subtitle = _period_text(period) + f"　共 {len(rows)} 条，其中补录 {late} 条"
-    return LedgerDoc("巡河记录台账", office, subtitle, _columns("patrol", keys), rows, landscape=True)
+    return LedgerDoc("巡河记录台账", office, subtitle, columns, rows, landscape=True)
 
 
 def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date, dt.date] | None = None,
