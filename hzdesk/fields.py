@@ -12,6 +12,8 @@ Field kinds:
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from dataclasses import dataclass
 
 from hzdesk.db import models as m
@@ -316,13 +318,12 @@ def ledger(key: str) -> Ledger:
 
 def format_value(f: Field, value, row: dict | None = None) -> str:
     """How a stored value reads on screen and paper: dates 2025-03-05, 是/否, names for refs."""
-    import datetime as dt
-    import enum
-
     if f.kind == "ref" and row is not None and f"{f.key}__name" in row:
         return row[f"{f.key}__name"] or ""
     if value is None:
         return ""
+    if value.__class__ is str:   # most cells of a 10,000-row ledger: as they are
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, bool):

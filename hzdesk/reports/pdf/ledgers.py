@@ -30,11 +30,11 @@ def _columns(ledger_key: str, keys: list[str]) -> list[PdfColumn]:
 
 
 def _rows(session: Session, ledger_key: str, keys: list[str], query: records.Query) -> list[list[str]]:
-    lg = LEDGERS[ledger_key]
+    fields = [(k, LEDGERS[ledger_key].field(k)) for k in keys]   # looked up once, not per cell
     query.limit = None
     out = []
     for i, row in enumerate(records.list_rows(session, ledger_key, query), start=1):
-        out.append([str(i)] + [format_value(lg.field(k), row.get(k), row) for k in keys])
+        out.append([str(i)] + [format_value(f, row.get(k), row) for k, f in fields])
     return out
 
 
@@ -118,8 +118,9 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
     # 巡河时长 beside the times, as the frequency and speed checks count it (an inspector reads
     # a 5-minute "patrol" at a glance)
     after_end = keys.index("end_time") + 2 if "end_time" in keys and "start_time" in keys else None
+    fields = [(k, lg.field(k)) for k in keys]   # looked up once, not per cell
     for i, row in enumerate(records.list_rows(session, "patrol", query), start=1):
-        cells = [str(i)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
+        cells = [str(i)] + [format_value(f, row.get(k), row) for k, f in fields]
         if is_late_entry(row["patrol_date"], row["entered_on"], late_days(row["patrol_date"])):
             cells[-1] += "（补录）"
             late += 1
