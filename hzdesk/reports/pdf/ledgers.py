@@ -188,8 +188,8 @@ def plans(session: Session, office: str, *, as_of: dt.date, **_: Any) -> LedgerD
                      _columns("river_plan", keys), rows)
 
 
-LEDGER_KINDS = {"rivers": rivers, "sections": sections, "plans": plans, "roster": roster, "boards": boards, "patrols": patrols, "issues": issues,
-                "outfalls": outfalls}
+LEDGER_KINDS = {"rivers": rivers, "outfalls": outfalls, "sections": sections, "plans": plans, "roster": roster,
+                "boards": boards, "patrols": patrols, "issues": issues}
 
 
 def build(session: Session, kind: str, **kw: Any) -> LedgerDoc:
