@@ -116,3 +116,37 @@ def test_stats_command_json_and_text(tmp_path):
     assert text.returncode == 0 and "本期累计巡河" in text.stdout and "巡河率" in text.stdout
     bad = run("stats", "--period", "三月")
     assert bad.returncode == 2 and "看不懂" in bad.stderr
+
+
+def test_water_quality_counts_sections_meeting_their_target(db):
+    """#16 point 1: a section meets its target when its class for the period (the mean of its
+    results, a half to the worse class) is no worse than the target; 劣Ⅴ counted; no rate without
+    any sample; results after the as-of day do not count."""
+    import datetime as dt
+
+    from hzdesk.db import models as m
+    from hzdesk.services.stats import period_stats
+
+    with db.session() as s, s.begin():
+        river = m.WaterBody(code="XJ001", name="清溪河", kind="河流", level="县级")
+        s.add(river)
+        s.flush()
+        sections = {}
+        for code, target in (("A", "Ⅲ"), ("B", "Ⅲ"), ("C", "Ⅱ"), ("D", "Ⅳ"), ("E", "Ⅲ")):
+            sections[code] = m.MonitoringSection(code=code, name=f"断面{code}", water_body_id=river.id,
+                                                 control_level="县控", target_class=target)
+            s.add(sections[code])
+        s.flush()
+        for code, samples in (("A", [("2025-03-01", "Ⅱ"), ("2025-06-01", "Ⅲ"), ("2025-09-01", "Ⅳ")]),   # Ⅲ: met
+                              ("B", [("2025-03-01", "Ⅲ"), ("2025-06-01", "Ⅳ")]),                      # Ⅳ: missed
+                              ("C", [("2025-03-01", "Ⅱ"), ("2026-03-01", "劣Ⅴ")]),                    # Ⅱ: met (2026 out)
+                              ("D", [("2025-05-01", "劣Ⅴ"), ("2025-08-01", "劣Ⅴ")]),                   # 劣Ⅴ
+                              ("E", [("2025-12-20", "Ⅴ")])):                                         # after as-of
+            for day, water_class in samples:
+                s.add(m.MonitoringResult(section_id=sections[code].id, sampled_on=dt.date.fromisoformat(day),
+                                         water_class=water_class))
+    with db.session() as s:
+        wq = period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 12, 1))["water_quality"]
+        assert wq == {"sections": 5, "sampled": 4, "meeting_target": 2, "rate": 0.5, "worse_than_v": 1}
+        none = period_stats(s, dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31))["water_quality"]
+        assert none == {"sections": 5, "sampled": 0, "meeting_target": 0, "rate": None, "worse_than_v": 0}

@@ -27,6 +27,7 @@ from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.db.rows import plain_rows
 from hzdesk.services import boards, compliance
 from hzdesk.services.rules import OPEN_STATES, is_overdue
+from hzdesk.services.water_quality import water_quality_stats
 from hzdesk.vocab import ProblemState
 
 
@@ -144,6 +145,7 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
     pc = compliance.compute(session, start, end, as_of)
     ps = problem_stats(session, start, end, as_of)
     bs = boards.board_statuses(session, as_of)
+    wq = water_quality_stats(session, start, end, as_of)
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "as_of": as_of.isoformat(),
@@ -167,6 +169,7 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
             "update_overdue": sum(b.overdue for b in bs),
             "unknown": sum(not b.known for b in bs),
         },
+        "water_quality": {**wq, "rate": _rate(wq["rate"])},
     }
 
 
@@ -200,8 +203,13 @@ def summary_text(stats: dict[str, Any]) -> str:
             f"{u['unit']} {u['assigned']}/{u['closed']}/{u['overdue']}" for u in i["by_unit"][:12])
             + (f" 等 {len(i['by_unit'])} 个单位" if len(i["by_unit"]) > 12 else ""))
     lines += ["", "【公示牌】",
-              f"  在用 {b['total']} 块，内容过期 {b['out_of_date']} 块，其中超过更新时限 {b['update_overdue']} 块",
-              "", "【可直接用于报告】", "  " + report_sentence(stats)]
+              f"  在用 {b['total']} 块，内容过期 {b['out_of_date']} 块，其中超过更新时限 {b['update_overdue']} 块"]
+    w = stats["water_quality"]
+    if w["sections"]:
+        lines += ["", "【水质】",
+                  f"  监测断面 {w['sections']} 个，本期有监测结果 {w['sampled']} 个，达标 {w['meeting_target']} 个，"
+                  f"达标率 {percent(w['rate'])}；劣Ⅴ类 {w['worse_than_v']} 个"]
+    lines += ["", "【可直接用于报告】", "  " + report_sentence(stats)]
     return "\n".join(lines)
 
 
