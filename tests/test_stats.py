@@ -150,3 +150,35 @@ def test_water_quality_counts_sections_meeting_their_target(db):
         assert wq == {"sections": 5, "sampled": 4, "meeting_target": 2, "rate": 0.5, "worse_than_v": 1}
         none = period_stats(s, dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31))["water_quality"]
         assert none == {"sections": 5, "sampled": 0, "meeting_target": 0, "rate": None, "worse_than_v": 0}
+
+
+def test_plan_tasks_done_and_overdue_as_of_a_day(db):
+    """#16 point 2: plans whose own period overlaps the period; 任务 and 措施 are its tasks; done
+    by the as-of day, overdue when the deadline passed and not done by then."""
+    import datetime as dt
+
+    from hzdesk.db import models as m
+    from hzdesk.services.stats import period_stats
+
+    d = dt.date.fromisoformat
+    with db.session() as s, s.begin():
+        river = m.WaterBody(code="XJ001", name="清溪河", kind="河流", level="县级")
+        s.add(river)
+        s.flush()
+        plan = m.RiverPlan(water_body_id=river.id, title="方案", period_start=d("2024-01-01"), period_end=d("2025-12-31"))
+        old = m.RiverPlan(water_body_id=river.id, title="旧方案", period_start=d("2021-01-01"), period_end=d("2023-12-31"))
+        s.add_all([plan, old])
+        s.flush()
+        for kind, status, deadline, done_on in (("任务", "已完成", "2025-03-31", "2025-03-20"),   # done
+                                                ("任务", "已完成", "2025-03-31", "2025-07-01"),   # done later: overdue on 06-30
+                                                ("措施", "进行中", "2025-12-31", None),           # neither
+                                                ("任务", "未开始", "2025-05-01", None),           # overdue
+                                                ("目标", "未开始", "2025-01-01", None)):          # not a task
+            s.add(m.PlanItem(plan_id=plan.id, kind=kind, content=kind, status=status,
+                             deadline=d(deadline), done_on=d(done_on) if done_on else None))
+        s.add(m.PlanItem(plan_id=old.id, kind="任务", content="旧", status="未开始", deadline=d("2022-01-01")))
+    with db.session() as s:
+        plans = period_stats(s, d("2025-01-01"), d("2025-06-30"), d("2025-06-30"))["plans"]
+        assert plans == {"plans": 1, "tasks": 4, "done": 1, "overdue": 2}
+        later = period_stats(s, d("2025-01-01"), d("2025-12-31"), d("2025-07-02"))["plans"]
+        assert later == {"plans": 1, "tasks": 4, "done": 2, "overdue": 1}

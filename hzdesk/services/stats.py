@@ -27,6 +27,7 @@ from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.db.rows import plain_rows
 from hzdesk.services import boards, compliance
 from hzdesk.services.rules import OPEN_STATES, is_overdue
+from hzdesk.services.plans import plan_stats
 from hzdesk.services.water_quality import water_quality_stats
 from hzdesk.vocab import ProblemState
 
@@ -170,6 +171,7 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
             "unknown": sum(not b.known for b in bs),
         },
         "water_quality": {**wq, "rate": _rate(wq["rate"])},
+        "plans": plan_stats(session, start, end, as_of),
     }
 
 
@@ -209,6 +211,11 @@ def summary_text(stats: dict[str, Any]) -> str:
         lines += ["", "【水质】",
                   f"  监测断面 {w['sections']} 个，本期有监测结果 {w['sampled']} 个，达标 {w['meeting_target']} 个，"
                   f"达标率 {percent(w['rate'])}；劣Ⅴ类 {w['worse_than_v']} 个"]
+    pl = stats["plans"]
+    if pl["plans"]:
+        lines += ["", "【一河一策】",
+                  f"  本期实施方案 {pl['plans']} 个，任务 {pl['tasks']} 项；截至 {stats['as_of']} 已完成 {pl['done']} 项，"
+                  f"超期未完成 {pl['overdue']} 项"]
     lines += ["", "【可直接用于报告】", "  " + report_sentence(stats)]
     return "\n".join(lines)
 
