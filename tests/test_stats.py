@@ -182,3 +182,34 @@ def test_plan_tasks_done_and_overdue_as_of_a_day(db):
         assert plans == {"plans": 1, "tasks": 4, "done": 1, "overdue": 2}
         later = period_stats(s, d("2025-01-01"), d("2025-12-31"), d("2025-07-02"))["plans"]
         assert later == {"plans": 1, "tasks": 4, "done": 2, "overdue": 1}
+
+
+def test_people_and_boards_by_level_as_of_a_day(db):
+    """#16 point 4: distinct people per chief level and per role among the appointments in force
+    that day (an ended post does not count; two posts of one person at one level count once)."""
+    import datetime as dt
+
+    from hzdesk.db import models as m
+    from hzdesk.services.roster import people_on
+
+    d = dt.date.fromisoformat
+    with db.session() as s, s.begin():
+        river = m.WaterBody(code="XJ001", name="清溪河", kind="河流", level="县级")
+        seg = m.WaterBody(code="XJ002", name="清溪河上段", kind="河段", level="村级")
+        people = [m.Person(name=n) for n in ("甲", "乙", "丙", "丁", "戊")]
+        s.add_all([river, seg, *people])
+        s.flush()
+        a, b, c, e, f = (p.id for p in people)
+        for pid, wid, role, level, start, end in (
+                (a, river.id, "河长", "县级", "2024-01-01", None),
+                (b, seg.id, "河长", "村级", "2024-01-01", None),
+                (b, river.id, "副河长", "村级", "2024-01-01", None),          # same person, same level
+                (c, seg.id, "河长", "村级", "2023-01-01", "2025-02-28"),      # ended before the day
+                (e, seg.id, "保洁员", "村级", "2024-01-01", None),
+                (f, seg.id, "民间河长", "村级", "2025-06-01", None)):         # after the day
+            s.add(m.Appointment(person_id=pid, water_body_id=wid, role=role, level=level, start_on=d(start),
+                                end_on=d(end) if end else None))
+    with db.session() as s:
+        assert people_on(s, d("2025-05-01")) == {"chiefs_by_level": {"县级": 1, "村级": 1},
+                                                 "by_role": {"河长": 2, "副河长": 1, "保洁员": 1}}
+        assert people_on(s, d("2025-06-01"))["by_role"]["民间河长"] == 1

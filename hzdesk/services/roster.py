@@ -165,3 +165,22 @@ def boards_affected(session: Session, water_body_id: int | None, as_of: dt.date)
     board_water = dict(session.execute(select(SignBoard.id, SignBoard.water_body_id)).all())
     return [b for b in board_statuses(session, as_of)
             if b.out_of_date and water_body_id in _chain(parents, board_water[b.board_id])]
+
+
+def people_on(session: Session, day: dt.date) -> dict[str, Any]:
+    """Who holds what on `day` (#16 point 4): distinct people per level among the chiefs (总河长,
+    副总河长, 河长, 副河长) and distinct people per role, from the appointments in force that day.
+    One person with posts at two levels counts once in each level, once per role."""
+    from sqlalchemy import distinct, func, select
+
+    from hzdesk.services.rules import BOARD_ROLES, holds_on_sql, ordered_levels, role_rank
+
+    in_force = holds_on_sql(Appointment.start_on, Appointment.end_on, day)
+    by_level = dict(session.execute(
+        select(Appointment.level, func.count(distinct(Appointment.person_id)))
+        .where(in_force, Appointment.role.in_(BOARD_ROLES)).group_by(Appointment.level)).all())
+    by_role = dict(session.execute(
+        select(Appointment.role, func.count(distinct(Appointment.person_id)))
+        .where(in_force).group_by(Appointment.role)).all())
+    return {"chiefs_by_level": {level: by_level[level] for level in ordered_levels(by_level)},
+            "by_role": {role: by_role[role] for role in sorted(by_role, key=lambda r: (role_rank(r), r))}}

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.db.rows import plain_rows
-from hzdesk.services import boards, compliance
+from hzdesk.services import boards, compliance, roster
 from hzdesk.services.rules import OPEN_STATES, is_overdue
 from hzdesk.services.plans import plan_stats
 from hzdesk.services.water_quality import water_quality_stats
@@ -169,10 +169,23 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
             "total": len(bs), "out_of_date": sum(b.out_of_date for b in bs),
             "update_overdue": sum(b.overdue for b in bs),
             "unknown": sum(not b.known for b in bs),
+            "by_level": _boards_by_level(session, bs),
         },
         "water_quality": {**wq, "rate": _rate(wq["rate"])},
         "plans": plan_stats(session, start, end, as_of),
+        "people": roster.people_on(session, as_of),
     }
+
+
+def _boards_by_level(session: Session, statuses: list) -> dict[str, int]:
+    """The boards in use on the day, counted by their level (县级, 乡级, 村级; 未填 last)."""
+    from hzdesk.db.models import SignBoard
+    from hzdesk.services.rules import ordered_levels
+
+    levels = dict(session.execute(select(SignBoard.id, SignBoard.level)
+                                  .where(SignBoard.id.in_([b.board_id for b in statuses]))).all())
+    counts = Counter(levels.get(b.board_id) or "未填" for b in statuses)
+    return {level: counts[level] for level in ordered_levels(counts)}
 
 
 def percent(x: float | None) -> str:
@@ -206,6 +219,13 @@ def summary_text(stats: dict[str, Any]) -> str:
             + (f" 等 {len(i['by_unit'])} 个单位" if len(i["by_unit"]) > 12 else ""))
     lines += ["", "【公示牌】",
               f"  在用 {b['total']} 块，内容过期 {b['out_of_date']} 块，其中超过更新时限 {b['update_overdue']} 块"]
+    if b["by_level"]:
+        lines.append("  按级别：" + "，".join(f"{k} {v} 块" for k, v in b["by_level"].items()))
+    people = stats["people"]
+    if people["by_role"]:
+        lines += ["", f"【组织体系】（截至 {stats['as_of']}）",
+                  "  河长：" + ("，".join(f"{k} {v} 名" for k, v in people["chiefs_by_level"].items()) or "无"),
+                  "  按角色：" + "，".join(f"{k} {v} 名" for k, v in people["by_role"].items())]
     w = stats["water_quality"]
     if w["sections"]:
         lines += ["", "【水质】",
