@@ -148,6 +148,13 @@ def test_water_quality_counts_sections_meeting_their_target(db):
     with db.session() as s:
         wq = period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 12, 1))["water_quality"]
         assert wq == {"sections": 5, "sampled": 4, "meeting_target": 2, "rate": 0.5, "worse_than_v": 1}
+        # the printed ledger says the same, section by section (one rule: services.water_quality)
+        from hzdesk.reports.pdf.ledgers import build
+        doc = build(s, "water", period=(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), as_of=dt.date(2025, 12, 1))
+        verdicts = {r[1]: (r[7], r[8]) for r in doc.rows}
+        assert verdicts == {"A": ("Ⅲ", "达标"), "B": ("Ⅳ", "未达标"), "C": ("Ⅱ", "达标"), "D": ("劣Ⅴ", "未达标"),
+                            "E": ("未监测", "")}
+        assert "达标 2 个，达标率 50.0%" in doc.subtitle
         none = period_stats(s, dt.date(2024, 1, 1), dt.date(2024, 12, 31), dt.date(2024, 12, 31))["water_quality"]
         assert none == {"sections": 5, "sampled": 0, "meeting_target": 0, "rate": None, "worse_than_v": 0}
 

@@ -24,6 +24,7 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("rivers", "河湖名录", in_binder=True),
     ReportKind("outfalls", "入河排污口名录", in_binder=True),
     ReportKind("sections", "水质监测断面名录", in_binder=True),
+    ReportKind("water", "水质监测结果台账", needs="period", in_binder=True),
     ReportKind("plans", "一河一策方案台账", in_binder=True),
     ReportKind("roster", "河长名录", in_binder=True),
     ReportKind("boards", "河长公示牌台账", in_binder=True),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hzdesk.db.models import MonitoringResult, MonitoringSection
+from hzdesk.db.models import MonitoringResult, MonitoringSection, WaterBody
 from hzdesk.vocab import WATER_CLASSES
 
 #: Ⅰ best … 劣Ⅴ worst; a larger rank is worse water.
@@ -37,6 +37,10 @@ class SectionQuality:
     water_body_id: int
     target: str
     ranks: list[int]        # the period's results, as CLASS_RANK
+    code: str | None = None
+    water_body: str = ""
+    control_level: str = ""
+    last_sampled: dt.date | None = None
 
     @property
     def measured(self) -> str | None:
@@ -55,15 +59,18 @@ class SectionQuality:
 def section_quality(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> list[SectionQuality]:
     """Each section with its results sampled between `start` and min(`end`, `as_of`)."""
     last = min(end, as_of)
-    out = {s.id: SectionQuality(s.id, s.name, s.water_body_id, s.target_class, [])
-           for s in session.scalars(select(MonitoringSection).order_by(MonitoringSection.id))}
-    rows = session.execute(select(MonitoringResult.section_id, MonitoringResult.water_class)
+    out = {s.id: SectionQuality(s.id, s.name, s.water_body_id, s.target_class, [], s.code, water, s.control_level)
+           for s, water in session.execute(select(MonitoringSection, WaterBody.name)
+                                            .join(WaterBody, WaterBody.id == MonitoringSection.water_body_id)
+                                            .order_by(MonitoringSection.code, MonitoringSection.id))}
+    rows = session.execute(select(MonitoringResult.section_id, MonitoringResult.water_class, MonitoringResult.sampled_on)
                            .where(MonitoringResult.sampled_on >= start, MonitoringResult.sampled_on <= last))
-    for section_id, water_class in rows:
+    for section_id, water_class, sampled_on in rows:
         q = out.get(section_id)
         if q is None or water_class not in CLASS_RANK:
             continue
         q.ranks.append(CLASS_RANK[water_class])
+        q.last_sampled = max(q.last_sampled or sampled_on, sampled_on)
     return list(out.values())
 
 

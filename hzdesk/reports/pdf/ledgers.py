@@ -181,6 +181,30 @@ def sections(session: Session, office: str, **_: Any) -> LedgerDoc:
     return LedgerDoc("水质监测断面名录", office, f"共 {len(rows)} 个断面", _columns("monitoring_section", keys), rows)
 
 
+def water(session: Session, office: str, *, as_of: dt.date, period: tuple[dt.date, dt.date] | None = None,
+          **_: Any) -> LedgerDoc:
+    """Each monitoring section's class for the period against its target, by the one rule of
+    services.water_quality (the same figures as `stats`)."""
+    from hzdesk.services.water_quality import section_quality, water_quality_stats
+
+    start, end = period or (dt.date(as_of.year, 1, 1), as_of)
+    rows = []
+    for i, q in enumerate(section_quality(session, start, end, as_of), start=1):
+        measured = q.measured
+        rows.append([str(i), q.code or "", q.name, q.water_body, q.control_level, q.target, str(len(q.ranks)),
+                     measured or "未监测", "" if q.met is None else ("达标" if q.met else "未达标"),
+                     q.last_sampled.isoformat() if q.last_sampled else ""])
+    figures = water_quality_stats(session, start, end, as_of)
+    rate = "—" if figures["rate"] is None else f"{figures['rate'] * 100:.1f}%"
+    subtitle = (f"{_period_text((start, end))}　截至 {as_of.isoformat()}：断面 {figures['sections']} 个，"
+                f"有监测结果 {figures['sampled']} 个，达标 {figures['meeting_target']} 个，达标率 {rate}")
+    columns = [PdfColumn("序号", 3.2, "center"), PdfColumn("编码", 7), PdfColumn("断面名称", 10), PdfColumn("所在河湖", 10),
+               PdfColumn("断面级别", 6), PdfColumn("水质目标", 5, "center"), PdfColumn("监测次数", 5, "right"),
+               PdfColumn("本期类别", 5, "center"), PdfColumn("是否达标", 5, "center"), PdfColumn("最近采样", 7)]
+    return LedgerDoc("水质监测结果台账", office, subtitle, columns, rows,
+                     note="本期类别：本期各次监测类别的平均（正好居中时取较差的一类），见“统计口径说明”。")
+
+
 def plans(session: Session, office: str, *, as_of: dt.date, **_: Any) -> LedgerDoc:
     keys = LEDGERS["river_plan"].view("print")
     rows = _rows(session, "river_plan", keys, records.Query())
@@ -188,8 +212,8 @@ def plans(session: Session, office: str, *, as_of: dt.date, **_: Any) -> LedgerD
                      _columns("river_plan", keys), rows)
 
 
-LEDGER_KINDS = {"rivers": rivers, "outfalls": outfalls, "sections": sections, "plans": plans, "roster": roster,
-                "boards": boards, "patrols": patrols, "issues": issues}
+LEDGER_KINDS = {"rivers": rivers, "outfalls": outfalls, "sections": sections, "water": water, "plans": plans,
+                "roster": roster, "boards": boards, "patrols": patrols, "issues": issues}
 
 
 def build(session: Session, kind: str, **kw: Any) -> LedgerDoc:
