@@ -189,6 +189,9 @@ def test_plan_tasks_done_and_overdue_as_of_a_day(db):
         assert plans == {"plans": 1, "tasks": 4, "done": 1, "overdue": 2}
         later = period_stats(s, d("2025-01-01"), d("2025-12-31"), d("2025-07-02"))["plans"]
         assert later == {"plans": 1, "tasks": 4, "done": 2, "overdue": 1}
+        # 概览 chases every plan's overdue tasks, the old plan's included, by the same rule
+        from hzdesk.services.overview import overview
+        assert overview(s, d("2025-06-30")).plan_overdue == 3
 
 
 def test_people_and_boards_by_level_as_of_a_day(db):

@@ -12,6 +12,7 @@ from hzdesk import clock
 from hzdesk.db.models import Patrol, Problem, WaterBody
 from hzdesk.services import compliance
 from hzdesk.services.boards import BoardStatus, board_statuses
+from hzdesk.services.plans import overdue_task_count
 from hzdesk.periods import window_of
 from hzdesk.services.rules import OVERDUE_STATES, is_overdue
 from hzdesk.vocab import PeriodUnit
@@ -37,6 +38,7 @@ class Overview:
     due_soon: list[ProblemLine]
     boards: list[BoardStatus]
     late: list[tuple[int, str, dt.date, dt.date]]   # patrol id, person, patrol date, entered on
+    plan_overdue: int = 0                            # 一河一策 tasks past their deadline, not done
 
 
 def overview(session: Session, today: dt.date | None = None) -> Overview:
@@ -69,4 +71,5 @@ def overview(session: Session, today: dt.date | None = None) -> Overview:
         behind=[c for c in month.by_chief if c.credited < c.due],
         overdue=overdue, due_soon=due_soon,
         boards=[b for b in board_statuses(session, today) if b.out_of_date],
-        late=[tuple(r) for r in late])
+        late=[tuple(r) for r in late],
+        plan_overdue=overdue_task_count(session, today))

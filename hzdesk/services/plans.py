@@ -37,3 +37,10 @@ def plan_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -
     return {"plans": len(plans), "tasks": len(tasks),
             "done": sum(task_done(s, d, as_of) for s, d, _deadline in tasks),
             "overdue": sum(task_overdue(s, d, deadline, as_of) for s, d, deadline in tasks)}
+
+
+def overdue_task_count(session: Session, day: dt.date) -> int:
+    """Tasks of every plan overdue on `day` (概览: the ones to chase, whatever the period)."""
+    tasks = session.execute(select(PlanItem.status, PlanItem.done_on, PlanItem.deadline)
+                            .where(PlanItem.kind.in_(TASK_KINDS), PlanItem.deadline < day)).all()
+    return sum(task_overdue(s, d, deadline, day) for s, d, deadline in tasks)

@@ -43,7 +43,7 @@ class OverviewTab(QWidget):
     # Everything its figures are made of: patrols against rules and appointments, problems and
     # their moves, boards against chiefs, the settings that set the thresholds.
     SHOWS = frozenset({"patrol", "problem", "problem_event", "appointment", "person", "water_body",
-                       "sign_board", "board_chief", "frequency_rule", "setting"})
+                       "sign_board", "board_chief", "frequency_rule", "setting", "plan_item", "river_plan"})
 
     open_record = Signal(str, int)
 
@@ -58,7 +58,7 @@ class OverviewTab(QWidget):
         figures = QHBoxLayout()
         for key, title in (("due", "本月应巡"), ("credited", "按规则完成"), ("done", "实巡"), ("rate", "巡河率"),
                            ("overdue", "超期问题"), ("due_soon", "7 天内到期"), ("boards", "公示牌待更新"),
-                           ("late", "本月补录")):
+                           ("late", "本月补录"), ("plan_overdue", "一河一策超期任务")):
             box = QGroupBox(title)
             v = QVBoxLayout(box)
             value = QLabel("—")
@@ -111,10 +111,10 @@ class OverviewTab(QWidget):
                               f"公示牌待更新 {len(o.boards)} 块。")
         for key, value in (("due", m.due), ("credited", m.credited), ("done", m.done), ("rate", percent(m.rate)),
                            ("overdue", len(o.overdue)), ("due_soon", len(o.due_soon)), ("boards", len(o.boards)),
-                           ("late", len(o.late))):
+                           ("late", len(o.late)), ("plan_overdue", o.plan_overdue)):
             self.figures[key].setText(str(value))
-        self.figures["overdue"].setStyleSheet("font-size: 18pt; font-weight: bold;"
-                                              + (" color: #c0392b;" if o.overdue else ""))
+        for key, late in (("overdue", o.overdue), ("plan_overdue", o.plan_overdue)):
+            self.figures[key].setStyleSheet("font-size: 18pt; font-weight: bold;" + (" color: #c0392b;" if late else ""))
         self.behind.fill([(("person", c.person_id), [c.name, c.level, str(c.due), str(c.credited), str(c.done)])
                           for c in o.behind])
         self.problems.fill([(("problem", p.id), [p.number, p.water_body, p.category, p.responsible_unit or "",
