@@ -161,6 +161,14 @@ def test_summary_report_with_charts(demo, tmp_path):
     assert "草稿" not in text and "2025年1月1日至6月30日" in text and f"第{pages}页共{pages}页" in text
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "s.pdf")], capture_output=True, text=True).stdout
     assert images.count("image") >= 3  # level rates, categories and sources, monthly trend
+    # #16: organisation and water quality on paper, the figures stats gives
+    from hzdesk.services.stats import percent, period_stats
+    with demo.session() as s:
+        stats = period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 6, 30), UNTIL)
+    flat = text.replace(" ", "")
+    assert "组织体系" in flat and "水质监测" in flat
+    w = stats["water_quality"]
+    assert f"{w['sections']}{w['sampled']}{w['meeting_target']}{percent(w['rate'])}{w['worse_than_v']}" in flat
 
 
 @needs_poppler

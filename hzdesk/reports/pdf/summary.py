@@ -200,9 +200,34 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
 
     # The last section and the signature line stay on one page: a signature alone on a page
     # signs nothing an inspector can see.
-    story += [KeepTogether([Paragraph("五、公示牌", h2),
+    # 五 onwards: the figures of #16 (organisation, water, plans), each only when the office keeps
+    # such records, numbered as they come.
+    numerals = iter("五六七八九")
+    people, water, plan = stats["people"], stats["water_quality"], stats["plans"]
+    if people["by_role"]:
+        levels = list(people["chiefs_by_level"].items())
+        roles = list(people["by_role"].items())[:8]
+        story += [KeepTogether([
+            Paragraph(f"{next(numerals)}、组织体系（截至 {format_date_cn(as_of)}）", h2),
+            table([[f"{k}河长" for k, _v in levels], [v for _k, v in levels]], [30 * mm] * len(levels)),
+            Spacer(1, 2 * mm),
+            table([[k for k, _v in roles], [v for _k, v in roles]], [20 * mm] * len(roles))])]
+    if water["sections"]:
+        story += [KeepTogether([
+            Paragraph(f"{next(numerals)}、水质监测", h2),
+            table([["监测断面", "有监测结果", "达标", "达标率", "劣Ⅴ类"],
+                   [water["sections"], water["sampled"], water["meeting_target"], percent(water["rate"]),
+                    water["worse_than_v"]]], [30 * mm] * 5)])]
+    if plan["plans"]:
+        story += [KeepTogether([
+            Paragraph(f"{next(numerals)}、一河一策", h2),
+            table([["实施方案", "任务", "已完成", "超期未完成"],
+                   [plan["plans"], plan["tasks"], plan["done"], plan["overdue"]]], [36 * mm] * 4)])]
+    by_level = "　".join(f"{k} {v} 块" for k, v in boards["by_level"].items())
+    story += [KeepTogether([Paragraph(f"{next(numerals)}、公示牌", h2),
                             table([["在用公示牌", "内容过期", "超过更新时限"],
                                    [boards["total"], boards["out_of_date"], boards["update_overdue"]]], [40 * mm] * 3),
+                            *([Paragraph(f"按级别：{by_level}", small)] if by_level else []),
                             Spacer(1, 12 * mm),
                             Paragraph("填报人：____________　　审核人：____________　　日期：______年____月____日",
                                       small)])]
