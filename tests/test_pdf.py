@@ -216,6 +216,10 @@ def test_county_statistics_workbook(demo, tmp_path):
     assert wb.sheetnames == ["汇总", "河长巡河", "按村统计", "问题类别", "问题来源", "按责任单位"]
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["应巡（次）"] == stats["patrols"]["due"] and summary["发现问题（个）"] == stats["issues"]["found"]
+    assert summary["水质达标断面（个）"] == stats["water_quality"]["meeting_target"]        # #16: the same figures
+    assert summary["水质达标率"] == stats["water_quality"]["rate"]
+    assert summary["任务超期未完成（项）"] == stats["plans"]["overdue"]
+    assert all(summary[f"{k}河长（人）"] == v for k, v in stats["people"]["chiefs_by_level"].items())
     chiefs = list(wb["河长巡河"].iter_rows(min_row=2, values_only=True))
     assert sum(r[3] for r in chiefs) == stats["patrols"]["due"]
     categories = list(wb["问题类别"].iter_rows(min_row=2, values_only=True))

@@ -51,6 +51,7 @@ def write_stats_workbook(path: str | os.PathLike, session: Session, start: dt.da
 
     stats = period_stats(session, start, end, as_of)
     p, i, b = stats["patrols"], stats["issues"], stats["boards"]
+    w, pl = stats["water_quality"], stats["plans"]
     wb = Workbook()
     sheets = {
         "汇总": (["项目", "数值"], [
@@ -60,7 +61,14 @@ def write_stats_workbook(path: str | os.PathLike, session: Session, start: dt.da
             ["发现问题（个）", i["found"]], ["本期销号（个）", i["closed"]], ["本期发现已销号（个）", i["rectified_of_found"]],
             ["整改率", i["rectification_rate"]], ["未办结（个）", i["open"]], ["超期（个）", i["overdue"]],
             ["挂账（个）", i["parked"]], ["在用公示牌（块）", b["total"]], ["内容过期（块）", b["out_of_date"]],
-            ["超过更新时限（块）", b["update_overdue"]]]),
+            ["超过更新时限（块）", b["update_overdue"]],
+            *[[f"{level}公示牌（块）", n] for level, n in b["by_level"].items()],
+            *[[f"{level}河长（人）", n] for level, n in stats["people"]["chiefs_by_level"].items()],
+            *[[f"{role}（人）", n] for role, n in stats["people"]["by_role"].items()],
+            ["监测断面（个）", w["sections"]], ["有监测结果的断面（个）", w["sampled"]],
+            ["水质达标断面（个）", w["meeting_target"]], ["水质达标率", w["rate"]], ["劣Ⅴ类断面（个）", w["worse_than_v"]],
+            ["一河一策实施方案（个）", pl["plans"]], ["方案任务（项）", pl["tasks"]], ["任务已完成（项）", pl["done"]],
+            ["任务超期未完成（项）", pl["overdue"]]]),
         "河长巡河": (["姓名", "电话", "级别", "应巡", "完成", "实巡", "完成率"],
                  [[c["name"], c["phone"], c["level"], c["due"], c["credited"], c["done"], c["rate"]]
                   for c in p["by_chief"]]),
@@ -90,7 +98,7 @@ def write_stats_workbook(path: str | os.PathLike, session: Session, start: dt.da
         for row in ws.iter_rows(min_row=2):
             for j in percent_cols:
                 row[j - 1].number_format = "0.0%"
-            if name == "汇总" and row[0].value in ("巡河率", "整改率"):
+            if name == "汇总" and row[0].value in ("巡河率", "整改率", "水质达标率"):
                 row[1].number_format = "0.0%"
         for j, h in enumerate(headers, start=1):
             ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = max(12, len(h) * 2 + 4)
