@@ -187,6 +187,9 @@ def test_plan_tasks_done_and_overdue_as_of_a_day(db):
     with db.session() as s:
         plans = period_stats(s, d("2025-01-01"), d("2025-06-30"), d("2025-06-30"))["plans"]
         assert plans == {"plans": 1, "tasks": 4, "done": 1, "overdue": 2}
+        from hzdesk.reports.pdf.ledgers import build   # the printed task ledger says the same
+        doc = build(s, "plan-tasks", period=(d("2025-01-01"), d("2025-06-30")), as_of=d("2025-06-30"))
+        assert sorted(r[6] for r in doc.rows) == ["已完成", "超期未完成", "超期未完成", "进行中"]
         later = period_stats(s, d("2025-01-01"), d("2025-12-31"), d("2025-07-02"))["plans"]
         assert later == {"plans": 1, "tasks": 4, "done": 2, "overdue": 1}
         # 概览 chases every plan's overdue tasks, the old plan's included, by the same rule

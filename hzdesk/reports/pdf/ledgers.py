@@ -212,8 +212,35 @@ def plans(session: Session, office: str, *, as_of: dt.date, **_: Any) -> LedgerD
                      _columns("river_plan", keys), rows)
 
 
+def plan_tasks(session: Session, office: str, *, as_of: dt.date, period: tuple[dt.date, dt.date] | None = None,
+               **_: Any) -> LedgerDoc:
+    """The tasks of the plans in force in the period, each as it stands on `as_of` (done,
+    overdue: the rules of services.plans, the figures `stats` gives)."""
+    from hzdesk.services.plans import TASK_KINDS, plan_stats, task_done, task_overdue
+
+    start, end = period or (dt.date(as_of.year, 1, 1), as_of)
+    found = session.execute(
+        select(m.WaterBody.name, m.RiverPlan.title, m.PlanItem.seq, m.PlanItem.kind, m.PlanItem.content,
+               m.PlanItem.responsible_unit, m.PlanItem.deadline, m.PlanItem.status, m.PlanItem.done_on)
+        .join(m.RiverPlan, m.RiverPlan.id == m.PlanItem.plan_id).join(m.WaterBody, m.WaterBody.id == m.RiverPlan.water_body_id)
+        .where(m.RiverPlan.period_start <= end, m.RiverPlan.period_end >= start, m.PlanItem.kind.in_(TASK_KINDS))
+        .order_by(m.RiverPlan.period_start, m.RiverPlan.id, m.PlanItem.seq, m.PlanItem.id)).all()
+    rows = []
+    for i, (water, _title, _seq, kind, content, unit, deadline, status, done_on) in enumerate(found, start=1):
+        state = ("已完成" if task_done(status, done_on, as_of) else
+                 "超期未完成" if task_overdue(status, done_on, deadline, as_of) else status)
+        rows.append([str(i), water, kind, content, unit or "", deadline.isoformat() if deadline else "", state,
+                     done_on.isoformat() if done_on and done_on <= as_of else ""])
+    figures = plan_stats(session, start, end, as_of)
+    subtitle = (f"{_period_text((start, end))}　截至 {as_of.isoformat()}：方案 {figures['plans']} 个，任务 "
+                f"{figures['tasks']} 项，已完成 {figures['done']} 项，超期未完成 {figures['overdue']} 项")
+    columns = [PdfColumn("序号", 3.2, "center"), PdfColumn("河湖", 9), PdfColumn("类型", 4), PdfColumn("内容", 28),
+               PdfColumn("责任单位", 10), PdfColumn("完成时限", 7), PdfColumn("进展", 6), PdfColumn("完成日期", 7)]
+    return LedgerDoc("一河一策任务台账", office, subtitle, columns, rows, landscape=True)
+
+
 LEDGER_KINDS = {"rivers": rivers, "outfalls": outfalls, "sections": sections, "water": water, "plans": plans,
-                "roster": roster, "boards": boards, "patrols": patrols, "issues": issues}
+                "plan-tasks": plan_tasks, "roster": roster, "boards": boards, "patrols": patrols, "issues": issues}
 
 
 def build(session: Session, kind: str, **kw: Any) -> LedgerDoc:
