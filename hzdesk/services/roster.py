@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Appointment, Person
@@ -12,6 +13,7 @@ from hzdesk.errors import ValidationError
 from hzdesk.parsing import ParseError, parse_date
 from hzdesk.services import records
 from hzdesk.services.boards import BoardStatus, board_statuses, _chain
+from hzdesk.services.rules import BOARD_ROLES, holds_on_sql, ordered_levels, role_rank
 
 
 def reshuffle(session: Session, appointment_id: int, *, end_on: Any, successor_id: int | None = None,
@@ -171,10 +173,6 @@ def people_on(session: Session, day: dt.date) -> dict[str, Any]:
     """Who holds what on `day` (#16 point 4): distinct people per level among the chiefs (总河长,
     副总河长, 河长, 副河长) and distinct people per role, from the appointments in force that day.
     One person with posts at two levels counts once in each level, once per role."""
-    from sqlalchemy import distinct, func, select
-
-    from hzdesk.services.rules import BOARD_ROLES, holds_on_sql, ordered_levels, role_rank
-
     in_force = holds_on_sql(Appointment.start_on, Appointment.end_on, day)
     by_level = dict(session.execute(
         select(Appointment.level, func.count(distinct(Appointment.person_id)))
