@@ -61,6 +61,8 @@ def verify(path: Path) -> dict[str, int]:
         return _counts(con)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"备份文件“{path}”已损坏：{exc}") from exc
+    except UnicodeDecodeError as exc:   # a garbled file's check quoting bytes that are not UTF-8 (guard.damaged)
+        raise DatabaseError(f"备份文件“{path}”已损坏（校验信息中含有无法识别的内容）。") from exc
     finally:
         con.close()
 

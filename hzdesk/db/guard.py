@@ -150,10 +150,15 @@ def damaged(db_path: str | os.PathLike) -> str | None:
     try:
         frozen = "" if os.access(db_path.parent, os.W_OK) else "&immutable=1"   # read-only media
         con = sqlite3.connect(db_path.resolve().as_uri() + "?mode=ro" + frozen, uri=True)
+        # A garbled file can make quick_check (or its error) quote bytes that are not UTF-8:
+        # seen as a UnicodeDecodeError instead of the recovery offer. Its words are only shown.
+        con.text_factory = lambda raw: raw.decode("utf-8", "replace")
         try:
             result = con.execute("PRAGMA quick_check").fetchone()[0]
         finally:
             con.close()
+    except UnicodeDecodeError:
+        return "数据库文件已损坏（校验信息中含有无法识别的内容）"
     except sqlite3.DatabaseError as exc:
         if storage_reason(exc):   # a full disk or a locked file is not damage: opening will say why
             return None
