@@ -30,7 +30,7 @@ def test_choice_fields_name_existing_lists_and_refs_name_known_targets():
             if f.kind == "choice":
                 assert f.choices in CHOICE_LISTS, (lg.key, f.key)
             if f.kind == "ref":
-                assert f.ref in ("water_body", "person", "patrol"), (lg.key, f.key)
+                assert f.ref in ("water_body", "person", "patrol", "monitoring_section"), (lg.key, f.key)
 
 
 def test_county_workbook_headers_come_from_the_descriptions():

@@ -923,3 +923,28 @@ def test_backup_and_restore_run_behind_a_progress_dialog(qtbot, window, demo_db,
     window.restore_dialog()
     qtbot.waitUntil(lambda: any("已恢复到" in str(x) for x in no_modal), timeout=20000)
     assert count(demo_db, m.Patrol) == before
+
+
+def test_monitoring_results_have_their_own_page_under_the_register(window, demo_db):
+    """#16 point 1: 河湖名录 → 监测结果 lists each result by its section's name; a result for a
+    section that does not exist is refused in Chinese and nothing is written."""
+    from hzdesk.errors import ValidationError
+    from hzdesk.services import records
+
+    titles = [window.waters.tabText(i) for i in range(window.waters.count())]
+    assert titles == ["河湖", "排污口", "监测断面", "监测结果", "一河一策"]
+    window.show_page("waters")
+    window.waters.setCurrentIndex(3)
+    tab = window.waters.widget(3).content()
+    with demo_db.session() as s:
+        total = s.scalar(select(func.count()).select_from(m.MonitoringResult))
+        names = set(s.scalars(select(m.MonitoringSection.name)))
+        section = s.scalar(select(m.MonitoringSection.id).order_by(m.MonitoringSection.id))
+    assert tab.model.total == total > 0 and tab.model.rows[0]["section_id__name"] in names
+    new_id = window.ctx.write(records.create, "monitoring_result",
+                              {"section_id": section, "sampled_on": "2025-01-03", "water_class": "Ⅲ"}).id
+    assert tab.model.total == total + 1 and tab.select_id(new_id)
+    with pytest.raises(ValidationError, match="监测断面不存在"):
+        window.ctx.write(records.create, "monitoring_result",
+                         {"section_id": 99999, "sampled_on": "2025-01-04", "water_class": "Ⅲ"})
+    assert tab.model.total == total + 1

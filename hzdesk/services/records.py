@@ -23,7 +23,7 @@ from hzdesk.services import problems, rules
 from hzdesk.services.validation import clean
 from hzdesk.vocab import ProblemState
 
-_REF_TARGETS = {"water_body": m.WaterBody, "person": m.Person}
+_REF_TARGETS = {"water_body": m.WaterBody, "person": m.Person, "monitoring_section": m.MonitoringSection}
 
 
 def get(session: Session, ledger_key: str, record_id: int):
@@ -147,6 +147,10 @@ def ref_items(session, target: str, in_use_only: bool = False) -> list[tuple[str
         q = select(m.Person.id, m.Person.name, m.Person.phone, m.Person.unit).order_by(m.Person.name, m.Person.id)
         return [(" ".join(x for x in (name, phone or unit or "") if x), pid)
                 for pid, name, phone, unit in session.execute(q)]
+    if target == "monitoring_section":
+        q = select(m.MonitoringSection.id, m.MonitoringSection.name, m.MonitoringSection.code).order_by(
+            m.MonitoringSection.code, m.MonitoringSection.id)
+        return [(f"{name}（{code}）" if code else name, sid) for sid, name, code in session.execute(q)]
     raise KeyError(target)
 
 

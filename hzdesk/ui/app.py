@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         return tab
 
     def _make_waters(self) -> QWidget:
-        from hzdesk.fields import MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
+        from hzdesk.fields import MONITORING_RESULT, MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
         from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 
         ctx = self.ctx
@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
                       "排污口")
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(MONITORING_SECTION, filters=["control_level"]))),
                       "监测断面")
+        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(MONITORING_RESULT, filters=["section_id"]))), "监测结果")
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(RIVER_PLAN))), "一河一策")
         return waters
 
