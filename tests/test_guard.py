@@ -77,22 +77,31 @@ def test_a_lock_is_held_by_the_operating_system_and_dies_with_its_holder(db):
     lock.release()
 
 
+def _close_into_one_file(db) -> None:
+    """Close the database and fold its WAL into the main file (what a damage test then garbles)."""
+    db.close()
+    con = sqlite3.connect(db.path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
+def _garbled(data: bytes, noise) -> bytes:
+    """Every 4 KB page but the first with 380 bytes of `noise(380)` written over its middle."""
+    out = bytearray(data)
+    for p in range(1, len(out) // 4096):
+        out[p * 4096 + 20: p * 4096 + 400] = noise(380)
+    return bytes(out)
+
+
 def test_damage_is_found_moved_aside_and_the_newest_backup_restored(db, session):
     records.create(session, "person", {"name": "甲"})
     session.commit()
     backup(db.path, "每日")
     records.create(session, "person", {"name": "乙"})
     session.commit()
-    db.close()
-    con = sqlite3.connect(db.path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    _close_into_one_file(db)
     assert damaged(db.path) is None
-    data = bytearray(db.path.read_bytes())
-    page = 4096
-    for p in range(1, len(data) // page):  # garble every page but the first
-        data[p * page + 20: p * page + 400] = os.urandom(380)
-    db.path.write_bytes(bytes(data))
+    db.path.write_bytes(_garbled(db.path.read_bytes(), os.urandom))
     assert damaged(db.path) is not None
     size = db.path.stat().st_size
     moved = quarantine(db.path)
@@ -140,10 +149,7 @@ def test_a_truncated_file_is_found_damaged(db, session):
     for i in range(300):
         records.create(session, "person", {"name": f"人员{i}", "notes": "备注" * 50})
     session.commit()
-    db.close()
-    con = sqlite3.connect(db.path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    _close_into_one_file(db)
     data = db.path.read_bytes()
     db.path.write_bytes(data[: len(data) // 2])
     assert damaged(db.path) is not None
@@ -225,14 +231,8 @@ def test_a_garbled_file_that_makes_quick_check_quote_bad_bytes_is_still_found_da
     for i in range(2):
         records.create(session, "person", {"name": f"人{i}"})
     session.commit()
-    db.close()
-    con = sqlite3.connect(db.path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    _close_into_one_file(db)
     clean = db.path.read_bytes()
     for seed in (154, *range(40)):
-        rng, data = random.Random(seed), bytearray(clean)
-        for p in range(1, len(data) // 4096):
-            data[p * 4096 + 20: p * 4096 + 400] = rng.randbytes(380)
-        db.path.write_bytes(bytes(data))
+        db.path.write_bytes(_garbled(clean, random.Random(seed).randbytes))
         assert damaged(db.path) is not None, seed
