@@ -17,6 +17,7 @@ import enum
 from dataclasses import dataclass
 
 from hzdesk.db import models as m
+from hzdesk.parsing import format_amounts
 from hzdesk.vocab import DEFAULT_CHOICES, PeriodUnit, RuleScope
 
 
@@ -304,9 +305,24 @@ CHECKLIST_ITEM = Ledger("checklist_item", "巡河检查项", m.ChecklistItem, (
     F("active", "启用", "bool", width=3, views="table form"),
 ), order_by=("seq", "id"))
 
+WORK_RECORD = Ledger("work_record", "工作记录", m.WorkRecord, (
+    F("held_on", "日期", "date", required=True, width=7, views="table form print workbook key"),
+    F("kind", "工作类型", "choice", required=True, choices="work_kind", width=8, views="table form print workbook"),
+    F("title", "标题", required=True, width=16, max_len=120, hint="如：全镇河长制工作推进会",
+      views="table form print workbook"),
+    F("doc_number", "文号", width=9, max_len=60, hint="河长令、督办函、简报的编号", views="table form print workbook"),
+    F("water_bodies", "涉及河湖", width=10, max_len=200, hint="多条用“、”隔开；全镇的工作可不填",
+      views="table form print workbook"),
+    F("organizer", "牵头单位", width=8, max_len=80, suggest="unit", views="table form workbook"),
+    F("participants", "参与人次", "int", minimum=0, maximum=1_000_000, width=4, views="table form print workbook"),
+    F("quantities", "工作量", "amounts", choices="work_quantity", width=14, views="table form print workbook"),
+    F("content", "主要内容", "longtext", width=20, views="form print workbook"),
+    F("notes", "备注", "longtext", width=12, views="form workbook"),
+), order_by=("held_on", "id"), search=("title", "doc_number", "water_bodies", "organizer", "content"))
+
 LEDGERS: dict[str, Ledger] = {lg.key: lg for lg in (
     WATER_BODY, OUTFALL, MONITORING_SECTION, MONITORING_RESULT, RIVER_PLAN, PLAN_ITEM, PERSON,
-    APPOINTMENT, SIGN_BOARD, PATROL, PROBLEM, FREQUENCY_RULE, CHECKLIST_ITEM)}
+    APPOINTMENT, SIGN_BOARD, PATROL, PROBLEM, FREQUENCY_RULE, CHECKLIST_ITEM, WORK_RECORD)}
 
 
 def ledger(key: str) -> Ledger:
@@ -322,6 +338,8 @@ def format_value(f: Field, value, row: dict | None = None) -> str:
         return row[f"{f.key}__name"] or ""
     if value is None:
         return ""
+    if f.kind == "amounts":
+        return format_amounts(value)
     if value.__class__ is str:   # most cells of a 10,000-row ledger: as they are
         return value
     if isinstance(value, enum.Enum):

@@ -193,3 +193,65 @@ def date_range_cn(start: dt.date, end: dt.date) -> str:
 
 def format_date_cn(d: dt.date | None) -> str:
     return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+# ---------------------------------------------------------------- quantities (工作量)
+# A work record's quantities are written "清理垃圾(吨) 3.5；宣传材料(份) 200" on every surface (table,
+# workbook, paper); each label is one of the office's quantity kinds, with its unit in brackets.
+
+AMOUNT_SEPARATOR = "；"
+_AMOUNT_ITEM = re.compile(r"^(?P<name>.*?)[\s:=]*(?P<num>[+-]?\d+(?:\.\d+)?)\s*(?P<unit>[^\d\s]*)$")
+
+
+def format_amount(x: float) -> str:
+    return f"{x:.3f}".rstrip("0").rstrip(".")
+
+
+def format_amounts(amounts: dict | None) -> str:
+    return AMOUNT_SEPARATOR.join(f"{label} {format_amount(x)}" for label, x in (amounts or {}).items()
+                                 if x is not None)
+
+
+def _stem(label: str) -> str:
+    return normalize_text(label).split("(")[0].strip()
+
+
+def parse_amounts(value, kinds: list[str]) -> dict[str, float] | None:
+    """{label: number} from the written form or from {label: typed text} (the form's boxes).
+
+    A label may be typed in full (清理垃圾(吨) 3.5, or with （）), as the name and the number with the
+    unit after it (清理垃圾 3.5吨), or as the name alone when only one kind has that name. Numbers
+    are not negative. Nothing typed gives None."""
+    by_key = {normalize_text(k): k for k in kinds}
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items() if v is not None and str(v).strip() != ""]
+    else:
+        items = []
+        for part in re.split(r"[；;\n]", str(value or "")):
+            part = normalize_text(part)
+            if not part:
+                continue
+            found = _AMOUNT_ITEM.match(part)
+            if not found or not found["name"].strip():
+                raise ParseError(f"“{part}”应写成“数量名称 数值”，如：清理垃圾(吨) 3.5")
+            name, unit = found["name"].strip(), found["unit"]
+            items.append((f"{name}({unit})" if unit and "(" not in name else name, found["num"]))
+    out: dict[str, float] = {}
+    for name, raw in items:
+        label = by_key.get(normalize_text(name))
+        if label is None:
+            same = [k for k in kinds if _stem(k) == _stem(name)]
+            if len(same) == 1:
+                label = same[0]
+            elif same:
+                raise ParseError(f"“{name}”请注明单位（{'、'.join(same)}）")
+            else:
+                raise ParseError(f"没有工作量“{name}”（可选：{'、'.join(kinds) or '无，请先在 设置 → 选项列表 中添加'}）")
+        try:
+            x = parse_float(raw, minimum=0)
+        except ParseError as exc:
+            raise ParseError(f"{label}：{exc}") from None
+        if label in out:
+            raise ParseError(f"“{label}”写了两次")
+        out[label] = x
+    return out or None

@@ -55,6 +55,12 @@ DEFAULT_CHOICES: dict[str, tuple[str, list[str]]] = {
     "sex": ("性别", ["男", "女"]),
     "plan_item_kind": ("方案条目类型", ["问题", "目标", "任务", "措施"]),
     "plan_item_status": ("任务状态", ["未开始", "进行中", "已完成"]),
+    # 工作记录: the kinds of work an office reports, and the quantities it adds up (label with its
+    # unit in brackets: the unit is part of the name, so 拆除违建 counts in 处 and in ㎡ separately).
+    "work_kind": ("工作类型", ["河长会议/工作调度", "河长令", "督办函/督查专报", "工作简报/信息", "宣传活动",
+                              "培训", "专项行动/联合执法", "河道保洁", "其他"]),
+    "work_quantity": ("工作量", ["宣传材料(份)", "清理垃圾(吨)", "打捞漂浮物(吨)", "拆除违建(处)", "拆除违建(㎡)",
+                               "清淤(m³)", "查处案件(起)"]),
     # The township's own units (村委会, 站所, 县直部门): no defaults, each office builds its list.
     "unit": ("责任单位", []),
 }

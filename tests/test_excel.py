@@ -152,6 +152,7 @@ def test_any_error_writes_nothing_and_every_problem_is_listed(base_db, tmp_path)
         ["2025-03-05", "XJ001", "张建国", None, "9:00", "8:00", None],    # row 7: ends before start
         ["2025-03-05", "XJ001", "张建国", None, None, None, "2025-03-01"],  # row 8: entered before
     ]
+    audit_before = count(base_db, m.AuditEntry)
     path = workbook(tmp_path / "bad.xlsx", "巡河记录", PATROL_HEADERS, rows)
     with base_db.session() as s:
         result = import_workbook(s, path)
@@ -163,7 +164,7 @@ def test_any_error_writes_nothing_and_every_problem_is_listed(base_db, tmp_path)
     assert "请填写电话以区分" in got[(6, "巡河人")]
     assert got[(7, "结束时间")] == "结束时间应晚于开始时间"
     assert got[(8, "录入日期")] == "录入日期不能早于巡河日期"
-    assert count(base_db, m.Patrol) == 0 and count(base_db, m.AuditEntry) == 5  # the 基线 and the fixture's own four
+    assert count(base_db, m.Patrol) == 0 and count(base_db, m.AuditEntry) == audit_before
 
     errors = tmp_path / "errors.xlsx"
     write_error_workbook(errors, result)

@@ -69,7 +69,7 @@ def count(db, model):
 
 def test_tabs_menus_and_titles_are_chinese(window):
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == \
-        ["概览", "河湖名录", "河长名录", "公示牌", "巡河记录", "问题台账", "报表"]
+        ["概览", "河湖名录", "河长名录", "公示牌", "巡河记录", "问题台账", "工作记录", "报表"]
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["文件(&F)", "编辑(&E)", "视图(&V)", "报表(&R)", "帮助(&H)"]
     assert "清溪镇河长制办公室" in window.windowTitle()

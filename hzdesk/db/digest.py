@@ -23,7 +23,8 @@ from sqlalchemy import Connection, text
 #: The tables whose rows are sealed: everything the office records, not the trail itself.
 SEALED = ("water_body", "outfall", "monitoring_section", "monitoring_result", "river_plan", "plan_item",
           "person", "appointment", "sign_board", "board_chief", "patrol", "problem", "problem_event",
-          "attachment", "frequency_rule", "checklist_item", "choice_item", "setting_change", "account")
+          "attachment", "frequency_rule", "checklist_item", "choice_item", "setting_change", "account",
+          "work_record")
 # (setting rows are keyed by name and kept with their dated history in setting_change, which is sealed)
 
 

@@ -359,6 +359,32 @@ class ProblemEvent(Base):
     problem: Mapped[Problem] = relationship(back_populates="events")
 
 
+# ---------------------------------------------------------------- the office's own work (工作记录)
+
+class WorkRecord(Timestamps, Base):
+    """A meeting, an order, a bulletin, a campaign, a day of cleaning: what the office did, with
+    the quantities its reports add up (清理垃圾 吨, 宣传材料 份 …) keyed by the quantity's label."""
+
+    __tablename__ = "work_record"
+    __table_args__ = (
+        CheckConstraint("participants IS NULL OR participants >= 0", name="participants_nonneg"),
+        Index("ix_work_record_date", "held_on"),
+        Index("ix_work_record_kind", "kind", "held_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(120))
+    doc_number: Mapped[Optional[str]] = mapped_column(String(60))
+    water_bodies: Mapped[Optional[str]] = mapped_column(String(200))
+    organizer: Mapped[Optional[str]] = mapped_column(String(80))
+    participants: Mapped[Optional[int]] = mapped_column(Integer)
+    quantities: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    content: Mapped[Optional[str]] = mapped_column(Text)
+    notes: Mapped[Optional[str]] = mapped_column(Text)
+
+
 # ---------------------------------------------------------------- attachments
 
 class Attachment(Base):

@@ -21,7 +21,7 @@ from hzdesk.db.engine import Database
 from hzdesk.demo import names as N
 from hzdesk.demo.names import SURNAMES_W
 from hzdesk.demo.problems import build_problems
-from hzdesk.demo.registers import build_registers
+from hzdesk.demo.registers import build_registers, build_work
 from hzdesk.errors import HzdeskError
 from hzdesk.periods import windows
 from hzdesk.vocab import DEFAULT_CHECKLIST, PeriodUnit
@@ -79,6 +79,7 @@ class _Builder:
         self.results: list[dict] = []
         self.plans: list[dict] = []
         self.plan_items: list[dict] = []
+        self.work: list[dict] = []
         self._names: set[str] = set()
         self._phones: set[str] = set()
 
@@ -428,6 +429,8 @@ class _Builder:
         build_problems(self)
         progress("排污口、监测断面、一河一策")
         build_registers(self)
+        progress("工作记录")
+        build_work(self)   # last: the rows above stay what each seed always gave
 
 
 
@@ -453,7 +456,7 @@ def load_demo(db: Database, opts: DemoOptions,
               (m.SignBoard, b.boards), (m.BoardChief, b.board_chiefs), (m.Patrol, b.patrols),
               (m.Problem, b.problems), (m.ProblemEvent, b.events), (m.Outfall, b.outfalls),
               (m.MonitoringSection, b.sections), (m.MonitoringResult, b.results),
-              (m.RiverPlan, b.plans), (m.PlanItem, b.plan_items)]
+              (m.RiverPlan, b.plans), (m.PlanItem, b.plan_items), (m.WorkRecord, b.work)]
     with db.session() as s, s.begin():
         conn = s.connection()
         for model, rows in tables:
@@ -469,7 +472,7 @@ def load_demo(db: Database, opts: DemoOptions,
                      .values(value=f"{N.TOWNSHIP}河长制办公室"))
         summary = {"河湖": len(b.water), "人员": len(b.people), "任职": len(b.appointments),
                    "公示牌": len(b.boards), "巡河记录": len(b.patrols), "问题": len(b.problems),
-                   "排污口": len(b.outfalls), "监测断面": len(b.sections)}
+                   "排污口": len(b.outfalls), "监测断面": len(b.sections), "工作记录": len(b.work)}
         s.info["audit_written"] = True
         from hzdesk.db.digest import baseline
         append_entries(conn, [{"action": "基线", "table_name": "*", "record_id": None, "actor": db.actor,

@@ -53,3 +53,47 @@ def build_registers(b) -> None:
                                     "responsible_unit": rng.choice(N.DEPARTMENTS), "deadline": deadline,
                                     "status": "已完成" if done else rng.choice(["未开始", "进行中"]),
                                     "done_on": deadline - dt.timedelta(days=rng.randint(5, 60)) if done else None})
+
+
+def build_work(b) -> None:
+    """The office's own work, month by month: a dispatch meeting, a bulletin, cleaning with its
+    tonnes; publicity, campaigns, orders and training now and then."""
+    rng, rivers = b.rng, [w for w in b.water if w["kind"] in ("河流", "河段")]
+    month, n = dt.date(b.start.year, b.start.month, 1), 0
+
+    def add(day, kind, title, **extra):
+        nonlocal n
+        if day > b.until:
+            return
+        n += 1
+        b.work.append({"held_on": day, "kind": kind, "title": title, "doc_number": extra.get("doc"),
+                       "water_bodies": extra.get("waters"), "organizer": extra.get("organizer"),
+                       "participants": extra.get("people"),
+                       "quantities": {k: x for k, x in (extra.get("amounts") or {}).items() if x} or None,
+                       "content": extra.get("content"), "notes": None})
+
+    while month <= b.until:
+        y, mo = month.year, month.month
+        add(month.replace(day=rng.randint(3, 10)), "河长会议/工作调度", f"{mo}月河长制工作调度会",
+            organizer="镇河长办", people=rng.randint(15, 40), content="通报上月巡河和问题整改情况，部署本月重点工作。")
+        add(month.replace(day=rng.randint(20, 28)), "工作简报/信息", f"河长制工作简报（{y}年第{mo}期）",
+            doc=f"清河简〔{y}〕{mo}号")
+        some = rng.sample(rivers, k=min(2, len(rivers)))
+        add(month.replace(day=rng.randint(11, 19)), "河道保洁", f"{'、'.join(w['name'] for w in some)}河道集中保洁",
+            waters="、".join(w["name"] for w in some), organizer="镇农业农村办", people=rng.randint(8, 30),
+            amounts={"清理垃圾(吨)": round(rng.uniform(0.5, 6), 1), "打捞漂浮物(吨)": round(rng.uniform(0.1, 2), 1)})
+        if mo % 2 == 0:
+            add(month.replace(day=rng.randint(1, 28)), "宣传活动", "“守护母亲河”河长制进村宣传",
+                organizer="镇河长办", people=rng.randint(50, 300), amounts={"宣传材料(份)": rng.randint(100, 800)})
+        if mo % 3 == 0:
+            add(month.replace(day=rng.randint(1, 28)), "专项行动/联合执法", "河湖“清四乱”专项整治行动",
+                organizer="镇综合执法队", people=rng.randint(10, 40),
+                amounts={"拆除违建(处)": rng.randint(0, 4), "拆除违建(㎡)": rng.randint(0, 400),
+                         "查处案件(起)": rng.randint(0, 3)})
+        if mo in (3, 9):
+            add(month.replace(day=rng.randint(1, 28)), "河长令", f"关于开展{'春季' if mo == 3 else '秋季'}河湖清理的河长令",
+                doc=f"清镇河长令〔{y}〕{1 if mo == 3 else 2}号")
+        if mo in (4, 10):
+            add(month.replace(day=rng.randint(1, 28)), "培训", "村级河长履职培训", organizer="镇河长办",
+                people=rng.randint(20, 45))
+        month = dt.date(y + mo // 12, mo % 12 + 1, 1)

@@ -20,12 +20,13 @@ from sqlalchemy.orm import Session, aliased
 from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError
+from hzdesk.parsing import format_amounts
 from hzdesk.reports.sheets import SHEETS, Sheet
 from hzdesk.reports.xlsx import XlsxWriter
 
 CHECKLIST_SEPARATOR = "；"  # the items' own labels contain 、
 # Which date a period selects, per ledger that has one.
-PERIOD_FIELD = {"patrol": "patrol_date", "problem": "found_on"}
+PERIOD_FIELD = {"patrol": "patrol_date", "problem": "found_on", "work_record": "held_on"}
 
 
 class Cancelled(HzdeskError):
@@ -107,6 +108,8 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
                 out += [value, values.pop(0)]
             elif c.role in WORKFLOW_ROLES:
                 out.append(workflow.get(record_id, {}).get(c.role))
+            elif c.role == "amounts":
+                out.append(format_amounts(value) or None)
             elif c.role == "checklist":
                 out.append(CHECKLIST_SEPARATOR.join(labels.get(k, k) for k, seen in (value or {}).items() if seen))
             else:

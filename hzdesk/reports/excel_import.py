@@ -105,6 +105,8 @@ class _Held:
             elif ledger == "appointment":
                 q = select(M.Appointment.person_id, M.Appointment.water_body_id, M.Appointment.role,
                            M.Appointment.start_on, M.Appointment.id)
+            elif ledger == "work_record":
+                q = select(M.WorkRecord.held_on, M.WorkRecord.kind, M.WorkRecord.title, M.WorkRecord.id)
             elif ledger == "patrol":
                 q = select(M.Patrol.person_id, M.Patrol.water_body_id, M.Patrol.patrol_date,
                            M.Patrol.start_time, M.Patrol.id)
@@ -135,6 +137,8 @@ class _Held:
                                     date_of(data.get("start_on"))),
             "patrol": lambda: (data.get("person_id"), data.get("water_body_id"), date_of(data.get("patrol_date")),
                                time_of(data.get("start_time"))),
+            "work_record": lambda: (date_of(data.get("held_on")), str(data.get("kind") or "").strip(),
+                                    str(data.get("title") or "").strip()),
         }
         key = keys.get(ledger)
         return self._map(ledger).get(key()) if key else None

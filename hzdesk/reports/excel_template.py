@@ -72,6 +72,9 @@ def write_template(path: str | os.PathLike, session: Session) -> None:
             hint = c.field.hint if c.field is not None else ""
             if c.role == "checklist":
                 hint = f"可填：{checklist_labels}"
+            if c.role == "amounts":
+                hint = "写成“名称(单位) 数值”，多项用“；”隔开，如：清理垃圾(吨) 3.5；宣传材料(份) 200。可填：" + "、".join(
+                    choices(session, c.field.choices))
             if values:
                 listed = ",".join(values)
                 if len(listed) <= 250:  # Excel's limit for an inline list

@@ -27,6 +27,7 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("water", "水质监测结果台账", needs="period", in_binder=True),
     ReportKind("plans", "一河一策方案台账", in_binder=True),
     ReportKind("plan-tasks", "一河一策任务台账", needs="period", in_binder=True),
+    ReportKind("work", "工作记录台账", needs="period", in_binder=True),
     ReportKind("roster", "河长名录", in_binder=True),
     ReportKind("boards", "河长公示牌台账", in_binder=True),
     ReportKind("patrols", "巡河记录台账", in_binder=True),

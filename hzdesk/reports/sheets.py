@@ -2,7 +2,7 @@
 
 A sheet column is a ledger field, except where the workbook speaks another language than the
 database: a water-body reference is its code (河湖编码), a person reference is a name plus a phone
-(so namesakes can be told apart), the patrol checklist is the labels of the items ticked (joined by ；), and a
+(so namesakes can be told apart), a work record's quantities are written "清理垃圾(吨) 3.5；…", the patrol checklist is the labels of the items ticked (joined by ；), and a
 board's printed chiefs are names joined by 、.
 """
 
@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hzdesk.fields import (APPOINTMENT, MONITORING_SECTION, OUTFALL, PATROL, PERSON, PROBLEM, SIGN_BOARD,
-                           WATER_BODY, Field, Ledger)
+                           WATER_BODY, WORK_RECORD, Field, Ledger)
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
     field: Field | None      # None: a column that is not one field (printed chiefs, a phone)
-    role: str = "value"      # value | code | water_name | person_name | person_phone | chiefs | checklist
+    role: str = "value"      # value | code | water_name | person_name | person_phone | chiefs | checklist | amounts
     #                          | assigned_on | parked_on | returns (a problem's workflow, from its moves)
     #                          water_name: the name beside a code, for readers (an import ignores it)
 
@@ -56,6 +56,8 @@ def _columns(ledger: Ledger, after: dict[str, tuple[Column, ...]] | None = None)
             out += [Column(f.header, f, "person_name"), Column(_phone_header(f), f, "person_phone")]
         elif f.kind == "json" and f.key == "checklist":
             out.append(Column("检查发现", f, "checklist"))
+        elif f.kind == "amounts":
+            out.append(Column(f.header, f, "amounts"))
         elif f.kind == "json":
             continue
         else:
@@ -79,5 +81,6 @@ SHEETS: tuple[Sheet, ...] = (
         Column("退回次数", None, "returns"))}), "问题编号"),
     Sheet("排污口", OUTFALL, _columns(OUTFALL), "编码"),
     Sheet("监测断面", MONITORING_SECTION, _columns(MONITORING_SECTION), "断面名称"),
+    Sheet("工作记录", WORK_RECORD, _columns(WORK_RECORD), "日期"),
 )
 SHEET_BY_NAME = {s.name: s for s in SHEETS}

@@ -31,7 +31,7 @@ class CheckReport:
 COUNTED = [("河湖", m.WaterBody), ("排污口", m.Outfall), ("监测断面", m.MonitoringSection),
            ("监测结果", m.MonitoringResult), ("一河一策", m.RiverPlan), ("人员", m.Person),
            ("任职", m.Appointment), ("公示牌", m.SignBoard), ("巡河记录", m.Patrol),
-           ("问题", m.Problem), ("问题流转记录", m.ProblemEvent), ("附件", m.Attachment),
+           ("问题", m.Problem), ("问题流转记录", m.ProblemEvent), ("工作记录", m.WorkRecord), ("附件", m.Attachment),
            ("留痕", m.AuditEntry)]
 
 

@@ -25,10 +25,12 @@ from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.db.rows import plain_rows
+from hzdesk.parsing import format_amount
 from hzdesk.services import boards, compliance, roster
 from hzdesk.services.rules import OPEN_STATES, is_overdue
 from hzdesk.services.plans import plan_stats
 from hzdesk.services.water_quality import water_quality_stats
+from hzdesk.services.work import work_stats
 from hzdesk.vocab import ProblemState
 
 
@@ -174,6 +176,7 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
         "water_quality": {**wq, "rate": _rate(wq["rate"])},
         "plans": plan_stats(session, start, end, as_of),
         "people": roster.people_on(session, as_of),
+        "work": work_stats(session, start, end, as_of),
     }
 
 
@@ -236,6 +239,15 @@ def summary_text(stats: dict[str, Any]) -> str:
         lines += ["", "【一河一策】",
                   f"  本期实施方案 {pl['plans']} 个，任务 {pl['tasks']} 项；截至 {stats['as_of']} 已完成 {pl['done']} 项，"
                   f"超期未完成 {pl['overdue']} 项"]
+    wk = stats["work"]
+    if wk["by_kind"] or wk["quantities"]:
+        lines += ["", "【工作记录】",
+                  "  " + ("，".join(f"{k} {v} 次" for k, v in wk["by_kind"].items()) or "无")
+                  + (f"（其中本程序签发的督办单 {wk['supervision_sheets']} 份）" if wk["supervision_sheets"] else "")]
+        if wk["quantities"]:
+            lines.append("  工作量：" + "，".join(f"{k} {format_amount(v)}" for k, v in wk["quantities"].items()))
+        if wk["participants"]:
+            lines.append(f"  参与 {wk['participants']} 人次")
     lines += ["", "【可直接用于报告】", "  " + report_sentence(stats)]
     return "\n".join(lines)
 

@@ -21,7 +21,7 @@ from hzdesk.db import models as m
 from hzdesk.errors import ValidationError
 from hzdesk.fields import Field, Ledger
 from hzdesk.parsing import (UNIT_WORDS, ParseError, compact_name, normalize_text, parse_bool, parse_date,
-                            parse_float, parse_int, parse_phone, parse_time)
+                            parse_amounts, parse_float, parse_int, parse_phone, parse_time)
 from hzdesk.services.settings import add_choice, checklist, choices
 from hzdesk.vocab import GROWING_LISTS, parse_water_class
 
@@ -115,6 +115,8 @@ def parse_field(session: Session, f: Field, raw: Any, current: Any = None) -> An
         return ref_id
     if kind == "json":
         return raw
+    if kind == "amounts":
+        return parse_amounts(raw, choices(session, f.choices))
     raise ParseError(f"未知的字段类型 {kind}")  # a programming error, shown rather than hidden
 
 

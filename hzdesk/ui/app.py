@@ -50,7 +50,9 @@ class MainWindow(QMainWindow):
         geometry = settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        self.tabs.setCurrentIndex(int(settings.value("last_tab", 0) or 0))
+        last = settings.value("last_page")
+        if last in self.pages:   # by name: a page added later does not send the clerk elsewhere
+            self.tabs.setCurrentWidget(self.pages[last])
         if db is None:
             self.setWindowTitle(f"{APP_NAME} — 正在打开数据库…")
             self.menuBar().setEnabled(False)
@@ -100,6 +102,7 @@ class MainWindow(QMainWindow):
                                    ("boards", "公示牌", lambda: _tab("boards_tab", "BoardsTab")(self.ctx)),
                                    ("patrols", "巡河记录", lambda: _tab("patrols_tab", "PatrolsTab")(self.ctx)),
                                    ("problems", "问题台账", lambda: _tab("problems_tab", "ProblemsTab")(self.ctx)),
+                                   ("work", "工作记录", self._make_work),
                                    ("stats", "报表", lambda: _tab("reports_tab", "StatsTab")(self.ctx))):
             self.pages[name] = LazyPage(build, ready=lambda: self.ctx is not None)
             self.tabs.addTab(self.pages[name], title)
@@ -128,6 +131,12 @@ class MainWindow(QMainWindow):
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(RIVER_PLAN))), "一河一策")
         return waters
 
+    def _make_work(self) -> QWidget:
+        from hzdesk.fields import WORK_RECORD
+        from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
+
+        return LedgerTab(self.ctx, TabSpec(WORK_RECORD, filters=["kind"]))
+
     # The pages' contents, built on first use.
     overview = property(lambda self: self.pages["overview"].content())
     waters = property(lambda self: self.pages["waters"].content())
@@ -135,6 +144,7 @@ class MainWindow(QMainWindow):
     boards = property(lambda self: self.pages["boards"].content())
     patrols = property(lambda self: self.pages["patrols"].content())
     problems = property(lambda self: self.pages["problems"].content())
+    work = property(lambda self: self.pages["work"].content())
     stats = property(lambda self: self.pages["stats"].content())
 
     def show_page(self, name: str) -> QWidget:
@@ -461,5 +471,6 @@ class MainWindow(QMainWindow):
         self.finish_background_work()
         settings = QSettings()
         settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("last_tab", self.tabs.currentIndex())
+        settings.setValue("last_page", next((name for name, p in self.pages.items()
+                                             if p is self.tabs.currentWidget()), "overview"))
         super().closeEvent(event)

@@ -10,11 +10,12 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtWidgets import (QCalendarWidget, QCheckBox, QComboBox, QCompleter, QHBoxLayout,
-                               QLineEdit, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCalendarWidget, QCheckBox, QComboBox, QCompleter, QGridLayout, QHBoxLayout,
+                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
 from hzdesk import clock
 from hzdesk.fields import Field, format_value
+from hzdesk.parsing import format_amount
 from hzdesk.services.records import ref_items
 from hzdesk.services.settings import choices
 from hzdesk.ui.common import AppContext
@@ -328,6 +329,43 @@ class ChecklistField(QWidget):
             box.setChecked(bool((value or {}).get(code)))
 
 
+class AmountsField(QWidget):
+    """A work record's quantities: one box per kind of the office's list (清理垃圾(吨) …), two to a
+    row; a kind no longer listed keeps its box while the record holds a value for it. What is
+    typed goes to the services as text, so 3.5吨 or a mistyped number gets their message."""
+
+    def __init__(self, ctx: AppContext, f: Field, parent=None):
+        super().__init__(parent)
+        self.kinds = list(ctx.read(choices, f.choices))
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(6)
+        self.grid.setVerticalSpacing(2)
+        self.boxes: dict[str, QLineEdit] = {}
+        for label in self.kinds:
+            self._box(label)
+
+    def _box(self, label: str) -> QLineEdit:
+        n = len(self.boxes)
+        box = QLineEdit(self)
+        box.setPlaceholderText("—")
+        box.setAccessibleName(label)
+        self.grid.addWidget(QLabel(label, self), n // 2, (n % 2) * 2)
+        self.grid.addWidget(box, n // 2, (n % 2) * 2 + 1)
+        self.boxes[label] = box
+        return box
+
+    def value(self) -> dict[str, str]:
+        return {label: box.text() for label, box in self.boxes.items() if box.text().strip()}
+
+    def set_value(self, value: Any) -> None:
+        for box in self.boxes.values():
+            box.clear()
+        for label, x in (value or {}).items():
+            box = self.boxes.get(label) or self._box(label)
+            box.setText(format_amount(x) if isinstance(x, (int, float)) else str(x))
+
+
 def make_widget(ctx: AppContext, f: Field, parent=None) -> QWidget:
     kind = f.kind
     if kind == "date":
@@ -351,6 +389,8 @@ def make_widget(ctx: AppContext, f: Field, parent=None) -> QWidget:
         w = ChoiceCombo(WATER_CLASSES, True, parent)
     elif kind == "json" and f.key == "checklist":
         w = ChecklistField(ctx, parent)
+    elif kind == "amounts":
+        w = AmountsField(ctx, f, parent)
     else:
         w = TextField(parent)
         if kind == "time":

@@ -239,8 +239,30 @@ def plan_tasks(session: Session, office: str, *, as_of: dt.date, period: tuple[d
     return LedgerDoc("一河一策任务台账", office, subtitle, columns, rows, landscape=True)
 
 
+def work(session: Session, office: str, *, as_of: dt.date, period: tuple[dt.date, dt.date] | None = None,
+         **_: Any) -> LedgerDoc:
+    """工作记录台账: the office's records dated in the period (up to `as_of`), with the period's
+    totals by the one rule of services.work (the figures `stats` gives)."""
+    from hzdesk.parsing import format_amount
+    from hzdesk.services.work import work_stats
+
+    start, end = period or (dt.date(as_of.year, 1, 1), as_of)
+    keys = LEDGERS["work_record"].view("print")
+    last = min(end, as_of)
+    rows = _rows(session, "work_record", keys, records.Query(filters={"held_on": (start, last)})) if last >= start else []
+    figures = work_stats(session, start, end, as_of)
+    subtitle = f"{_period_text((start, end))}　截至 {as_of.isoformat()}：工作记录 {figures['records']} 条"
+    note = ""
+    if figures["by_kind"] or figures["quantities"]:
+        note = ("本期合计：" + "，".join(f"{k} {v} 次" for k, v in figures["by_kind"].items())
+                + (f"（含本程序签发的督办单 {figures['supervision_sheets']} 份）" if figures["supervision_sheets"] else "")
+                + ("；工作量 " + "，".join(f"{k} {format_amount(v)}" for k, v in figures["quantities"].items())
+                   if figures["quantities"] else "") + "。")
+    return LedgerDoc("工作记录台账", office, subtitle, _columns("work_record", keys), rows, landscape=True, note=note)
+
+
 LEDGER_KINDS = {"rivers": rivers, "outfalls": outfalls, "sections": sections, "water": water, "plans": plans,
-                "plan-tasks": plan_tasks, "roster": roster, "boards": boards, "patrols": patrols, "issues": issues}
+                "plan-tasks": plan_tasks, "work": work, "roster": roster, "boards": boards, "patrols": patrols, "issues": issues}
 
 
 def build(session: Session, kind: str, **kw: Any) -> LedgerDoc:

@@ -178,9 +178,15 @@ def _layout(doc: LedgerDoc, should_stop: Callable[[], bool]) -> _Layout:
             room = top - 14
         pages[-1].append((cells, h))
         room -= h
-    if room < (34 if doc.signatures else 0) + (14 if doc.note else 0):
+    lay = _Layout(font, page_w, page_h, margin, left, body, leading, pad, wrap, widths, header_lines, header_h, pages)
+    if room < (34 if doc.signatures else 0) + 14 * len(_note_lines(lay, doc)):
         pages.append([])
-    return _Layout(font, page_w, page_h, margin, left, body, leading, pad, wrap, widths, header_lines, header_h, pages)
+    return lay
+
+
+def _note_lines(lay: _Layout, doc: LedgerDoc) -> list[str]:
+    """The note under the table, wrapped to the printed width (a period's totals can be long)."""
+    return _Wrapper(lay.font, 9).lines(doc.note, lay.usable) if doc.note else []
 
 
 def _fit_numbers(doc: LedgerDoc, wrap: _Wrapper, widths: list[float], pad: float) -> list[float]:
@@ -226,8 +232,8 @@ def _ending(c, lay: _Layout, doc: LedgerDoc, y: float) -> None:
     if not doc.rows:
         c.drawCentredString(lay.centre, y - 14, "（本期无记录）")
         y -= 20
-    if doc.note:
-        c.drawString(lay.left, y - 13, doc.note)
+    for line in _note_lines(lay, doc):
+        c.drawString(lay.left, y - 13, line)
         y -= 14
     if doc.signatures:
         gap = lay.usable / (len(doc.signatures) + 1)
