@@ -200,7 +200,8 @@ def format_date_cn(d: dt.date | None) -> str:
 # workbook, paper); each label is one of the office's quantity kinds, with its unit in brackets.
 
 AMOUNT_SEPARATOR = "；"
-_AMOUNT_ITEM = re.compile(r"^(?P<name>.*?)[\s:=]*(?P<num>[+-]?\d+(?:\.\d+)?)\s*(?P<unit>[^\d\s]*)$")
+# (a unit may end in a digit once NFKC has made m³ into m3)
+_AMOUNT_ITEM = re.compile(r"^(?P<name>.*?)[\s:=]*(?P<num>[+-]?\d+(?:\.\d+)?)\s*(?P<unit>(?:[^\d\s.]\S*)?)$")
 
 
 def format_amount(x: float) -> str:

@@ -948,3 +948,33 @@ def test_monitoring_results_have_their_own_page_under_the_register(window, demo_
         window.ctx.write(records.create, "monitoring_result",
                          {"section_id": 99999, "sampled_on": "2025-01-04", "water_class": "Ⅲ"})
     assert tab.model.total == total + 1
+
+
+def test_a_work_record_is_typed_with_its_quantities_and_a_mistake_keeps_the_typing(qtbot, window, demo_db):
+    from hzdesk.fields import WORK_RECORD
+
+    tab = window.show_page("work")
+    before = count(demo_db, m.WorkRecord)
+    dialog = RecordDialog(window.ctx, WORK_RECORD, None, window)
+    dialog.widgets["held_on"].set_value(TODAY)
+    dialog.widgets["kind"].setCurrentText("河道保洁")
+    dialog.widgets["title"].setText("清溪河集中保洁")
+    amounts = dialog.widgets["quantities"]
+    assert "清理垃圾(吨)" in amounts.boxes and "宣传材料(份)" in amounts.boxes   # one box per kind of the list
+    amounts.boxes["清理垃圾(吨)"].setText("三吨")
+    dialog.save()
+    assert dialog.result() == 0 and count(demo_db, m.WorkRecord) == before
+    assert "不是数字" in dialog.errors["quantities"].text()
+    assert amounts.boxes["清理垃圾(吨)"].text() == "三吨"          # nothing typed is lost
+    amounts.boxes["清理垃圾(吨)"].setText("3.5")
+    amounts.boxes["打捞漂浮物(吨)"].setText("0.8")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted and count(demo_db, m.WorkRecord) == before + 1
+    tab.search.setText("清溪河集中保洁")
+    tab.apply_filters()
+    assert tab.model.total == 1 and tab.select_id(dialog.saved_id)
+    column = [f.key for f in tab.model.fields].index("quantities")
+    shown = tab.model.data(tab.model.index(0, column))
+    assert shown == "清理垃圾(吨) 3.5；打捞漂浮物(吨) 0.8"
+    again = RecordDialog(window.ctx, WORK_RECORD, dialog.saved_id, window)
+    assert again.widgets["quantities"].boxes["打捞漂浮物(吨)"].text() == "0.8"
