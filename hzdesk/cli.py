@@ -102,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
                             description="生成 PDF 台账、统计报表或单个问题的督办单、销号单。")
     report.add_argument("kind", choices=REPORT_KINDS, metavar="种类",
                         help="、".join(f"{k}（{v}）" for k, v in REPORT_KINDS.items()))
-    report.add_argument("--out", required=True, metavar="文件.pdf")
-    report.add_argument("--period", type=_period_arg, metavar="期间", help="巡河记录、问题台账的期间，如 2025-03、2025Q1、2025")
+    report.add_argument("--out", required=True, metavar="文件.pdf", help="工作总结（work-summary）也可存为 .docx")
+    report.add_argument("--period", type=_period_arg, metavar="期间", help="巡河记录、问题台账、工作总结的期间，如 2025-03、2025Q1、2025H1、2025")
     report.add_argument("--as-of", type=_date_arg, metavar="日期", help="名录的有效日期、统计截至日期（默认今天）")
     report.add_argument("--state", metavar="状态", help="问题台账只列某一状态，如 整改中")
     report.add_argument("--issue", metavar="问题编号", help="督办单、销号单的问题编号，如 WT-2025-001")
@@ -404,7 +404,8 @@ def cmd_report(args) -> int:
         made = make_report(db, args.kind, args.out, period=args.period, as_of=args.as_of, state=args.state,
                            issue=args.issue)
     rows = f"，{made.rows} 行" if made.rows is not None else ""
-    print(f"已生成 {args.out}：{made.title}{rows}，共 {made.pages} 页")
+    pages = f"，共 {made.pages} 页" if made.pages is not None else "（Word 文件，可直接修改）"
+    print(f"已生成 {args.out}：{made.title}{rows}{pages}")
     return 0
 
 

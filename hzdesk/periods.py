@@ -52,13 +52,16 @@ def windows(unit: PeriodUnit, start: dt.date, end: dt.date) -> Iterator[Window]:
 
 
 def parse_period(text: str) -> Window:
-    """`2025-03` (month), `2025Q1`, `2025`, `2025-03-01..2025-03-31` → (first, last day)."""
+    """`2025-03` (month), `2025Q1`, `2025H1` (half-year), `2025`, `2025-03-01..2025-03-31` → (first, last day)."""
     from hzdesk.parsing import ParseError, parse_date
 
     t = text.strip().upper()
     if m := re.fullmatch(r"(\d{4})", t):
         y = int(m.group(1))
         return dt.date(y, 1, 1), dt.date(y, 12, 31)
+    if m := re.fullmatch(r"(\d{4})-?H([12])", t):   # 上半年 / 下半年
+        y, h = int(m.group(1)), int(m.group(2))
+        return (dt.date(y, 1, 1), dt.date(y, 6, 30)) if h == 1 else (dt.date(y, 7, 1), dt.date(y, 12, 31))
     if m := re.fullmatch(r"(\d{4})-?Q([1-4])", t):
         y, q = int(m.group(1)), int(m.group(2))
         return window_of(PeriodUnit.QUARTER, dt.date(y, 3 * q - 2, 1))
@@ -72,4 +75,24 @@ def parse_period(text: str) -> Window:
         if b < a:
             raise ParseError("期间的结束日期早于开始日期")
         return a, b
-    raise ParseError(f"期间“{text}”看不懂，请写成 2025-03、2025Q1、2025 或 2025-03-01..2025-03-31")
+    raise ParseError(f"期间“{text}”看不懂，请写成 2025-03、2025Q1、2025H1、2025 或 2025-03-01..2025-03-31")
+
+
+_QUARTERS = "一二三四"
+
+
+def period_title(start: dt.date, end: dt.date) -> str:
+    """How a report names its period: 2025年, 2025年上半年, 2025年第一季度, 2025年3月, or the two dates."""
+    whole_months = start.day == 1 and end == _month_end(end)
+    if whole_months and start.year == end.year:
+        y, a, b = start.year, start.month, end.month
+        if (a, b) == (1, 12):
+            return f"{y}年"
+        if (a, b) in ((1, 6), (7, 12)):
+            return f"{y}年{'上' if a == 1 else '下'}半年"
+        if b == a + 2 and a % 3 == 1:
+            return f"{y}年第{_QUARTERS[a // 3]}季度"
+        if a == b:
+            return f"{y}年{a}月"
+        return f"{y}年{a}—{b}月"
+    return f"{start.year}年{start.month}月{start.day}日至{end.year}年{end.month}月{end.day}日"

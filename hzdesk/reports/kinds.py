@@ -35,6 +35,8 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("issue-sheet", "督办单", needs="issue", in_window=False),
     ReportKind("closure-sheet", "销号单", needs="issue", in_window=False),
     ReportKind("binder", "迎检台账（全年合订本）", needs="period"),
+    # Word (.docx) for the clerk to finish, or PDF: the file name's ending says which.
+    ReportKind("work-summary", "河长制工作总结", needs="period"),
 )}
 
 BINDER_PARTS = [k for k in KINDS.values() if k.in_binder]

@@ -21,7 +21,7 @@ class Made:
     """What a report came to, for the message the clerk sees."""
 
     title: str
-    pages: int
+    pages: int | None          # None: a Word file, paginated by Word
     rows: int | None = None
 
 
@@ -32,6 +32,11 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
     """Write report `kind` to `out`. `as_of` defaults to today (the binder: the end of its year,
     or today while the year runs)."""
     spec = check_options(kind, period=period, issue=issue, state=state)
+    suffix = Path(out).suffix.lower()
+    if kind == "work-summary" and suffix not in (".pdf", ".docx"):
+        raise ValidationError({"out": "工作总结可存为 .docx（Word，可修改）或 .pdf，请用这两种文件名结尾"})
+    if kind != "work-summary" and suffix == ".docx":
+        raise ValidationError({"out": f"{spec.title}只能存为 PDF，请把文件名改为以 .pdf 结尾"})
     out_dir = Path(out).parent
     if not out_dir.is_dir():
         raise ValidationError({"out": f"文件夹“{out_dir}”不存在"})
@@ -48,6 +53,16 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
         pages = write_binder(session, out, period[0].year, as_of, progress=progress, should_stop=should_stop)
         return Made(f"{period[0].year}年度迎检台账", pages)
     as_of = as_of or clock.today()
+    if kind == "work-summary":
+        from hzdesk.reports.work_summary import compose
+        progress("统计并起草")
+        draft = compose(session, *period, as_of)
+        if Path(out).suffix.lower() == ".docx":
+            from hzdesk.reports.docx_writer import write_docx
+            write_docx(draft, out)
+            return Made(draft.title, None)
+        from hzdesk.reports.pdf.document import write_pdf
+        return Made(draft.title, write_pdf(draft, out))
     if kind == "summary":
         from hzdesk.reports.pdf.summary import write_summary
         progress("统计并绘图")

@@ -29,6 +29,7 @@ class SettingSpec:
     minimum: float | None = 0
     maximum: float | None = None
     who: str = "管理员"       # the role that may change it (every setting is the administrator's)
+    multiline: bool = False  # edited in a box of several lines (a text, not a value)
 
     @property
     def type(self) -> type:
@@ -46,6 +47,13 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("idle_lock_minutes", "闲置锁定（分钟，0 为不锁定）", 0),
     # Paper is bound on its left edge (装订线); the printed area moves right by this much.
     SettingSpec("binding_margin_mm", "装订边距（毫米，纸张左侧留出装订）", 25, maximum=50),
+    # The one part of the 工作总结 the ledgers cannot write: the office's plans, one point a line
+    # (its first sentence leads the point).
+    SettingSpec("summary_next_steps", "工作总结“下步工作打算”（每行一条）", "\n".join((
+        "压实河长责任。对照巡河频次要求逐月检查各级河长履职情况，对未达要求的河长及时提醒。",
+        "加快问题整改。对超期未办结的问题逐件督办，明确责任单位和整改时限，整改到位后及时验收销号。",
+        "巩固水质成效。对未达到水质目标的断面排查原因，落实一河一策任务和措施。",
+        "规范基础工作。河长调整后及时更新公示牌，完善巡河、问题、工作记录等台账资料。")), multiline=True),
 )}
 SETTING_TITLES = {k: s.title for k, s in SETTINGS.items()}
 

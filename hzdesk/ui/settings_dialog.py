@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton,
                                QTabWidget, QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
@@ -21,17 +21,32 @@ from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 
 
 
+class _Lines(QPlainTextEdit):
+    """A setting of several lines, read and written like a line edit."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.setTabChangesFocus(True)
+        self.setFixedHeight(96)
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:
+        self.setPlainText(text)
+
+
 class GeneralPage(QWidget):
     def __init__(self, ctx: AppContext):
         super().__init__()
         self.ctx = ctx
         form = QFormLayout(self)
-        self.edits: dict[str, QLineEdit] = {}
+        self.edits: dict[str, QLineEdit | _Lines] = {}
         values = ctx.read(all_settings)
         # Built from the declarations; the 账号 switch lives on its own page, where an
         # administrator account is checked first.
         for spec in (s for s in SETTINGS.values() if s.page == "general"):
-            edit = QLineEdit(str(values[spec.key]))
+            edit = _Lines(str(values[spec.key])) if spec.multiline else QLineEdit(str(values[spec.key]))
             edit.setObjectName(f"setting_{spec.key}")
             form.addRow(spec.title + (" ※" if spec.dated else ""), edit)
             self.edits[spec.key] = edit
