@@ -437,6 +437,19 @@ def test_pdf_from_the_reports_tab(qtbot, window, tmp_path):
     assert window.stats.text.toPlainText() == "本镇今年巡河……（办事员改过的句子）"   # the edit is kept
 
 
+def test_the_work_summary_is_written_in_word_from_the_reports_tab(qtbot, window, tmp_path):
+    import docx
+
+    window.stats.period.setText(f"{TODAY.year}H1" if TODAY.month > 6 else f"{TODAY.year - 1}H2")
+    window.stats.kind.setCurrentIndex(window.stats.kind.findData("work-summary"))
+    assert window.stats.make_button.text() == "生成 Word/PDF…"
+    out = tmp_path / "总结.docx"
+    window.stats.make_pdf(str(out))
+    qtbot.waitUntil(lambda: getattr(window.stats, "last_pdf", None) == str(out), timeout=30_000)
+    assert "Word 文件" in window.statusBar().currentMessage()
+    assert "河长制工作总结" in docx.Document(str(out)).paragraphs[0].text
+
+
 def test_problem_sheets_print_from_the_panel(window, demo_db, tmp_path):
     """#14: a 督办单 once handed over; the 销号单 button is greyed, saying why, until the work is
     reported done."""

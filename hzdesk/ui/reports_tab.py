@@ -23,7 +23,7 @@ class StatsTab(QWidget):
         today = clock.today()
         self.period = QLineEdit(f"{today.year}-{today.month:02d}")
         self.period.setObjectName("period")
-        self.period.setToolTip("2025-03（月）、2025Q1（季度）、2025（年）或 2025-03-01..2025-03-31")
+        self.period.setToolTip("2025-03（月）、2025Q1（季度）、2025H1（上半年）、2025（年）或 2025-03-01..2025-03-31")
         run = QPushButton("统计")
         run.setObjectName("run_stats")
         run.clicked.connect(self.run)
@@ -33,16 +33,19 @@ class StatsTab(QWidget):
         from hzdesk.reports.kinds import KINDS
         for key, title in ((k.key, k.title) for k in KINDS.values() if k.in_window):
             self.kind.addItem(title, key)
-        pdf = QPushButton("生成 PDF…")
+        pdf = self.make_button = QPushButton("生成 PDF…")
         pdf.setObjectName("make_pdf")
         pdf.clicked.connect(self.make_pdf)
+        # The 工作总结 is written in Word (the clerk finishes it there) or PDF.
+        self.kind.currentIndexChanged.connect(lambda _i: pdf.setText(
+            "生成 Word/PDF…" if self.kind.currentData() == "work-summary" else "生成 PDF…"))
         row = QHBoxLayout()
         row.addWidget(QLabel("期间"))
         row.addWidget(self.period)
-        row.addWidget(QLabel("（如 2025-03、2025Q1、2025）"))
+        row.addWidget(QLabel("（如 2025-03、2025Q1、2025H1、2025）"))
         row.addWidget(run)
         row.addSpacing(24)
-        row.addWidget(QLabel("打印台账"))
+        row.addWidget(QLabel("台账与报告"))
         row.addWidget(self.kind)
         row.addWidget(pdf)
         row.addStretch(1)
@@ -77,11 +80,17 @@ class StatsTab(QWidget):
             QMessageBox.warning(self, "生成 PDF", str(exc))
             return
         kind, title = self.kind.currentData(), self.kind.currentText()
-        if not path:
+        if not path and kind == "work-summary":
+            path, chosen = QFileDialog.getSaveFileName(
+                self, "保存工作总结", str(Path.home() / f"{title}-{self.period.text().strip()}.docx"),
+                "Word 文件 (*.docx);;PDF 文件 (*.pdf)")
+            if path and Path(path).suffix.lower() not in (".docx", ".pdf"):
+                path += ".pdf" if "pdf" in chosen else ".docx"
+        elif not path:
             path, _ = QFileDialog.getSaveFileName(self, "保存 PDF", str(Path.home() / f"{title}-{clock.today()}.pdf"),
                                                   "PDF 文件 (*.pdf)")
-            if not path:
-                return
+        if not path:
+            return
 
         from hzdesk.office import make_report
         from hzdesk.reports.kinds import check_options
@@ -102,9 +111,15 @@ class StatsTab(QWidget):
             self.last_pdf = path
             # Said in the status bar: the text box holds the clerk's (possibly edited) sentence.
             window = self.window()
+            word = pages is None
             if hasattr(window, "statusBar"):
-                window.statusBar().showMessage(f"已生成 {path}（共 {pages} 页）", 15000)
-            if QApplication.platformName() not in ("offscreen", "minimal"):
+                window.statusBar().showMessage(f"已生成 {path}" + ("（Word 文件，可直接修改）" if word else f"（共 {pages} 页）"),
+                                               15000)
+            if word and QApplication.platformName() not in ("offscreen", "minimal"):
+                from PySide6.QtCore import QUrl
+                from PySide6.QtGui import QDesktopServices
+                QDesktopServices.openUrl(QUrl.fromLocalFile(path))   # Word or WPS, whichever the PC has
+            elif QApplication.platformName() not in ("offscreen", "minimal"):
                 from hzdesk.ui.print_preview import show_preview
                 show_preview(self, path, title)   # 打印, page range, copies, 另存为 PDF
         BackgroundTask(self, f"正在生成{title}", work, done).start()
