@@ -156,12 +156,12 @@ MONITORING_SECTION = Ledger("monitoring_section", "监测断面", m.MonitoringSe
 ), order_by=("name",), search=("code", "name"))
 
 MONITORING_RESULT = Ledger("monitoring_result", "监测结果", m.MonitoringResult, (
-    F("section_id", "断面", "ref", ref="monitoring_section", required=True, width=10, views="table form"),
-    F("sampled_on", "采样日期", "date", required=True, width=7, views="table form"),
-    F("water_class", "水质类别", "class", required=True, width=5, views="table form"),
-    F("over_limit", "超标项目", width=12, max_len=200, hint="如：氨氮、总磷", views="table form"),
+    F("section_id", "断面", "ref", ref="monitoring_section", required=True, width=10, views="table form workbook"),
+    F("sampled_on", "采样日期", "date", required=True, width=7, views="table form workbook"),
+    F("water_class", "水质类别", "class", required=True, width=5, views="table form workbook"),
+    F("over_limit", "超标项目", width=12, max_len=200, hint="如：氨氮、总磷", views="table form workbook"),
     F("indicators", "指标数值", "json", width=12, hint="指标名称 → 数值（mg/L）", views="table"),
-    F("notes", "备注", "longtext", width=12, views="table form"),
+    F("notes", "备注", "longtext", width=12, views="table form workbook"),
 ), order_by=("sampled_on",), search=("over_limit", "notes"))
 
 RIVER_PLAN = Ledger("river_plan", "一河一策", m.RiverPlan, (

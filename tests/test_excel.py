@@ -530,3 +530,43 @@ def test_the_error_workbook_holds_no_formula(base_db, tmp_path):
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
     sheet = openpyxl.load_workbook(tmp_path / "e.xlsx")["巡河记录"]
     assert sheet["H1"].value.startswith("=HYPERLINK") and sheet["H1"].data_type == "s"
+
+
+def test_monitoring_results_travel_by_section_name_and_its_water_body(db, tmp_path):
+    """#16 point 1: the 监测结果 sheet names a section by its name and its water body's code (two
+    rivers may each have a 断面1); the same rows come back and the same 达标率 with them."""
+    from hzdesk.services.stats import period_stats
+
+    with db.session() as s, s.begin():
+        for code, name in (("XJ001", "清溪河"), ("XJ002", "桐子溪")):
+            w = m.WaterBody(code=code, name=name, kind="河流", level="乡级")
+            s.add(w)
+            s.flush()
+            sec = m.MonitoringSection(name="断面1", water_body_id=w.id, control_level="县控", target_class="Ⅲ")
+            s.add(sec)
+            s.flush()
+            s.add(m.MonitoringResult(section_id=sec.id, sampled_on=dt.date(2025, 3, 10),
+                                     water_class="Ⅱ" if code == "XJ001" else "Ⅳ", over_limit=None))
+    out = tmp_path / "export.xlsx"
+    with db.session() as s:
+        write_workbook(out, s)
+        before = period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 12, 31))["water_quality"]
+    rows = list(openpyxl.load_workbook(out)["监测结果"].values)
+    assert rows[0][:4] == ("断面名称", "断面所在河湖编码", "采样日期", "水质类别")
+    assert {(r[0], r[1], r[3]) for r in rows[1:]} == {("断面1", "XJ001", "Ⅱ"), ("断面1", "XJ002", "Ⅳ")}
+
+    other = open_database(tmp_path / "other.db")
+    try:
+        with other.session() as s:
+            result = import_workbook(s, out)
+            assert result.ok and result.added["监测结果"] == 2
+            assert period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 12, 31),
+                                dt.date(2025, 12, 31))["water_quality"] == before
+    finally:
+        other.close()
+    # without the water body's code the name alone is ambiguous: said, nothing written
+    path = workbook(tmp_path / "bad.xlsx", "监测结果", ["断面名称", "采样日期", "水质类别"], [["断面1", "2025-04-10", "Ⅲ"]])
+    with db.session() as s:
+        result = import_workbook(s, path)
+    assert not result.ok and "断面所在河湖编码" in result.issues[0].reason
+    assert count(db, m.MonitoringResult) == 2

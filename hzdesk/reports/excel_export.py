@@ -21,12 +21,13 @@ from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError
 from hzdesk.parsing import format_amounts
-from hzdesk.reports.sheets import SHEETS, Sheet
+from hzdesk.reports.sheets import COMPANIONS, SHEETS, Sheet
 from hzdesk.reports.xlsx import XlsxWriter
 
 CHECKLIST_SEPARATOR = "；"  # the items' own labels contain 、
 # Which date a period selects, per ledger that has one.
-PERIOD_FIELD = {"patrol": "patrol_date", "problem": "found_on", "work_record": "held_on"}
+PERIOD_FIELD = {"patrol": "patrol_date", "problem": "found_on", "work_record": "held_on",
+                "monitoring_result": "sampled_on"}
 
 
 class Cancelled(HzdeskError):
@@ -73,6 +74,12 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
             cols += [alias.name, alias.phone]
         elif c.role == "person_phone":
             continue  # selected together with the name
+        elif c.role == "section":
+            section, water = aliased(m.MonitoringSection), aliased(m.WaterBody)
+            q_joins += [(section, section.id == getattr(model, c.field.key)), (water, water.id == section.water_body_id)]
+            cols += [section.name, water.code]
+        elif c.role == "section_water":
+            continue  # selected together with the section's name
         else:
             cols.append(getattr(model, c.field.key))
     q = select(*cols).select_from(model)
@@ -97,14 +104,14 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
         record_id = values.pop(0)
         out: list[Any] = []
         for c in sheet.columns:
-            if c.role in ("person_phone", "water_name"):
+            if c.role in COMPANIONS:
                 continue
             value = values.pop(0)
             if c.role == "code":
                 out += [value, values.pop(0)]
             elif c.role == "chiefs":
                 out.append("、".join(chiefs.get(record_id, [])))
-            elif c.role == "person_name":
+            elif c.role in ("person_name", "section"):
                 out += [value, values.pop(0)]
             elif c.role in WORKFLOW_ROLES:
                 out.append(workflow.get(record_id, {}).get(c.role))

@@ -8,7 +8,7 @@ import os
 from sqlalchemy.orm import Session
 
 from hzdesk.files import atomic_output
-from hzdesk.reports.sheets import SHEETS
+from hzdesk.reports.sheets import COMPANIONS, SHEETS
 from hzdesk.services.settings import checklist, choices
 from hzdesk.vocab import GROWING_LISTS, WATER_CLASSES, ProblemState
 
@@ -54,7 +54,7 @@ def write_template(path: str | os.PathLike, session: Session) -> None:
         ws.freeze_panes = "A2"
         for i, c in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=i)
-            required = c.field is not None and c.field.required and c.field.editable and c.role != "person_phone"
+            required = c.field is not None and c.field.required and c.field.editable and c.role not in COMPANIONS
             cell.font = Font(bold=required)
             cell.fill = required_fill if required else optional_fill
             letter = get_column_letter(i)

@@ -10,21 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hzdesk.fields import (APPOINTMENT, MONITORING_SECTION, OUTFALL, PATROL, PERSON, PROBLEM, SIGN_BOARD,
-                           WATER_BODY, WORK_RECORD, Field, Ledger)
+from hzdesk.fields import (APPOINTMENT, MONITORING_RESULT, MONITORING_SECTION, OUTFALL, PATROL, PERSON, PROBLEM,
+                           SIGN_BOARD, WATER_BODY, WORK_RECORD, Field, Ledger)
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
     field: Field | None      # None: a column that is not one field (printed chiefs, a phone)
-    role: str = "value"      # value | code | water_name | person_name | person_phone | chiefs | checklist | amounts
+    role: str = "value"      # value | code | water_name | person_name | person_phone | section | section_water
+    #                          | chiefs | checklist | amounts
     #                          | assigned_on | parked_on | returns (a problem's workflow, from its moves)
     #                          water_name: the name beside a code, for readers (an import ignores it)
 
     @property
     def width(self) -> int:
         return self.field.width if self.field else 10
+
+
+#: Columns read together with the one before them (a person's phone, a section's water body), or
+#: only for reading (a water body's name beside its code): never required on their own.
+COMPANIONS = ("person_phone", "water_name", "section_water")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ def _columns(ledger: Ledger, after: dict[str, tuple[Column, ...]] | None = None)
             out += [Column(f.header, f, "code"), Column(_name_header(f), f, "water_name")]
         elif f.kind == "ref" and f.ref == "person":
             out += [Column(f.header, f, "person_name"), Column(_phone_header(f), f, "person_phone")]
+        elif f.kind == "ref" and f.ref == "monitoring_section":   # a section is its name on its water body
+            out += [Column("断面名称", f, "section"), Column("断面所在河湖编码", f, "section_water")]
         elif f.kind == "json" and f.key == "checklist":
             out.append(Column("检查发现", f, "checklist"))
         elif f.kind == "amounts":
@@ -81,6 +89,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("退回次数", None, "returns"))}), "问题编号"),
     Sheet("排污口", OUTFALL, _columns(OUTFALL), "编码"),
     Sheet("监测断面", MONITORING_SECTION, _columns(MONITORING_SECTION), "断面名称"),
+    Sheet("监测结果", MONITORING_RESULT, _columns(MONITORING_RESULT), "断面名称"),
     Sheet("工作记录", WORK_RECORD, _columns(WORK_RECORD), "日期"),
 )
 SHEET_BY_NAME = {s.name: s for s in SHEETS}
