@@ -166,24 +166,24 @@ MONITORING_RESULT = Ledger("monitoring_result", "监测结果", m.MonitoringResu
 
 RIVER_PLAN = Ledger("river_plan", "一河一策", m.RiverPlan, (
     F("water_body_id", "河湖", "ref", ref="water_body", required=True, width=10,
-      excel_label="河湖编码", views="table form print"),
-    F("title", "方案名称", required=True, width=22, max_len=120, views="table form print"),
-    F("period_start", "起始日期", "date", required=True, width=7, views="table form print"),
-    F("period_end", "截止日期", "date", required=True, width=7, views="table form print"),
-    F("doc_number", "文号", width=10, max_len=60, views="table form print"),
-    F("approved_on", "批复日期", "date", width=7, views="table form print"),
-    F("notes", "备注", "longtext", width=12, views="table form"),
+      excel_label="河湖编码", views="table form print workbook"),
+    F("title", "方案名称", required=True, width=22, max_len=120, views="table form print workbook"),
+    F("period_start", "起始日期", "date", required=True, width=7, views="table form print workbook"),
+    F("period_end", "截止日期", "date", required=True, width=7, views="table form print workbook"),
+    F("doc_number", "文号", width=10, max_len=60, views="table form print workbook"),
+    F("approved_on", "批复日期", "date", width=7, views="table form print workbook"),
+    F("notes", "备注", "longtext", width=12, views="table form workbook"),
 ), order_by=("period_start",), search=("title", "doc_number"))
 
 PLAN_ITEM = Ledger("plan_item", "方案任务", m.PlanItem, (
-    F("plan_id", "方案", "int", required=True, width=6, views="table form"),
-    F("seq", "序号", "int", minimum=0, width=3, views="table form"),
-    F("kind", "类型", "choice", required=True, choices="plan_item_kind", width=4, views="table form"),
-    F("content", "内容", "longtext", required=True, width=24, views="table form"),
-    F("responsible_unit", "责任单位", "choice", choices="unit", width=10, max_len=80, views="table form"),
-    F("deadline", "完成时限", "date", width=7, views="table form"),
-    F("status", "进展", "choice", required=True, choices="plan_item_status", width=5, views="table form"),
-    F("done_on", "完成日期", "date", width=7, views="table form"),
+    F("plan_id", "所属方案", "ref", ref="river_plan", required=True, width=16, views="table form workbook"),
+    F("seq", "序号", "int", minimum=0, maximum=999, width=3, views="table form workbook"),
+    F("kind", "类型", "choice", required=True, choices="plan_item_kind", width=4, views="table form workbook"),
+    F("content", "内容", "longtext", required=True, width=24, views="table form workbook"),
+    F("responsible_unit", "责任单位", "choice", choices="unit", width=10, max_len=80, views="table form workbook"),
+    F("deadline", "完成时限", "date", width=7, views="table form workbook"),
+    F("status", "进展", "choice", required=True, choices="plan_item_status", width=5, views="table form workbook"),
+    F("done_on", "完成日期", "date", width=7, views="table form workbook"),
 ), order_by=("plan_id", "seq"), search=("content", "responsible_unit"))
 
 PERSON = Ledger("person", "人员名录", m.Person, (

@@ -570,3 +570,48 @@ def test_monitoring_results_travel_by_section_name_and_its_water_body(db, tmp_pa
         result = import_workbook(s, path)
     assert not result.ok and "断面所在河湖编码" in result.issues[0].reason
     assert count(db, m.MonitoringResult) == 2
+
+
+def test_plans_and_their_tasks_travel_through_the_workbook(tmp_path):
+    """#16 point 2: sheets 一河一策 and 一河一策任务 (a task names its plan by title and water body);
+    the same figures after the trip, nothing added by importing the file twice."""
+    from hzdesk.services.stats import period_stats
+
+    src = open_database(tmp_path / "src.db")
+    load_demo(src, DemoOptions(scale="small", seed=4, until=dt.date(2025, 6, 30)))
+    out = tmp_path / "county.xlsx"
+    year = (dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2025, 6, 30))
+    with src.session() as s:
+        write_workbook(out, s)
+        plans_before = period_stats(s, *year)["plans"]
+    src.close()
+    book = openpyxl.load_workbook(out)
+    assert [c.value for c in book["一河一策任务"][1]][:3] == ["方案名称", "方案所在河湖编码", "序号"]
+    dst = open_database(tmp_path / "dst.db")
+    try:
+        with dst.session() as s:
+            assert import_workbook(s, out).written
+            assert period_stats(s, *year)["plans"] == plans_before and plans_before["tasks"]
+        with dst.session() as s:
+            again = import_workbook(s, out)
+            assert again.written and again.unchanged["一河一策任务"] == again.counts["一河一策任务"]
+    finally:
+        dst.close()
+
+
+def test_the_overdue_box_of_the_tasks_table_follows_the_rule_of_the_figures(tmp_path):
+    from hzdesk.services import records
+    from hzdesk.services.plans import overdue_task_count
+
+    db = open_database(tmp_path / "demo.db")
+    load_demo(db, DemoOptions(scale="small", seed=4, until=dt.date(2025, 6, 30)))
+    try:
+        with db.session() as s:
+            seen = []
+            for day in (dt.date(2024, 1, 1), dt.date(2025, 1, 1), dt.date(2026, 6, 1)):
+                listed = records.count_rows(s, "plan_item", records.Query(flags=("overdue",), as_of=day))
+                assert listed == overdue_task_count(s, day), day
+                seen.append(listed)
+            assert any(seen), seen   # the demo has overdue tasks on some of these days
+    finally:
+        db.close()

@@ -21,7 +21,7 @@ from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError
 from hzdesk.parsing import format_amounts
-from hzdesk.reports.sheets import COMPANIONS, SHEETS, Sheet
+from hzdesk.reports.sheets import COMPANIONS, NAMED_ON_WATER, SHEETS, Sheet
 from hzdesk.reports.xlsx import XlsxWriter
 
 CHECKLIST_SEPARATOR = "；"  # the items' own labels contain 、
@@ -74,12 +74,13 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
             cols += [alias.name, alias.phone]
         elif c.role == "person_phone":
             continue  # selected together with the name
-        elif c.role == "section":
-            section, water = aliased(m.MonitoringSection), aliased(m.WaterBody)
-            q_joins += [(section, section.id == getattr(model, c.field.key)), (water, water.id == section.water_body_id)]
-            cols += [section.name, water.code]
-        elif c.role == "section_water":
-            continue  # selected together with the section's name
+        elif c.role == "named":
+            named_model, attr, _n, _w = NAMED_ON_WATER[c.field.ref]
+            target, water = aliased(named_model), aliased(m.WaterBody)
+            q_joins += [(target, target.id == getattr(model, c.field.key)), (water, water.id == target.water_body_id)]
+            cols += [getattr(target, attr), water.code]
+        elif c.role == "named_water":
+            continue  # selected together with the name
         else:
             cols.append(getattr(model, c.field.key))
     q = select(*cols).select_from(model)
@@ -111,7 +112,7 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
                 out += [value, values.pop(0)]
             elif c.role == "chiefs":
                 out.append("、".join(chiefs.get(record_id, [])))
-            elif c.role in ("person_name", "section"):
+            elif c.role in ("person_name", "named"):
                 out += [value, values.pop(0)]
             elif c.role in WORKFLOW_ROLES:
                 out.append(workflow.get(record_id, {}).get(c.role))

@@ -23,7 +23,7 @@ from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError, SheetIssue, ValidationError
 from hzdesk.fields import CHOICE_LISTS
 from hzdesk.parsing import ParseError, compact_name, parse_date, parse_phone, parse_time, phone_key
-from hzdesk.reports.sheets import COMPANIONS, SHEETS, Sheet
+from hzdesk.reports.sheets import COMPANIONS, NAMED_ON_WATER, SHEETS, Sheet
 from hzdesk.reports.import_problems import apply_problem_extras, problem_extras
 # The file's safety checks and reading live in workbook_file.py; ImportRefused and read_sheets are
 # named here too because callers know them as the import's.
@@ -107,6 +107,10 @@ class _Held:
                            M.Appointment.start_on, M.Appointment.id)
             elif ledger == "monitoring_result":
                 q = select(M.MonitoringResult.section_id, M.MonitoringResult.sampled_on, M.MonitoringResult.id)
+            elif ledger == "river_plan":
+                q = select(M.RiverPlan.water_body_id, M.RiverPlan.title, M.RiverPlan.id)
+            elif ledger == "plan_item":
+                q = select(M.PlanItem.plan_id, M.PlanItem.kind, M.PlanItem.content, M.PlanItem.id)
             elif ledger == "work_record":
                 q = select(M.WorkRecord.held_on, M.WorkRecord.kind, M.WorkRecord.title, M.WorkRecord.id)
             elif ledger == "patrol":
@@ -140,6 +144,9 @@ class _Held:
             "patrol": lambda: (data.get("person_id"), data.get("water_body_id"), date_of(data.get("patrol_date")),
                                time_of(data.get("start_time"))),
             "monitoring_result": lambda: (data.get("section_id"), date_of(data.get("sampled_on"))),
+            "river_plan": lambda: (data.get("water_body_id"), str(data.get("title") or "").strip()),
+            "plan_item": lambda: (data.get("plan_id"), str(data.get("kind") or "").strip(),
+                                  str(data.get("content") or "").strip()),
             "work_record": lambda: (date_of(data.get("held_on")), str(data.get("kind") or "").strip(),
                                     str(data.get("title") or "").strip()),
         }
@@ -163,28 +170,35 @@ class _Refs:
         self.session = session
         self.water = dict(session.execute(select(m.WaterBody.code, m.WaterBody.id)).all())
         self.people: dict[str, list[tuple[int, str | None]]] = {}
-        self.sections: dict[tuple[str, int], int] | None = None   # (name, water body id) → id, on first use
+        self.named: dict[str, dict[tuple[str, int], int]] = {}   # ref → (name, water body id) → id, on first use
         for pid, name, phone in session.execute(select(m.Person.id, m.Person.name, m.Person.phone)):
             self.add_person(pid, name, phone)
 
-    def section_id(self, name: Any, code: Any) -> int:
-        """A monitoring section by its name, on the water body of `code` when given (two rivers
-        may each have a 断面1)."""
-        if self.sections is None:
-            self.sections = {(n, w): i for i, n, w in self.session.execute(
-                select(m.MonitoringSection.id, m.MonitoringSection.name, m.MonitoringSection.water_body_id))}
+    def _named(self, ref: str) -> dict[tuple[str, int], int]:
+        if ref not in self.named:
+            model, attr, _n, _w = NAMED_ON_WATER[ref]
+            self.named[ref] = {(n, w): i for i, n, w in self.session.execute(
+                select(model.id, getattr(model, attr), model.water_body_id))}
+        return self.named[ref]
+
+    def named_id(self, ref: str, name: Any, code: Any) -> int:
+        """A section or a plan by its name, on the water body of `code` when given (two rivers
+        may each have a 断面1); the name alone when only one record has it."""
+        known = self._named(ref)
+        _model, _attr, name_header, water_header = NAMED_ON_WATER[ref]
+        what, sheet = {"monitoring_section": ("监测断面", "监测断面"), "river_plan": ("方案", "一河一策")}[ref]
         name = str(name).strip()
         if code not in (None, ""):
-            found = self.sections.get((name, self.water_id(code)))
+            found = known.get((name, self.water_id(code)))
             if found is None:
-                raise ParseError(f"河湖“{code}”没有名为“{name}”的监测断面（请先在“监测断面”表中登记）")
+                raise ParseError(f"河湖“{code}”没有名为“{name}”的{what}（请先在“{sheet}”表中登记）")
             return found
-        same = [i for (n, _w), i in self.sections.items() if n == name]
+        same = [i for (n, _w), i in known.items() if n == name]
         if len(same) == 1:
             return same[0]
         if not same:
-            raise ParseError(f"监测断面“{name}”不在断面名录中（请先在“监测断面”表中登记）")
-        raise ParseError(f"有 {len(same)} 个名为“{name}”的断面，请填写“断面所在河湖编码”以区分")
+            raise ParseError(f"没有名为“{name}”的{what}（请先在“{sheet}”表中登记）")
+        raise ParseError(f"有 {len(same)} 个名为“{name}”的{what}，请填写“{water_header}”以区分")
 
     def add_person(self, pid: int, name: str, phone: str | None) -> None:
         self.people.setdefault(compact_name(name), []).append((pid, phone_key(phone) if phone else None))
@@ -243,8 +257,9 @@ def _row_data(sheet: Sheet, index: dict[str, int], values: list[Any], refs: _Ref
             elif c.role == "person_name":
                 phone_col = next(x.header for x in sheet.columns if x.field is f and x.role == "person_phone")
                 data[f.key] = refs.person_id(value, get(phone_col)) if value is not None else None
-            elif c.role == "section":
-                data[f.key] = refs.section_id(value, get("断面所在河湖编码")) if value is not None else None
+            elif c.role == "named":
+                water_header = NAMED_ON_WATER[f.ref][3]
+                data[f.key] = refs.named_id(f.ref, value, get(water_header)) if value is not None else None
             elif c.role == "checklist":
                 ticked = [x.strip() for x in re.split(r"[；;\n]", str(value or "")) if x.strip()]
                 unknown = [x for x in ticked if x not in labels_to_codes]
@@ -377,8 +392,9 @@ def _remember(sheet: Sheet, obj: Any, refs: _Refs) -> None:
         refs.water[obj.code] = obj.id
     elif sheet.ledger.key == "person":
         refs.add_person(obj.id, obj.name, obj.phone)
-    elif sheet.ledger.key == "monitoring_section" and refs.sections is not None:
-        refs.sections[(obj.name, obj.water_body_id)] = obj.id
+    elif sheet.ledger.key in refs.named:   # a section or a plan of this workbook, for the sheets after it
+        _model, attr, _n, _w = NAMED_ON_WATER[sheet.ledger.key]
+        refs.named[sheet.ledger.key][(getattr(obj, attr), obj.water_body_id)] = obj.id
 
 
 def _same(held: Any, given: Any) -> bool:

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hzdesk.fields import (APPOINTMENT, MONITORING_RESULT, MONITORING_SECTION, OUTFALL, PATROL, PERSON, PROBLEM,
-                           SIGN_BOARD, WATER_BODY, WORK_RECORD, Field, Ledger)
+from hzdesk.db import models as m
+from hzdesk.fields import (APPOINTMENT, MONITORING_RESULT, MONITORING_SECTION, OUTFALL, PATROL, PERSON, PLAN_ITEM,
+                           PROBLEM, RIVER_PLAN, SIGN_BOARD, WATER_BODY, WORK_RECORD, Field, Ledger)
 
 
 @dataclass(frozen=True)
 class Column:
     header: str
     field: Field | None      # None: a column that is not one field (printed chiefs, a phone)
-    role: str = "value"      # value | code | water_name | person_name | person_phone | section | section_water
+    role: str = "value"      # value | code | water_name | person_name | person_phone | named | named_water
     #                          | chiefs | checklist | amounts
     #                          | assigned_on | parked_on | returns (a problem's workflow, from its moves)
     #                          water_name: the name beside a code, for readers (an import ignores it)
@@ -30,7 +31,14 @@ class Column:
 
 #: Columns read together with the one before them (a person's phone, a section's water body), or
 #: only for reading (a water body's name beside its code): never required on their own.
-COMPANIONS = ("person_phone", "water_name", "section_water")
+COMPANIONS = ("person_phone", "water_name", "named_water")
+
+#: Records the workbook names by their name on a water body (two rivers may each have a 断面1):
+#: ref → (model, the naming attribute, the name's header, the water body code's header).
+NAMED_ON_WATER = {
+    "monitoring_section": (m.MonitoringSection, "name", "断面名称", "断面所在河湖编码"),
+    "river_plan": (m.RiverPlan, "title", "方案名称", "方案所在河湖编码"),
+}
 
 
 @dataclass(frozen=True)
@@ -60,8 +68,9 @@ def _columns(ledger: Ledger, after: dict[str, tuple[Column, ...]] | None = None)
             out += [Column(f.header, f, "code"), Column(_name_header(f), f, "water_name")]
         elif f.kind == "ref" and f.ref == "person":
             out += [Column(f.header, f, "person_name"), Column(_phone_header(f), f, "person_phone")]
-        elif f.kind == "ref" and f.ref == "monitoring_section":   # a section is its name on its water body
-            out += [Column("断面名称", f, "section"), Column("断面所在河湖编码", f, "section_water")]
+        elif f.kind == "ref" and f.ref in NAMED_ON_WATER:   # a section, a plan: its name on its water body
+            _model, _attr, name_header, water_header = NAMED_ON_WATER[f.ref]
+            out += [Column(name_header, f, "named"), Column(water_header, f, "named_water")]
         elif f.kind == "json" and f.key == "checklist":
             out.append(Column("检查发现", f, "checklist"))
         elif f.kind == "amounts":
@@ -90,6 +99,8 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("排污口", OUTFALL, _columns(OUTFALL), "编码"),
     Sheet("监测断面", MONITORING_SECTION, _columns(MONITORING_SECTION), "断面名称"),
     Sheet("监测结果", MONITORING_RESULT, _columns(MONITORING_RESULT), "断面名称"),
+    Sheet("一河一策", RIVER_PLAN, _columns(RIVER_PLAN), "方案名称"),
+    Sheet("一河一策任务", PLAN_ITEM, _columns(PLAN_ITEM), "方案名称"),
     Sheet("工作记录", WORK_RECORD, _columns(WORK_RECORD), "日期"),
 )
 SHEET_BY_NAME = {s.name: s for s in SHEETS}

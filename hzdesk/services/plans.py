@@ -27,6 +27,14 @@ def task_overdue(status: str, done_on: dt.date | None, deadline: dt.date | None,
     return deadline is not None and deadline < day and not task_done(status, done_on, day)
 
 
+def task_overdue_sql(day: dt.date):
+    """`task_overdue` as a condition on plan_item rows (the 只看超期 box of the tasks' table)."""
+    from sqlalchemy import and_, not_, or_
+
+    done = and_(PlanItem.status == DONE, or_(PlanItem.done_on.is_(None), PlanItem.done_on <= day))
+    return and_(PlanItem.kind.in_(TASK_KINDS), PlanItem.deadline.is_not(None), PlanItem.deadline < day, not_(done))
+
+
 def plan_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
     """`stats --json`'s "plans": plans in force in the period, their tasks, done and overdue on
     `as_of`."""

@@ -19,11 +19,17 @@ from hzdesk.db import models as m
 from hzdesk.db.base import Base
 from hzdesk.errors import NotFound, ValidationError
 from hzdesk.fields import Ledger, ledger
-from hzdesk.services import problems, rules
+from hzdesk.services import plans, problems, rules
 from hzdesk.services.validation import clean
 from hzdesk.vocab import ProblemState
 
-_REF_TARGETS = {"water_body": m.WaterBody, "person": m.Person, "monitoring_section": m.MonitoringSection}
+_REF_TARGETS = {"water_body": m.WaterBody, "person": m.Person, "monitoring_section": m.MonitoringSection,
+                "river_plan": m.RiverPlan}
+
+
+def _ref_name(target):
+    """The column that names a referenced record (a plan by its title, the others by name)."""
+    return target.title if hasattr(target, "title") else target.name
 
 
 def get(session: Session, ledger_key: str, record_id: int):
@@ -147,6 +153,9 @@ def ref_items(session, target: str, in_use_only: bool = False) -> list[tuple[str
         q = select(m.Person.id, m.Person.name, m.Person.phone, m.Person.unit).order_by(m.Person.name, m.Person.id)
         return [(" ".join(x for x in (name, phone or unit or "") if x), pid)
                 for pid, name, phone, unit in session.execute(q)]
+    if target == "river_plan":
+        q = select(m.RiverPlan.id, m.RiverPlan.title).order_by(m.RiverPlan.period_start.desc(), m.RiverPlan.id)
+        return [(title, pid) for pid, title in session.execute(q)]
     if target == "monitoring_section":
         q = select(m.MonitoringSection.id, m.MonitoringSection.name, m.MonitoringSection.code).order_by(
             m.MonitoringSection.code, m.MonitoringSection.id)
@@ -178,7 +187,7 @@ def _base_select(lg: Ledger) -> Select:
         columns.append(col)
         if f.kind == "ref" and f.ref in _REF_TARGETS:  # named targets: show the name beside the id
             target = aliased(_REF_TARGETS[f.ref])
-            columns.append(target.name.label(f"{f.key}__name"))
+            columns.append(_ref_name(target).label(f"{f.key}__name"))
             joins.append((target, target.id == col))
     q = select(*columns).select_from(lg.model)
     for target, on in joins:
@@ -197,6 +206,7 @@ def _flag_clauses(today: dt.date) -> dict[str, dict[str, Any]]:
         "water_body": {"in_use": rules.in_use_on_sql(m.WaterBody.retired_on, today)},
         "sign_board": {"in_use": rules.in_use_on_sql(m.SignBoard.retired_on, today)},
         "person": {"in_service": rules.in_use_on_sql(m.Person.retired_on, today)},
+        "plan_item": {"overdue": plans.task_overdue_sql(today)},
     }
 
 
@@ -230,7 +240,7 @@ def _apply_filters(lg: Ledger, q: Select, query: Query) -> Select:
     if term and (lg.search or named):
         q = q.where(or_(*(getattr(lg.model, k).contains(term, autoescape=True) for k in lg.search),
                         *(getattr(lg.model, f.key).in_(select(_REF_TARGETS[f.ref].id).where(
-                            _REF_TARGETS[f.ref].name.contains(term, autoescape=True))) for f in named)))
+                            _ref_name(_REF_TARGETS[f.ref]).contains(term, autoescape=True))) for f in named)))
     return q
 
 

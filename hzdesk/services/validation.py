@@ -26,8 +26,9 @@ from hzdesk.services.settings import add_choice, checklist, choices
 from hzdesk.vocab import GROWING_LISTS, parse_water_class
 
 _REF_MODELS = {"water_body": m.WaterBody, "person": m.Person, "patrol": m.Patrol,
-               "monitoring_section": m.MonitoringSection}
-_REF_NAMES = {"water_body": "河湖", "person": "人员", "patrol": "巡河记录", "monitoring_section": "监测断面"}
+               "monitoring_section": m.MonitoringSection, "river_plan": m.RiverPlan}
+_REF_NAMES = {"water_body": "河湖", "person": "人员", "patrol": "巡河记录", "monitoring_section": "监测断面",
+              "river_plan": "一河一策方案"}
 
 
 def referenced(session: Session, model: type, record_id: int):

@@ -35,6 +35,20 @@ def _excel(name: str):
     return _tab("excel_dialogs", name)
 
 
+def _task_colour():
+    """Light red for a plan's task past its deadline and not done (services.plans decides)."""
+    from PySide6.QtGui import QColor
+
+    from hzdesk import clock
+    from hzdesk.services.plans import TASK_KINDS, task_overdue
+
+    def colour(row: dict):
+        overdue = row.get("kind") in TASK_KINDS and task_overdue(row.get("status"), row.get("done_on"),
+                                                                  row.get("deadline"), clock.today())
+        return QColor("#fbd5d5") if overdue else None
+    return colour
+
+
 class MainWindow(QMainWindow):
     """MainWindow(db) is the window on an open database. MainWindow() is its frame — the same
     menus, tabs and status bar, asleep — shown while the database opens; attach(db) wakes it."""
@@ -116,7 +130,7 @@ class MainWindow(QMainWindow):
         return tab
 
     def _make_waters(self) -> QWidget:
-        from hzdesk.fields import MONITORING_RESULT, MONITORING_SECTION, OUTFALL, RIVER_PLAN, WATER_BODY
+        from hzdesk.fields import MONITORING_RESULT, MONITORING_SECTION, OUTFALL, PLAN_ITEM, RIVER_PLAN, WATER_BODY
         from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 
         ctx = self.ctx
@@ -129,6 +143,8 @@ class MainWindow(QMainWindow):
                       "监测断面")
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(MONITORING_RESULT, filters=["section_id"]))), "监测结果")
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(RIVER_PLAN))), "一河一策")
+        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(PLAN_ITEM, filters=["plan_id", "status"], flags=("overdue",),
+                                                              row_colour=_task_colour()))), "方案任务")
         return waters
 
     def _make_work(self) -> QWidget:
