@@ -27,10 +27,10 @@ def test_labels_are_chinese_and_unique_within_a_ledger():
 def test_choice_fields_name_existing_lists_and_refs_name_known_targets():
     for lg in LEDGERS.values():
         for f in lg.fields:
-            if f.kind == "choice":
+            if f.kind in ("choice", "amounts"):
                 assert f.choices in CHOICE_LISTS, (lg.key, f.key)
             if f.kind == "ref":
-                assert f.ref in ("water_body", "person", "patrol", "monitoring_section"), (lg.key, f.key)
+                assert f.ref in ("water_body", "person", "patrol", "monitoring_section", "river_plan"), (lg.key, f.key)
 
 
 def test_county_workbook_headers_come_from_the_descriptions():

@@ -945,7 +945,7 @@ def test_monitoring_results_have_their_own_page_under_the_register(window, demo_
     from hzdesk.services import records
 
     titles = [window.waters.tabText(i) for i in range(window.waters.count())]
-    assert titles == ["河湖", "排污口", "监测断面", "监测结果", "一河一策"]
+    assert titles == ["河湖", "排污口", "监测断面", "监测结果", "一河一策", "方案任务"]
     window.show_page("waters")
     window.waters.setCurrentIndex(3)
     tab = window.waters.widget(3).content()
