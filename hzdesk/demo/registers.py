@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from hzdesk.demo import names as N
 
@@ -79,8 +80,12 @@ def build_work(b) -> None:
         add(month.replace(day=rng.randint(20, 28)), "工作简报/信息", f"河长制工作简报（{y}年第{mo}期）",
             doc=f"清河简〔{y}〕{mo}号")
         some = rng.sample(rivers, k=min(2, len(rivers)))
+        # cleaning is led by a village along the first river (the 考核 counts a village's own records)
+        along = [x for x in re.split(r"[、,，]", some[0].get("villages") or "") if x]
+        village = rng.choice(along) if along else None
         add(month.replace(day=rng.randint(11, 19)), "河道保洁", f"{'、'.join(w['name'] for w in some)}河道集中保洁",
-            waters="、".join(w["name"] for w in some), organizer="镇农业农村办", people=rng.randint(8, 30),
+            waters="、".join(w["name"] for w in some), people=rng.randint(8, 30),
+            organizer=f"{village}村委会" if village else "镇农业农村办",
             amounts={"清理垃圾(吨)": round(rng.uniform(0.5, 6), 1), "打捞漂浮物(吨)": round(rng.uniform(0.1, 2), 1)})
         if mo % 2 == 0:
             add(month.replace(day=rng.randint(1, 28)), "宣传活动", "“守护母亲河”河长制进村宣传",

@@ -17,6 +17,7 @@ class ReportKind:
     needs: str = ""          # "period" or "issue": what must be given
     in_window: bool = True   # offered in 报表's list (督办单/销号单 are printed from 问题台账)
     in_binder: bool = False  # a section of the 迎检台账, in this order
+    document: bool = False   # a document written from the ledgers: Word (.docx) or PDF, by the file's ending
 
 
 KINDS: dict[str, ReportKind] = {k.key: k for k in (
@@ -36,7 +37,8 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("closure-sheet", "销号单", needs="issue", in_window=False),
     ReportKind("binder", "迎检台账（全年合订本）", needs="period"),
     # Word (.docx) for the clerk to finish, or PDF: the file name's ending says which.
-    ReportKind("work-summary", "河长制工作总结", needs="period"),
+    ReportKind("work-summary", "河长制工作总结", needs="period", document=True),
+    ReportKind("assessment", "村级考核通报", needs="period", document=True),
 )}
 
 BINDER_PARTS = [k for k in KINDS.values() if k.in_binder]

@@ -16,6 +16,20 @@ from hzdesk.errors import ValidationError
 from hzdesk.reports.kinds import check_options
 
 
+def _summary():
+    from hzdesk.reports.work_summary import compose
+    return compose
+
+
+def _notice():
+    from hzdesk.reports.notice import compose_notice
+    return compose_notice
+
+
+#: How each document kind (kinds.ReportKind.document) is composed.
+WRITTEN = {"work-summary": _summary, "assessment": _notice}
+
+
 @dataclass
 class Made:
     """What a report came to, for the message the clerk sees."""
@@ -33,9 +47,9 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
     or today while the year runs)."""
     spec = check_options(kind, period=period, issue=issue, state=state)
     suffix = Path(out).suffix.lower()
-    if kind == "work-summary" and suffix not in (".pdf", ".docx"):
-        raise ValidationError({"out": "工作总结可存为 .docx（Word，可修改）或 .pdf，请用这两种文件名结尾"})
-    if kind != "work-summary" and suffix == ".docx":
+    if spec.document and suffix not in (".pdf", ".docx"):
+        raise ValidationError({"out": f"{spec.title}可存为 .docx（Word，可修改）或 .pdf，请用这两种文件名结尾"})
+    if not spec.document and suffix == ".docx":
         raise ValidationError({"out": f"{spec.title}只能存为 PDF，请把文件名改为以 .pdf 结尾"})
     out_dir = Path(out).parent
     if not out_dir.is_dir():
@@ -53,10 +67,9 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
         pages = write_binder(session, out, period[0].year, as_of, progress=progress, should_stop=should_stop)
         return Made(f"{period[0].year}年度迎检台账", pages)
     as_of = as_of or clock.today()
-    if kind == "work-summary":
-        from hzdesk.reports.work_summary import compose
+    if kind in WRITTEN:
         progress("统计并起草")
-        draft = compose(session, *period, as_of)
+        draft = WRITTEN[kind]()(session, *period, as_of)
         if Path(out).suffix.lower() == ".docx":
             from hzdesk.reports.docx_writer import write_docx
             write_docx(draft, out)

@@ -14,6 +14,7 @@ from hzdesk import clock
 from hzdesk.db.models import ChecklistItem, ChoiceItem, Setting, SettingChange
 from hzdesk.errors import ValidationError
 from hzdesk.fields import CHOICE_LISTS
+from hzdesk.services.assessment import DEFAULT_SCHEME, check_scheme
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class SettingSpec:
     maximum: float | None = None
     who: str = "管理员"       # the role that may change it (every setting is the administrator's)
     multiline: bool = False  # edited in a box of several lines (a text, not a value)
+    check: Callable[[str], Any] | None = None   # a text setting's own rules: raises ParseError with the reason
 
     @property
     def type(self) -> type:
@@ -54,6 +56,9 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
         "加快问题整改。对超期未办结的问题逐件督办，明确责任单位和整改时限，整改到位后及时验收销号。",
         "巩固水质成效。对未达到水质目标的断面排查原因，落实一河一策任务和措施。",
         "规范基础工作。河长调整后及时更新公示牌，完善巡河、问题、工作记录等台账资料。")), multiline=True),
+    # 村级考核: items and weights, one a line (services/assessment.py); dated like the patrol rules.
+    SettingSpec("assessment_scheme", "考核办法（每行：项目 分值；见“统计口径说明”）", DEFAULT_SCHEME, dated=True,
+                multiline=True, check=check_scheme),
 )}
 SETTING_TITLES = {k: s.title for k, s in SETTINGS.items()}
 
@@ -125,6 +130,12 @@ def set_setting(session: Session, key: str, value: Any, effective_from: dt.date 
             raise ValidationError({key: f"不能大于 {spec.maximum:g}"}, SETTING_TITLES)
     else:
         value = str(value)
+        if spec.check is not None:
+            from hzdesk.parsing import ParseError
+            try:
+                spec.check(value)
+            except ParseError as exc:
+                raise ValidationError({key: str(exc)}, SETTING_TITLES) from None
     old = get_setting(session, key)
     if spec.dated and value != old:
         day = effective_from or clock.today()

@@ -31,6 +31,7 @@ from hzdesk.services.rules import OPEN_STATES, is_overdue
 from hzdesk.services.plans import plan_stats
 from hzdesk.services.water_quality import water_quality_stats
 from hzdesk.services.work import work_stats
+from hzdesk.services.assessment import assess
 from hzdesk.vocab import ProblemState
 
 
@@ -98,13 +99,14 @@ def period_problems(session: Session, start: dt.date, end: dt.date, as_of: dt.da
     return PeriodProblems(states, carried, overdue)
 
 
-def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> ProblemStats:
+def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date,
+                  pp: PeriodProblems | None = None) -> ProblemStats:
     last = min(end, as_of)
     found_rows = plain_rows(session, select(Problem.id, Problem.category, Problem.source)
                             .where(and_(Problem.found_on >= start, Problem.found_on <= last))).all()
     closed = session.scalar(select(func.count()).select_from(Problem)
                             .where(and_(Problem.closed_on >= start, Problem.closed_on <= last)))
-    pp = period_problems(session, start, end, as_of)
+    pp = pp or period_problems(session, start, end, as_of)
     state = pp.states
     overdue_ids = sorted(pp.overdue)
     return ProblemStats(
@@ -146,7 +148,8 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
     """Everything `hzdesk stats` prints, as plain data (the JSON keys are a promise: add, never
     rename)."""
     pc = compliance.compute(session, start, end, as_of)
-    ps = problem_stats(session, start, end, as_of)
+    pp = period_problems(session, start, end, as_of)
+    ps = problem_stats(session, start, end, as_of, pp)
     bs = boards.board_statuses(session, as_of)
     wq = water_quality_stats(session, start, end, as_of)
     return {
@@ -177,6 +180,7 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
         "plans": plan_stats(session, start, end, as_of),
         "people": roster.people_on(session, as_of),
         "work": work_stats(session, start, end, as_of),
+        "assessment": assess(session, start, end, as_of, compliance=pc, problems=pp, boards=bs),
     }
 
 
@@ -248,6 +252,10 @@ def summary_text(stats: dict[str, Any]) -> str:
             lines.append("  工作量：" + "，".join(f"{k} {format_amount(v)}" for k, v in wk["quantities"].items()))
         if wk["participants"]:
             lines.append(f"  参与 {wk['participants']} 人次")
+    if stats["assessment"]:
+        lines += ["", "【村级考核】（按设置中的考核办法）",
+                  "  " + "，".join(f"{r['rank'] or '—'}. {r['unit']} {'—' if r['score'] is None else r['score']}分 {r['grade']}"
+                                  for r in stats["assessment"])]
     lines += ["", "【可直接用于报告】", "  " + report_sentence(stats)]
     return "\n".join(lines)
 

@@ -38,7 +38,7 @@ class StatsTab(QWidget):
         pdf.clicked.connect(self.make_pdf)
         # The 工作总结 is written in Word (the clerk finishes it there) or PDF.
         self.kind.currentIndexChanged.connect(lambda _i: pdf.setText(
-            "生成 Word/PDF…" if self.kind.currentData() == "work-summary" else "生成 PDF…"))
+            "生成 Word/PDF…" if KINDS[self.kind.currentData()].document else "生成 PDF…"))
         row = QHBoxLayout()
         row.addWidget(QLabel("期间"))
         row.addWidget(self.period)
@@ -80,9 +80,10 @@ class StatsTab(QWidget):
             QMessageBox.warning(self, "生成 PDF", str(exc))
             return
         kind, title = self.kind.currentData(), self.kind.currentText()
-        if not path and kind == "work-summary":
+        from hzdesk.reports.kinds import KINDS
+        if not path and KINDS[kind].document:
             path, chosen = QFileDialog.getSaveFileName(
-                self, "保存工作总结", str(Path.home() / f"{title}-{self.period.text().strip()}.docx"),
+                self, f"保存{title}", str(Path.home() / f"{title}-{self.period.text().strip()}.docx"),
                 "Word 文件 (*.docx);;PDF 文件 (*.pdf)")
             if path and Path(path).suffix.lower() not in (".docx", ".pdf"):
                 path += ".pdf" if "pdf" in chosen else ".docx"

@@ -31,7 +31,25 @@ def register() -> str:
     from reportlab import rl_config
 
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path())))
+    _chinese_line_rules()
     # A canvas starts in its base font and names it in every PDF even if nothing is drawn in it:
     # with reportlab's Helvetica that is a font not embedded, which preflight checks reject.
     rl_config.canvas_basefontname = FONT_NAME
     return FONT_NAME
+
+
+#: Full-width punctuation that may not start a line (避头). reportlab's CJK wrapping knows 、。）
+#: and the ASCII marks but not ，；：？！ or closing quotes, so a paragraph could put "，巡河率" at
+#: the start of a line; its lists are module globals, extended once here for every Paragraph.
+NO_LINE_START = "，；：？！”’》」』〉"
+
+
+def _chinese_line_rules() -> None:
+    # Both copies: a one-run paragraph is split by textsplit's, a mixed one by paragraph's.
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    for module in (textsplit, paragraph):
+        missing = "".join(c for c in NO_LINE_START if c not in module.ALL_CANNOT_START)
+        if missing:
+            module.ALL_CANNOT_START += missing
