@@ -118,18 +118,18 @@ def _owner(name: str | None, places: list[str]) -> str | None:
     return max(found, key=len) if found else None
 
 
-def assess(session: Session, start: dt.date, end: dt.date, as_of: dt.date, *, compliance: Any,
+def assess(session: Session, start: dt.date, end: dt.date, as_of: dt.date, *, scheme_text: str, compliance: Any,
            problems: Any, boards: list) -> list[dict[str, Any]]:
-    """`stats --json`'s "assessment": each village's score, grade and rank, with its items."""
+    """`stats --json`'s "assessment": each village's score, grade and rank, with its items, by the
+    scheme `scheme_text` (the setting in force on the period's last day, read by the caller)."""
     from hzdesk.db.models import Person, Problem, SignBoard, WorkRecord
-    from hzdesk.services.settings import get_setting
     from hzdesk.vocab import ProblemState
 
     places = villages(session, as_of)
     if not places:
         return []
     last = min(end, as_of)
-    scheme = parse_scheme(get_setting(session, "assessment_scheme", on=last))
+    scheme = parse_scheme(scheme_text)
     tally = {v: {"due": 0, "credited": 0, "assigned": 0, "closed": 0, "overdue": 0, "boards": 0, "current": 0,
                  "work": 0} for v in places}
     units = dict(session.execute(select(Person.id, Person.unit)).all())

@@ -32,6 +32,7 @@ from hzdesk.services.plans import plan_stats
 from hzdesk.services.water_quality import water_quality_stats
 from hzdesk.services.work import work_stats
 from hzdesk.services.assessment import assess
+from hzdesk.services.settings import get_setting
 from hzdesk.vocab import ProblemState
 
 
@@ -180,7 +181,8 @@ def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date)
         "plans": plan_stats(session, start, end, as_of),
         "people": roster.people_on(session, as_of),
         "work": work_stats(session, start, end, as_of),
-        "assessment": assess(session, start, end, as_of, compliance=pc, problems=pp, boards=bs),
+        "assessment": assess(session, start, end, as_of, compliance=pc, problems=pp, boards=bs,
+                             scheme_text=get_setting(session, "assessment_scheme", on=min(end, as_of))),
     }
 
 

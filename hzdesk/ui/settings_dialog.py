@@ -27,7 +27,7 @@ class _Lines(QPlainTextEdit):
     def __init__(self, text: str):
         super().__init__(text)
         self.setTabChangesFocus(True)
-        self.setFixedHeight(96)
+        self.setFixedHeight(120)
 
     def text(self) -> str:
         return self.toPlainText()
