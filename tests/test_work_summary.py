@@ -96,7 +96,7 @@ def test_the_word_draft_says_what_stats_says_for_the_same_day(demo_file, tmp_pat
     for font in ("方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"):
         assert f'w:eastAsia="{font}"' in xml, font
     assert "PAGE" in d.sections[0].footer.paragraphs[0]._element.xml
-    assert len(d.inline_shapes) == 1   # the chart of problems by category
+    assert len(d.inline_shapes) == 2   # problems by category; each section's class month by month
 
 
 def test_the_pdf_draft_says_the_same_as_the_word_one(demo_file, tmp_path):
@@ -160,3 +160,18 @@ def test_the_word_file_opens_in_libreoffice_and_converts_to_pdf(demo_file, tmp_p
     if shutil.which("pdftotext"):
         text = re.sub(r"\s+", "", subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout)
         assert "清溪镇2025年第二季度河长制工作总结" in text and "三、下步工作打算" in text
+
+
+def test_a_sections_class_by_month_is_its_class_for_that_month(demo_file):
+    from hzdesk.services.water_quality import monthly_classes, section_quality
+
+    db = open_database(demo_file)
+    try:
+        with db.session() as s:
+            months, sections, by_month = monthly_classes(s, dt.date(2025, 1, 1), dt.date(2025, 6, 30), AS_OF)
+            assert months == [(2025, m) for m in range(1, 6)]   # up to the as-of day, 20 May
+            april = {q.section_id: q.measured for q in section_quality(s, dt.date(2025, 4, 1), dt.date(2025, 4, 30), AS_OF)}
+            assert {sid: classes[3] for sid, classes in by_month.items()} == april
+            assert any(april.values())
+    finally:
+        db.close()

@@ -155,6 +155,8 @@ def _water(s: dict, details: dict) -> list[Block]:
     out.append(Block("para", f"全镇设水质监测断面 {w['sections']} 个，本期有监测结果 {w['sampled']} 个，达到水质目标 "
                              f"{w['meeting_target']} 个，达标率 {percent(w['rate'])}"
                              + (f"；劣Ⅴ类断面 {w['worse_than_v']} 个。" if w["worse_than_v"] else "，无劣Ⅴ类断面。")))
+    if details.get("class_chart"):
+        out.append(Block("chart", "图2　监测断面水质类别逐月变化", png=details["class_chart"]))
     rows = [["断面名称", "所在河湖", "水质目标", "本期类别", "是否达标"]]
     rows += [[q.name, q.water_body, q.target, q.measured or "未监测",
               "" if q.met is None else ("达标" if q.met else "未达标")] for q in details["sections"]]
@@ -267,6 +269,37 @@ def _category_chart(by_category: dict[str, int]) -> bytes:
     return buf.getvalue()
 
 
+def class_chart(months: list[tuple[int, int]], sections: list, by_month: dict) -> bytes | None:
+    """水质类别逐月变化: one line per sampled section (up to eight, told apart by marker and dash as
+    well as colour, for a black-and-white printer), Ⅰ at the top; None when nothing was sampled."""
+    import io
+
+    from hzdesk.reports.pdf.summary import GRAYS, _pyplot
+    from hzdesk.vocab import WATER_CLASSES
+
+    shown = [q for q in sections if any(by_month[q.section_id])][:8]
+    if not shown or not months:
+        return None
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 3.0), layout="constrained")
+    xs = list(range(len(months)))
+    for i, q in enumerate(shown):
+        ys = [None if c is None else WATER_CLASSES.index(c) for c in by_month[q.section_id]]
+        ax.plot(xs, [float("nan") if y is None else y for y in ys], marker="os^Dv<>p"[i], linestyle=["-", "--", ":", "-."][i % 4],
+                color=GRAYS[(2 * i) % len(GRAYS)], linewidth=1.2, markersize=4, label=q.name)
+    ax.set_yticks(range(len(WATER_CLASSES)), [f"{c}类" for c in WATER_CLASSES])
+    ax.set_ylim(len(WATER_CLASSES) - 0.5, -0.5)   # Ⅰ (best) at the top
+    step = max(1, len(months) // 12)
+    ax.set_xticks(xs[::step], [f"{y}年{m}月" if (i == 0 or m == 1) else f"{m}月"
+                               for i, (y, m) in enumerate(months)][::step])
+    ax.grid(axis="y", linewidth=0.3)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(4, len(shown)), frameon=False, fontsize=8)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=200)
+    plt.close(fig)
+    return buf.getvalue()
+
+
 def _details(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
     """The records the draft names: overdue problems (oldest deadline first), boards out of date,
     sections and their classes, overdue plan tasks — each by the rule its figure is counted by."""
@@ -295,7 +328,9 @@ def _details(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> 
             .order_by(m.PlanItem.deadline, m.PlanItem.id)):
         if task_overdue(status, done_on, deadline, as_of):
             tasks.append({"water": water, "content": content, "unit": unit, "deadline": format_date_cn(deadline)})
-    return {"overdue": overdue, "tasks": tasks,
+    from hzdesk.services.water_quality import monthly_classes
+
+    return {"overdue": overdue, "tasks": tasks, "class_chart": class_chart(*monthly_classes(session, start, end, as_of)),
             "boards": [b for b in board_statuses(session, as_of) if b.out_of_date],
             "sections": section_quality(session, start, end, as_of)}
 

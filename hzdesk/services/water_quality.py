@@ -83,3 +83,20 @@ def water_quality_stats(session: Session, start: dt.date, end: dt.date, as_of: d
     return {"sections": len(sections), "sampled": len(sampled), "meeting_target": met,
             "rate": met / len(sampled) if sampled else None,
             "worse_than_v": sum(1 for q in sampled if q.measured == "劣Ⅴ")}
+
+
+def monthly_classes(session: Session, start: dt.date, end: dt.date, as_of: dt.date
+                    ) -> tuple[list[tuple[int, int]], list[SectionQuality], dict[int, list[str | None]]]:
+    """Each section's class month by month over the period (up to `as_of`), by the same rule as
+    the period's class (`SectionQuality.measured`): (months, sections, {section id: [class or None]})."""
+    from hzdesk.periods import windows
+    from hzdesk.vocab import PeriodUnit
+
+    last = min(end, as_of)
+    months = list(windows(PeriodUnit.MONTH, start, last)) if last >= start else []
+    sections = section_quality(session, start, end, as_of)
+    by_month = {q.section_id: [] for q in sections}
+    for first, month_end in months:
+        for q in section_quality(session, max(first, start), min(month_end, end), as_of):
+            by_month[q.section_id].append(q.measured)
+    return [(a.year, a.month) for a, _b in months], sections, by_month

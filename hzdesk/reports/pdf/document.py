@@ -64,7 +64,8 @@ def write_pdf(draft: Draft, path: str | os.PathLike) -> int:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
+                                    TableStyle)
 
     f = faces()
     body = ParagraphStyle("body", fontName=f["body"], fontSize=BODY_PT, leading=LINE_PT, firstLineIndent=2 * BODY_PT,
@@ -74,8 +75,8 @@ def write_pdf(draft: Draft, path: str | os.PathLike) -> int:
                                 wordWrap="CJK"),
         "note": ParagraphStyle("note", parent=body, fontName=f["h2"], firstLineIndent=0, alignment=1,
                                spaceAfter=LINE_PT),
-        "h1": ParagraphStyle("h1", parent=body, fontName=f["h1"], keepWithNext=1),
-        "h2": ParagraphStyle("h2", parent=body, fontName=f["h2"], keepWithNext=1),
+        "h1": ParagraphStyle("h1", parent=body, fontName=f["h1"]),
+        "h2": ParagraphStyle("h2", parent=body, fontName=f["h2"]),
         "para": body,
         "caption": ParagraphStyle("cap", parent=body, fontName=f["h1"], fontSize=14, leading=22, firstLineIndent=0,
                                   alignment=1),
@@ -91,7 +92,11 @@ def write_pdf(draft: Draft, path: str | os.PathLike) -> int:
     for b in draft.blocks:
         if b.kind == "para" and b.lead:
             story.append(Paragraph(f'<font name="{f["h2"]}">{_x(b.lead)}</font>{_x(b.text)}', body))
-        elif b.kind in ("title", "note", "h1", "h2", "para"):
+        elif b.kind in ("h1", "h2"):
+            # A heading starts a page rather than end one; a page break only when fewer than three
+            # lines are left (keepWithNext would carry a long paragraph over whole and leave a gap).
+            story += [CondPageBreak(3 * LINE_PT), Paragraph(_x(b.text), styles[b.kind])]
+        elif b.kind in ("title", "note", "para"):
             story.append(Paragraph(_x(b.text), styles[b.kind]))
         elif b.kind == "table":
             total = sum(b.widths) or len(b.rows[0])
@@ -99,8 +104,8 @@ def write_pdf(draft: Draft, path: str | os.PathLike) -> int:
             t = Table(rows, colWidths=[width * w / total for w in b.widths], repeatRows=1)
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                                    ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
-            story += [Paragraph(_x(b.text), styles["caption"]), t, Spacer(1, LINE_PT / 2)]
-            story[-3].keepWithNext = 1
+            story += [CondPageBreak(22 + 4 * TABLE_PT * 1.35 + 20), Paragraph(_x(b.text), styles["caption"]), t,
+                      Spacer(1, LINE_PT / 2)]
         elif b.kind == "chart":
             from PIL import Image as PILImage
 

@@ -213,11 +213,21 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
             Spacer(1, 2 * mm),
             table([[k for k, _v in roles], [v for _k, v in roles]], [20 * mm] * len(roles))])]
     if water["sections"]:
+        from reportlab.platypus import Image
+
+        from hzdesk.reports.work_summary import class_chart
+        from hzdesk.services.water_quality import monthly_classes
+
+        png = class_chart(*monthly_classes(session, start, end, as_of))
+        width = min(room, 150 * mm)
         story += [KeepTogether([
             Paragraph(f"{next(numerals)}、水质监测", h2),
             table([["监测断面", "有监测结果", "达标", "达标率", "劣Ⅴ类"],
                    [water["sections"], water["sampled"], water["meeting_target"], percent(water["rate"]),
-                    water["worse_than_v"]]], [30 * mm] * 5)])]
+                    water["worse_than_v"]]], [30 * mm] * 5),
+            # the classes month by month, by the same rule as the period's class
+            *([Spacer(1, 3 * mm), Image(io.BytesIO(png), width=width, height=width * 3.0 / 6.4),
+               Paragraph("各监测断面水质类别逐月变化", small)] if png else [])])]
     if plan["plans"]:
         story += [KeepTogether([
             Paragraph(f"{next(numerals)}、一河一策", h2),
