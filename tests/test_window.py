@@ -740,7 +740,7 @@ def test_tables_remember_their_columns_and_offer_menus(qtbot, window, demo_db):
     [a for a in again.column_menu().actions() if a.text() == "恢复默认列"][0].trigger()
     assert not again.view.horizontalHeader().isSectionHidden(weather)
     assert [a.text() for a in tab.row_menu().actions() if a.text()] == \
-        ["修改…", "删除", "复制", "复制整表（全部符合条件的记录）", "留痕…"]
+        ["修改…", "删除", "复制", "复制整表（全部符合条件的记录）", "留痕…", "附件…"]
 
 
 def test_key_columns_stay_in_sight_when_scrolling_sideways(qtbot, window):
@@ -991,3 +991,28 @@ def test_a_work_record_is_typed_with_its_quantities_and_a_mistake_keeps_the_typi
     assert shown == "清理垃圾(吨) 3.5；打捞漂浮物(吨) 0.8"
     again = RecordDialog(window.ctx, WORK_RECORD, dialog.saved_id, window)
     assert again.widgets["quantities"].boxes["打捞漂浮物(吨)"].text() == "0.8"
+
+
+def test_a_work_record_keeps_its_files(qtbot, window, demo_db, tmp_path):
+    """#16 point 3: attachments on a work record (the minutes of a meeting, a scanned 河长令): added
+    with the type checked, listed, opened as a copy; they go when the record is deleted."""
+    from PIL import Image
+
+    tab = window.show_page("work")
+    tab.view.selectRow(0)
+    rid = tab.selected_id()
+    photo = tmp_path / "现场照片.jpg"
+    Image.new("RGB", (40, 30), "green").save(photo)
+    not_a_file = tmp_path / "说明.txt"
+    not_a_file.write_text("纯文本", encoding="utf-8")
+    dialog = tab.show_attachments(modal=False)
+    assert "工作记录" in dialog.windowTitle()
+    assert dialog.add(str(photo)) and dialog.files.count() == 1
+    assert not dialog.add(str(not_a_file)) and dialog.files.count() == 1   # refused, said why
+    dialog.files.setCurrentRow(0)
+    copy = dialog.open_selected()
+    assert copy.read_bytes() == photo.read_bytes() and copy != photo
+    assert count(demo_db, m.Attachment) == 1
+    tab.select_id(rid)
+    tab.delete()
+    assert count(demo_db, m.Attachment) == 0

@@ -136,7 +136,8 @@ def _problems(s: dict, as_of: str) -> list[Block]:
     text += f"，挂账 {i['parked']} 个。" if i["parked"] else "。"
     out.append(Block("para", text))
     if i["by_category"]:
-        out.append(Block("chart", "图1　本期发现问题按类别", png=_category_chart(i["by_category"])))
+        from hzdesk.reports.charts import category_chart
+        out.append(Block("chart", "图1　本期发现问题按类别", png=category_chart(i["by_category"])))
     if i["by_unit"]:
         rows = [["责任单位", "交办（个）", "已销号（个）", "未办结（个）", "超期（个）"]]
         rows += [[u["unit"], str(u["assigned"]), str(u["closed"]), str(u["open"]), str(u["overdue"])]
@@ -248,58 +249,6 @@ def _next_steps(text: str) -> list[Block]:
     return out
 
 
-def _category_chart(by_category: dict[str, int]) -> bytes:
-    """Problems found by category, largest first: a horizontal bar chart that prints in grey."""
-    import io
-
-    from hzdesk.reports.pdf.summary import GRAYS, _pyplot
-
-    plt = _pyplot()
-    items = list(by_category.items())[:10][::-1]
-    fig, ax = plt.subplots(figsize=(6.0, 0.45 * len(items) + 0.9), layout="constrained")
-    bars = ax.barh([k for k, _ in items], [v for _, v in items], color=GRAYS[1], edgecolor="black", linewidth=0.6,
-                   height=0.55)
-    ax.bar_label(bars, labels=[f"{v} 个" for _, v in items], padding=3)
-    ax.set_xlabel("问题数（个）")
-    ax.set_xlim(0, max(v for _, v in items) * 1.2 + 0.5)
-    ax.spines[["top", "right"]].set_visible(False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=200)
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def class_chart(months: list[tuple[int, int]], sections: list, by_month: dict) -> bytes | None:
-    """水质类别逐月变化: one line per sampled section (up to eight, told apart by marker and dash as
-    well as colour, for a black-and-white printer), Ⅰ at the top; None when nothing was sampled."""
-    import io
-
-    from hzdesk.reports.pdf.summary import GRAYS, _pyplot
-    from hzdesk.vocab import WATER_CLASSES
-
-    shown = [q for q in sections if any(by_month[q.section_id])][:8]
-    if not shown or not months:
-        return None
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 3.0), layout="constrained")
-    xs = list(range(len(months)))
-    for i, q in enumerate(shown):
-        ys = [None if c is None else WATER_CLASSES.index(c) for c in by_month[q.section_id]]
-        ax.plot(xs, [float("nan") if y is None else y for y in ys], marker="os^Dv<>p"[i], linestyle=["-", "--", ":", "-."][i % 4],
-                color=GRAYS[(2 * i) % len(GRAYS)], linewidth=1.2, markersize=4, label=q.name)
-    ax.set_yticks(range(len(WATER_CLASSES)), [f"{c}类" for c in WATER_CLASSES])
-    ax.set_ylim(len(WATER_CLASSES) - 0.5, -0.5)   # Ⅰ (best) at the top
-    step = max(1, len(months) // 12)
-    ax.set_xticks(xs[::step], [f"{y}年{m}月" if (i == 0 or m == 1) else f"{m}月"
-                               for i, (y, m) in enumerate(months)][::step])
-    ax.grid(axis="y", linewidth=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(4, len(shown)), frameon=False, fontsize=8)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=200)
-    plt.close(fig)
-    return buf.getvalue()
-
-
 def _details(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
     """The records the draft names: overdue problems (oldest deadline first), boards out of date,
     sections and their classes, overdue plan tasks — each by the rule its figure is counted by."""
@@ -329,6 +278,8 @@ def _details(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> 
         if task_overdue(status, done_on, deadline, as_of):
             tasks.append({"water": water, "content": content, "unit": unit, "deadline": format_date_cn(deadline)})
     from hzdesk.services.water_quality import monthly_classes
+
+    from hzdesk.reports.charts import class_chart
 
     return {"overdue": overdue, "tasks": tasks, "class_chart": class_chart(*monthly_classes(session, start, end, as_of)),
             "boards": [b for b in board_statuses(session, as_of) if b.out_of_date],

@@ -26,7 +26,7 @@ from hzdesk.errors import ValidationError
 MAX_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 60_000_000          # a 60-megapixel photo; more is a decompression bomb, not a photo
 OWNERS = {"problem": m.Problem, "patrol": m.Patrol, "sign_board": m.SignBoard, "water_body": m.WaterBody,
-          "outfall": m.Outfall, "river_plan": m.RiverPlan}
+          "outfall": m.Outfall, "river_plan": m.RiverPlan, "work_record": m.WorkRecord}
 DOCUMENT_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"PK\x03\x04": ("application/zip", ".zip"),
                   b"\xd0\xcf\x11\xe0": ("application/msword", ".doc")}
 IMAGE_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp"),
@@ -164,10 +164,25 @@ def add_attachment(session: Session, store: Path, owner_type: str, owner_id: int
     return att, offered
 
 
+def owner_title(owner_type: str) -> str:
+    """问题, 巡河记录, 工作记录 …: the ledger's own title."""
+    from hzdesk.fields import LEDGERS
+
+    lg = LEDGERS.get(owner_type)
+    return {"problem": "问题"}.get(owner_type) or (lg.title if lg else owner_type)
+
+
 def attachments_of(session: Session, owner_type: str, owner_id: int) -> list[m.Attachment]:
     return list(session.scalars(select(m.Attachment).where(m.Attachment.owner_type == owner_type,
                                                            m.Attachment.owner_id == owner_id)
                                 .order_by(m.Attachment.id)))
+
+
+def attachment(session: Session, attachment_id: int) -> m.Attachment:
+    att = session.get(m.Attachment, attachment_id)
+    if att is None:
+        raise ValidationError({"attachment": "这个附件已不存在（可能已随记录删除）"})
+    return att
 
 
 def file_of(store: Path, att: m.Attachment) -> Path:
@@ -183,7 +198,7 @@ def unsound_attachments(session: Session, store: Path) -> tuple[list[str], list[
     missing, damaged = [], []
     for att in session.scalars(select(m.Attachment).order_by(m.Attachment.id)):
         path = file_of(store, att)
-        owner = {"problem": "问题", "patrol": "巡河记录", "sign_board": "公示牌"}.get(att.owner_type, att.owner_type)
+        owner = owner_title(att.owner_type)
         where = f"{owner}（记录号 {att.owner_id}）的“{att.filename}”"
         if not path.is_file():
             missing.append(where)

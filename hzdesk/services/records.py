@@ -138,6 +138,11 @@ def delete(session: Session, ledger_key: str, record_id: int) -> None:
         hint = "，可改为注销" if lg.retire_field else ""
         raise ValidationError({"id": f"仍被{'、'.join(used)}引用，不能删除{hint}"})
     session.info.get("referenced", {}).pop((lg.model, record_id), None)
+    # Its attachments go with it (each deletion in the trail; the stored files are shared by
+    # content and stay until a backup's clean-up).
+    for att in session.scalars(select(m.Attachment).where(m.Attachment.owner_type == ledger_key,
+                                                          m.Attachment.owner_id == record_id)):
+        session.delete(att)
     session.delete(obj)
     session.flush()
 

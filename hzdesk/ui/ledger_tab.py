@@ -122,6 +122,13 @@ class LedgerTab(QWidget):
         self.history_button.setToolTip("这条记录的新增、修改记录：何时、何人、改了什么")
         self.history_button.clicked.connect(self.show_history)
         self.action_row.addWidget(self.history_button)
+        from hzdesk.services.attachments import OWNERS
+        self.attachments_button = None
+        if self.ledger.key in OWNERS and self.ledger.key != "problem":   # 问题台账 has its photo panel
+            self.attachments_button = QPushButton("附件…")
+            self.attachments_button.setToolTip("这条记录的照片、文件（会议纪要、河长令扫描件等）")
+            self.attachments_button.clicked.connect(self.show_attachments)
+            self.action_row.addWidget(self.attachments_button)
         self.action_row.addStretch(1)
         self.count_label = QLabel("")
         self.action_row.addWidget(self.count_label)
@@ -313,6 +320,8 @@ class LedgerTab(QWidget):
         menu.addAction("复制整表（全部符合条件的记录）", lambda: (self.view.selectAll(), self.copy_selection()))
         menu.addSeparator()
         menu.addAction("留痕…", self.show_history)
+        if self.attachments_button is not None:
+            menu.addAction("附件…", self.show_attachments)
         if pos is not None:
             menu.popup(self.view.viewport().mapToGlobal(pos))
         return menu
@@ -366,6 +375,21 @@ class LedgerTab(QWidget):
         dialog.resize(760, 360)
         dialog.exec()
         return lines
+
+    def show_attachments(self, modal: bool = True):
+        """The selected record's files (添加, 打开); returns the dialog."""
+        from hzdesk.ui.attachments_dialog import AttachmentsDialog
+
+        record_id = self.selected_id()
+        if record_id is None:
+            return None
+        row = next((r for r in self.model.rows if r.get("id") == record_id), {})
+        key = self.ledger.view("table")[0] if self.ledger.view("table") else None
+        label = f"{self.ledger.title} {format_value(self.ledger.field(key), row.get(key), row)}" if key else self.ledger.title
+        dialog = AttachmentsDialog(self.ctx, self.ledger.key, record_id, label, self)
+        if modal:
+            dialog.exec()
+        return dialog
 
     def retire(self) -> None:
         record_id = self.selected_id()

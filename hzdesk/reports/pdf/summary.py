@@ -16,30 +16,11 @@ from hzdesk.services.rules import ordered_levels
 from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.parsing import date_range_cn, format_date_cn
-from hzdesk.reports.pdf.fonts import font_path, register
+from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.pages import PageNumbers, bound_margins, info, numbered_canvas
 from hzdesk.services.settings import get_setting
 from hzdesk.services.stats import percent, period_stats, report_sentence
-
-
-def _pyplot():
-    import logging
-
-    import matplotlib
-    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # the font has one weight
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
-    from matplotlib import pyplot as plt
-
-    font_manager.fontManager.addfont(str(font_path()))
-    name = font_manager.FontProperties(fname=str(font_path())).get_name()
-    plt.rcParams.update({"font.family": name, "axes.unicode_minus": False, "font.size": 9})
-    return plt
-
-
-#: Fills that stay apart on a black-and-white printer: lightness steps and hatching, not hue alone.
-GRAYS = ["#3B5E8C", "#9DB7D5", "#D9822B", "#F2C894", "#5B8C3B", "#B9D5A0", "#7F7F7F", "#D0D0D0"]
-HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
+from hzdesk.reports.charts import GRAYS, HATCHES, _pyplot
 
 
 def _chart(fig, width: float):
@@ -215,7 +196,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     if water["sections"]:
         from reportlab.platypus import Image
 
-        from hzdesk.reports.work_summary import class_chart
+        from hzdesk.reports.charts import class_chart
         from hzdesk.services.water_quality import monthly_classes
 
         png = class_chart(*monthly_classes(session, start, end, as_of))
