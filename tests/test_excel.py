@@ -361,6 +361,15 @@ def test_template_has_every_sheet_and_imports_as_empty(base_db, tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["填写说明"] + [s.name for s in SHEETS]
     assert wb["问题台账"].data_validations.dataValidation  # drop-down lists
+    # #16's sheets: their lists drop down too, and the quantities say how they are written
+    def listed(sheet, header):
+        ws = wb[sheet]
+        col = next(c.column_letter for c in ws[1] if c.value == header)
+        return [dv.formula1 for dv in ws.data_validations.dataValidation if f"{col}2:" in str(dv.sqref)]
+    assert "河长会议/工作调度" in listed("工作记录", "工作类型")[0]
+    assert "劣Ⅴ" in listed("监测结果", "水质类别")[0] and "已完成" in listed("一河一策任务", "进展")[0]
+    quantities = next(c for c in wb["工作记录"][1] if c.value == "工作量")
+    assert "清理垃圾(吨) 3.5" in quantities.comment.text
     with base_db.session() as s:
         result = import_workbook(s, path)
     assert result.ok and sum(result.counts.values()) == 0
