@@ -367,6 +367,17 @@ def cmd_selfcheck(args) -> int:
                         problems.append("HEIC 照片无法读取")
             except Exception as exc:   # any failure of the plug-in means the same to the clerk
                 problems.append(f"HEIC 照片无法读取（{type(exc).__name__}）")
+            try:   # the 工作总结 in Word: python-docx's blank document and lxml travel with the bundle
+                from hzdesk.reports.docx_writer import write_docx
+                from hzdesk.reports.work_summary import compose
+                with db.session() as s:
+                    write_docx(compose(s, dt.date(2025, 1, 1), dt.date(2025, 6, 30), dt.date(2025, 6, 30)),
+                               folder / "自检.docx")
+                import docx
+                if "河长制工作总结" not in docx.Document(str(folder / "自检.docx")).paragraphs[0].text:
+                    problems.append("Word 工作总结内容不完整")
+            except Exception as exc:
+                problems.append(f"无法生成 Word 文件（{type(exc).__name__}：{exc}）")
             for what, path in (("图标", resource("icons", "hzdesk.png")), ("字体", resource("fonts", FONT_FILE))):
                 if not path.exists():
                     problems.append(f"缺少{what}文件 {path}")
@@ -382,7 +393,7 @@ def cmd_selfcheck(args) -> int:
     if problems:
         print("自检未通过：" + "；".join(problems))
         return 1
-    print(f"自检通过：数据库、示例数据、拼音排序、PDF（{pages} 页）与打印预览、Excel 写出和（快速）读回、HEIC 照片、图标、字体均正常。")
+    print(f"自检通过：数据库、示例数据、拼音排序、PDF（{pages} 页）与打印预览、Excel 写出和（快速）读回、Word 工作总结、HEIC 照片、图标、字体均正常。")
     return 0
 
 
