@@ -97,6 +97,9 @@ def test_the_word_draft_says_what_stats_says_for_the_same_day(demo_file, tmp_pat
         assert f'w:eastAsia="{font}"' in xml, font
     assert "PAGE" in d.sections[0].footer.paragraphs[0]._element.xml
     assert len(d.inline_shapes) == 2   # problems by category; each section's class month by month
+    for kind in "表图":   # numbered in order, whichever tables and charts the data called for
+        numbers = [int(m.group(1)) for p in d.paragraphs if (m := re.match(kind + r"(\d+)　", p.text))]
+        assert numbers == list(range(1, len(numbers) + 1)) and numbers, kind
 
 
 def test_the_pdf_draft_says_the_same_as_the_word_one(demo_file, tmp_path):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hzdesk.parsing import format_date_cn
 from hzdesk.periods import period_title
-from hzdesk.reports.work_summary import Block, Draft, _township, tight
+from hzdesk.reports.work_summary import Block, Draft, _township, number_captions, tight
 
 
 def _ratio(x: float | None) -> str:
@@ -55,7 +55,7 @@ def compose_notice(session: Session, start: dt.date, end: dt.date, as_of: dt.dat
         table += [[str(r["rank"] or "—"), r["unit"], "—" if r["score"] is None else f"{r['score']:g}", r["grade"], _ratio(r["items"]["巡河率"]),
                    _ratio(r["items"]["整改率"]), _ratio(r["items"]["公示牌更新率"]), str(r["work_records"]),
                    str(r["overdue"])] for r in rows]
-        blocks.append(Block("table", f"表1　{name}村级河长制工作考核结果", rows=table,
+        blocks.append(Block("table", f"{name}村级河长制工作考核结果", rows=table,
                             widths=[1.9, 2.4, 1.6, 1.9, 2, 2, 2.4, 2.4, 2.4]))
         blocks.append(Block("h1", "二、有关要求"))
         failing = by_grade["不合格"]
@@ -68,4 +68,4 @@ def compose_notice(session: Session, start: dt.date, end: dt.date, as_of: dt.dat
     for b in blocks:
         if b.kind == "para":
             b.text = tight(b.text)
-    return Draft(title, office, as_of, blocks, s)
+    return Draft(title, office, as_of, number_captions(blocks), s)

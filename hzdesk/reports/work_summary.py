@@ -114,7 +114,7 @@ def _patrols(s: dict) -> list[Block]:
         for level in ordered_levels(by_level):
             n, due, credited, done = by_level[level]
             rows.append([level, str(n), str(due), str(credited), str(done), percent(credited / due if due else None)])
-        out.append(Block("table", "表1　各级河长巡河情况", rows=rows, widths=[3, 2, 2, 2, 2, 2]))
+        out.append(Block("table", "各级河长巡河情况", rows=rows, widths=[3, 2, 2, 2, 2, 2]))
     return out
 
 
@@ -137,12 +137,12 @@ def _problems(s: dict, as_of: str) -> list[Block]:
     out.append(Block("para", text))
     if i["by_category"]:
         from hzdesk.reports.charts import category_chart
-        out.append(Block("chart", "图1　本期发现问题按类别", png=category_chart(i["by_category"])))
+        out.append(Block("chart", "本期发现问题按类别", png=category_chart(i["by_category"])))
     if i["by_unit"]:
         rows = [["责任单位", "交办（个）", "已销号（个）", "未办结（个）", "超期（个）"]]
         rows += [[u["unit"], str(u["assigned"]), str(u["closed"]), str(u["open"]), str(u["overdue"])]
                  for u in i["by_unit"]]
-        out.append(Block("table", "表2　问题按责任单位办理情况", rows=rows, widths=[5, 2, 2, 2, 2]))
+        out.append(Block("table", "问题按责任单位办理情况", rows=rows, widths=[5, 2, 2, 2, 2]))
     return out
 
 
@@ -157,11 +157,11 @@ def _water(s: dict, details: dict) -> list[Block]:
                              f"{w['meeting_target']} 个，达标率 {percent(w['rate'])}"
                              + (f"；劣Ⅴ类断面 {w['worse_than_v']} 个。" if w["worse_than_v"] else "，无劣Ⅴ类断面。")))
     if details.get("class_chart"):
-        out.append(Block("chart", "图2　监测断面水质类别逐月变化", png=details["class_chart"]))
+        out.append(Block("chart", "监测断面水质类别逐月变化", png=details["class_chart"]))
     rows = [["断面名称", "所在河湖", "水质目标", "本期类别", "是否达标"]]
     rows += [[q.name, q.water_body, q.target, q.measured or "未监测",
               "" if q.met is None else ("达标" if q.met else "未达标")] for q in details["sections"]]
-    out.append(Block("table", "表3　监测断面水质情况", rows=rows, widths=[4, 4, 2, 2, 2]))
+    out.append(Block("table", "监测断面水质情况", rows=rows, widths=[4, 4, 2, 2, 2]))
     return out
 
 
@@ -317,4 +317,15 @@ def compose(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> D
     for b in blocks:
         if b.kind == "para":
             b.text, b.lead = tight(b.text), tight(b.lead)
-    return Draft(title, office, as_of, blocks, s)
+    return Draft(title, office, as_of, number_captions(blocks), s)
+
+
+def number_captions(blocks: list[Block]) -> list[Block]:
+    """表1, 表2 … and 图1, 图2 … in the order they come (a table or chart the data does not call
+    for is left out, and the numbers close up)."""
+    counts = {"table": 0, "chart": 0}
+    for b in blocks:
+        if b.kind in counts:
+            counts[b.kind] += 1
+            b.text = f"{'表' if b.kind == 'table' else '图'}{counts[b.kind]}　{b.text}"
+    return blocks
