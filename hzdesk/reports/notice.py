@@ -56,7 +56,7 @@ def compose_notice(session: Session, start: dt.date, end: dt.date, as_of: dt.dat
                    _ratio(r["items"]["整改率"]), _ratio(r["items"]["公示牌更新率"]), str(r["work_records"]),
                    str(r["overdue"])] for r in rows]
         blocks.append(Block("table", f"{name}村级河长制工作考核结果", rows=table,
-                            widths=[1.9, 2.4, 1.6, 1.9, 2, 2, 2.4, 2.4, 2.4]))
+                            widths=[12, 17, 15, 16, 17, 17, 20, 18, 18]))
         blocks.append(Block("h1", "二、有关要求"))
         failing = by_grade["不合格"]
         if failing:

@@ -103,7 +103,8 @@ def write_pdf(draft: Draft, path: str | os.PathLike) -> int:
             rows = [[Paragraph(_x(v), styles["head" if r == 0 else "cell"]) for v in row] for r, row in enumerate(b.rows)]
             t = Table(rows, colWidths=[width * w / total for w in b.widths], repeatRows=1)
             t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+                                   ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3)]))
             story += [CondPageBreak(22 + 4 * TABLE_PT * 1.35 + 20), Paragraph(_x(b.text), styles["caption"]), t,
                       Spacer(1, LINE_PT / 2)]
         elif b.kind == "chart":
