@@ -107,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--as-of", type=_date_arg, metavar="日期", help="名录的有效日期、统计截至日期（默认今天）")
     report.add_argument("--state", metavar="状态", help="问题台账只列某一状态，如 整改中")
     report.add_argument("--issue", metavar="问题编号", help="督办单、销号单的问题编号，如 WT-2025-001")
+    report.add_argument("--with-sheets", action="store_true",
+                        help="迎检台账（binder）附上本年签发的督办单和本年销号问题的销号单")
 
     sub.add_parser("backup", help="立即备份数据库（含附件），并校验备份",
                    description="用 SQLite 备份接口生成一致的备份，校验后放入数据库旁的“备份”文件夹，并按 7 天、4 周、12 个月轮换。")
@@ -413,7 +415,7 @@ def cmd_report(args) -> int:
     check_options(args.kind, period=args.period, issue=args.issue, state=args.state)   # before opening
     with _open(args, writes=False) as db:
         made = make_report(db, args.kind, args.out, period=args.period, as_of=args.as_of, state=args.state,
-                           issue=args.issue)
+                           issue=args.issue, with_sheets=args.with_sheets)
     rows = f"，{made.rows} 行" if made.rows is not None else ""
     pages = f"，共 {made.pages} 页" if made.pages is not None else "（Word 文件，可直接修改）"
     print(f"已生成 {args.out}：{made.title}{rows}{pages}")

@@ -203,6 +203,31 @@ def test_inspection_binder(demo, tmp_path):
     assert reader.metadata.author == "清溪镇河长制办公室" and "hzdesk" in reader.metadata.creator
 
 
+def test_the_binder_may_carry_the_years_sheets(demo, tmp_path):
+    """#14 point 2: with_sheets adds the year's 督办单 (each problem handed over in it, as stats
+    counts them) and 销号单 (each problem closed in it), a bookmark per problem, numbered as the book."""
+    from pypdf import PdfReader
+
+    from hzdesk.reports.pdf.binder import write_binder
+    from hzdesk.services.stats import period_stats
+
+    out = tmp_path / "binder.pdf"
+    with demo.session() as s:
+        pages = write_binder(s, out, 2025, UNTIL, sheets=True)
+        figures = period_stats(s, dt.date(2025, 1, 1), dt.date(2025, 12, 31), UNTIL)
+    reader = PdfReader(str(out))
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert titles[-2:] == ["问题督办单", "问题整改销号单"]
+    issued, closed = [o for o in reader.outline if isinstance(o, list)]
+    assert len(issued) == figures["work"]["supervision_sheets"] > 0
+    assert len(closed) == figures["issues"]["closed"] > 0
+    first = reader.get_destination_page_number(issued[0])   # 0-based, the book's page
+    text = pdftext(out, first + 1)
+    assert issued[0].title in text and "河湖问题督办单" in text
+    assert f"问题督办单第{first - 1}页共{pages - 2}页" in text   # the printed number is the book's
+    assert "问题督办单" in pdftext(out, 2) and "问题整改销号单" in pdftext(out, 2)   # in the contents
+
+
 def test_county_statistics_workbook(demo, tmp_path):
     import openpyxl
 

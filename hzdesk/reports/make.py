@@ -42,7 +42,7 @@ class Made:
 def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[dt.date, dt.date] | None = None,
          as_of: dt.date | None = None, state: str | None = None, issue: str | None = None,
          attachments: Path | None = None, progress: Callable[[str], None] = lambda s: None,
-         should_stop: Callable[[], bool] = lambda: False) -> Made:
+         should_stop: Callable[[], bool] = lambda: False, with_sheets: bool = False) -> Made:
     """Write report `kind` to `out`. `as_of` defaults to today (the binder: the end of its year,
     or today while the year runs)."""
     spec = check_options(kind, period=period, issue=issue, state=state)
@@ -64,7 +64,8 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
         return Made(f"{spec.title} {issue}", 1)
     if kind == "binder":
         from hzdesk.reports.pdf.binder import write_binder
-        pages = write_binder(session, out, period[0].year, as_of, progress=progress, should_stop=should_stop)
+        pages = write_binder(session, out, period[0].year, as_of, progress=progress, should_stop=should_stop,
+                             sheets=with_sheets, attachments=attachments)
         return Made(f"{period[0].year}年度迎检台账", pages)
     as_of = as_of or clock.today()
     if kind in WRITTEN:

@@ -24,12 +24,25 @@ SUPERVISION_KIND = "督办函/督查专报"
 HANDED_OVER = ("交办", "恢复整改")
 
 
+def _signed(last: dt.date):
+    return (select(ProblemEvent.problem_id, func.max(ProblemEvent.on_date).label("on"))
+            .where(ProblemEvent.action.in_(HANDED_OVER), ProblemEvent.on_date <= last)
+            .group_by(ProblemEvent.problem_id).subquery())
+
+
 def supervision_sheets(session: Session, start: dt.date, last: dt.date) -> int:
     """Problems whose 督办单 is dated in [start, last]: their last hand-over on or before `last`."""
-    signed = (select(ProblemEvent.problem_id, func.max(ProblemEvent.on_date).label("on"))
-              .where(ProblemEvent.action.in_(HANDED_OVER), ProblemEvent.on_date <= last)
-              .group_by(ProblemEvent.problem_id).subquery())
+    signed = _signed(last)
     return session.scalar(select(func.count()).select_from(signed).where(signed.c.on >= start)) or 0
+
+
+def supervision_sheet_numbers(session: Session, start: dt.date, last: dt.date) -> list[str]:
+    """The numbers of those problems, in the order their sheets were signed (the binder's 督办单)."""
+    from hzdesk.db.models import Problem
+
+    signed = _signed(last)
+    return list(session.scalars(select(Problem.number).join(signed, signed.c.problem_id == Problem.id)
+                                .where(signed.c.on >= start).order_by(signed.c.on, Problem.id)))
 
 
 def work_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict:

@@ -36,9 +36,17 @@ class StatsTab(QWidget):
         pdf = self.make_button = QPushButton("生成 PDF…")
         pdf.setObjectName("make_pdf")
         pdf.clicked.connect(self.make_pdf)
-        # The 工作总结 is written in Word (the clerk finishes it there) or PDF.
-        self.kind.currentIndexChanged.connect(lambda _i: pdf.setText(
-            "生成 Word/PDF…" if KINDS[self.kind.currentData()].document else "生成 PDF…"))
+        from PySide6.QtWidgets import QCheckBox
+        self.with_sheets = QCheckBox("附本年督办单、销号单")
+        self.with_sheets.setToolTip("迎检台账后附本年签发的每份督办单和本年销号问题的销号单（问题多时较慢）")
+        self.with_sheets.setVisible(False)
+
+        def kind_chosen(_i):
+            # The 工作总结 is written in Word (the clerk finishes it there) or PDF; the binder may
+            # carry the year's sheets.
+            pdf.setText("生成 Word/PDF…" if KINDS[self.kind.currentData()].document else "生成 PDF…")
+            self.with_sheets.setVisible(self.kind.currentData() == "binder")
+        self.kind.currentIndexChanged.connect(kind_chosen)
         row = QHBoxLayout()
         row.addWidget(QLabel("期间"))
         row.addWidget(self.period)
@@ -47,6 +55,7 @@ class StatsTab(QWidget):
         row.addSpacing(24)
         row.addWidget(QLabel("台账与报告"))
         row.addWidget(self.kind)
+        row.addWidget(self.with_sheets)
         row.addWidget(pdf)
         row.addStretch(1)
         self.text = QPlainTextEdit()
@@ -102,8 +111,8 @@ class StatsTab(QWidget):
             return
 
         def work(step, should_stop):
-            return make_report(self.ctx.db, kind, path, period=period, progress=step,
-                               should_stop=should_stop).pages
+            return make_report(self.ctx.db, kind, path, period=period, progress=step, should_stop=should_stop,
+                               with_sheets=kind == "binder" and self.with_sheets.isChecked()).pages
 
         def done(pages, error):
             if error is not None:

@@ -12,6 +12,7 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from hzdesk import clock
+from hzdesk.errors import HzdeskError
 from hzdesk.files import atomic_output
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.kinds import BINDER_PARTS
@@ -59,12 +60,39 @@ def _cover_and_contents(path: Path, office: str, year: int, entries: list[tuple[
     c.save()
 
 
+def _sheets(session: Session, year: int, as_of: dt.date) -> list[tuple[str, str, list[str]]]:
+    """The year's 督办单 (each problem handed over in the year, as `stats` counts them) and 销号单
+    (each problem closed in the year), by problem number."""
+    from sqlalchemy import select
+
+    from hzdesk.db.models import Problem
+    from hzdesk.services.work import supervision_sheet_numbers
+
+    last = min(dt.date(year, 12, 31), as_of)
+    issued = supervision_sheet_numbers(session, dt.date(year, 1, 1), last)
+    closed = list(session.scalars(select(Problem.number).where(Problem.closed_on >= dt.date(year, 1, 1),
+                                                              Problem.closed_on <= last)
+                                  .order_by(Problem.closed_on, Problem.id)))
+    return [("issue", "问题督办单", issued), ("closure", "问题整改销号单", closed)]
+
+
+def _sheet(session: Session, kind: str, number: str, out: Path, attachments: Path | None,
+           numbers: PageNumbers = PageNumbers()) -> int:
+    from hzdesk.reports.pdf.problem_sheets import closure_sheet, issue_sheet
+
+    if kind == "issue":
+        return issue_sheet(session, number, out, numbers)
+    return closure_sheet(session, number, out, attachments, numbers)
+
+
 def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt.date | None = None,
                  progress: Callable[[str], None] = lambda s: None,
-                 should_stop: Callable[[], bool] = lambda: False) -> int:
+                 should_stop: Callable[[], bool] = lambda: False, sheets: bool = False,
+                 attachments: Path | None = None) -> int:
     """The year's binder as one book: every section is laid out first so that its pages carry
     the book's running numbers (and their section's name); the contents, the bookmarks and the
-    PDF's page labels give the same numbers. Cover and contents are numbered Ⅰ, Ⅱ apart."""
+    PDF's page labels give the same numbers. Cover and contents are numbered Ⅰ, Ⅱ apart. With
+    `sheets`, the year's 督办单 and 销号单 follow as two more sections, one bookmark per problem."""
     from pypdf import PdfReader, PdfWriter
 
     office = get_setting(session, "office_name")
@@ -82,6 +110,20 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
                 doc = build(session, kind, period=period, as_of=as_of)
                 pages, layout = count_pages(doc, should_stop)
                 laid.append((kind, title, pages, (doc, layout)))
+        for kind, title, numbers_of in (_sheets(session, year, as_of) if sheets else []):
+            if not numbers_of:
+                continue
+            progress(f"排版：{title}（{len(numbers_of)} 份）")
+            each = []
+            for n, number in enumerate(numbers_of, start=1):   # each sheet's pages, counted by laying it out
+                if should_stop():
+                    raise HzdeskError("已取消，文件没有写出。")
+                try:
+                    each.append((number, _sheet(session, kind, number, Path(folder) / "count.pdf", attachments)))
+                except HzdeskError:   # a sheet the problem's present state does not allow is not in the book
+                    continue
+            if each:
+                laid.append((kind, title, sum(p for _n, p in each), each))
         total = sum(pages for _k, _t, pages, _l in laid)
         entries, number = [], 1
         for _kind, title, pages, _l in laid:
@@ -94,6 +136,15 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
             numbers = PageNumbers(first, total, title)
             if ledger is None:
                 write_summary(session, out, period, as_of, numbers=numbers)
+            elif kind in ("issue", "closure"):   # one file per sheet, numbered where it falls in the book
+                at, files = first, []
+                for number, pages in ledger:
+                    sheet_out = Path(folder) / f"{kind}-{len(files)}.pdf"
+                    _sheet(session, kind, number, sheet_out, attachments, PageNumbers(at, total, title))
+                    files.append((number, sheet_out, pages))
+                    at += pages
+                parts.append((title, files))
+                continue
             else:
                 doc, layout = ledger
                 write_ledger(out, doc, should_stop=should_stop, numbers=numbers, layout=layout)
@@ -106,6 +157,16 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
         front_pages = len(writer.pages)
         for title, out in parts:
             first = len(writer.pages)
+            if isinstance(out, list):   # the sheets: a bookmark per problem under the section's
+                starts = []
+                for number, sheet_out, _pages in out:
+                    starts.append((number, len(writer.pages)))
+                    for p in PdfReader(str(sheet_out)).pages:
+                        writer.add_page(p)
+                section = writer.add_outline_item(title=title, page_number=first)   # pages exist by now
+                for number, at in starts:
+                    writer.add_outline_item(title=number, page_number=at, parent=section)
+                continue
             for p in PdfReader(str(out)).pages:
                 writer.add_page(p)
             writer.add_outline_item(title=title, page_number=first)

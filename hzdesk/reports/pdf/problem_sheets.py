@@ -54,16 +54,21 @@ def _styles(font: str):
 _BASE_MARGIN_MM = 20
 
 
-def _build(path: str | os.PathLike, story: list, title: str, office: str, binding_mm: float) -> None:
+def _build(path: str | os.PathLike, story: list, title: str, office: str, binding_mm: float,
+           numbers: PageNumbers = PageNumbers()) -> int:
+    """Write the sheet; returns its number of pages (a binder numbers them in its own run)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate
 
     left, right = bound_margins(binding_mm, _BASE_MARGIN_MM)
+    pages = []
     with atomic_output(path) as tmp:
         SimpleDocTemplate(tmp, pagesize=A4, leftMargin=left, rightMargin=right, topMargin=18 * mm,
                           bottomMargin=18 * mm, **info(title, office)).build(
-            story, canvasmaker=numbered_canvas(PageNumbers(), register(), bottom=10 * mm))
+            story, onFirstPage=lambda c, d: pages.append(d.page), onLaterPages=lambda c, d: pages.append(d.page),
+            canvasmaker=numbered_canvas(numbers, register(), bottom=10 * mm))
+    return len(pages)
 
 
 def _grid(rows, st, widths):
@@ -135,7 +140,7 @@ def _heading_and_grid(office: str, title: str, subtitle: str, rows: list[list[st
             *([_grid(head, st, widths)] if head else []), KeepTogether([_grid(tail, st, widths), *ending])]
 
 
-def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
+def issue_sheet(session: Session, number: str, path: str | os.PathLike, numbers: PageNumbers = PageNumbers()) -> int:
     """督办单: what, where, since when, who must fix it by when, and the boxes to sign."""
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
@@ -172,7 +177,7 @@ def issue_sheet(session: Session, number: str, path: str | os.PathLike) -> None:
                         st["small"])]
     story = _heading_and_grid(office, "河湖问题督办单", f"督办单号：{p.number}　　　签发日期：{format_date_cn(issued)}",
                               rows, st, w, ending, keep=3)
-    _build(path, story, f"河湖问题督办单 {p.number}", office, get_setting(session, "binding_margin_mm"))
+    return _build(path, story, f"河湖问题督办单 {p.number}", office, get_setting(session, "binding_margin_mm"), numbers)
 
 
 def _photo_cell(store: Path | None, atts, st, width: float, height: float):
@@ -196,7 +201,8 @@ def _photo_cell(store: Path | None, atts, st, width: float, height: float):
     return Paragraph("（未附照片）", st["small"])
 
 
-def closure_sheet(session: Session, number: str, path: str | os.PathLike, store: Path | None = None) -> None:
+def closure_sheet(session: Session, number: str, path: str | os.PathLike, store: Path | None = None,
+                  numbers: PageNumbers = PageNumbers()) -> int:
     """销号单: the closure record, with the workflow's history and room for before/after photos."""
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
@@ -238,4 +244,5 @@ def closure_sheet(session: Session, number: str, path: str | os.PathLike, store:
               Spacer(1, 10 * mm),
               Paragraph("验收人（签字）：______________　　　河长制办公室（盖章）　　　______年____月____日", st["cell"])]
     story = _heading_and_grid(office, "河湖问题整改销号单", f"编号：{p.number}", rows, st, w, ending, keep=2)
-    _build(path, story, f"河湖问题整改销号单 {p.number}", office, get_setting(session, "binding_margin_mm"))
+    return _build(path, story, f"河湖问题整改销号单 {p.number}", office, get_setting(session, "binding_margin_mm"),
+                  numbers)
