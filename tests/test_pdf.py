@@ -238,7 +238,7 @@ def test_county_statistics_workbook(demo, tmp_path):
         write_stats_workbook(tmp_path / "st.xlsx", s, start, end, UNTIL)
         stats = period_stats(s, start, end, UNTIL)
     wb = openpyxl.load_workbook(tmp_path / "st.xlsx")
-    assert wb.sheetnames == ["汇总", "河长巡河", "按村统计", "问题类别", "问题来源", "按责任单位"]
+    assert wb.sheetnames == ["汇总", "河长巡河", "按村统计", "问题类别", "问题来源", "按责任单位", "村级考核"]
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["应巡（次）"] == stats["patrols"]["due"] and summary["发现问题（个）"] == stats["issues"]["found"]
     assert summary["水质达标断面（个）"] == stats["water_quality"]["meeting_target"]        # #16: the same figures
@@ -253,6 +253,12 @@ def test_county_statistics_workbook(demo, tmp_path):
     assert units and sum(r[4] for r in units) <= stats["issues"]["overdue"]
     assert [list(r) for r in units] == [[u["unit"], u["assigned"], u["closed"], u["open"], u["overdue"]]
                                         for u in stats["issues"]["by_unit"]]
+    # #16: the village assessment and the office's work, as stats gives them
+    ranked = list(wb["村级考核"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1], r[2], r[3]) for r in ranked] == \
+        [(a["rank"], a["unit"], a["score"], a["grade"]) for a in stats["assessment"]] and ranked
+    assert all(summary[f"{k}（次）"] == n for k, n in stats["work"]["by_kind"].items()) and stats["work"]["by_kind"]
+    assert all(summary[label] == x for label, x in stats["work"]["quantities"].items())
 
 
 def test_numbers_are_never_split(tmp_path):

@@ -68,7 +68,12 @@ def write_stats_workbook(path: str | os.PathLike, session: Session, start: dt.da
             ["监测断面（个）", w["sections"]], ["有监测结果的断面（个）", w["sampled"]],
             ["水质达标断面（个）", w["meeting_target"]], ["水质达标率", w["rate"]], ["劣Ⅴ类断面（个）", w["worse_than_v"]],
             ["一河一策实施方案（个）", pl["plans"]], ["方案任务（项）", pl["tasks"]], ["任务已完成（项）", pl["done"]],
-            ["任务超期未完成（项）", pl["overdue"]]]),
+            ["任务超期未完成（项）", pl["overdue"]],
+            *[[f"{kind}（次）", n] for kind, n in stats["work"]["by_kind"].items()],
+            *([["其中本程序签发的督办单（份）", stats["work"]["supervision_sheets"]]]
+              if stats["work"]["supervision_sheets"] else []),
+            *[[label, x] for label, x in stats["work"]["quantities"].items()],
+            *([["参与（人次）", stats["work"]["participants"]]] if stats["work"]["participants"] else [])]),
         "河长巡河": (["姓名", "电话", "级别", "应巡", "完成", "实巡", "完成率"],
                  [[c["name"], c["phone"], c["level"], c["due"], c["credited"], c["done"], c["rate"]]
                   for c in p["by_chief"]]),
@@ -78,6 +83,12 @@ def write_stats_workbook(path: str | os.PathLike, session: Session, start: dt.da
         "问题来源": (["来源", "个数"], [[k, v] for k, v in i["by_source"].items()]),
         "按责任单位": (["责任单位", "交办（个）", "已销号", "未办结", "超期"],
                   [[u["unit"], u["assigned"], u["closed"], u["open"], u["overdue"]] for u in i["by_unit"]]),
+        # The scheme in force (设置 → 考核办法) scored each village: services/assessment.py.
+        "村级考核": (["排名", "村（社区）", "得分", "等次", "巡河率", "整改率", "公示牌更新率", "工作记录（条）",
+                  "超期问题（个）", "扣分"],
+                 [[r["rank"], r["unit"], r["score"], r["grade"], r["items"]["巡河率"], r["items"]["整改率"],
+                   r["items"]["公示牌更新率"], r["work_records"], r["overdue"], r["deduction"]]
+                  for r in stats["assessment"]]),
     }
     first = True
     for name, (headers, rows) in sheets.items():
@@ -94,7 +105,7 @@ def write_stats_workbook(path: str | os.PathLike, session: Session, start: dt.da
                     cell.data_type = "s"
                 elif isinstance(cell.value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
-        percent_cols = [j for j, h in enumerate(headers, start=1) if h in ("完成率", "整改率")]
+        percent_cols = [j for j, h in enumerate(headers, start=1) if h in ("完成率", "整改率", "巡河率", "公示牌更新率")]
         for row in ws.iter_rows(min_row=2):
             for j in percent_cols:
                 row[j - 1].number_format = "0.0%"
