@@ -76,16 +76,16 @@ def roster(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc
 def boards(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc:
     statuses = board_statuses(session, as_of)
     info = {b.id: b for b in session.scalars(select(m.SignBoard))}
-    cols = [PdfColumn("序号", 3.2, "center"), PdfColumn("编号", 6), PdfColumn("河湖", 9), PdfColumn("位置", 10),
-            PdfColumn("状况", 3.5), PdfColumn("设立日期", 6.5), PdfColumn("牌面更新", 6.5), PdfColumn("最近检查", 6.5),
-            PdfColumn("牌面河长", 12), PdfColumn("牌面内容", 14)]
+    cols = [PdfColumn("序号", 3.2, "center"), PdfColumn("编号", 6), PdfColumn("河湖", 9), PdfColumn("位置", 8),
+            PdfColumn("规格", 7), PdfColumn("监督电话", 7), PdfColumn("状况", 3.5), PdfColumn("设立日期", 6.5),
+            PdfColumn("牌面更新", 6.5), PdfColumn("最近检查", 6.5), PdfColumn("牌面河长", 11), PdfColumn("牌面内容", 17)]
     out = []
     for i, st in enumerate(statuses, start=1):
         b = info[st.board_id]
         state = "无记录（当日牌面未登记）" if not st.known else "与现任一致" if not st.out_of_date else (
             f"过期（自 {st.since.isoformat()}），应于 {st.due_by.isoformat()} 前更新为："
             + "、".join(s.name for s in st.should) + ("【已超期】" if st.overdue else ""))
-        out.append([str(i), st.code, st.water_body, st.place or "", b.condition,
+        out.append([str(i), st.code, st.water_body, st.place or "", b.size or "", b.supervision_phone or "", b.condition,
                     format_value(LEDGERS["sign_board"].field("installed_on"), b.installed_on),
                     format_value(LEDGERS["sign_board"].field("content_updated_on"), st.printed_on),
                     # an inspection after the as-of day is not known to a report of that day
