@@ -249,16 +249,14 @@ def _next_steps(text: str) -> list[Block]:
     return out
 
 
-def _details(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
+def _details(session: Session, start: dt.date, end: dt.date, as_of: dt.date, figures) -> dict:
     """The records the draft names: overdue problems (oldest deadline first), boards out of date,
     sections and their classes, overdue plan tasks — each by the rule its figure is counted by."""
     from hzdesk.db import models as m
-    from hzdesk.services.boards import board_statuses
     from hzdesk.services.plans import TASK_KINDS, task_overdue
-    from hzdesk.services.stats import period_problems
     from hzdesk.services.water_quality import section_quality
 
-    pp = period_problems(session, start, end, as_of)
+    pp = figures.problems   # the period's problems as stats counted them
     overdue = []
     if pp.overdue:
         for number, water, deadline in session.execute(
@@ -282,7 +280,7 @@ def _details(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> 
     from hzdesk.reports.charts import class_chart
 
     return {"overdue": overdue, "tasks": tasks, "class_chart": class_chart(*monthly_classes(session, start, end, as_of)),
-            "boards": [b for b in board_statuses(session, as_of) if b.out_of_date],
+            "boards": [b for b in figures.boards if b.out_of_date],
             "sections": section_quality(session, start, end, as_of)}
 
 
@@ -297,11 +295,12 @@ def tight(text: str) -> str:
 
 def compose(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> Draft:
     from hzdesk.services.settings import get_setting
-    from hzdesk.services.stats import period_stats
+    from hzdesk.services.stats import period_figures
 
     office = get_setting(session, "office_name")
-    s = period_stats(session, start, end, as_of)
-    details = _details(session, start, end, as_of)
+    figures = period_figures(session, start, end, as_of)
+    s = figures.stats
+    details = _details(session, start, end, as_of, figures)
     title = f"{_township(office)}{period_title(start, end)}河长制工作总结"
     day = format_date_cn(as_of)
     blocks = [Block("title", title),

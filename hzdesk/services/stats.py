@@ -148,11 +148,29 @@ def _rate(x: float | None) -> float | None:
 def period_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict[str, Any]:
     """Everything `hzdesk stats` prints, as plain data (the JSON keys are a promise: add, never
     rename)."""
+    return period_figures(session, start, end, as_of).stats
+
+
+@dataclass
+class PeriodFigures:
+    """`period_stats` and the records behind two of its figures, for a document that names them
+    (the 工作总结's overdue problems and boards out of date) without computing them again."""
+
+    stats: dict[str, Any]
+    problems: PeriodProblems
+    boards: list
+
+
+def period_figures(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> PeriodFigures:
     pc = compliance.compute(session, start, end, as_of)
     pp = period_problems(session, start, end, as_of)
     ps = problem_stats(session, start, end, as_of, pp)
     bs = boards.board_statuses(session, as_of)
     wq = water_quality_stats(session, start, end, as_of)
+    return PeriodFigures(_figures(session, start, end, as_of, pc, pp, ps, bs, wq), pp, bs)
+
+
+def _figures(session, start, end, as_of, pc, pp, ps, bs, wq) -> dict[str, Any]:
     return {
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "as_of": as_of.isoformat(),
