@@ -13,11 +13,8 @@ from sqlalchemy.orm import Session
 
 from hzdesk.parsing import format_date_cn
 from hzdesk.periods import period_title
+from hzdesk.services.stats import percent
 from hzdesk.reports.work_summary import Block, Draft, _township, number_captions, tight
-
-
-def _ratio(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%".replace(".0%", "%")
 
 
 def compose_notice(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> Draft:
@@ -52,8 +49,8 @@ def compose_notice(session: Session, start: dt.date, end: dt.date, as_of: dt.dat
         blocks.append(Block("para", "；".join(f"{g}{len(v)}个" + (f"：{'、'.join(v)}" if v else "")
                                              for g, v in by_grade.items()) + "。"))
         table = [["排名", "村", "得分", "等次", "巡河率", "整改率", "公示牌更新率", "工作记录（条）", "超期问题（个）"]]
-        table += [[str(r["rank"] or "—"), r["unit"], "—" if r["score"] is None else f"{r['score']:g}", r["grade"], _ratio(r["items"]["巡河率"]),
-                   _ratio(r["items"]["整改率"]), _ratio(r["items"]["公示牌更新率"]), str(r["work_records"]),
+        table += [[str(r["rank"] or "—"), r["unit"], "—" if r["score"] is None else f"{r['score']:g}", r["grade"], percent(r["items"]["巡河率"]),
+                   percent(r["items"]["整改率"]), percent(r["items"]["公示牌更新率"]), str(r["work_records"]),
                    str(r["overdue"])] for r in rows]
         blocks.append(Block("table", f"{name}村级河长制工作考核结果", rows=table,
                             widths=[12, 17, 15, 16, 17, 17, 20, 18, 18]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
                                QTabWidget, QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
@@ -16,17 +16,17 @@ from hzdesk.office import Changes
 from hzdesk.parsing import ParseError, parse_date
 from hzdesk.services.settings import SETTINGS, add_choice, all_settings, choices, set_choice_active, set_setting
 from hzdesk.ui.common import AppContext, confirm, show_error
-from hzdesk.ui.field_widgets import DateField
+from hzdesk.ui.field_widgets import DateField, LongText
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 
 
 
-class _Lines(QPlainTextEdit):
-    """A setting of several lines, read and written like a line edit."""
+class _Lines(LongText):
+    """A setting of several lines (the forms' long-text box), read and written like a line edit."""
 
     def __init__(self, text: str):
-        super().__init__(text)
-        self.setTabChangesFocus(True)
+        super().__init__()
+        self.setPlainText(text)
         self.setFixedHeight(120)
 
     def text(self) -> str:
