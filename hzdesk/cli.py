@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--issue", metavar="问题编号", help="督办单、销号单的问题编号，如 WT-2025-001")
     report.add_argument("--with-sheets", action="store_true",
                         help="迎检台账（binder）附上本年签发的督办单和本年销号问题的销号单")
+    report.add_argument("--brief", action="store_true",
+                        help="简表：巡河记录、问题台账每条只印一行（不印职务、路线、同行人员、整改验收等明细行）")
 
     sub.add_parser("backup", help="立即备份数据库（含附件），并校验备份",
                    description="用 SQLite 备份接口生成一致的备份，校验后放入数据库旁的“备份”文件夹，并按 7 天、4 周、12 个月轮换。")
@@ -415,7 +417,7 @@ def cmd_report(args) -> int:
     check_options(args.kind, period=args.period, issue=args.issue, state=args.state)   # before opening
     with _open(args, writes=False) as db:
         made = make_report(db, args.kind, args.out, period=args.period, as_of=args.as_of, state=args.state,
-                           issue=args.issue, with_sheets=args.with_sheets)
+                           issue=args.issue, with_sheets=args.with_sheets, brief=args.brief)
     rows = f"，{made.rows} 行" if made.rows is not None else ""
     pages = f"，共 {made.pages} 页" if made.pages is not None else "（Word 文件，可直接修改）"
     print(f"已生成 {args.out}：{made.title}{rows}{pages}")

@@ -272,7 +272,7 @@ def test_numbers_are_never_split(tmp_path):
     rows = [[str(i), "2025-03-05", "清溪河", "张建国", "08:30", "09:40", "12.5", "晴", "河面整洁", "", "否", "步行",
              "2025-03-05"] for i in range(1, 10_501)]
     pages, layout = count_pages(LedgerDoc("巡河记录台账", "某镇", "2025", cols, rows, landscape=True))
-    assert all(len(cells[0]) == 1 and len(cells[6]) == 1 for page in layout.pages for cells, _h in page)
+    assert all(len(cells[0]) == 1 and len(cells[6]) == 1 for page in layout.pages for cells, _h, _detail in page)
     assert len(rows) / pages >= 24     # rows a page, as with one-line rows
 
 
@@ -367,3 +367,64 @@ def test_the_patrol_ledger_says_how_long_each_patrol_took(demo):
     expected = sorted("" if patrol_minutes(a, b) is None else str(patrol_minutes(a, b)) for a, b in first)
     assert made == expected and any(made)
     assert patrol_minutes(dt.time(8, 30), dt.time(9, 45)) == 75 and patrol_minutes(dt.time(9), dt.time(8)) is None
+
+
+def test_ledgers_print_what_an_inspector_reads_under_each_row(db):
+    """#14 point 1: under each patrol its chief's post that day, 路线, 同行人员 and the checklist's
+    findings; under each problem 位置, 责任人, 整改措施, 整改完成/验收 — never a step taken after the
+    ledger's as-of day — and 现场处理 from the patrol that found it. 简表 (brief) leaves them out."""
+    from hzdesk.services import records
+    from hzdesk.services.workflow import move
+    from tests.helpers import appoint, person, water
+
+    D = dt.date
+    with db.session() as s:
+        river = water(s, "QX01", level="乡级", kind="河流")
+        chief = person(s, "李堃")
+        appoint(s, chief, None, D(2024, 1, 1), role="总河长", level="乡级")
+        appoint(s, chief, river, D(2024, 1, 1), role="河长", level="乡级")
+        walk = records.create(s, "patrol", {
+            "person_id": chief.id, "water_body_id": river.id, "patrol_date": D(2025, 3, 5),
+            "route_from": "清溪桥", "route_to": "石门闸", "companions": "王五、赵六",
+            "checklist": {"rubbish": True, "board": False}, "on_spot_handling": "当场劝离"})
+        records.create(s, "patrol", {"person_id": chief.id, "water_body_id": river.id,
+                                     "patrol_date": D(2025, 3, 6)})
+        p = records.create(s, "problem", {"found_on": D(2025, 3, 5), "water_body_id": river.id, "source": "河长巡河",
+                                          "category": "乱堆", "description": "岸边堆放垃圾", "place": "清溪桥下",
+                                          "patrol_id": walk.id})
+        move(s, p.id, "交办", on_date=D(2025, 3, 6), responsible_unit="镇执法队", responsible_person="张三",
+             deadline=D(2025, 3, 20))
+        move(s, p.id, "报告整改完成", on_date=D(2025, 3, 15), measures="已清运")
+        move(s, p.id, "验收通过", on_date=D(2025, 3, 25), verifier="王验")
+        s.commit()
+        march = (D(2025, 3, 1), D(2025, 3, 31))
+        patrols = build(s, "patrols", period=march)
+        before = build(s, "issues", period=march, as_of=D(2025, 3, 20))
+        after = build(s, "issues", period=march, as_of=D(2025, 3, 31))
+        brief = build(s, "patrols", period=march, brief=True)
+    # the post held on that water body, not the higher 总河长 post held elsewhere
+    assert patrols.details[0] == "职务：乡级河长；路线：清溪桥—石门闸；同行人员：王五、赵六；检查项：河面有无漂浮物、垃圾"
+    assert patrols.details[1] == "职务：乡级河长"       # nothing else recorded: nothing else said
+    assert before.details == ["现场处理：当场劝离；位置：清溪桥下；责任人：张三；整改措施：已清运；整改完成日期：2025-03-15"]
+    assert after.details == [before.details[0] + "；验收人：王验；验收日期：2025-03-25"]
+    assert brief.details is None and brief.rows == patrols.rows
+
+
+@needs_poppler
+def test_detail_lines_print_under_their_rows_and_stay_with_them(tmp_path):
+    """A row and its detail line are never parted by a page break; every detail prints."""
+    cols = [PdfColumn("序号", 3), PdfColumn("河湖", 8), PdfColumn("巡河情况", 20)]
+    rows = [[str(i), "清溪河", "河面整洁"] for i in range(1, 90)]
+    details = [f"路线：第{i}号桥—第{i + 1}号闸；同行人员：王五" if i % 3 else "" for i in range(1, 90)]
+    out = tmp_path / "detail.pdf"
+    pages = write_ledger(out, LedgerDoc("巡河记录台账", "某镇河长制办公室", "期间：2025-03", cols, rows,
+                                        details=details))
+    assert pages >= 2
+    for p in range(1, pages + 1):
+        lines = [x for x in pdftext(out, p).splitlines() if x.strip()]
+        for at, line in enumerate(lines):
+            m = re.match(r"路线：第(\d+)号桥", line)
+            if m:   # the line above it is its own row
+                assert re.match(rf"{m.group(1)}清溪河", lines[at - 1]), (p, lines[at - 1], line)
+    text = pdftext(out)
+    assert all(f"第{i}号桥—第{i + 1}号闸" in text for i in range(1, 90) if i % 3)

@@ -23,8 +23,8 @@ from hzdesk.errors import HzdeskError
 from hzdesk.parsing import format_amounts
 from hzdesk.reports.sheets import COMPANIONS, NAMED_ON_WATER, SHEETS, Sheet
 from hzdesk.reports.xlsx import XlsxWriter
+from hzdesk.services.settings import checklist_findings, checklist_labels
 
-CHECKLIST_SEPARATOR = "；"  # the items' own labels contain 、
 # Which date a period selects, per ledger that has one.
 PERIOD_FIELD = {"patrol": "patrol_date", "problem": "found_on", "work_record": "held_on",
                 "monitoring_result": "sampled_on"}
@@ -97,7 +97,7 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
                                               .where(m.BoardChief.printed_to.is_(None))   # the face on it now
                                               .order_by(m.BoardChief.board_id, m.BoardChief.seq)):
             chiefs[board_id].append(name)
-    labels = dict(session.execute(select(m.ChecklistItem.code, m.ChecklistItem.label)).all())
+    labels = checklist_labels(session)
     workflow = _workflow_dates(session) if any(c.role in WORKFLOW_ROLES for c in sheet.columns) else {}
 
     for row in session.execute(q.execution_options(yield_per=2000)):
@@ -119,7 +119,7 @@ def _rows(session: Session, sheet: Sheet, period: tuple[dt.date, dt.date] | None
             elif c.role == "amounts":
                 out.append(format_amounts(value) or None)
             elif c.role == "checklist":
-                out.append(CHECKLIST_SEPARATOR.join(labels.get(k, k) for k, seen in (value or {}).items() if seen))
+                out.append(checklist_findings(value, labels))
             else:
                 out.append(value)
         yield out

@@ -18,6 +18,7 @@ class ReportKind:
     in_window: bool = True   # offered in 报表's list (督办单/销号单 are printed from 问题台账)
     in_binder: bool = False  # a section of the 迎检台账, in this order
     document: bool = False   # a document written from the ledgers: Word (.docx) or PDF, by the file's ending
+    details: bool = False    # prints a detail line under each record unless asked for 简表 (brief)
 
 
 KINDS: dict[str, ReportKind] = {k.key: k for k in (
@@ -31,11 +32,11 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("work", "工作记录台账", needs="period", in_binder=True),
     ReportKind("roster", "河长名录", in_binder=True),
     ReportKind("boards", "河长公示牌台账", in_binder=True),
-    ReportKind("patrols", "巡河记录台账", in_binder=True),
-    ReportKind("issues", "问题台账", in_binder=True),
+    ReportKind("patrols", "巡河记录台账", in_binder=True, details=True),
+    ReportKind("issues", "问题台账", in_binder=True, details=True),
     ReportKind("issue-sheet", "督办单", needs="issue", in_window=False),
     ReportKind("closure-sheet", "销号单", needs="issue", in_window=False),
-    ReportKind("binder", "迎检台账（全年合订本）", needs="period"),
+    ReportKind("binder", "迎检台账（全年合订本）", needs="period", details=True),
     # Word (.docx) for the clerk to finish, or PDF: the file name's ending says which.
     ReportKind("work-summary", "河长制工作总结", needs="period", document=True),
     ReportKind("assessment", "村级考核通报", needs="period", document=True),

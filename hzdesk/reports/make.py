@@ -42,9 +42,9 @@ class Made:
 def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[dt.date, dt.date] | None = None,
          as_of: dt.date | None = None, state: str | None = None, issue: str | None = None,
          attachments: Path | None = None, progress: Callable[[str], None] = lambda s: None,
-         should_stop: Callable[[], bool] = lambda: False, with_sheets: bool = False) -> Made:
+         should_stop: Callable[[], bool] = lambda: False, with_sheets: bool = False, brief: bool = False) -> Made:
     """Write report `kind` to `out`. `as_of` defaults to today (the binder: the end of its year,
-    or today while the year runs)."""
+    or today while the year runs). `brief`: ledgers as 简表, a line a record (no detail lines)."""
     spec = check_options(kind, period=period, issue=issue, state=state)
     suffix = Path(out).suffix.lower()
     if spec.document and suffix not in (".pdf", ".docx"):
@@ -65,7 +65,7 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
     if kind == "binder":
         from hzdesk.reports.pdf.binder import write_binder
         pages = write_binder(session, out, period[0].year, as_of, progress=progress, should_stop=should_stop,
-                             sheets=with_sheets, attachments=attachments)
+                             sheets=with_sheets, attachments=attachments, brief=brief)
         return Made(f"{period[0].year}年度迎检台账", pages)
     as_of = as_of or clock.today()
     if kind in WRITTEN:
@@ -84,6 +84,6 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
     from hzdesk.reports.pdf.render import write_ledger
     from hzdesk.reports.pdf.ledgers import build
     progress("读取台账")
-    doc = build(session, kind, period=period, as_of=as_of, state=state)
+    doc = build(session, kind, period=period, as_of=as_of, state=state, brief=brief)
     progress(f"排版 {len(doc.rows)} 行")
     return Made(doc.title, write_ledger(out, doc, should_stop=should_stop), len(doc.rows))

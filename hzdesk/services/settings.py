@@ -200,6 +200,21 @@ def checklist(session: Session) -> list[ChecklistItem]:
                                 .order_by(ChecklistItem.seq, ChecklistItem.id)))
 
 
+#: Between the checklist items' labels in one text (the labels themselves contain 、).
+CHECKLIST_SEPARATOR = "；"
+
+
+def checklist_labels(session: Session) -> dict[str, str]:
+    """Every checklist item's label by its code, switched-off items included (old patrols name them)."""
+    return dict(session.execute(select(ChecklistItem.code, ChecklistItem.label)).all())
+
+
+def checklist_findings(answers: dict | None, labels: dict[str, str]) -> str:
+    """A patrol's checklist as the workbook and the ledger write it: the labels of the items ticked
+    (a problem seen), "" when none was."""
+    return CHECKLIST_SEPARATOR.join(labels.get(k, k) for k, seen in (answers or {}).items() if seen)
+
+
 def set_choice_active(session: Session, list_name: str, value: str, active: bool) -> None:
     """Retire a choice (old records keep their value) or bring it back."""
     item = session.scalar(select(ChoiceItem).where(ChoiceItem.list_name == list_name, ChoiceItem.value == value))

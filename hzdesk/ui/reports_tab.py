@@ -40,12 +40,17 @@ class StatsTab(QWidget):
         self.with_sheets = QCheckBox("附本年督办单、销号单")
         self.with_sheets.setToolTip("迎检台账后附本年签发的每份督办单和本年销号问题的销号单（问题多时较慢）")
         self.with_sheets.setVisible(False)
+        self.brief = QCheckBox("简表")
+        self.brief.setObjectName("report_brief")
+        self.brief.setToolTip("每条记录只印一行：不印巡河的职务、路线、同行人员、检查项，问题的责任人、整改措施、验收等明细行（页数约减半）")
+        self.brief.setVisible(False)
 
         def kind_chosen(_i):
             # The 工作总结 is written in Word (the clerk finishes it there) or PDF; the binder may
             # carry the year's sheets.
             pdf.setText("生成 Word/PDF…" if KINDS[self.kind.currentData()].document else "生成 PDF…")
             self.with_sheets.setVisible(self.kind.currentData() == "binder")
+            self.brief.setVisible(KINDS[self.kind.currentData()].details)
         self.kind.currentIndexChanged.connect(kind_chosen)
         row = QHBoxLayout()
         row.addWidget(QLabel("期间"))
@@ -56,6 +61,7 @@ class StatsTab(QWidget):
         row.addWidget(QLabel("台账与报告"))
         row.addWidget(self.kind)
         row.addWidget(self.with_sheets)
+        row.addWidget(self.brief)
         row.addWidget(pdf)
         row.addStretch(1)
         self.text = QPlainTextEdit()
@@ -112,7 +118,8 @@ class StatsTab(QWidget):
 
         def work(step, should_stop):
             return make_report(self.ctx.db, kind, path, period=period, progress=step, should_stop=should_stop,
-                               with_sheets=kind == "binder" and self.with_sheets.isChecked()).pages
+                               with_sheets=kind == "binder" and self.with_sheets.isChecked(),
+                               brief=KINDS[kind].details and self.brief.isChecked()).pages
 
         def done(pages, error):
             if error is not None:

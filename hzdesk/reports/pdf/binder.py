@@ -88,7 +88,7 @@ def _sheet(session: Session, kind: str, number: str, out: Path, attachments: Pat
 def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt.date | None = None,
                  progress: Callable[[str], None] = lambda s: None,
                  should_stop: Callable[[], bool] = lambda: False, sheets: bool = False,
-                 attachments: Path | None = None) -> int:
+                 attachments: Path | None = None, brief: bool = False) -> int:
     """The year's binder as one book: every section is laid out first so that its pages carry
     the book's running numbers (and their section's name); the contents, the bookmarks and the
     PDF's page labels give the same numbers. Cover and contents are numbered Ⅰ, Ⅱ apart. With
@@ -107,7 +107,7 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
                 pages = write_summary(session, Path(folder) / "count.pdf", period, as_of)
                 laid.append((kind, title, pages, None))
             else:
-                doc = build(session, kind, period=period, as_of=as_of)
+                doc = build(session, kind, period=period, as_of=as_of, brief=brief)
                 pages, layout = count_pages(doc, should_stop)
                 laid.append((kind, title, pages, (doc, layout)))
         for kind, title, numbers_of in (_sheets(session, year, as_of) if sheets else []):

@@ -38,6 +38,51 @@ def _rows(session: Session, ledger_key: str, keys: list[str], query: records.Que
     return out
 
 
+def _detail(fields: list, row: dict, lead: tuple[str, ...] = ()) -> str:
+    """The line under a row: `lead` and then each of the ledger's "detail" fields that has a value,
+    as 标签：值, joined by ；(an empty record prints no band at all)."""
+    parts = list(lead)
+    for key, f, say in fields:
+        text = say(row.get(key)) if say else format_value(f, row.get(key), row)
+        if text:
+            parts.append(f"{f.label}：{text}")
+    return "；".join(parts)
+
+
+def _detail_fields(session: Session, ledger_key: str) -> list:
+    """(key, field, how to say it or None) for the ledger's "detail" view. The checklist says the
+    items found wanting by their labels, or that nothing was — as the county workbook does."""
+    out = []
+    for key in LEDGERS[ledger_key].view("detail"):
+        f = LEDGERS[ledger_key].field(key)
+        say = None
+        if f.kind == "json" and key == "checklist":
+            from hzdesk.services.settings import checklist_findings, checklist_labels
+            labels = checklist_labels(session)
+            say = lambda v, labels=labels: (None if not v else checklist_findings(v, labels) or "未见异常")  # noqa: E731
+        out.append((key, f, say))
+    return out
+
+
+def _chief_posts(session: Session):
+    """patrol row → "镇级河长" (the post the patrolling person held on that day, on that water body
+    if they held one there, else their highest), or "" for someone who held none."""
+    A = m.Appointment
+    held: dict[int, list] = {}
+    for person, water, role, level, start, end in session.execute(
+            select(A.person_id, A.water_body_id, A.role, A.level, A.start_on, A.end_on)):
+        held.setdefault(person, []).append((water, role, level, start, end))
+
+    def post(row: dict) -> str:
+        day, water = row["patrol_date"], row["water_body_id"]
+        on_day = [h for h in held.get(row["person_id"], ()) if h[3] <= day and (h[4] is None or h[4] >= day)]
+        if not on_day:
+            return ""
+        best = min(on_day, key=lambda h: (h[0] != water, level_rank(h[2])))
+        return f"{best[2]}{best[1]}"
+    return post
+
+
 def _period_text(period: tuple[dt.date, dt.date] | None) -> str:
     if period is None:
         return "范围：全部"
@@ -119,8 +164,14 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
     # a 5-minute "patrol" at a glance)
     after_end = keys.index("end_time") + 2 if "end_time" in keys and "start_time" in keys else None
     fields = [(k, lg.field(k)) for k in keys]   # looked up once, not per cell
+    detail_fields, post = _detail_fields(session, "patrol"), _chief_posts(session)
+    details = []
     for i, row in enumerate(records.list_rows(session, "patrol", query), start=1):
         cells = [str(i)] + [format_value(f, row.get(k), row) for k, f in fields]
+        route = "—".join(p for p in (row.get("route_from"), row.get("route_to")) if p)
+        held = post(row)
+        details.append(_detail(detail_fields, row, tuple(
+            text for text in ((f"职务：{held}" if held else ""), (f"路线：{route}" if route else "")) if text)))
         if is_late_entry(row["patrol_date"], row["entered_on"], late_days(row["patrol_date"])):
             cells[-1] += "（补录）"
             late += 1
@@ -132,7 +183,7 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
     if after_end is not None:
         columns.insert(after_end, PdfColumn("时长(分)", 4.5, "right"))
     subtitle = _period_text(period) + f"　共 {len(rows)} 条，其中补录 {late} 条"
-    return LedgerDoc("巡河记录台账", office, subtitle, columns, rows, landscape=True)
+    return LedgerDoc("巡河记录台账", office, subtitle, columns, rows, landscape=True, details=details)
 
 
 def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date, dt.date] | None = None,
@@ -152,13 +203,22 @@ def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date,
         query = records.Query(filters={"found_on": (None, as_of)})
     query.limit = None
     lg = LEDGERS["problem"]
-    rows, overdue, carried_listed = [], 0, 0
+    detail_fields = _detail_fields(session, "problem")
+    # 现场处理: what was done on the spot at the patrol that found the problem
+    on_spot = dict(session.execute(
+        select(m.Problem.id, m.Patrol.on_spot_handling).join(m.Patrol, m.Patrol.id == m.Problem.patrol_id)
+        .where(m.Patrol.on_spot_handling.is_not(None), m.Patrol.on_spot_handling != "")).all())
+    rows, details, overdue, carried_listed = [], [], 0, 0
     for row in records.list_rows(session, "problem", query):
         if row["id"] not in states or (state and states[row["id"]].value != state):
             continue
         row["state"] = states[row["id"]]
-        if row["closed_on"] and row["closed_on"] > as_of:   # not yet closed on the as-of date
-            row["closed_on"] = None
+        # what had not happened yet on the as-of date is not printed as done
+        for day, also in (("closed_on", ()), ("rectified_on", ()), ("verified_on", ("verifier",))):
+            if row.get(day) and row[day] > as_of:
+                for key in (day, *also):
+                    row[key] = None
+        details.append(_detail(detail_fields, row, (f"现场处理：{on_spot[row['id']]}",) if row["id"] in on_spot else ()))
         cells = [str(len(rows) + 1)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
         if row["id"] in carried:
             cells[keys.index("number") + 1] += "（上期结转）"
@@ -172,7 +232,7 @@ def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date,
     subtitle = (_period_text(period) + (f"　状态：{state}" if state else "")
                 + f"　截至 {as_of.isoformat()}：共 {len(rows)} 个（其中上期结转 "
                 + f"{carried_listed} 个），超期 {overdue} 个")
-    return LedgerDoc("问题台账", office, subtitle, _columns("problem", keys), rows, landscape=True)
+    return LedgerDoc("问题台账", office, subtitle, _columns("problem", keys), rows, landscape=True, details=details)
 
 
 def sections(session: Session, office: str, **_: Any) -> LedgerDoc:
@@ -265,9 +325,12 @@ LEDGER_KINDS = {"rivers": rivers, "outfalls": outfalls, "sections": sections, "w
                 "plan-tasks": plan_tasks, "work": work, "roster": roster, "boards": boards, "patrols": patrols, "issues": issues}
 
 
-def build(session: Session, kind: str, **kw: Any) -> LedgerDoc:
+def build(session: Session, kind: str, brief: bool = False, **kw: Any) -> LedgerDoc:
+    """Ledger `kind`; `brief` (简表): a line a record, without the detail lines under the rows."""
     office = get_setting(session, "office_name")
     kw.setdefault("as_of", clock.today())
     doc = LEDGER_KINDS[kind](session, office, **kw)
+    if brief:
+        doc.details = None
     doc.binding_mm = get_setting(session, "binding_margin_mm")
     return doc

@@ -40,6 +40,10 @@ class LedgerDoc:
     printed_on: dt.date | None = None
     note: str = ""                     # one line under the table (legend, counts)
     binding_mm: float = 25.0           # 装订线: the left margin, where the pages are bound (设置)
+    # One text per row (or None): a band under the row's cells, from the second column to the
+    # right edge — what an inspector reads about a record that would crowd the columns (路线,
+    # 同行人员, 整改措施, 验收…). Empty texts take no room.
+    details: list[str] | None = None
 
 
 class _Wrapper:
@@ -104,9 +108,15 @@ class _Wrapper:
 #: 避头尾 — characters a line may not start with (closing marks) or end with (opening marks).
 _NO_START = "，。、；：？！）」』】》〉”’…—～%‰℃·,.;:?!)]}"
 _NO_END = "（「『【《〈“‘([{"
+#: The parts of a detail line, each with the "；" that ends it.
+_PARTS = re.compile("[^；]*(?:；|$)")
 #: A unit of line breaking: opening marks, then an ASCII run or one character, then closing marks.
 _UNITS = re.compile("[" + re.escape(_NO_END) + "]*(?:[!-~]+|.)[" + re.escape(_NO_START) + "]*", re.S)
 _CHARS = re.compile("[" + re.escape(_NO_END) + "]*.[" + re.escape(_NO_START) + "]*", re.S)
+
+
+#: A laid-out row: each cell's lines, the whole height, and the detail band's lines (or []).
+_Row = tuple[list[list[str]], float, list[str]]
 
 
 @dataclass
@@ -125,7 +135,7 @@ class _Layout:
     widths: list[float]
     header_lines: list[list[str]]
     header_h: float
-    pages: list[list[tuple[list[list[str]], float]]]
+    pages: list[list[_Row]]
 
     TITLE_BLOCK = 26 + 16 + 16   # title, office, subtitle lines
     FOOTER = 18
@@ -159,24 +169,30 @@ def _layout(doc: LedgerDoc, should_stop: Callable[[], bool]) -> _Layout:
     header_h = max(len(x) for x in header_lines) * leading + 2 * pad
     top = page_h - 2 * margin - header_h - _Layout.FOOTER
     max_row_h = top - _Layout.TITLE_BLOCK - 10
-    laid: list[tuple[list[list[str]], float]] = []
+    laid: list[_Row] = []
+    details = doc.details or ()
+    band_width = sum(widths[1:]) - 2 * pad
     for n, row in enumerate(doc.rows):
         cells = [wrap.lines(text, w - 2 * pad) for text, w in zip(row, widths)]
         h = max(len(c) for c in cells) * leading + 2 * pad
-        if h > max_row_h:
+        detail = wrap.lines(details[n], band_width) if n < len(details) and details[n] else []
+        if h + len(detail) * leading > max_row_h:
             keep = int((max_row_h - 2 * pad) / leading) - 1
             cells = [c[:keep] + (["（下略）"] if len(c) > keep else []) for c in cells]
             h = max(len(c) for c in cells) * leading + 2 * pad
-        laid.append((cells, h))
+            room_left = int((max_row_h - h - pad) / leading)
+            detail = detail[:room_left - 1] + ["（下略）"] if len(detail) > room_left else detail
+        laid.append((cells, h + (len(detail) * leading + pad if detail else 0), detail))
         if n % 2000 == 0 and should_stop():
             raise _cancelled()
-    pages: list[list[tuple[list[list[str]], float]]] = [[]]
+    pages: list[list[_Row]] = [[]]
     room = top - _Layout.TITLE_BLOCK
-    for cells, h in laid:
+    for entry in laid:
+        h = entry[1]
         if h > room and pages[-1]:
             pages.append([])
             room = top - 14
-        pages[-1].append((cells, h))
+        pages[-1].append(entry)
         room -= h
     lay = _Layout(font, page_w, page_h, margin, left, body, leading, pad, wrap, widths, header_lines, header_h, pages)
     if room < (34 if doc.signatures else 0) + 14 * len(_note_lines(lay, doc)):
@@ -269,7 +285,7 @@ def write_ledger(path: str | os.PathLike, doc: LedgerDoc, *,
         ink = _TableInk(c, lay.font, lay.body, lay.leading, lay.pad, lay.wrap, lay.widths, doc.columns)
         for number, rows in enumerate(lay.pages, start=1):
             y = _page_top(c, lay, doc, number, printed)
-            y = ink.draw(lay.left, y, [(lay.header_lines, lay.header_h)] + rows, header_rows=1)
+            y = ink.draw(lay.left, y, [(lay.header_lines, lay.header_h, [])] + rows, header_rows=1)
             if number == total:
                 _ending(c, lay, doc, y)
             c.setFont(lay.font, 9)
@@ -315,21 +331,32 @@ class _TableInk:
     def shown(self, text: str) -> str:
         ops = self._shown.get(text)
         if ops is None:
-            escape = self.canvas._escape
-            ops = self._shown[text] = " ".join(
-                f"{self.font.getSubsetInternalName(subset, self.doc)} {self.size} Tf ({escape(chunk)}) Tj"
-                for subset, chunk in self.font.splitString(text, self.doc))
+            if "；" in text[:-1]:
+                # A detail line is unique but made of parts that recur (职务：村级河长；检查项：
+                # 未见异常): each part encoded once; one Tj after another continues the line.
+                ops = " ".join(self.shown(part) for part in _PARTS.findall(text) if part)
+            else:
+                escape = self.canvas._escape
+                ops = " ".join(
+                    f"{self.font.getSubsetInternalName(subset, self.doc)} {self.size} Tf ({escape(chunk)}) Tj"
+                    for subset, chunk in self.font.splitString(text, self.doc))
+            self._shown[text] = ops
         return ops
 
-    def draw(self, x0: float, top: float, rows: list[tuple[list[list[str]], float]], header_rows: int) -> float:
-        """Draw `rows` (the first `header_rows` of them shaded and centred) from `top` down; returns the bottom."""
+    def draw(self, x0: float, top: float, rows: list[_Row], header_rows: int) -> float:
+        """Draw `rows` (the first `header_rows` of them shaded and centred) from `top` down; returns the bottom.
+
+        A row with a detail band has its column rules stop above the band: the band reads as one
+        line across the row, inside the 序号 column's rule and the table's right edge. (The rules
+        are drawn whole and each band painted white over them: a rectangle a row, not a rule
+        segment a column and row — half the drawing time of a 10,000-row ledger.)"""
         size, leading, pad = self.size, self.leading, self.pad
         right = x0 + sum(self.widths)
         lefts = [x0 + sum(self.widths[:i]) for i in range(len(self.widths))]
         placed, heights = self._placed, self._heights  # the same rows sit at the same heights page after page
-        shade, rules, text = [], [], ["BT"]
+        shade, rules, text, thin, bands = [], [], ["BT"], [], []
         y = top
-        for n, (cells, h) in enumerate(rows):
+        for n, (cells, h, detail) in enumerate(rows):
             header = n < header_rows
             if header:
                 shade.append(f"{x0:.2f} {y - h:.2f} {right - x0:.2f} {h:.2f} re")
@@ -346,16 +373,31 @@ class _TableInk:
                             at = heights[ty] = f"{ty:.2f}"
                         text.append(f"1 0 0 1 {where[0]} {at} Tm {where[1]}")
                     ty -= leading
+            if detail:
+                band_top = y - h + len(detail) * leading + pad
+                bands.append(f"{lefts[1] + 0.3:.2f} {y - h:.2f} {right - lefts[1] - 0.6:.2f} {band_top - y + h:.2f} re")
+                thin.append(f"{lefts[1]:.2f} {band_top:.2f} m {right:.2f} {band_top:.2f} l")
+                ty = band_top - pad / 2 - size
+                for line in detail:
+                    text.append(f"1 0 0 1 {lefts[1] + pad:.2f} {ty:.2f} Tm {self.shown(line)}")
+                    ty -= leading
             y -= h
             rules.append(f"{x0:.2f} {y:.2f} m {right:.2f} {y:.2f} l")
         rules.append(f"{x0:.2f} {top:.2f} m {right:.2f} {top:.2f} l")
-        for x in lefts + [right]:
+        inner = [f"{x:.2f} {top:.2f} m {x:.2f} {y:.2f} l" for x in lefts[2:]]
+        for x in lefts[:2] + [right]:
             rules.append(f"{x:.2f} {top:.2f} m {x:.2f} {y:.2f} l")
         text.append("ET")
         ops = ["q"]
         if shade:
             ops += ["0.88 g", *shade, "f", "0 g"]
-        ops += ["0.5 w", "0 G", *rules, "S", *text, "Q"]
+        ops += ["0.5 w", "0 G", *inner, "S"]
+        if bands:
+            ops += ["1 g", *bands, "f", "0 g"]
+        ops += [*rules, "S"]
+        if thin:
+            ops += ["0.3 w", "0.6 G", *thin, "S", "0 G"]
+        ops += [*text, "Q"]
         self.canvas.addLiteral("\n".join(ops))
         return y
 
