@@ -159,8 +159,11 @@ def test_summary_report_with_charts(demo, tmp_path):
     assert pages >= 2 and "河长制工作统计报表" in text and "本期累计巡河" in text and "整改率" in text
     # #14: no 草稿 on paper; periods as a sentence says them; every page says 共 M 页
     assert "草稿" not in text and "2025年1月1日至6月30日" in text and f"第{pages}页共{pages}页" in text
+    # #14 point 4: the charts (level rates, categories and sources, monthly trend) are drawn as
+    # vector paths and real text, not pictures
     images = subprocess.run(["pdfimages", "-list", str(tmp_path / "s.pdf")], capture_output=True, text=True).stdout
-    assert images.count("image") >= 3  # level rates, categories and sources, monthly trend
+    assert "image" not in images and "smask" not in images, images
+    assert all(t in text for t in ("各级河长巡河率", "问题类别", "问题来源", "逐月巡河与发现问题", "巡河（次）"))
     # #16: organisation and water quality on paper, the figures stats gives
     from hzdesk.services.stats import percent, period_stats
     with demo.session() as s:
@@ -428,3 +431,30 @@ def test_detail_lines_print_under_their_rows_and_stay_with_them(tmp_path):
                 assert re.match(rf"{m.group(1)}清溪河", lines[at - 1]), (p, lines[at - 1], line)
     text = pdftext(out)
     assert all(f"第{i}号桥—第{i + 1}号闸" in text for i in range(1, 90) if i % 3)
+
+
+@needs_poppler
+def test_charts_are_drawn_as_vectors_in_their_own_proportions(tmp_path):
+    """#14 point 4: a chart is paths and text in the embedded font, as wide as asked and exactly as
+    tall as its figure's proportions say; a hatching repeated over many bars is defined once."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    from hzdesk.reports.charts import GRAYS, _pyplot
+    from hzdesk.reports.pdf.fonts import register
+    from hzdesk.reports.pdf.vector import VectorChart
+
+    register()
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.0, 3.0), layout="constrained")
+    ax.bar([f"{i}村" for i in range(40)], range(1, 41), color=GRAYS[3], edgecolor="black", hatch="..")
+    ax.set_title("各村巡河次数 Ⅲ类 ℃")
+    plt.close(fig)
+    chart = VectorChart(fig, 150 * mm)
+    assert chart.wrap(500, 800) == pytest.approx((150 * mm, 75 * mm))    # 6 : 3, never stretched
+    out = tmp_path / "chart.pdf"
+    SimpleDocTemplate(str(out)).build([chart])
+    assert "各村巡河次数Ⅲ类℃" in pdftext(out)
+    images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout
+    assert "image" not in images
+    assert out.stat().st_size < 60_000      # 40 dotted bars: the dots are one form, named by each tile

@@ -1,6 +1,8 @@
-"""The charts of the printed reports and the written documents, as PNG pictures in the bundled
-Chinese font, told apart by lightness, hatching and markers as well as hue (offices print in black
-and white). matplotlib is imported on first use."""
+"""The charts of the printed reports and the written documents in the bundled Chinese font, told
+apart by lightness, hatching and markers as well as hue (offices print in black and white). Each
+chart is a matplotlib figure (already let go of by pyplot): the PDFs draw it as vector paths
+(`pdf/vector.py`), the Word file takes it as a PNG picture (`png`). matplotlib is imported on
+first use."""
 
 from __future__ import annotations
 
@@ -29,7 +31,14 @@ GRAYS = ["#3B5E8C", "#9DB7D5", "#D9822B", "#F2C894", "#5B8C3B", "#B9D5A0", "#7F7
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "--", "++"]
 
 
-def category_chart(by_category: dict[str, int]) -> bytes:
+def png(fig, dpi: int = 200) -> bytes:
+    """The figure as a PNG picture (for Word, which takes no PDF drawing)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def category_chart(by_category: dict[str, int]):
     """Problems found by category, largest first: a horizontal bar chart that prints in grey."""
     plt = _pyplot()
     items = list(by_category.items())[:10][::-1]
@@ -40,13 +49,11 @@ def category_chart(by_category: dict[str, int]) -> bytes:
     ax.set_xlabel("问题数（个）")
     ax.set_xlim(0, max(v for _, v in items) * 1.2 + 0.5)
     ax.spines[["top", "right"]].set_visible(False)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=200)
-    plt.close(fig)
-    return buf.getvalue()
+    plt.close(fig)    # pyplot lets go of it; the figure itself stays drawable
+    return fig
 
 
-def class_chart(months: list[tuple[int, int]], sections: list, by_month: dict) -> bytes | None:
+def class_chart(months: list[tuple[int, int]], sections: list, by_month: dict):
     """水质类别逐月变化: one line per sampled section (up to eight, told apart by marker and dash as
     well as colour, for a black-and-white printer), Ⅰ at the top; None when nothing was sampled."""
     from hzdesk.vocab import WATER_CLASSES
@@ -68,7 +75,5 @@ def class_chart(months: list[tuple[int, int]], sections: list, by_month: dict) -
                                for i, (y, m) in enumerate(months)][::step])
     ax.grid(axis="y", linewidth=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(4, len(shown)), frameon=False, fontsize=8)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=200)
     plt.close(fig)
-    return buf.getvalue()
+    return fig

@@ -13,6 +13,7 @@ import io
 import os
 
 from hzdesk.files import atomic_output
+from hzdesk.reports.charts import png
 from hzdesk.reports.work_summary import Draft
 
 TITLE_FONT, BODY_FONT, H1_FONT, H2_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
@@ -140,7 +141,7 @@ def write_docx(draft: Draft, path: str | os.PathLike) -> None:
             _table(doc, b)
         elif b.kind == "chart":
             p = _paragraph(doc, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, exact=False)
-            p.add_run().add_picture(io.BytesIO(b.png), width=Mm(140))
+            p.add_run().add_picture(io.BytesIO(png(b.figure)), width=Mm(140))
             _paragraph(doc, b.text, font=H1_FONT, size=14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
         elif b.kind == "signature":
             if b is next(x for x in draft.blocks if x.kind == "signature"):

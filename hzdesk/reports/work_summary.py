@@ -37,7 +37,7 @@ class Block:
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)     # table: header first
     widths: list[float] = field(default_factory=list)       # table: relative column widths
-    png: bytes = b""                                         # chart
+    figure: Any = None                                       # chart: a matplotlib figure (reports/charts.py)
     lead: str = ""                                           # para: the bold (楷体) opening of a point
 
 
@@ -137,7 +137,7 @@ def _problems(s: dict, as_of: str) -> list[Block]:
     out.append(Block("para", text))
     if i["by_category"]:
         from hzdesk.reports.charts import category_chart
-        out.append(Block("chart", "本期发现问题按类别", png=category_chart(i["by_category"])))
+        out.append(Block("chart", "本期发现问题按类别", figure=category_chart(i["by_category"])))
     if i["by_unit"]:
         rows = [["责任单位", "交办（个）", "已销号（个）", "未办结（个）", "超期（个）"]]
         rows += [[u["unit"], str(u["assigned"]), str(u["closed"]), str(u["open"]), str(u["overdue"])]
@@ -157,7 +157,7 @@ def _water(s: dict, details: dict) -> list[Block]:
                              f"{w['meeting_target']} 个，达标率 {percent(w['rate'])}"
                              + (f"；劣Ⅴ类断面 {w['worse_than_v']} 个。" if w["worse_than_v"] else "，无劣Ⅴ类断面。")))
     if details.get("class_chart"):
-        out.append(Block("chart", "监测断面水质类别逐月变化", png=details["class_chart"]))
+        out.append(Block("chart", "监测断面水质类别逐月变化", figure=details["class_chart"]))
     rows = [["断面名称", "所在河湖", "水质目标", "本期类别", "是否达标"]]
     rows += [[q.name, q.water_body, q.target, q.measured or "未监测",
               "" if q.met is None else ("达标" if q.met else "未达标")] for q in details["sections"]]

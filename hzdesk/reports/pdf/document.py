@@ -7,7 +7,6 @@ them (仿宋, 黑体, 楷体, a 小标宋 if installed), embedded; elsewhere the
 
 from __future__ import annotations
 
-import io
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -64,7 +63,7 @@ def write_pdf(draft: Draft, path: str | os.PathLike) -> int:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
+    from reportlab.platypus import (CondPageBreak, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
                                     TableStyle)
 
     f = faces()
@@ -108,12 +107,9 @@ def write_pdf(draft: Draft, path: str | os.PathLike) -> int:
             story += [CondPageBreak(22 + 4 * TABLE_PT * 1.35 + 20), Paragraph(_x(b.text), styles["caption"]), t,
                       Spacer(1, LINE_PT / 2)]
         elif b.kind == "chart":
-            from PIL import Image as PILImage
+            from hzdesk.reports.pdf.vector import VectorChart
 
-            with PILImage.open(io.BytesIO(b.png)) as im:
-                w_px, h_px = im.size
-            img = Image(io.BytesIO(b.png), width=140 * mm, height=140 * mm * h_px / w_px)
-            story.append(KeepTogether([img, Paragraph(_x(b.text), styles["caption"])]))
+            story.append(KeepTogether([VectorChart(b.figure, 140 * mm), Paragraph(_x(b.text), styles["caption"])]))
         elif b.kind == "signature":
             if first_signature:
                 story.append(Spacer(1, 2 * LINE_PT))

@@ -5,7 +5,6 @@ the summary paragraph."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from collections import Counter
 
@@ -24,15 +23,11 @@ from hzdesk.reports.charts import GRAYS, HATCHES, _pyplot
 
 
 def _chart(fig, width: float):
-    """The figure as a print-quality picture of exactly its own proportions (it is laid out by
+    """The figure drawn as vector paths and text, in exactly its own proportions (laid out by
     matplotlib's constrained layout, never cropped afterwards, so nothing is stretched)."""
-    from reportlab.platypus import Image
+    from hzdesk.reports.pdf.vector import VectorChart
 
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=220)
-    buf.seek(0)
-    w, h = fig.get_size_inches()
-    return Image(buf, width=width, height=width * h / w)
+    return VectorChart(fig, width)
 
 
 def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
@@ -139,6 +134,8 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
             values, autopct=lambda v: f"{v:.0f}%" if v >= 5 else "", startangle=90, counterclock=False,
             colors=GRAYS[:len(values)], hatch=HATCHES[:len(values)], pctdistance=0.72,
             wedgeprops={"edgecolor": "black", "linewidth": 0.5}, textprops={"fontsize": 7})
+        for pct in _pct:   # a white ground: the figure stays legible over hatching
+            pct.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.6})
         left.set_aspect("equal")
         left.legend(wedges, [f"{k} {v}" for k, v in zip(labels, values)], loc="center left",
                     bbox_to_anchor=(1.0, 0.5), fontsize=7, frameon=False)
@@ -194,12 +191,10 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
             Spacer(1, 2 * mm),
             table([[k for k, _v in roles], [v for _k, v in roles]], [20 * mm] * len(roles))])]
     if water["sections"]:
-        from reportlab.platypus import Image
-
         from hzdesk.reports.charts import class_chart
         from hzdesk.services.water_quality import monthly_classes
 
-        png = class_chart(*monthly_classes(session, start, end, as_of))
+        figure = class_chart(*monthly_classes(session, start, end, as_of))
         width = min(room, 150 * mm)
         story += [KeepTogether([
             Paragraph(f"{next(numerals)}、水质监测", h2),
@@ -207,8 +202,8 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
                    [water["sections"], water["sampled"], water["meeting_target"], percent(water["rate"]),
                     water["worse_than_v"]]], [30 * mm] * 5),
             # the classes month by month, by the same rule as the period's class
-            *([Spacer(1, 3 * mm), Image(io.BytesIO(png), width=width, height=width * 3.0 / 6.4),
-               Paragraph("各监测断面水质类别逐月变化", small)] if png else [])])]
+            *([Spacer(1, 3 * mm), _chart(figure, width),
+               Paragraph("各监测断面水质类别逐月变化", small)] if figure is not None else [])])]
     if plan["plans"]:
         story += [KeepTogether([
             Paragraph(f"{next(numerals)}、一河一策", h2),
