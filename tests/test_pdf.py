@@ -458,3 +458,41 @@ def test_charts_are_drawn_as_vectors_in_their_own_proportions(tmp_path):
     images = subprocess.run(["pdfimages", "-list", str(out)], capture_output=True, text=True).stdout
     assert "image" not in images
     assert out.stat().st_size < 60_000      # 40 dotted bars: the dots are one form, named by each tile
+
+
+@needs_poppler
+def test_board_photos_show_each_boards_latest_photo_known_that_day(db, tmp_path):
+    """#14 point 1: the boards in use with their latest photo (one taken after the report's day
+    is not known to it), captioned with code, water body and what the face showed; the boards
+    without a photo named at the end. A section of the binder."""
+    from PIL import Image as PILImage
+    from sqlalchemy import select
+
+    from hzdesk.db import models as m
+    from hzdesk.reports.make import make
+    from hzdesk.services import records
+    from hzdesk.services.attachments import add_attachment
+    from tests.helpers import water
+
+    D = dt.date
+    with db.session() as s:
+        river = water(s, "QX01", kind="河流")
+        ids = [records.create(s, "sign_board", {"code": f"GSP-{i:03d}", "water_body_id": river.id, "condition": "完好",
+                                                "place": f"清溪桥{i}号", "installed_on": D(2024, 1, 1)}).id
+               for i in range(1, 4)]
+        for n, (board, taken) in enumerate([(ids[0], D(2025, 3, 1)), (ids[1], D(2025, 8, 1))]):
+            photo = tmp_path / f"p{n}.jpg"
+            PILImage.new("RGB", (640, 480), (90, 140, 200)).save(photo, "JPEG")
+            add_attachment(s, db.attachments, "sign_board", board, photo)
+        for att, taken in zip(s.scalars(select(m.Attachment).order_by(m.Attachment.id)), (D(2025, 3, 1), D(2025, 8, 1))):
+            att.taken_at = dt.datetime.combine(taken, dt.time(9))
+        s.commit()
+        pages = make(s, "board-photos", tmp_path / "photos.pdf", as_of=D(2025, 6, 30), attachments=db.attachments).pages
+    text = pdftext(tmp_path / "photos.pdf")
+    assert pages == 1 and "河长公示牌照片" in text and "有照片1块，无照片2块" in text
+    assert "GSP-001河QX01" in text.replace("　", "") and "拍摄：2025年3月1日" in text
+    assert "无照片的公示牌（2块）：GSP-002、GSP-003" in text       # GSP-002's photo was taken later
+    images = subprocess.run(["pdfimages", "-list", str(tmp_path / "photos.pdf")], capture_output=True, text=True).stdout
+    assert len([line for line in images.splitlines()[2:] if line.strip()]) == 1   # one picture: the known photo
+    from hzdesk.reports.kinds import BINDER_PARTS
+    assert "board-photos" in [k.key for k in BINDER_PARTS]

@@ -32,6 +32,7 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("work", "工作记录台账", needs="period", in_binder=True),
     ReportKind("roster", "河长名录", in_binder=True),
     ReportKind("boards", "河长公示牌台账", in_binder=True),
+    ReportKind("board-photos", "河长公示牌照片", in_binder=True),
     ReportKind("patrols", "巡河记录台账", in_binder=True, details=True),
     ReportKind("issues", "问题台账", in_binder=True, details=True),
     ReportKind("issue-sheet", "督办单", needs="issue", in_window=False),

@@ -77,6 +77,10 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
             return Made(draft.title, None)
         from hzdesk.reports.pdf.document import write_pdf
         return Made(draft.title, write_pdf(draft, out))
+    if kind == "board-photos":
+        from hzdesk.reports.pdf.board_photos import write_board_photos
+        progress("排版照片")
+        return Made(spec.title, write_board_photos(session, out, as_of, attachments))
     if kind == "summary":
         from hzdesk.reports.pdf.summary import write_summary
         progress("统计并绘图")

@@ -16,6 +16,7 @@ from hzdesk.errors import HzdeskError
 from hzdesk.files import atomic_output
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.kinds import BINDER_PARTS
+from hzdesk.reports.pdf.board_photos import write_board_photos
 from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.pages import PageNumbers, info
 from hzdesk.reports.pdf.render import MM, count_pages, write_ledger
@@ -106,6 +107,9 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
             if kind == "summary":
                 pages = write_summary(session, Path(folder) / "count.pdf", period, as_of)
                 laid.append((kind, title, pages, None))
+            elif kind == "board-photos":
+                pages = write_board_photos(session, Path(folder) / "count.pdf", as_of, attachments)
+                laid.append((kind, title, pages, "photos"))
             else:
                 doc = build(session, kind, period=period, as_of=as_of, brief=brief)
                 pages, layout = count_pages(doc, should_stop)
@@ -136,6 +140,8 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
             numbers = PageNumbers(first, total, title)
             if ledger is None:
                 write_summary(session, out, period, as_of, numbers=numbers)
+            elif ledger == "photos":
+                write_board_photos(session, out, as_of, attachments, numbers=numbers)
             elif kind in ("issue", "closure"):   # one file per sheet, numbered where it falls in the book
                 at, files = first, []
                 for number, pages in ledger:
