@@ -250,6 +250,8 @@ PATROL = Ledger("patrol", "巡河记录", m.Patrol, (
     F("findings", "巡河情况", "longtext", width=16, views="table form fast print workbook"),
     F("found_problem", "发现问题", "bool", width=4, views="table form print workbook"),
     F("on_spot_handling", "现场处理", "longtext", width=12, views="table form fast print workbook"),
+    F("recorder", "记录人", width=5, max_len=40, person_name=True, hint="填写纸质记录的人",
+      views="form fast sticky workbook detail"),
     F("entered_on", "录入日期", "date", width=7, views="table form fast sticky print workbook"),
     F("notes", "备注", "longtext", width=12, views="form workbook"),
 ), order_by=("patrol_date", "id"), search=("findings", "route_from", "route_to", "companions"))

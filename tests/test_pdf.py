@@ -373,8 +373,8 @@ def test_the_patrol_ledger_says_how_long_each_patrol_took(demo):
 
 
 def test_ledgers_print_what_an_inspector_reads_under_each_row(db):
-    """#14 point 1: under each patrol its chief's post that day, 路线, 同行人员 and the checklist's
-    findings; under each problem 位置, 责任人, 整改措施, 整改完成/验收 — never a step taken after the
+    """#14 point 1: under each patrol its chief's post that day, 路线, 同行人员, the checklist's
+    findings and 记录人 (a name typed with a full-width space kept without it); under each problem 位置, 责任人, 整改措施, 整改完成/验收 — never a step taken after the
     ledger's as-of day — and 现场处理 from the patrol that found it. 简表 (brief) leaves them out."""
     from hzdesk.services import records
     from hzdesk.services.workflow import move
@@ -389,7 +389,7 @@ def test_ledgers_print_what_an_inspector_reads_under_each_row(db):
         walk = records.create(s, "patrol", {
             "person_id": chief.id, "water_body_id": river.id, "patrol_date": D(2025, 3, 5),
             "route_from": "清溪桥", "route_to": "石门闸", "companions": "王五、赵六",
-            "checklist": {"rubbish": True, "board": False}, "on_spot_handling": "当场劝离"})
+            "checklist": {"rubbish": True, "board": False}, "on_spot_handling": "当场劝离", "recorder": "赵　六"})
         records.create(s, "patrol", {"person_id": chief.id, "water_body_id": river.id,
                                      "patrol_date": D(2025, 3, 6)})
         p = records.create(s, "problem", {"found_on": D(2025, 3, 5), "water_body_id": river.id, "source": "河长巡河",
@@ -406,7 +406,7 @@ def test_ledgers_print_what_an_inspector_reads_under_each_row(db):
         after = build(s, "issues", period=march, as_of=D(2025, 3, 31))
         brief = build(s, "patrols", period=march, brief=True)
     # the post held on that water body, not the higher 总河长 post held elsewhere
-    assert patrols.details[0] == "职务：乡级河长；路线：清溪桥—石门闸；同行人员：王五、赵六；检查项：河面有无漂浮物、垃圾"
+    assert patrols.details[0] == "职务：乡级河长；路线：清溪桥—石门闸；同行人员：王五、赵六；检查项：河面有无漂浮物、垃圾；记录人：赵六"
     assert patrols.details[1] == "职务：乡级河长"       # nothing else recorded: nothing else said
     assert before.details == ["现场处理：当场劝离；位置：清溪桥下；责任人：张三；整改措施：已清运；整改完成日期：2025-03-15"]
     assert after.details == [before.details[0] + "；验收人：王验；验收日期：2025-03-25"]

@@ -87,3 +87,21 @@ def test_upgrading_keeps_every_row_and_figure(tmp_path, src):
     assert in_use and in_use <= listed
     con.close()
     assert stats["patrols"]["due"] > 0 and stats["issues"]["found"] > 0
+
+
+def test_a_new_column_reseals_intact_rows_and_still_reports_a_tampered_one(tmp_path):
+    """0011 adds 记录人 to every patrol, which changes every row's digest: the rows the trail
+    vouched for are sealed anew, and one changed behind the program's back before the upgrade is
+    still named by `check` afterwards."""
+    path = unpack(DATA / "rev0010-small-demo.db.gz", tmp_path)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE patrol SET distance_km = distance_km + 1 WHERE id = 7")
+    con.commit()
+    con.close()
+    db = open_database(path)
+    try:
+        with db.session() as s:
+            report = check_database(s)
+    finally:
+        db.close()
+    assert report.errors == ["巡河记录：留痕之外被修改 1 条（记录号 7）"], report.errors

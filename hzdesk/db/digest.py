@@ -63,8 +63,8 @@ def baseline(conn: Connection, tables: Iterable[str] = SEALED) -> dict[str, dict
     return {t: {str(k): d for k, d in rows_of(conn, t).items()} for t in tables if t in present}
 
 
-def differences(conn: Connection) -> list[str]:
-    """Rows whose current content is not what the trail last recorded, in Chinese."""
+def known_digests(conn: Connection) -> dict[tuple[str, str], str | None]:
+    """{(table, record id): the digest the trail last recorded, None once deleted}."""
     known: dict[tuple[str, str], str | None] = {}
     q = conn.execute(text("SELECT action, table_name, record_id, after FROM audit_entry ORDER BY id"))
     for action, table, record_id, after in q:
@@ -78,6 +78,27 @@ def differences(conn: Connection) -> list[str]:
                 known[(table, str(record_id))] = None
             elif isinstance(data, dict) and data.get("_digest"):
                 known[(table, str(record_id))] = data["_digest"]
+    return known
+
+
+def reseal_after_new_column(conn: Connection, table: str, add_column) -> None:
+    """For a migration that adds a column to a sealed table: every row's digest changes with it, so
+    the rows that were intact before (their digest what the trail last recorded) are sealed anew by
+    a 基线 entry after `add_column()` runs; a row changed outside the program stays reported."""
+    from hzdesk.db.audit import append_entries
+
+    known = known_digests(conn)
+    intact = [k for k, d in rows_of(conn, table).items() if known.get((table, str(k))) == d]
+    add_column()
+    digests = {str(k): d for k, d in rows_of(conn, table, intact).items()}
+    if digests:
+        append_entries(conn, [{"action": "基线", "table_name": "*", "record_id": None, "actor": "程序升级",
+                               "after": {"digests": {table: digests}}}])
+
+
+def differences(conn: Connection) -> list[str]:
+    """Rows whose current content is not what the trail last recorded, in Chinese."""
+    known = known_digests(conn)
     present = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
     problems: dict[str, list[str]] = {}
     for table in SEALED:

@@ -290,6 +290,7 @@ class Patrol(Timestamps, Base):
     findings: Mapped[Optional[str]] = mapped_column(Text)  # 巡河情况
     found_problem: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     on_spot_handling: Mapped[Optional[str]] = mapped_column(Text)  # 现场处理
+    recorder: Mapped[Optional[str]] = mapped_column(String(40))    # 记录人: who wrote the record
     entered_on: Mapped[Optional[dt.date]] = mapped_column(Date)  # 录入日期; unknown for old imports
     notes: Mapped[Optional[str]] = mapped_column(Text)
 
