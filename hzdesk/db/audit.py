@@ -225,3 +225,18 @@ def verify_chain(conn: Connection) -> list[str]:
             problems.append(f"留痕第 {entry['id']} 条的内容与校验值不符（被改动过）")
         prev = entry["entry_hash"]
     return problems
+
+
+def reseal_after_new_column(conn: Connection, table: str, add_column) -> None:
+    """For a migration that adds a column to a sealed table: every row's digest changes with it, so
+    the rows that were intact before (their digest what the trail last recorded) are sealed anew by
+    a 基线 entry after `add_column()` runs; a row changed outside the program stays reported."""
+    from hzdesk.db.digest import known_digests, rows_of
+
+    known = known_digests(conn)
+    intact = [k for k, d in rows_of(conn, table).items() if known.get((table, str(k))) == d]
+    add_column()
+    digests = {str(k): d for k, d in rows_of(conn, table, intact).items()}
+    if digests:
+        append_entries(conn, [{"action": "基线", "table_name": "*", "record_id": None, "actor": "程序升级",
+                               "after": {"digests": {table: digests}}}])

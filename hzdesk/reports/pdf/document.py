@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hzdesk.files import atomic_output
 from hzdesk.reports.docx_writer import BODY_PT, LINE_PT, TABLE_PT, TITLE_PT
-from hzdesk.reports.pdf.fonts import register
+from hzdesk.reports.pdf.fonts import paragraph_font
 from hzdesk.reports.pdf.pages import info
 from hzdesk.reports.work_summary import Draft
 
@@ -39,7 +39,7 @@ def faces() -> dict[str, str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    fallback = register()
+    fallback = paragraph_font()
     found: dict[str, str] = {}
     for role, files in FACES.items():
         found[role] = fallback

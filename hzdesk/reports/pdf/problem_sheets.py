@@ -13,7 +13,7 @@ from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.errors import HzdeskError, NotFound
 from hzdesk.parsing import format_date_cn
-from hzdesk.reports.pdf.fonts import register
+from hzdesk.reports.pdf.fonts import paragraph_font
 from hzdesk.reports.pdf.pages import PageNumbers, bound_margins, info, numbered_canvas
 from hzdesk.services.settings import get_setting
 from hzdesk.vocab import ProblemState
@@ -67,7 +67,7 @@ def _build(path: str | os.PathLike, story: list, title: str, office: str, bindin
         SimpleDocTemplate(tmp, pagesize=A4, leftMargin=left, rightMargin=right, topMargin=18 * mm,
                           bottomMargin=18 * mm, **info(title, office)).build(
             story, onFirstPage=lambda c, d: pages.append(d.page), onLaterPages=lambda c, d: pages.append(d.page),
-            canvasmaker=numbered_canvas(numbers, register(), bottom=10 * mm))
+            canvasmaker=numbered_canvas(numbers, paragraph_font(), bottom=10 * mm))
     return len(pages)
 
 
@@ -98,7 +98,7 @@ def _start(session: Session, number: str):
     from reportlab.lib.pagesizes import A4
 
     left, right = bound_margins(get_setting(session, "binding_margin_mm"), _BASE_MARGIN_MM)
-    return _problem(session, number), _styles(register()), get_setting(session, "office_name"), A4[0] - left - right
+    return _problem(session, number), _styles(paragraph_font()), get_setting(session, "office_name"), A4[0] - left - right
 
 
 #: A wide row's text is cut into pieces of about this many characters, each its own row, so a long

@@ -15,7 +15,7 @@ from hzdesk.services.rules import ordered_levels
 from hzdesk.files import atomic_output
 from hzdesk.db import models as m
 from hzdesk.parsing import date_range_cn, format_date_cn
-from hzdesk.reports.pdf.fonts import register
+from hzdesk.reports.pdf.fonts import paragraph_font
 from hzdesk.reports.pdf.pages import PageNumbers, bound_margins, info, numbered_canvas
 from hzdesk.services.settings import get_setting
 from hzdesk.services.stats import percent, period_stats, report_sentence
@@ -55,7 +55,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = register()
+    font = paragraph_font()
     plt = _pyplot()
     office = get_setting(session, "office_name")
     margin_left, margin_right = bound_margins(get_setting(session, "binding_margin_mm"), 18)

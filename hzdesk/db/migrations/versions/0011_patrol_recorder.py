@@ -14,7 +14,7 @@ depends_on = None
 
 def upgrade() -> None:
     # The new column changes every patrol's row digest: the rows intact until now are sealed anew.
-    from hzdesk.db.digest import reseal_after_new_column
+    from hzdesk.db.audit import reseal_after_new_column
 
     def add_column() -> None:
         with op.batch_alter_table('patrol', schema=None) as batch_op:
