@@ -132,6 +132,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="检查数据库文件的完整性和台账之间的一致性",
                    description="检查数据库文件完整性、外键、留痕链以及各台账的一致性；有错误时返回非零。")
+
+    tracks = sub.add_parser("tracks", help="巡河轨迹：核对 GPS 轨迹是否走了河道",
+                            description="读取手机导出的 GPX 或奥维、谷歌地球的 KML/KMZ 轨迹，对照河道线计算覆盖率、"
+                                        "里程（去掉原地漂移）、时长、疑似乘车和原地不动的时间，给出带理由的结论。")
+    tracks_sub = tracks.add_subparsers(dest="tracks_command", metavar="操作", required=True)
+    check_track = tracks_sub.add_parser("check", help="核对一条轨迹")
+    check_track.add_argument("file", metavar="轨迹.gpx")
+    check_track.add_argument("--river", metavar="河道.kml", help="河道线（KML/KMZ/GPX 中的线）；不给则只算里程和时长")
+    check_track.add_argument("--datum", default="auto", choices=["auto", "WGS84", "GCJ02", "BD09"],
+                             help="轨迹的坐标系：auto（默认，取离河道更近的读法）、WGS84（GPS）、GCJ02（高德、新版奥维）、BD09（百度）")
+    check_track.add_argument("--river-datum", default="WGS84", choices=["WGS84", "GCJ02", "BD09"], help="河道线的坐标系（默认 WGS84）")
+    check_track.add_argument("--radius", type=float, default=50, metavar="米", help="河道离轨迹多近算走到（默认 50 米）")
+    check_track.add_argument("--coverage", type=float, default=60, metavar="百分比", help="至少覆盖河道的百分比（默认 60）")
+    check_track.add_argument("--min-minutes", type=int, metavar="分钟", help="每次巡河至少多少分钟")
+    check_track.add_argument("--min-km", type=float, metavar="公里", help="每次巡河至少多少公里")
     return p
 
 
@@ -444,6 +459,25 @@ def cmd_rules(args) -> int:
     return 0
 
 
-COMMANDS = {"demo": cmd_demo, "rules": cmd_rules, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
+def cmd_tracks(args) -> int:
+    from hzdesk.geo.coords import to_wgs
+    from hzdesk.geo.files import read_geo_file
+    from hzdesk.geo.tracks import Requirements, analyse, describe, verdict
+
+    track = read_geo_file(args.file).longest()
+    rivers = [to_wgs(line.points, args.river_datum) for line in read_geo_file(args.river).lines] if args.river else []
+    if args.river and not rivers:
+        raise HzdeskError(f"“{args.river}”里没有河道线。")
+    facts = analyse(track.points, track.times, rivers, datum=args.datum, radius_m=args.radius)
+    need = Requirements(min_coverage=args.coverage / 100, min_minutes=args.min_minutes, min_km=args.min_km,
+                        radius_m=args.radius)
+    ok, reasons = verdict(facts, need)
+    for line in describe(facts, need):
+        print(line)
+    print(("结论：符合要求——" if ok else "结论：不符合要求——") + "；".join(reasons))
+    return 0 if ok else 1
+
+
+COMMANDS = {"demo": cmd_demo, "tracks": cmd_tracks, "rules": cmd_rules, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
             "template": cmd_template, "selfcheck": cmd_selfcheck, "backup": cmd_backup, "backups": cmd_backups, "restore": cmd_restore,
             "check": cmd_check}

@@ -1,0 +1,197 @@
+"""#17: GPS tracks checked against the river — hand-made tracks whose coverage, distance and speed
+are known by construction; the coordinate systems against published test vectors; the files."""
+
+import datetime as dt
+import math
+import random
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from hzdesk.geo.coords import (LocalProjection, bd_to_gcj, gcj_to_bd, gcj_to_wgs, metres_between, to_wgs,
+                               wgs_to_gcj)
+from hzdesk.geo.files import GeoFileError, parse_time, read_geo_file
+from hzdesk.geo.tracks import Requirements, analyse, coverage, verdict
+
+CENTRE = (120.15, 30.25)
+PROJ = LocalProjection(*CENTRE)
+START = dt.datetime(2025, 3, 5, 8, 0)
+
+
+def river(length=5000.0, step=20.0):
+    """A straight river running east from the centre, a vertex every `step` metres (WGS-84)."""
+    return PROJ.inverse([(x, 0.0) for x in [i * step for i in range(int(length / step) + 1)]])
+
+
+def walk(path_xy, speed=1.2, every=5.0, noise=0.0, seed=1):
+    """Fixes every `every` seconds along a planar path (metres) at `speed` m/s, with GPS error as
+    it behaves: σ = `noise` per axis, wandering slowly (AR(1), τ = 30 s), not fix by fix."""
+    rng = random.Random(seed)
+    rho = math.exp(-every / 30)
+    ex = ey = 0.0
+    pts, times, t = [], [], 0.0
+    for a, b in zip(path_xy, path_xy[1:]):
+        length = math.dist(a, b)
+        n = max(1, int(length / (speed * every)))
+        for i in range(n):
+            f = i / n
+            ex = rho * ex + math.sqrt(1 - rho * rho) * rng.gauss(0, noise)
+            ey = rho * ey + math.sqrt(1 - rho * rho) * rng.gauss(0, noise)
+            pts.append((a[0] + f * (b[0] - a[0]) + ex, a[1] + f * (b[1] - a[1]) + ey))
+            times.append(START + dt.timedelta(seconds=t))
+            t += length / n / speed
+    pts.append(path_xy[-1])
+    times.append(START + dt.timedelta(seconds=t))
+    return PROJ.inverse(pts), times
+
+
+def test_conversions_match_the_published_vectors_and_invert_exactly():
+    # the reference values printed by the widely used coordTransform utilities for (128.543, 37.065)
+    assert wgs_to_gcj(128.543, 37.065) == pytest.approx((128.54820547949757, 37.065651049489816), abs=1e-12)
+    assert gcj_to_bd(128.543, 37.065) == pytest.approx((128.54944656269413, 37.07113427883019), abs=1e-12)
+    assert bd_to_gcj(128.543, 37.065) == pytest.approx((128.5365893261212, 37.058754503281534), abs=1e-12)
+    for lon, lat in [(120.15, 30.25), (103.8, 36.06), (126.6, 45.75), (110.3, 20.0)]:
+        g = wgs_to_gcj(lon, lat)
+        assert 29 < metres_between(g, (lon, lat)) < 700                 # the offset is real …
+        assert metres_between(gcj_to_wgs(*g), (lon, lat)) < 0.001        # … and undone to a millimetre
+        assert metres_between(to_wgs([gcj_to_bd(*g)], "BD09")[0], (lon, lat)) < 0.3   # BD-09's own formula is that close
+    assert wgs_to_gcj(2.35, 48.85) == (2.35, 48.85)                      # no shift outside China
+
+
+def test_coverage_by_construction():
+    """A 1,000 m river walked along its first 300 m: the pieces within 50 m of the track are those
+    up to 350 m — 35 % — whatever the GPS noise does not move."""
+    line = river(1000)
+    track, _ = walk([(0.0, 0.0), (300.0, 0.0)])
+    xy = PROJ.forward(track)
+    assert coverage(xy, [PROJ.forward(line)], 50) == pytest.approx(0.35, abs=0.011)
+    assert coverage(xy, [PROJ.forward(line)], 10) == pytest.approx(0.31, abs=0.011)
+
+
+def test_a_walk_along_the_river_passes_and_the_fakes_are_named():
+    rv = [river()]
+    need = Requirements(min_minutes=30, min_km=2)
+    # the whole 5 km on the bank, 15 m off the centre line, GPS jitter of 8 m
+    good = analyse(*walk([(0, 15), (5000, 15)], noise=8), rv)
+    assert good.coverage > 0.98 and 4.9 < good.km < 5.8 and good.raw_km > good.km and good.minutes == 69
+    ok, reasons = verdict(good, need)
+    assert ok and reasons[-1] == "符合要求"
+    # half the river, out and back: the same time and distance, half the river
+    half = analyse(*walk([(0, 15), (2500, 15), (0, 15)], noise=8), rv)
+    assert half.coverage == pytest.approx(0.51, abs=0.02)
+    ok, reasons = verdict(half, need)
+    assert not ok and reasons[0] == f"覆盖河道 {half.coverage * 100:.0f}%，低于设定的 60%"
+    # 500 m shuttled six times: normal-looking kilometres, an eighth of the river
+    shuttle = analyse(*walk([(0, 15), (500, 15)] * 6, noise=8), rv)
+    assert shuttle.km > 5 and shuttle.coverage == pytest.approx(0.12, abs=0.015)
+    assert not verdict(shuttle, need)[0]
+    # standing at one spot for 30 minutes: GPS drift "walks" kilometres, the filter does not
+    standing, times = walk([(100, 10), (100.5, 10)], speed=0.00028, noise=8)
+    still = analyse(standing, times, rv)
+    assert still.minutes == 30 and still.raw_km > 1.0 and still.km < 0.7 and still.still_minutes >= 25
+    ok, reasons = verdict(still, need)
+    assert not ok and "时长 30 分钟" not in reasons and any("基本未移动" in r for r in reasons)
+    assert "里程 " in reasons[1] and "少于规定的 2 公里" in reasons[1]
+    # a car on the bank: every piece of the river seen, at 30 km/h
+    car = analyse(*walk([(0, 15), (5000, 15)], speed=30 / 3.6, noise=3), rv)
+    assert car.coverage > 0.98 and car.fast_minutes >= 9
+    ok, reasons = verdict(car, Requirements())
+    assert not ok and any("疑似乘车" in r for r in reasons)
+
+
+def test_a_track_in_gcj02_is_read_as_such_and_a_gap_is_reported():
+    rv = [river()]
+    pts, times = walk([(0, 15), (5000, 15)], noise=5)
+    shifted = [wgs_to_gcj(*p) for p in pts]            # as 高德 or a new 奥维 would write it
+    auto = analyse(shifted, times, rv)
+    assert auto.datum == "GCJ02" and auto.coverage > 0.98 and auto.median_to_river_m < 30
+    wrong = analyse(shifted, times, rv, datum="WGS84")
+    assert wrong.coverage < 0.05                          # read as GPS it lies ~500 m off
+    gap = [i for i, t in enumerate(times) if not (START + dt.timedelta(minutes=20) < t < START + dt.timedelta(minutes=32))]
+    broken = analyse([pts[i] for i in gap], [times[i] for i in gap], rv)
+    assert broken.gaps == 1 and 11 < broken.longest_gap_minutes < 13
+    assert any(r.startswith("轨迹中断 1 处，最长 12 分钟") for r in verdict(broken, Requirements())[1])
+
+
+GPX = """<?xml version="1.0" encoding="UTF-8"?>
+<gpx version="1.1" creator="两步路" xmlns="http://www.topografix.com/GPX/1/1">
+ <trk><name>巡河</name><trkseg>
+  <trkpt lat="30.2500" lon="120.1500"><time>2025-03-05T16:30:00Z</time></trkpt>
+  <trkpt lat="30.2500" lon="120.1510"><time>2025-03-05T16:31:30.5Z</time></trkpt>
+  <trkpt lat="30.2501" lon="120.1520"><time>2025-03-06T00:33:00+08:00</time></trkpt>
+ </trkseg></trk>
+ <wpt lat="30.25" lon="120.15"><name>公示牌1</name></wpt>
+</gpx>"""
+
+KML = """<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:gx="http://www.google.com/kml/ext/2.2"><Document>
+ <Placemark><name>清溪河</name><LineString><coordinates>120.15,30.25,0 120.16,30.25,0 120.17,30.251,0</coordinates></LineString></Placemark>
+ <Placemark><name>轨迹</name><gx:Track>
+  <when>2025-03-05T08:00:00+08:00</when><when>2025-03-05T08:01:00+08:00</when>
+  <gx:coord>120.15 30.25 5</gx:coord><gx:coord>120.151 30.25 5</gx:coord></gx:Track></Placemark>
+ <Placemark><name>排污口</name><Point><coordinates>120.155,30.2502</coordinates></Point></Placemark>
+</Document></kml>"""
+
+
+def test_gpx_kml_and_kmz_are_read_with_beijing_times(tmp_path):
+    gpx = tmp_path / "t.gpx"
+    gpx.write_text(GPX, encoding="utf-8")
+    f = read_geo_file(gpx)
+    track = f.longest()
+    assert track.points[1] == (120.151, 30.25) and f.points == [("公示牌1", (120.15, 30.25))]
+    # UTC 16:30 is half past midnight of the next day in Beijing
+    assert track.times == [dt.datetime(2025, 3, 6, 0, 30), dt.datetime(2025, 3, 6, 0, 31, 30, 500000),
+                           dt.datetime(2025, 3, 6, 0, 33)]
+    kml = tmp_path / "r.kml"
+    kml.write_text(KML, encoding="utf-8")
+    kmz = tmp_path / "r.kmz"
+    with zipfile.ZipFile(kmz, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("doc.kml", KML)
+    for path in (kml, kmz):
+        f = read_geo_file(path)
+        assert [ln.name for ln in f.lines] == ["清溪河", "轨迹"] and f.lines[1].times[1] == dt.datetime(2025, 3, 5, 8, 1)
+        assert f.points == [("排污口", (120.155, 30.2502))]
+    assert parse_time("2025-03-05 08:00:00") == dt.datetime(2025, 3, 5, 16, 0)   # no zone: UTC, as GPX says
+
+
+def test_hostile_and_broken_files_are_refused_in_chinese(tmp_path):
+    bomb = tmp_path / "bomb.gpx"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaa">]><gpx>&a;</gpx>', encoding="utf-8")
+    with pytest.raises(GeoFileError, match="不安全"):
+        read_geo_file(bomb)
+    broken = tmp_path / "broken.kml"
+    broken.write_text("<kml><Placemark>", encoding="utf-8")
+    with pytest.raises(GeoFileError, match="不是有效的 XML"):
+        read_geo_file(broken)
+    zipped = tmp_path / "big.kmz"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("doc.kml", "<kml>" + " " * 5_000_000 + "</kml>")
+    with pytest.raises(GeoFileError, match="解压后过大"):
+        read_geo_file(zipped)
+    bad = tmp_path / "bad.gpx"
+    bad.write_text('<gpx><trk><trkseg><trkpt lat="北纬30" lon="120"/></trkseg></trk></gpx>', encoding="utf-8")
+    with pytest.raises(GeoFileError, match="不是数字"):
+        read_geo_file(bad)
+
+
+def test_the_command_line_checks_a_track_against_a_river(tmp_path):
+    rv = river()
+    kml = tmp_path / "河道.kml"
+    kml.write_text('<kml><Placemark><name>清溪河</name><LineString><coordinates>'
+                   + " ".join(f"{x},{y}" for x, y in rv) + "</coordinates></LineString></Placemark></kml>",
+                   encoding="utf-8")
+    pts, times = walk([(0, 15), (2500, 15), (0, 15)], noise=5)
+    gpx = tmp_path / "轨迹.gpx"
+    gpx.write_text('<gpx><trk><trkseg>' + "".join(
+        f'<trkpt lat="{y:.7f}" lon="{x:.7f}"><time>{(t - dt.timedelta(hours=8)).isoformat()}Z</time></trkpt>'
+        for (x, y), t in zip(pts, times)) + "</trkseg></trk></gpx>", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "hzdesk", "tracks", "check", str(gpx), "--river", str(kml),
+                          "--min-minutes", "30"], capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    assert "时间：2025-03-05 08:00 至 09:09（69 分钟）" in run.stdout
+    assert "结论：不符合要求——覆盖河道 51%，低于设定的 60%" in run.stdout
+    missing = subprocess.run([sys.executable, "-m", "hzdesk", "tracks", "check", str(tmp_path / "无.gpx")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and "无法打开文件" in missing.stderr and "Traceback" not in missing.stderr
