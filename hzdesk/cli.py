@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from contextlib import contextmanager
 
@@ -147,6 +148,19 @@ def build_parser() -> argparse.ArgumentParser:
     check_track.add_argument("--coverage", type=float, default=60, metavar="百分比", help="至少覆盖河道的百分比（默认 60）")
     check_track.add_argument("--min-minutes", type=int, metavar="分钟", help="每次巡河至少多少分钟")
     check_track.add_argument("--min-km", type=float, metavar="公里", help="每次巡河至少多少公里")
+    attach = tracks_sub.add_parser("attach", help="把轨迹文件挂到一条巡河记录上，按本办设置和巡河规则核对并保存结论")
+    attach.add_argument("file", metavar="轨迹.gpx")
+    attach.add_argument("--patrol", type=int, required=True, metavar="记录号", help="巡河记录的记录号")
+    attach.add_argument("--datum", default="auto", choices=["auto", "WGS84", "GCJ02", "BD09"], help="轨迹的坐标系（默认自动判断）")
+
+    geo = sub.add_parser("geo", help="河道线：从 KML/KMZ/GPX 导入河湖的线（按编码或名称对上河湖名录）")
+    geo_sub = geo.add_subparsers(dest="geo_command", metavar="操作", required=True)
+    geo_in = geo_sub.add_parser("import", help="导入河道线；先列出对上和对不上的，全部对上才写入")
+    geo_in.add_argument("file", metavar="河道.kml")
+    geo_in.add_argument("--datum", default="WGS84", choices=["WGS84", "GCJ02", "BD09"],
+                        help="文件的坐标系：WGS84（GPS、天地图、谷歌地球，默认）、GCJ02（高德、新版奥维）、BD09（百度）")
+    geo_in.add_argument("--dry-run", action="store_true", help="只列出对上和对不上的，不写入")
+    geo_in.add_argument("--skip-unmatched", action="store_true", help="文件里还有别的线（道路等）时：只导入对上的")
     return p
 
 
@@ -459,7 +473,36 @@ def cmd_rules(args) -> int:
     return 0
 
 
+def cmd_geo(args) -> int:
+    from hzdesk.services.geometry import apply_import, plan_import
+
+    with _open(args, writes=not args.dry_run) as db:
+        with db.session() as s:
+            plan = plan_import(s, args.file, args.datum)
+            for line in plan.lines():
+                print(line)
+            if plan.unmatched and not args.skip_unmatched:   # all or nothing, as an import of a workbook
+                print("有对不上的线，没有写入；请在文件中把线的名称改为河湖名录中的编码或名称后再导入。", file=sys.stderr)
+                return 2
+            if args.dry_run:
+                print("检查通过，可以导入。")
+                return 0
+            n = apply_import(s, plan, os.path.basename(args.file), args.datum)
+            s.commit()
+    print(f"导入完成：{n} 个河湖有了河道线。")
+    return 0
+
+
 def cmd_tracks(args) -> int:
+    if args.tracks_command == "attach":
+        from hzdesk.services.tracks import attach_track
+
+        with _open(args, writes=True) as db, db.session() as s:
+            t = attach_track(s, args.patrol, args.file, args.datum)
+            s.commit()
+            print(f"巡河记录 {args.patrol} 的轨迹已保存（{t.n_points} 个点）："
+                  + ("符合要求——" if t.passed else "不符合要求——") + "；".join(t.reasons))
+        return 0
     from hzdesk.geo.coords import to_wgs
     from hzdesk.geo.files import read_geo_file
     from hzdesk.geo.tracks import Requirements, analyse, describe, verdict
@@ -478,6 +521,6 @@ def cmd_tracks(args) -> int:
     return 0 if ok else 1
 
 
-COMMANDS = {"demo": cmd_demo, "tracks": cmd_tracks, "rules": cmd_rules, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
+COMMANDS = {"demo": cmd_demo, "tracks": cmd_tracks, "geo": cmd_geo, "rules": cmd_rules, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
             "template": cmd_template, "selfcheck": cmd_selfcheck, "backup": cmd_backup, "backups": cmd_backups, "restore": cmd_restore,
             "check": cmd_check}

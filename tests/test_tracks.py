@@ -195,3 +195,96 @@ def test_the_command_line_checks_a_track_against_a_river(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "hzdesk", "tracks", "check", str(tmp_path / "无.gpx")],
                              capture_output=True, text=True)
     assert missing.returncode == 2 and "无法打开文件" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def _kml(tmp_path, name, lines):
+    path = tmp_path / name
+    path.write_text("<kml><Document>" + "".join(
+        f"<Placemark><name>{title}</name><LineString><coordinates>"
+        + " ".join(f"{x:.7f},{y:.7f}" for x, y in pts) + "</coordinates></LineString></Placemark>"
+        for title, pts in lines) + "</Document></kml>", encoding="utf-8")
+    return path
+
+
+def _gpx(tmp_path, name, pts, times):
+    path = tmp_path / name
+    path.write_text('<gpx><trk><trkseg>' + "".join(
+        f'<trkpt lat="{y:.7f}" lon="{x:.7f}"><time>{(t - dt.timedelta(hours=8)).isoformat()}Z</time></trkpt>'
+        for (x, y), t in zip(pts, times)) + "</trkseg></trk></gpx>", encoding="utf-8")
+    return path
+
+
+def test_lines_are_matched_to_the_register_and_a_patrol_track_is_kept_with_its_verdict(db, tmp_path):
+    """#17 points 1 and 3: a file's lines matched by code or by a name only one water body has
+    (a river's line is its segments'); a patrol's track checked against it with the office's
+    settings of the patrol's day and the chief's rules, kept, counted in the statistics, and
+    gone with the patrol."""
+    from sqlalchemy import select
+
+    from hzdesk.db import models as m
+    from hzdesk.services import records
+    from hzdesk.services.geometry import apply_import, plan_import, river_lines
+    from hzdesk.services.settings import set_setting
+    from hzdesk.services.stats import period_stats
+    from hzdesk.services.tracks import attach_track
+    from tests.helpers import appoint, patrol, person, water
+
+    D = dt.date
+    line = river()
+    with db.session() as s:
+        main = water(s, "QX00", kind="河流")
+        seg_a, seg_b = water(s, "QX01", parent=main), water(s, "QX02", parent=main)
+        kml = _kml(tmp_path, "河道.kml", [("QX01", line[:126]), ("河QX02", line[125:]), ("村道", line[:5])])
+        plan = plan_import(s, kml)
+        assert sorted(plan.matched) == [seg_a.id, seg_b.id] and plan.unmatched == ["村道"]
+        assert apply_import(s, plan, "河道.kml", "WGS84") == 2
+        g = s.scalar(select(m.WaterGeometry).where(m.WaterGeometry.water_body_id == seg_a.id))
+        assert g.length_m == pytest.approx(2500, abs=1)
+        assert len(river_lines(s, main.id)) == 2 and len(river_lines(s, seg_b.id)) == 1
+        assert max(math.dist(a, b) for a, b in zip(river_lines(s, seg_b.id)[0], line[125:])) < 1e-6
+        chief = person(s, "李堃")
+        appoint(s, chief, main, D(2024, 1, 1), level="村级")
+        records.create(s, "frequency_rule", {"role": "河长", "level": "村级", "period_unit": "月", "min_count": 1,
+                                              "scope": "每位河长", "min_minutes": 30, "enabled": True})
+        p = patrol(s, chief, main, D(2025, 3, 5), entered=D(2025, 3, 5))
+        set_setting(s, "track_min_coverage", 40, effective_from=D(2025, 1, 1))
+        s.commit()
+        half = _gpx(tmp_path, "半程.gpx", *walk([(0, 15), (2500, 15), (0, 15)], noise=5))
+        t = attach_track(s, p.id, half)
+        assert t.passed and t.coverage == pytest.approx(0.51, abs=0.02) and t.coverage_needed == 0.4
+        set_setting(s, "track_min_coverage", 60, effective_from=D(2025, 3, 1))   # stricter from March
+        t = attach_track(s, p.id, half)                                            # the same patrol: replaced
+        assert not t.passed and t.reasons[0].endswith("低于设定的 60%")
+        assert s.scalar(select(func_count(m.PatrolTrack))) == 1
+        stood, times = walk([(100, 10), (100.5, 10)], speed=0.5 / 1200, noise=8)    # 20 minutes on one spot
+        other = patrol(s, chief, main, D(2025, 3, 6), entered=D(2025, 3, 6))
+        t2 = attach_track(s, other.id, _gpx(tmp_path, "站.gpx", stood, [x + dt.timedelta(days=1) for x in times]))
+        assert not t2.passed and "时长 20 分钟，少于规定的 30 分钟" in t2.reasons
+        s.commit()
+        from hzdesk import clock
+        tracks = period_stats(s, D(2025, 3, 1), D(2025, 3, 31), clock.today())["patrols"]["tracks"]
+        assert tracks == {"with_track": 2, "checked": 2, "below_coverage": 2, "too_fast": 0, "not_passed": 2}
+        # checked today: a report as of a day before knew of no track
+        before = period_stats(s, D(2025, 3, 1), D(2025, 3, 31), clock.today() - dt.timedelta(days=1))
+        assert before["patrols"]["tracks"]["with_track"] == 0
+        wrong_day = _gpx(tmp_path, "别日.gpx", *walk([(0, 15), (100, 15)]))
+        with pytest.raises(Exception, match="与巡河日期 2025-03-06 不符"):
+            attach_track(s, other.id, wrong_day)
+        records.delete(s, "patrol", other.id)
+        s.commit()
+        assert s.scalar(select(func_count(m.PatrolTrack))) == 1
+
+
+def func_count(model):
+    from sqlalchemy import func
+    return func.count(model.id)
+
+
+def test_geo_import_refuses_a_file_with_lines_it_cannot_place(tmp_path):
+    db_path = tmp_path / "t.db"
+    subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(db_path), "demo", "--until", "2025-06-30"],
+                   check=True, capture_output=True)
+    kml = _kml(tmp_path, "河道.kml", [("某某路", river(300))])
+    run = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(db_path), "geo", "import", str(kml)],
+                         capture_output=True, text=True)
+    assert run.returncode == 2 and "对不上的线 1 条" in run.stdout and "没有写入" in run.stderr

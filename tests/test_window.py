@@ -1016,3 +1016,32 @@ def test_a_work_record_keeps_its_files(qtbot, window, demo_db, tmp_path):
     tab.select_id(rid)
     tab.delete()
     assert count(demo_db, m.Attachment) == 0
+
+
+def test_a_patrol_takes_its_gps_track_and_says_what_it_shows(qtbot, window, demo_db, tmp_path):
+    """#17 point 3 in the window: 巡河记录 → 轨迹… → 导入轨迹文件: the check's verdict and figures
+    shown in words; a file of another day refused with the reason, the kept track unchanged."""
+    from hzdesk.geo.coords import LocalProjection
+
+    tab = window.show_page("patrols")
+    tab.view.selectRow(0)
+    pid = tab.selected_id()
+    with demo_db.session() as s:
+        day = s.get(m.Patrol, pid).patrol_date
+    proj = LocalProjection(120.15, 30.25)
+    pts = proj.inverse([(i * 6.0, 15.0) for i in range(400)])      # 2.4 km east at 1.2 m/s
+    start = dt.datetime.combine(day, dt.time(8, 0)) - dt.timedelta(hours=8)
+    gpx = tmp_path / "巡河.gpx"
+    gpx.write_text("<gpx><trk><trkseg>" + "".join(
+        f'<trkpt lat="{y:.7f}" lon="{x:.7f}"><time>{(start + dt.timedelta(seconds=5 * i)).isoformat()}Z</time></trkpt>'
+        for i, (x, y) in enumerate(pts)) + "</trkseg></trk></gpx>", encoding="utf-8")
+    dialog = tab.show_track(modal=False)
+    assert "还没有轨迹" in dialog.text.text()
+    dialog.load(str(gpx))
+    text = dialog.text.text()
+    assert "结论：" in text and "时间：08:00 至 08:33（33 分钟）" in text and "还没有河道线" in text
+    other = tmp_path / "别日.gpx"
+    other.write_text(gpx.read_text(encoding="utf-8").replace(f"{day.year}-", f"{day.year - 1}-"), encoding="utf-8")
+    dialog.load(str(other))
+    assert dialog.text.text() == text
+    assert count(demo_db, m.PatrolTrack) == 1

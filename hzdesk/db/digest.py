@@ -24,7 +24,7 @@ from sqlalchemy import Connection, text
 SEALED = ("water_body", "outfall", "monitoring_section", "monitoring_result", "river_plan", "plan_item",
           "person", "appointment", "sign_board", "board_chief", "patrol", "problem", "problem_event",
           "attachment", "frequency_rule", "checklist_item", "choice_item", "setting_change", "account",
-          "work_record")
+          "work_record", "water_geometry", "patrol_track")
 # (setting rows are keyed by name and kept with their dated history in setting_change, which is sealed)
 
 
@@ -111,4 +111,5 @@ def _word(table: str) -> str:
         if lg.model.__tablename__ == table:
             return lg.title
     return {"problem_event": "办理经过", "board_chief": "牌面河长", "setting": "设置", "setting_change": "设置变更",
-            "choice_item": "选项", "attachment": "附件", "account": "账号"}.get(table, table)
+            "choice_item": "选项", "attachment": "附件", "account": "账号", "patrol_track": "巡河轨迹",
+            "water_geometry": "河道线"}.get(table, table)

@@ -311,6 +311,18 @@ def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | Non
     return result
 
 
+def patrol_minimums(session: Session, person_id: int, day: dt.date) -> tuple[int | None, float | None]:
+    """(least minutes, least km) a patrol by `person_id` on `day` must show: the strictest of the
+    enabled rules for the posts the person held that day (None where no rule asks)."""
+    posts = {(a.role, a.level) for a in session.scalars(select(Appointment).where(Appointment.person_id == person_id))
+             if holds_on(a.start_on, a.end_on, day)}
+    rules = [r for r in session.scalars(select(FrequencyRule).where(FrequencyRule.enabled.is_(True)))
+             if (r.role, r.level) in posts and rule_governs(r, (day, day))]
+    minutes = max((r.min_minutes for r in rules if r.min_minutes), default=None)
+    km = max((r.min_km for r in rules if r.min_km), default=None)
+    return minutes, km
+
+
 def _suspicious(session: Session, patrols: list[_P], rules: list[FrequencyRule],
                 appts: list[_A]) -> list[Suspicious]:
     limit_on = setting_timeline(session, "max_walking_kmh")

@@ -103,12 +103,20 @@ def retire(session: Session, ledger_key: str, record_id: int, on: dt.date | None
     return update(session, ledger_key, record_id, {lg.retire_field: on or clock.today()})
 
 
+#: Rows that belong to one record alone and go with it when it is deleted (each deletion in the
+#: trail): a patrol's track, a water body's line.
+OWNED = {"patrol": (m.PatrolTrack, "patrol_id"), "water_body": (m.WaterGeometry, "water_body_id")}
+
+
 def _references(table_name: str) -> list[tuple[Any, str]]:
     """(column, table title) of every foreign key that forbids deleting a row of `table_name`."""
     titles = {lg.model.__tablename__: lg.title for lg in _all_ledgers()}
+    owned = {model.__tablename__ for model, _key in OWNED.values()}
     refs = []
     for table in Base.metadata.sorted_tables:
         for fk in table.foreign_keys:
+            if table.name in owned:
+                continue
             if fk.column.table.name == table_name and fk.ondelete not in ("CASCADE", "SET NULL"):
                 refs.append((fk.parent, titles.get(table.name, table.name)))
     return refs
@@ -143,6 +151,11 @@ def delete(session: Session, ledger_key: str, record_id: int) -> None:
     for att in session.scalars(select(m.Attachment).where(m.Attachment.owner_type == ledger_key,
                                                           m.Attachment.owner_id == record_id)):
         session.delete(att)
+    if ledger_key in OWNED:
+        model, key = OWNED[ledger_key]
+        for row in session.scalars(select(model).where(getattr(model, key) == record_id)):
+            session.delete(row)
+        session.flush()
     session.delete(obj)
     session.flush()
 

@@ -48,6 +48,10 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("accounts_enabled", "启用账号登录", False, page="accounts"),
     SettingSpec("idle_lock_minutes", "闲置锁定（分钟，0 为不锁定）", 0),
     # Paper is bound on its left edge (装订线); the printed area moves right by this much.
+    # 巡河轨迹核对 (#17): no published figure for coverage exists — the office decides
+    SettingSpec("track_radius_m", "轨迹核对：河道离轨迹多少米以内算走到", 50, dated=True, minimum=5, maximum=500),
+    SettingSpec("track_min_coverage", "轨迹核对：至少覆盖河道的百分比", 60, dated=True, maximum=100),
+    SettingSpec("track_fast_kmh", "轨迹核对：时速超过多少公里视为乘车", 15.0, dated=True, minimum=1, maximum=200),
     SettingSpec("binding_margin_mm", "装订边距（毫米，纸张左侧留出装订）", 25, maximum=50),
     # The one part of the 工作总结 the ledgers cannot write: the office's plans, one point a line
     # (its first sentence leads the point).

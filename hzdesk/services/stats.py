@@ -30,6 +30,7 @@ from hzdesk.services import boards, compliance, roster
 from hzdesk.services.rules import OPEN_STATES, is_overdue
 from hzdesk.services.plans import plan_stats
 from hzdesk.services.water_quality import water_quality_stats
+from hzdesk.services.tracks import track_stats
 from hzdesk.services.work import work_stats
 from hzdesk.services.assessment import assess
 from hzdesk.services.settings import get_setting
@@ -182,6 +183,7 @@ def _figures(session, start, end, as_of, pc, pp, ps, bs, wq) -> dict[str, Any]:
             "by_chief": [{"name": c.name, "phone": c.phone, "level": c.level, "due": c.due,
                           "credited": c.credited, "done": c.done, "rate": _rate(c.rate)}
                          for c in pc.by_chief],
+            "tracks": track_stats(session, start, end, as_of),
         },
         "issues": {
             "found": ps.found, "closed": ps.closed, "rectified_of_found": ps.rectified_of_found,
@@ -227,6 +229,10 @@ def summary_text(stats: dict[str, Any]) -> str:
              f"  实巡 {p['done']} 次；应巡 {p['due']} 次，按规则计入 {p['credited']} 次，巡河率 {percent(p['rate'])}",
              f"  补录 {p['late_entries']} 条；可疑记录 {p['suspicious']} 条；"
              f"本期应巡而未巡河的河长 {p['chiefs_without_patrol']} 人"]
+    t = p["tracks"]
+    if t["with_track"]:
+        lines.append(f"  有轨迹 {t['with_track']} 次，对照河道线核对 {t['checked']} 次：覆盖不足 {t['below_coverage']} 次，"
+                     f"疑似乘车 {t['too_fast']} 次，不符合要求共 {t['not_passed']} 次")
     behind = [c for c in p["by_chief"] if c["due"] and c["credited"] < c["due"]]
     if behind:
         lines.append("  未达要求的河长：" + "、".join(

@@ -28,9 +28,10 @@ from hzdesk.errors import HzdeskError
 #: Tables named in words; the rest go by their ledger titles.
 _TABLE_WORDS = {"problem_event": "办理经过", "board_chief": "牌面河长", "setting": "设置",
                 "setting_change": "设置", "choice_item": "选项", "checklist_item": "巡河检查项",
-                "attachment": "附件", "account": "账号"}
-#: Tables undo never touches: passwords and the trail itself.
-_NEVER = {"audit_entry", "account"}
+                "attachment": "附件", "account": "账号", "patrol_track": "巡河轨迹", "water_geometry": "河道线"}
+#: Tables undo never touches: passwords and the trail itself; a track's points, which the trail
+#: keeps only as a fingerprint (import the file again instead).
+_NEVER = {"audit_entry", "account", "patrol_track"}
 
 
 class CannotUndo(HzdeskError):

@@ -194,6 +194,72 @@ class PatrolsTab(LedgerTab):
         fast.setObjectName("fast_entry")
         fast.clicked.connect(self.fast_entry)
         self.action_row.insertWidget(3, fast)
+        track = QPushButton("轨迹…")
+        track.setObjectName("patrol_track")
+        track.setToolTip("把手机导出的 GPX 或奥维、谷歌地球的 KML/KMZ 轨迹挂到这条巡河记录上，核对是否走了河道")
+        track.clicked.connect(self.show_track)
+        self.action_row.insertWidget(4, track)
 
     def fast_entry(self) -> None:
         FastEntryDialog(self.ctx, self).exec()
+
+    def show_track(self, modal: bool = True):
+        """The selected patrol's track and its check; 导入轨迹… replaces it. Returns the dialog."""
+        record_id = self.selected_id()
+        if record_id is None:
+            return None
+        dialog = TrackDialog(self.ctx, record_id, self)
+        if modal:
+            dialog.exec()
+        return dialog
+
+
+class TrackDialog(QDialog):
+    FILES = "轨迹文件 (*.gpx *.kml *.kmz)"
+
+    def __init__(self, ctx: AppContext, patrol_id: int, parent=None):
+        super().__init__(parent)
+        self.ctx, self.patrol_id = ctx, patrol_id
+        self.setWindowTitle("巡河轨迹 — " + ctx.read(_patrol_line, patrol_id)[:60])
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        load = QPushButton("导入轨迹文件…")
+        load.setObjectName("load_track")
+        load.clicked.connect(lambda: self.load())
+        close = QPushButton("关闭")
+        close.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(load)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(buttons)
+        self.resize(620, 260)
+        self.refresh()
+
+    def refresh(self) -> None:
+        from hzdesk.services.tracks import track_lines
+
+        lines = self.ctx.read(track_lines, self.patrol_id)
+        self.text.setText("\n".join(lines) if lines else
+                          "这条巡河记录还没有轨迹。\n点“导入轨迹文件…”选择手机导出的 GPX，或奥维、谷歌地球的 KML/KMZ；"
+                          "将对照该河湖的河道线核对覆盖率、里程、时长和速度。")
+
+    def load(self, path: str | None = None) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from hzdesk.services.tracks import attach_track
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "选择轨迹文件", "", self.FILES)
+            if not path:
+                return
+        try:
+            self.ctx.write(attach_track, self.patrol_id, path)
+        except HzdeskError as exc:
+            show_error(self, "导入轨迹", exc)
+            return
+        self.refresh()

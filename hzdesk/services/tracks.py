@@ -1,0 +1,93 @@
+"""A patrol's GPS track: read, checked against its water body's line with the office's settings
+in force on the patrol's day and the patrol rules for the chief's posts, and kept with what the
+check found (#17 point 3). The track replaces an earlier one of the same patrol."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hzdesk import clock
+from hzdesk.db import models as m
+from hzdesk.errors import ValidationError
+from hzdesk.geo.tracks import Requirements, TrackFacts, analyse, verdict
+from hzdesk.services.compliance import patrol_minimums
+from hzdesk.services.geometry import river_lines
+from hzdesk.services.settings import get_setting
+
+
+def requirements(session: Session, patrol: m.Patrol) -> Requirements:
+    day = patrol.patrol_date
+    minutes, km = patrol_minimums(session, patrol.person_id, day)
+    return Requirements(min_coverage=get_setting(session, "track_min_coverage", day) / 100,
+                        fast_kmh=get_setting(session, "track_fast_kmh", day), min_minutes=minutes, min_km=km,
+                        radius_m=get_setting(session, "track_radius_m", day))
+
+
+def attach_track(session: Session, patrol_id: int, path: str | Path, datum: str = "auto") -> m.PatrolTrack:
+    """Read the track file, check it and keep it with the patrol."""
+    from hzdesk.geo.files import read_geo_file
+    from hzdesk.geo.store import pack
+
+    patrol = session.get(m.Patrol, patrol_id)
+    if patrol is None:
+        raise ValidationError({"patrol": "巡河记录不存在"})
+    line = read_geo_file(path).longest()
+    if line.times and line.times[0].date() != patrol.patrol_date and line.times[-1].date() != patrol.patrol_date:
+        raise ValidationError({"track": f"轨迹的日期是 {line.times[0]:%Y-%m-%d}，与巡河日期 "
+                                        f"{patrol.patrol_date:%Y-%m-%d} 不符，请核对是否选错了文件"})
+    need = requirements(session, patrol)
+    facts = analyse(line.points, line.times, river_lines(session, patrol.water_body_id), datum=datum,
+                    radius_m=need.radius_m, fast_kmh=need.fast_kmh)
+    passed, reasons = verdict(facts, need)
+    from hzdesk.geo.coords import to_wgs
+    stored = session.scalar(select(m.PatrolTrack).where(m.PatrolTrack.patrol_id == patrol_id)) \
+        or m.PatrolTrack(patrol_id=patrol_id)
+    _fill(stored, facts, passed, reasons)
+    stored.coverage_needed = need.min_coverage
+    stored.source, stored.datum_in = Path(path).name[:200], facts.datum
+    stored.points = pack(to_wgs(line.points, facts.datum), line.times)
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def _fill(t: m.PatrolTrack, facts: TrackFacts, passed: bool, reasons: list[str]) -> None:
+    t.n_points, t.started_at, t.ended_at, t.minutes = facts.points, facts.started_at, facts.ended_at, facts.minutes
+    t.km, t.raw_km, t.coverage = round(facts.km, 3), round(facts.raw_km, 3), facts.coverage
+    t.fast_minutes, t.still_minutes, t.gaps = round(facts.fast_minutes, 1), facts.still_minutes, facts.gaps
+    t.passed, t.reasons, t.checked_on = passed, reasons, clock.today()
+
+
+def track_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
+    """The period's patrols with a track known on `as_of`: how many, how many checked against a
+    river line, below the coverage set, too fast, and not passing on any count."""
+    T, P = m.PatrolTrack, m.Patrol
+    base = (select(func.count()).select_from(T).join(P, P.id == T.patrol_id)
+            .where(P.patrol_date >= start, P.patrol_date <= min(end, as_of), T.checked_on <= as_of))
+    return {"with_track": session.scalar(base) or 0,
+            "checked": session.scalar(base.where(T.coverage.is_not(None))) or 0,
+            "below_coverage": session.scalar(base.where(T.coverage < T.coverage_needed)) or 0,
+            "too_fast": session.scalar(base.where(T.fast_minutes >= 1)) or 0,
+            "not_passed": session.scalar(base.where(T.passed.is_(False))) or 0}
+
+
+def track_lines(session: Session, patrol_id: int) -> list[str] | None:
+    """What the patrol's kept track says, in lines a clerk reads (None: no track)."""
+    t = session.scalar(select(m.PatrolTrack).where(m.PatrolTrack.patrol_id == patrol_id))
+    if t is None:
+        return None
+    names = {"WGS84": "WGS-84", "GCJ02": "GCJ-02", "BD09": "BD-09"}
+    out = [("结论：符合要求" if t.passed else "结论：不符合要求") + "——" + "；".join(t.reasons),
+           f"文件：{t.source or '—'}（{t.n_points} 个点，坐标系 {names.get(t.datum_in, t.datum_in)}，"
+           f"{t.checked_on:%Y-%m-%d} 核对）"]
+    if t.started_at is not None:
+        out.append(f"时间：{t.started_at:%H:%M} 至 {t.ended_at:%H:%M}（{t.minutes} 分钟）")
+    out.append(f"里程：{t.km:.1f} 公里（逐点累加 {t.raw_km:.1f} 公里）")
+    out.append("覆盖河道：" + ("该河湖还没有河道线，未核对" if t.coverage is None else
+                           f"{t.coverage * 100:.0f}%（要求 {t.coverage_needed * 100:.0f}%）"))
+    out.append(f"速度过快 {t.fast_minutes:.0f} 分钟，基本未移动 {t.still_minutes} 分钟，中断 {t.gaps} 处")
+    return out
