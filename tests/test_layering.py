@@ -197,4 +197,4 @@ print(repr((code, seen)))
     assert out.returncode == 0, out.stderr[-800:]
     code, seen = eval(out.stdout.strip().splitlines()[-1])
     assert code == 0
-    assert seen == [("show", False, False, True, 8, False), ("exec", True, True, True)], seen
+    assert seen == [("show", False, False, True, 9, False), ("exec", True, True, True)], seen

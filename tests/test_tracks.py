@@ -288,3 +288,35 @@ def test_geo_import_refuses_a_file_with_lines_it_cannot_place(tmp_path):
     run = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(db_path), "geo", "import", str(kml)],
                          capture_output=True, text=True)
     assert run.returncode == 2 and "对不上的线 1 条" in run.stdout and "没有写入" in run.stderr
+
+
+def test_the_map_shows_each_feature_as_of_its_day(db, tmp_path):
+    """#17 point 2: water bodies with a line coloured by their open problems on the day, boards
+    in red once they show someone no longer in charge, what has no coordinates counted, not
+    drawn; an office with no geometry sees points only."""
+    from hzdesk.services.geometry import apply_import, plan_import
+    from hzdesk.services.map_data import map_data
+    from hzdesk.services import records
+    from hzdesk.services.workflow import move
+    from tests.helpers import water
+
+    D = dt.date
+    with db.session() as s:
+        wb = water(s, "QX01", kind="河流")
+        records.create(s, "sign_board", {"code": "GSP-1", "water_body_id": wb.id, "condition": "完好",
+                                         "longitude": 120.151, "latitude": 30.2501, "installed_on": D(2024, 1, 1)})
+        records.create(s, "sign_board", {"code": "GSP-2", "water_body_id": wb.id, "condition": "完好",
+                                         "installed_on": D(2024, 1, 1)})
+        assert map_data(s, D(2025, 3, 1)).waters == []          # no lines yet: nothing breaks
+        apply_import(s, plan_import(s, _kml(tmp_path, "r.kml", [("QX01", river(1000))])), "r.kml", "WGS84")
+        p = records.create(s, "problem", {"found_on": D(2025, 3, 5), "water_body_id": wb.id, "source": "暗访",
+                                          "category": "乱堆", "description": "岸边垃圾",
+                                          "longitude": 120.152, "latitude": 30.2502})
+        move(s, p.id, "交办", on_date=D(2025, 3, 6), responsible_unit="镇执法队", deadline=D(2025, 3, 20))
+        s.commit()
+        before, open_, late = (map_data(s, d) for d in (D(2025, 3, 1), D(2025, 3, 10), D(2025, 4, 1)))
+    assert [w.state for w in before.waters] == ["ok"] and [w.state for w in open_.waters] == ["open"]
+    assert [w.state for w in late.waters] == ["overdue"]
+    assert [(p.kind, p.state) for p in late.points if p.kind == "problem"] == [("problem", "overdue")]
+    assert [p.label for p in late.points if p.kind == "sign_board"] == ["GSP-1"] and late.unplaced == {"sign_board": 1}
+    assert not any(p.kind == "problem" for p in before.points)    # not yet found on 1 March

@@ -8,6 +8,7 @@ breaks the chain (`verify_chain`).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import enum
 import getpass
@@ -41,8 +42,8 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, (dt.date, dt.time, dt.datetime)):
         return value.isoformat()
-    if isinstance(value, bytes):    # a packed track: the trail keeps its fingerprint, not a copy
-        return "sha256:" + hashlib.sha256(value).hexdigest()
+    if isinstance(value, bytes):    # a packed track (a few KB): kept whole, so undo can put it back
+        return base64.b64encode(value).decode("ascii")
     return value
 
 

@@ -462,6 +462,13 @@ def load_demo(db: Database, opts: DemoOptions,
         for model, rows in tables:
             for i in range(0, len(rows), 5000):
                 conn.execute(insert(model), rows[i:i + 5000])
+        # River lines and the latest patrols' tracks (#17), their own random stream.
+        from hzdesk.demo.geometry import geometry_rows, track_rows, water_lines
+        lines = water_lines(b.water, opts.seed)
+        conn.execute(insert(m.WaterGeometry), geometry_rows(b.water, opts.seed, opts.until))
+        tracks = track_rows(s, b.patrols, lines, opts.seed)
+        if tracks:
+            conn.execute(insert(m.PatrolTrack), tracks)
         # The units the sample problems, outfalls and tasks name make the office's unit list.
         units = list(dict.fromkeys(r["responsible_unit"] for rows in (b.problems, b.outfalls, b.plan_items)
                                    for r in rows if r.get("responsible_unit")))

@@ -19,9 +19,10 @@ from hzdesk.services.geometry import river_lines
 from hzdesk.services.settings import get_setting
 
 
-def requirements(session: Session, patrol: m.Patrol) -> Requirements:
-    day = patrol.patrol_date
-    minutes, km = patrol_minimums(session, patrol.person_id, day)
+def requirements(session: Session, person_id: int, day: dt.date) -> Requirements:
+    """What a patrol by `person_id` on `day` must show: the office's track settings in force that
+    day and the patrol rules' minimums for the posts held."""
+    minutes, km = patrol_minimums(session, person_id, day)
     return Requirements(min_coverage=get_setting(session, "track_min_coverage", day) / 100,
                         fast_kmh=get_setting(session, "track_fast_kmh", day), min_minutes=minutes, min_km=km,
                         radius_m=get_setting(session, "track_radius_m", day))
@@ -39,27 +40,29 @@ def attach_track(session: Session, patrol_id: int, path: str | Path, datum: str 
     if line.times and line.times[0].date() != patrol.patrol_date and line.times[-1].date() != patrol.patrol_date:
         raise ValidationError({"track": f"轨迹的日期是 {line.times[0]:%Y-%m-%d}，与巡河日期 "
                                         f"{patrol.patrol_date:%Y-%m-%d} 不符，请核对是否选错了文件"})
-    need = requirements(session, patrol)
+    need = requirements(session, patrol.person_id, patrol.patrol_date)
     facts = analyse(line.points, line.times, river_lines(session, patrol.water_body_id), datum=datum,
                     radius_m=need.radius_m, fast_kmh=need.fast_kmh)
     passed, reasons = verdict(facts, need)
     from hzdesk.geo.coords import to_wgs
     stored = session.scalar(select(m.PatrolTrack).where(m.PatrolTrack.patrol_id == patrol_id)) \
         or m.PatrolTrack(patrol_id=patrol_id)
-    _fill(stored, facts, passed, reasons)
-    stored.coverage_needed = need.min_coverage
-    stored.source, stored.datum_in = Path(path).name[:200], facts.datum
+    for key, value in track_values(facts, need, passed, reasons).items():
+        setattr(stored, key, value)
+    stored.source = Path(path).name[:200]
     stored.points = pack(to_wgs(line.points, facts.datum), line.times)
     session.add(stored)
     session.flush()
     return stored
 
 
-def _fill(t: m.PatrolTrack, facts: TrackFacts, passed: bool, reasons: list[str]) -> None:
-    t.n_points, t.started_at, t.ended_at, t.minutes = facts.points, facts.started_at, facts.ended_at, facts.minutes
-    t.km, t.raw_km, t.coverage = round(facts.km, 3), round(facts.raw_km, 3), facts.coverage
-    t.fast_minutes, t.still_minutes, t.gaps = round(facts.fast_minutes, 1), facts.still_minutes, facts.gaps
-    t.passed, t.reasons, t.checked_on = passed, reasons, clock.today()
+def track_values(facts: TrackFacts, need: Requirements, passed: bool, reasons: list[str]) -> dict:
+    """A kept track's columns from its check (the points and the file name aside)."""
+    return {"n_points": facts.points, "started_at": facts.started_at, "ended_at": facts.ended_at,
+            "minutes": facts.minutes, "km": round(facts.km, 3), "raw_km": round(facts.raw_km, 3),
+            "coverage": facts.coverage, "coverage_needed": need.min_coverage,
+            "fast_minutes": round(facts.fast_minutes, 1), "still_minutes": facts.still_minutes, "gaps": facts.gaps,
+            "passed": passed, "reasons": reasons, "checked_on": clock.today(), "datum_in": facts.datum}
 
 
 def track_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict:

@@ -12,12 +12,13 @@ or a later write depends on it): the trail then no longer says what "before" is 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import enum
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Time, select
+from sqlalchemy import Date, DateTime, LargeBinary, Time, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,9 +30,8 @@ from hzdesk.errors import HzdeskError
 _TABLE_WORDS = {"problem_event": "办理经过", "board_chief": "牌面河长", "setting": "设置",
                 "setting_change": "设置", "choice_item": "选项", "checklist_item": "巡河检查项",
                 "attachment": "附件", "account": "账号", "patrol_track": "巡河轨迹", "water_geometry": "河道线"}
-#: Tables undo never touches: passwords and the trail itself; a track's points, which the trail
-#: keeps only as a fingerprint (import the file again instead).
-_NEVER = {"audit_entry", "account", "patrol_track"}
+#: Tables undo never touches: passwords and the trail itself.
+_NEVER = {"audit_entry", "account"}
 
 
 class CannotUndo(HzdeskError):
@@ -78,6 +78,8 @@ def _python(column, value: Any) -> Any:
         return dt.date.fromisoformat(value)
     if isinstance(t, Time):
         return dt.time.fromisoformat(value)
+    if isinstance(t, LargeBinary):
+        return base64.b64decode(value)
     enum_class = getattr(t, "enum_class", None)
     if enum_class is not None and issubclass(enum_class, enum.Enum):
         return enum_class(value)

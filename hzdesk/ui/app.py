@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
                                    ("boards", "公示牌", lambda: _tab("boards_tab", "BoardsTab")(self.ctx)),
                                    ("patrols", "巡河记录", lambda: _tab("patrols_tab", "PatrolsTab")(self.ctx)),
                                    ("problems", "问题台账", lambda: _tab("problems_tab", "ProblemsTab")(self.ctx)),
+                                   ("map", "一张图", self._make_map),
                                    ("work", "工作记录", self._make_work),
                                    ("stats", "报表", lambda: _tab("reports_tab", "StatsTab")(self.ctx))):
             self.pages[name] = LazyPage(build, ready=lambda: self.ctx is not None)
@@ -126,6 +127,13 @@ class MainWindow(QMainWindow):
         from hzdesk.ui.overview_tab import OverviewTab
 
         tab = OverviewTab(self.ctx)
+        tab.open_record.connect(self.open_record)
+        return tab
+
+    def _make_map(self) -> QWidget:
+        from hzdesk.ui.map_tab import MapTab
+
+        tab = MapTab(self.ctx)
         tab.open_record.connect(self.open_record)
         return tab
 

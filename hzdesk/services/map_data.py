@@ -1,0 +1,114 @@
+"""What 一张图 shows on a day (#17 point 2): water bodies coloured by their problems, boards (out
+of date in red), outfalls, monitoring sections by their latest class, open problems where they were
+found — everything as of a date, by the same rules as the ledgers. No Qt here: the map tab and a
+printed map page draw the same features."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hzdesk.db import models as m
+from hzdesk.geo.coords import Point
+
+
+@dataclass
+class MapWater:
+    id: int
+    code: str
+    name: str
+    lines: list[list[Point]]
+    state: str            # "overdue" (an open problem past its deadline), "open", "ok"
+    open_problems: int
+
+
+@dataclass
+class MapPoint:
+    kind: str             # sign_board, outfall, section, problem
+    id: int
+    label: str
+    at: Point
+    state: str = "ok"     # boards: "stale" (shows people no longer in charge); problems: "overdue"
+    note: str = ""
+
+
+@dataclass
+class MapData:
+    as_of: dt.date
+    waters: list[MapWater] = field(default_factory=list)
+    points: list[MapPoint] = field(default_factory=list)
+    unplaced: dict[str, int] = field(default_factory=dict)   # records without coordinates, by kind
+
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        pts = [p for w in self.waters for line in w.lines for p in line] + [p.at for p in self.points]
+        if not pts:
+            return None
+        return min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts)
+
+
+KIND_WORDS = {"sign_board": "公示牌", "outfall": "排污口", "section": "监测断面", "problem": "问题"}
+
+
+def _placed(lon, lat) -> bool:
+    return lon is not None and lat is not None and -180 <= lon <= 180 and -90 <= lat <= 90
+
+
+def map_data(session: Session, as_of: dt.date) -> MapData:
+    from hzdesk.services.boards import board_statuses
+    from hzdesk.services.rules import OPEN_STATES, in_use_on, is_overdue
+    from hzdesk.services.stats import states_as_of
+
+    data = MapData(as_of)
+    unplaced: dict[str, int] = {}
+    # problems open on the day, each in its state then
+    states = states_as_of(session, as_of)
+    open_by_water: dict[int, list[bool]] = {}
+    P = m.Problem
+    for pid, number, wid, lon, lat, deadline, category in session.execute(
+            select(P.id, P.number, P.water_body_id, P.longitude, P.latitude, P.deadline, P.category)
+            .where(P.found_on <= as_of)):
+        state = states.get(pid)
+        if state is None or state not in OPEN_STATES:
+            continue
+        late = is_overdue(state, deadline, as_of)
+        open_by_water.setdefault(wid, []).append(late)
+        if _placed(lon, lat):
+            data.points.append(MapPoint("problem", pid, number, (lon, lat), "overdue" if late else "open",
+                                        f"{category}，{state.value}" + ("，已超期" if late else "")))
+        else:
+            unplaced["problem"] = unplaced.get("problem", 0) + 1
+    W, G = m.WaterBody, m.WaterGeometry
+    for wid, code, name, retired, lines in session.execute(
+            select(W.id, W.code, W.name, W.retired_on, G.lines).join(G, G.water_body_id == W.id)):
+        if not in_use_on(retired, as_of):
+            continue
+        flags = open_by_water.get(wid, [])
+        data.waters.append(MapWater(wid, code, name, [[(x, y) for x, y in line] for line in lines],
+                                    "overdue" if any(flags) else "open" if flags else "ok", len(flags)))
+    boards = {b.id: b for b in session.scalars(select(m.SignBoard))}
+    for st in board_statuses(session, as_of):
+        b = boards[st.board_id]
+        if _placed(b.longitude, b.latitude):
+            data.points.append(MapPoint("sign_board", b.id, st.code, (b.longitude, b.latitude),
+                                        "stale" if st.out_of_date else "ok",
+                                        f"{st.water_body}，牌面河长：{'、'.join(st.printed) or '—'}"
+                                        + ("（需更新）" if st.out_of_date else "")))
+        else:
+            unplaced["sign_board"] = unplaced.get("sign_board", 0) + 1
+    O = m.Outfall
+    for oid, code, name, lon, lat in session.execute(select(O.id, O.code, O.name, O.longitude, O.latitude)):
+        if _placed(lon, lat):
+            data.points.append(MapPoint("outfall", oid, code or name or "排污口", (lon, lat), note=name or ""))
+        else:
+            unplaced["outfall"] = unplaced.get("outfall", 0) + 1
+    S = m.MonitoringSection
+    for sid, name, lon, lat in session.execute(select(S.id, S.name, S.longitude, S.latitude)):
+        if _placed(lon, lat):
+            data.points.append(MapPoint("section", sid, name, (lon, lat)))
+        else:
+            unplaced["section"] = unplaced.get("section", 0) + 1
+    data.unplaced = unplaced
+    return data

@@ -1,0 +1,212 @@
+"""一张图: the township's water bodies, boards, outfalls, sections and open problems on one map, as
+of today (#17 point 2). Only what the office supplied is drawn — no downloaded basemap. Wheel to
+zoom around the pointer, drag to move, click a marker for its record."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QGraphicsPathItem,
+                               QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
+
+from hzdesk import clock
+from hzdesk.ui.common import AppContext
+
+#: Colours that also differ in lightness (a map printed or seen in grey still tells them apart).
+WATER = {"ok": "#2F6DB5", "open": "#E69A1C", "overdue": "#C62828"}
+POINT = {("sign_board", "ok"): ("#2E7D32", "rect"), ("sign_board", "stale"): ("#C62828", "rect"),
+         ("outfall", "ok"): ("#6D4C41", "diamond"), ("section", "ok"): ("#00838F", "circle"),
+         ("problem", "open"): ("#E69A1C", "circle"), ("problem", "overdue"): ("#C62828", "circle")}
+#: The tables whose changes the map shows.
+SHOWN = {"water_geometry", "water_body", "sign_board", "board_chief", "appointment", "person", "problem",
+         "problem_event", "outfall", "monitoring_section"}
+LAYERS = {"water": "河湖", "sign_board": "公示牌", "outfall": "排污口", "section": "监测断面", "problem": "未办结问题"}
+
+
+class _View(QGraphicsView):
+    def __init__(self, scene):
+        super().__init__(scene)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setBackgroundBrush(QColor("#F4F1EA"))
+
+    def wheelEvent(self, event):
+        factor = 1.25 if event.angleDelta().y() > 0 else 0.8
+        self.scale(factor, factor)
+
+
+class _Marker(QGraphicsPathItem):
+    """A point feature that keeps its size on screen whatever the zoom."""
+
+    def __init__(self, kind: str, record_id: int, shape: str, colour: str, tip: str, on_click):
+        path = QPainterPath()
+        r = 5.0
+        if shape == "rect":
+            path.addRect(QRectF(-r, -r, 2 * r, 2 * r))
+        elif shape == "diamond":
+            path.moveTo(0, -r - 1)
+            path.lineTo(r + 1, 0)
+            path.lineTo(0, r + 1)
+            path.lineTo(-r - 1, 0)
+            path.closeSubpath()
+        else:
+            path.addEllipse(QPointF(0, 0), r, r)
+        super().__init__(path)
+        self.kind, self.record_id, self._on_click = kind, record_id, on_click
+        self.setBrush(QBrush(QColor(colour)))
+        self.setPen(QPen(QColor("white"), 1.2))
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setToolTip(tip)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(10)
+
+    def mousePressEvent(self, event):
+        self._on_click(self.kind, self.record_id)
+        event.accept()
+
+
+class MapTab(QWidget):
+    open_record = Signal(str, int)
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.scene = QGraphicsScene(self)
+        self.view = _View(self.scene)
+        self.layers: dict[str, list[QGraphicsItem]] = {k: [] for k in LAYERS}
+        self.boxes: dict[str, QCheckBox] = {}
+        bar = QHBoxLayout()
+        for key, title in LAYERS.items():
+            box = QCheckBox(title)
+            box.setChecked(True)
+            box.toggled.connect(lambda on, k=key: [i.setVisible(on) for i in self.layers[k]])
+            self.boxes[key] = box
+            bar.addWidget(box)
+        bar.addSpacing(16)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("查找河湖、公示牌、排污口、问题编号…")
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self.find)
+        bar.addWidget(self.search, 1)
+        fit = QPushButton("全图")
+        fit.clicked.connect(self.fit)
+        bar.addWidget(fit)
+        self.legend = QLabel()
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.note)
+        self._labels: list[tuple[str, QGraphicsItem]] = []
+        self.refresh()
+        ctx.bus.changed.connect(lambda changes: changes.touches(SHOWN) and self.refresh())
+
+    def refresh(self, as_of: dt.date | None = None) -> None:
+        from hzdesk.services.map_data import KIND_WORDS, map_data
+
+        as_of = as_of or clock.today()
+        data = self.ctx.read(map_data, as_of)
+        self.scene.clear()
+        self.layers = {k: [] for k in LAYERS}
+        self._labels = []
+        bounds = data.bounds()
+        if bounds is None:
+            self.note.setText("还没有可以上图的内容：河湖的线用“hzdesk geo import 河道.kml”导入；公示牌、排污口、问题填写经纬度后即显示。")
+            self.legend.setText("")
+            return
+        from hzdesk.geo.coords import LocalProjection
+        proj = LocalProjection((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
+
+        def xy(points):
+            return [QPointF(x, -y) for x, y in proj.forward(points)]
+        for w in data.waters:
+            pen = QPen(QColor(WATER[w.state]), 3 if w.state != "ok" else 2)
+            pen.setCosmetic(True)
+            path = QPainterPath()
+            for line in w.lines:
+                pts = xy(line)
+                path.moveTo(pts[0])
+                for p in pts[1:]:
+                    path.lineTo(p)
+            item = QGraphicsPathItem(path)
+            item.setPen(pen)
+            item.setToolTip(f"{w.name}（{w.code}）" + (f"：未办结问题 {w.open_problems} 个" if w.open_problems else ""))
+            self.scene.addItem(item)
+            self.layers["water"].append(item)
+            self._labels.append((f"{w.name} {w.code}", item))
+            if w.lines and not w.name.endswith("段"):   # a segment is named by its river's label
+                longest = max(w.lines, key=len)
+                label = QGraphicsSimpleTextItem(w.name)
+                label.setBrush(QBrush(QColor("#33475B")))
+                label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+                label.setPos(xy([longest[len(longest) // 2]])[0])
+                label.setZValue(5)
+                self.scene.addItem(label)
+                self.layers["water"].append(label)
+        for p in data.points:
+            colour, shape = POINT.get((p.kind, p.state), ("#555555", "circle"))
+            marker = _Marker(p.kind, p.id, shape, colour, f"{KIND_WORDS[p.kind]} {p.label}" + (f"\n{p.note}" if p.note else ""),
+                             self._clicked)
+            marker.setPos(xy([p.at])[0])
+            self.scene.addItem(marker)
+            self.layers[p.kind].append(marker)
+            self._labels.append((f"{p.label} {p.note}", marker))
+        for key, box in self.boxes.items():
+            for item in self.layers[key]:
+                item.setVisible(box.isChecked())
+        self._scale_bar()
+        missing = "，".join(f"{KIND_WORDS[k]} {n} 个" for k, n in data.unplaced.items())
+        self.note.setText(f"截至 {as_of.year}年{as_of.month}月{as_of.day}日。" + (f"未填经纬度、未上图：{missing}。" if missing else "")
+                          + " 滚轮缩放，拖动移动，点标记打开记录。")
+        self.legend.setText(
+            " ".join(f'<span style="color:{c}">━</span> {t}' for c, t in
+                     ((WATER["ok"], "河湖"), (WATER["open"], "有未办结问题"), (WATER["overdue"], "有超期问题")))
+            + f'　<span style="color:{POINT[("sign_board", "ok")][0]}">■</span> 公示牌'
+            + f' <span style="color:{POINT[("sign_board", "stale")][0]}">■</span> 公示牌需更新'
+            + f'　<span style="color:{POINT[("outfall", "ok")][0]}">◆</span> 排污口'
+            + f'　<span style="color:{POINT[("section", "ok")][0]}">●</span> 监测断面'
+            + f'　<span style="color:{POINT[("problem", "overdue")][0]}">●</span> 超期问题')
+        self.fit()
+
+    def _scale_bar(self) -> None:
+        """A 1 km bar at the map's lower left (it scales with the map, as distances do)."""
+        box = self.scene.itemsBoundingRect()
+        bar = QGraphicsRectItem(box.left(), box.bottom() + 300, 1000, 60)
+        bar.setBrush(QBrush(QColor("#333333")))
+        bar.setPen(QPen(Qt.PenStyle.NoPen))
+        self.scene.addItem(bar)
+        text = QGraphicsSimpleTextItem("1 公里")
+        text.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        text.setPos(box.left() + 1100, box.bottom() + 250)
+        self.scene.addItem(text)
+
+    def fit(self) -> None:
+        rect = self.scene.itemsBoundingRect()
+        if not rect.isEmpty():
+            self.view.fitInView(rect.adjusted(-500, -500, 500, 500), Qt.AspectRatioMode.KeepAspectRatio)
+
+    def find(self) -> bool:
+        """Centre on the first feature whose name, code or number contains the text typed."""
+        text = self.search.text().strip()
+        for label, item in self._labels:
+            if text and text in label:
+                self.view.centerOn(item)
+                self.scene.clearSelection()
+                if isinstance(item, QGraphicsPathItem) and not isinstance(item, _Marker):
+                    self.view.fitInView(item.boundingRect().adjusted(-300, -300, 300, 300),
+                                        Qt.AspectRatioMode.KeepAspectRatio)
+                return True
+        self.note.setText(f"没有找到“{text}”。")
+        return False
+
+    def _clicked(self, kind: str, record_id: int) -> None:
+        if kind in ("problem", "sign_board"):
+            self.open_record.emit(kind, record_id)
+
