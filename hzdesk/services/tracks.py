@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from hzdesk import clock
 from hzdesk.db import models as m
 from hzdesk.errors import ValidationError
+from hzdesk.geo.coords import to_wgs
 from hzdesk.geo.tracks import Requirements, TrackFacts, analyse, verdict
 from hzdesk.services.compliance import patrol_minimums
 from hzdesk.services.geometry import river_lines
@@ -44,7 +45,6 @@ def attach_track(session: Session, patrol_id: int, path: str | Path, datum: str 
     facts = analyse(line.points, line.times, river_lines(session, patrol.water_body_id), datum=datum,
                     radius_m=need.radius_m, fast_kmh=need.fast_kmh)
     passed, reasons = verdict(facts, need)
-    from hzdesk.geo.coords import to_wgs
     stored = session.scalar(select(m.PatrolTrack).where(m.PatrolTrack.patrol_id == patrol_id)) \
         or m.PatrolTrack(patrol_id=patrol_id)
     for key, value in track_values(facts, need, passed, reasons).items():
@@ -68,14 +68,17 @@ def track_values(facts: TrackFacts, need: Requirements, passed: bool, reasons: l
 def track_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict:
     """The period's patrols with a track known on `as_of`: how many, how many checked against a
     river line, below the coverage set, too fast, and not passing on any count."""
+    from sqlalchemy import case
+
     T, P = m.PatrolTrack, m.Patrol
-    base = (select(func.count()).select_from(T).join(P, P.id == T.patrol_id)
-            .where(P.patrol_date >= start, P.patrol_date <= min(end, as_of), T.checked_on <= as_of))
-    return {"with_track": session.scalar(base) or 0,
-            "checked": session.scalar(base.where(T.coverage.is_not(None))) or 0,
-            "below_coverage": session.scalar(base.where(T.coverage < T.coverage_needed)) or 0,
-            "too_fast": session.scalar(base.where(T.fast_minutes >= 1)) or 0,
-            "not_passed": session.scalar(base.where(T.passed.is_(False))) or 0}
+    counted = {"with_track": T.id.is_not(None), "checked": T.coverage.is_not(None),
+               "below_coverage": T.coverage < T.coverage_needed, "too_fast": T.fast_minutes >= 1,
+               "not_passed": T.passed.is_(False)}
+    row = session.execute(   # one pass over the period's tracks
+        select(*(func.coalesce(func.sum(case((test, 1), else_=0)), 0) for test in counted.values()))
+        .select_from(T).join(P, P.id == T.patrol_id)
+        .where(P.patrol_date >= start, P.patrol_date <= min(end, as_of), T.checked_on <= as_of)).one()
+    return {key: int(n) for key, n in zip(counted, row)}
 
 
 def track_lines(session: Session, patrol_id: int) -> list[str] | None:
