@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--as-of", type=_date_arg, metavar="日期", help="名录的有效日期、统计截至日期（默认今天）")
     report.add_argument("--state", metavar="状态", help="问题台账只列某一状态，如 整改中")
     report.add_argument("--issue", metavar="问题编号", help="督办单、销号单的问题编号，如 WT-2025-001")
+    report.add_argument("--patrol", type=int, metavar="记录号", help="巡河轨迹核对单（track）的巡河记录号")
     report.add_argument("--with-sheets", action="store_true",
                         help="迎检台账（binder）附上本年签发的督办单和本年销号问题的销号单")
     report.add_argument("--brief", action="store_true",
@@ -443,10 +444,10 @@ def cmd_report(args) -> int:
     from hzdesk.office import make_report
     from hzdesk.reports.kinds import check_options
 
-    check_options(args.kind, period=args.period, issue=args.issue, state=args.state)   # before opening
+    check_options(args.kind, period=args.period, issue=args.issue, state=args.state, patrol=args.patrol)   # before opening
     with _open(args, writes=False) as db:
         made = make_report(db, args.kind, args.out, period=args.period, as_of=args.as_of, state=args.state,
-                           issue=args.issue, with_sheets=args.with_sheets, brief=args.brief)
+                           issue=args.issue, with_sheets=args.with_sheets, brief=args.brief, patrol=args.patrol)
     rows = f"，{made.rows} 行" if made.rows is not None else ""
     pages = f"，共 {made.pages} 页" if made.pages is not None else "（Word 文件，可直接修改）"
     print(f"已生成 {args.out}：{made.title}{rows}{pages}")

@@ -1,6 +1,7 @@
 """Small builders for rule tests: records made through the real services."""
 
 import datetime as dt
+import subprocess
 
 from hzdesk.services import records
 
@@ -26,3 +27,13 @@ def patrol(session, who, where, day, start=None, end=None, km=None, entered=None
     return records.create(session, "patrol", {
         "person_id": who.id, "water_body_id": where.id, "patrol_date": day, "start_time": start,
         "end_time": end, "distance_km": km, "entered_on": entered})
+
+
+def pdftext(path, first=None, last=None) -> str:
+    """A PDF's text by poppler's pdftotext (pages `first`–`last`), spaces removed: pdftotext drops
+    or adds them beside Chinese characters."""
+    args = ["pdftotext", "-layout"]
+    if first:
+        args += ["-f", str(first), "-l", str(last or first)]
+    out = subprocess.run(args + [str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return out.replace(" ", "")

@@ -12,17 +12,10 @@ from hzdesk.db.engine import open_database
 from hzdesk.demo import DemoOptions, load_demo
 from hzdesk.reports.pdf.render import LedgerDoc, PdfColumn, write_ledger
 from hzdesk.reports.pdf.ledgers import LEDGER_KINDS, build
+from tests.helpers import pdftext
 
 UNTIL = dt.date(2025, 6, 30)
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils 未安装")
-
-
-def pdftext(path, first=None, last=None):
-    args = ["pdftotext", "-layout"]
-    if first:
-        args += ["-f", str(first), "-l", str(last or first)]
-    out = subprocess.run(args + [str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return out.replace(" ", "")  # pdftotext drops or adds spaces beside Chinese characters
 
 
 @pytest.fixture(scope="module")

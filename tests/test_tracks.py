@@ -320,3 +320,73 @@ def test_the_map_shows_each_feature_as_of_its_day(db, tmp_path):
     assert [(p.kind, p.state) for p in late.points if p.kind == "problem"] == [("problem", "overdue")]
     assert [p.label for p in late.points if p.kind == "sign_board"] == ["GSP-1"] and late.unplaced == {"sign_board": 1}
     assert not any(p.kind == "problem" for p in before.points)    # not yet found on 1 March
+
+
+def test_sections_take_their_latest_class_known_on_the_day(db):
+    from hzdesk.services import records
+    from hzdesk.services.map_data import map_data, point_style
+    from tests.helpers import water
+
+    D = dt.date
+    with db.session() as s:
+        wb = water(s, "QX01", kind="河流")
+        sec = records.create(s, "monitoring_section", {"name": "青溪断面", "water_body_id": wb.id, "control_level": "县控",
+                                                       "target_class": "Ⅲ", "longitude": 120.15, "latitude": 30.25})
+        for day, cls in ((D(2025, 6, 10), "Ⅲ"), (D(2025, 7, 10), "Ⅴ")):
+            records.create(s, "monitoring_result", {"section_id": sec.id, "sampled_on": day, "water_class": cls})
+        s.commit()
+        seen = {d: [p for p in map_data(s, d).points if p.kind == "section"][0] for d in
+                (D(2025, 6, 1), D(2025, 6, 30), D(2025, 7, 31))}
+    assert [p.state for p in seen.values()] == ["", "Ⅲ", "Ⅴ"]
+    assert "2025-07-10 监测 Ⅴ类（目标 Ⅲ类）" == seen[D(2025, 7, 31)].note
+    assert point_style(seen[D(2025, 6, 1)])[2] == "断面（无监测结果）"
+
+
+def test_the_printed_map_and_a_patrols_track_sheet(db, tmp_path):
+    """#17 point 4: 河湖一张图 on paper (vector, the same features and counts as the tab, a source
+    line, in the binder only when there is something to map) and the 巡河轨迹核对单 (the record's
+    figures beside the track's, the kept verdict, a place to sign)."""
+    from pypdf import PdfReader
+
+    from hzdesk.db import models as m
+    from hzdesk.reports.make import make
+    from hzdesk.services.geometry import apply_import, plan_import
+    from hzdesk.services.tracks import attach_track, record_vs_track
+    from tests.helpers import appoint, patrol, pdftext, person, water
+
+    D = dt.date
+    with db.session() as s:
+        main = water(s, "QX01", kind="河流")
+        chief = person(s, "李堃")
+        appoint(s, chief, main, D(2024, 1, 1), level="村级")
+        s.commit()
+        empty = make(s, "map", tmp_path / "空.pdf", as_of=D(2025, 3, 31))
+        assert empty.pages == 1 and "还没有可以上图的内容" in pdftext(tmp_path / "空.pdf")
+        make(s, "binder", tmp_path / "无图.pdf", period=(D(2025, 1, 1), D(2025, 12, 31)), as_of=D(2025, 3, 31))
+        assert "河湖一张图" not in pdftext(tmp_path / "无图.pdf")    # nothing to map: no section, nothing broken
+        apply_import(s, plan_import(s, _kml(tmp_path, "r.kml", [("QX01", river(2500))])), "r.kml", "WGS84")
+        p = patrol(s, chief, main, D(2025, 3, 5), entered=D(2025, 3, 5))
+        p.start_time, p.end_time, p.distance_km = dt.time(9, 0), dt.time(10, 0), 3.0
+        s.commit()
+        with pytest.raises(Exception, match="还没有轨迹"):
+            make(s, "track", tmp_path / "t.pdf", patrol=p.id)
+        pts, times = walk([(0, 15), (2500, 15)], noise=3)       # 2.5 km at 1.2 m/s: about 35 minutes
+        attach_track(s, p.id, _gpx(tmp_path, "走.gpx", pts, [dt.datetime(2025, 3, 5, 9, 5) + (t - times[0])
+                                                             for t in times]))
+        s.commit()
+        rows = {r[0]: r for r in record_vs_track(p, s.get(m.Patrol, p.id) and
+                                                 s.query(m.PatrolTrack).filter_by(patrol_id=p.id).one())}
+        assert rows["开始时间"][1:] == ("09:00", "09:05", "轨迹晚 5 分钟")
+        assert rows["时长"][1] == "60 分钟" and rows["时长"][3].startswith("轨迹少")
+        assert rows["里程"][1:] == ("3 公里", "2.5 公里", "轨迹少 0.5 公里")
+        make(s, "map", tmp_path / "图.pdf", as_of=D(2025, 3, 31))
+        sheet = make(s, "track", tmp_path / "单.pdf", patrol=p.id)
+        make(s, "binder", tmp_path / "有图.pdf", period=(D(2025, 1, 1), D(2025, 12, 31)), as_of=D(2025, 3, 31))
+    text = pdftext(tmp_path / "图.pdf")
+    assert "河湖一张图" in text and "上图河湖1个" in text and "底图：无" in text and "截至2025年3月31日" in text
+    page = PdfReader(tmp_path / "图.pdf").pages[0]
+    assert not page.images and page.mediabox.width > page.mediabox.height       # vector, landscape
+    assert sheet.pages == 1
+    text = pdftext(tmp_path / "单.pdf")
+    assert "巡河轨迹核对单" in text and "轨迹晚5分钟" in text and "结论：符合要求" in text and "核对人（签字）" in text
+    assert "河湖一张图" in pdftext(tmp_path / "有图.pdf")

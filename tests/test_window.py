@@ -1038,9 +1038,12 @@ def test_a_patrol_takes_its_gps_track_and_says_what_it_shows(qtbot, window, demo
         f'<trkpt lat="{y:.7f}" lon="{x:.7f}"><time>{(start + dt.timedelta(seconds=5 * i)).isoformat()}Z</time></trkpt>'
         for i, (x, y) in enumerate(pts)) + "</trkseg></trk></gpx>", encoding="utf-8")
     dialog = tab.show_track(modal=False)
-    assert "还没有轨迹" in dialog.text.text()
+    assert "还没有轨迹" in dialog.text.text() and not dialog.print_button.isEnabled()
     dialog.load(str(gpx))
     text = dialog.text.text()
+    assert "与记录对照：" in text and dialog.print_button.isEnabled()
+    sheet = dialog.print_sheet(str(tmp_path / "核对单.pdf"))
+    assert sheet and (tmp_path / "核对单.pdf").stat().st_size > 1000
     # the sample's water bodies lie elsewhere: the check says so instead of a bare "0 %"
     assert "结论：不符合要求——覆盖河道 0%" in text and "时间：08:00 至 08:33（33 分钟）" in text
     assert "轨迹离河道较远" in text
@@ -1069,3 +1072,17 @@ def test_the_map_tab_draws_the_township_and_opens_a_record(qtbot, window, demo_d
         board.mousePressEvent(type("E", (), {"accept": lambda self: None})())
     assert window.tabs.tabText(window.tabs.currentIndex()) == "公示牌"
     assert window.boards.selected_id() == board.record_id
+
+
+def test_the_map_shows_another_day_when_the_clerk_types_it(qtbot, window):
+    """The map's 截至 date: a day before the sample began shows no open problem and no section
+    class; a date that cannot be read says so and leaves the map as it was."""
+    tab = window.show_page("map")
+    assert tab.layers["problem"]
+    tab.day.edit.setText("2020-01-01")
+    tab._day_changed()
+    assert tab.as_of == dt.date(2020, 1, 1) and tab.layers["problem"] == []
+    assert "截至 2020年1月1日" in tab.note.text()
+    tab.day.edit.setText("2020-13-45")
+    tab._day_changed()
+    assert tab.as_of == dt.date(2020, 1, 1) and "无法识别" in tab.note.text()

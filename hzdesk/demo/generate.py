@@ -457,14 +457,16 @@ def load_demo(db: Database, opts: DemoOptions,
               (m.Problem, b.problems), (m.ProblemEvent, b.events), (m.Outfall, b.outfalls),
               (m.MonitoringSection, b.sections), (m.MonitoringResult, b.results),
               (m.RiverPlan, b.plans), (m.PlanItem, b.plan_items), (m.WorkRecord, b.work)]
+    # River lines and the latest patrols' tracks (#17), their own random stream; the points stand
+    # on their water body's bank.
+    from hzdesk.demo.geometry import geometry_rows, place_points, track_rows, water_lines
+    lines = water_lines(b.water, opts.seed)
+    place_points(b, lines, opts.seed)
     with db.session() as s, s.begin():
         conn = s.connection()
         for model, rows in tables:
             for i in range(0, len(rows), 5000):
                 conn.execute(insert(model), rows[i:i + 5000])
-        # River lines and the latest patrols' tracks (#17), their own random stream.
-        from hzdesk.demo.geometry import geometry_rows, track_rows, water_lines
-        lines = water_lines(b.water, opts.seed)
         conn.execute(insert(m.WaterGeometry), geometry_rows(b.water, opts.seed, opts.until))
         tracks = track_rows(s, b.patrols, lines, opts.seed)
         if tracks:

@@ -68,6 +68,22 @@ def water_lines(water: list[dict], seed: int) -> dict[int, list[Point]]:
     return out
 
 
+def place_points(b, lines: dict[int, list[Point]], seed: int) -> None:
+    """Put the sample's boards, outfalls, sections and problems by their water body's line (a few
+    tens of metres off it), as they stand on a bank — rather than scattered over the township.
+    A problem or board without coordinates stays without."""
+    rng = random.Random(seed * 104729 + 3)
+    for rows, always in ((b.boards, False), (b.outfalls, False), (b.sections, True), (b.problems, False)):
+        for row in rows:
+            line = lines.get(row.get("water_body_id"))
+            if not line or (row.get("longitude") is None and not always):
+                continue
+            x, y = line[rng.randrange(len(line))]
+            angle, off = rng.uniform(0, 2 * math.pi), rng.uniform(10, 40)
+            (lon, lat), = PROJ.inverse([(x + off * math.cos(angle), y + off * math.sin(angle))])
+            row["longitude"], row["latitude"] = round(lon, 6), round(lat, 6)
+
+
 def geometry_rows(water: list[dict], seed: int, today: dt.date) -> list[dict]:
     from hzdesk.services.geometry import length_m
 

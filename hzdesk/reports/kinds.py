@@ -14,7 +14,7 @@ from hzdesk.vocab import ProblemState
 class ReportKind:
     key: str                 # the command line's name for it
     title: str               # what the clerk reads
-    needs: str = ""          # "period" or "issue": what must be given
+    needs: str = ""          # "period", "issue" or "patrol": what must be given
     in_window: bool = True   # offered in 报表's list (督办单/销号单 are printed from 问题台账)
     in_binder: bool = False  # a section of the 迎检台账, in this order
     document: bool = False   # a document written from the ledgers: Word (.docx) or PDF, by the file's ending
@@ -24,6 +24,7 @@ class ReportKind:
 KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("summary", "统计报表", needs="period", in_binder=True),
     ReportKind("rivers", "河湖名录", in_binder=True),
+    ReportKind("map", "河湖一张图", in_binder=True),
     ReportKind("outfalls", "入河排污口名录", in_binder=True),
     ReportKind("sections", "水质监测断面名录", in_binder=True),
     ReportKind("water", "水质监测结果台账", needs="period", in_binder=True),
@@ -37,6 +38,7 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     ReportKind("issues", "问题台账", in_binder=True, details=True),
     ReportKind("issue-sheet", "督办单", needs="issue", in_window=False),
     ReportKind("closure-sheet", "销号单", needs="issue", in_window=False),
+    ReportKind("track", "巡河轨迹核对单", needs="patrol", in_window=False),
     ReportKind("binder", "迎检台账（全年合订本）", needs="period", details=True),
     # Word (.docx) for the clerk to finish, or PDF: the file name's ending says which.
     ReportKind("work-summary", "河长制工作总结", needs="period", document=True),
@@ -46,7 +48,8 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
 BINDER_PARTS = [k for k in KINDS.values() if k.in_binder]
 
 
-def check_options(kind: str, *, period=None, issue: str | None = None, state: str | None = None) -> ReportKind:
+def check_options(kind: str, *, period=None, issue: str | None = None, state: str | None = None,
+                  patrol: int | None = None) -> ReportKind:
     """The options a kind needs, checked before any work: a Chinese reason, never a traceback."""
     spec = KINDS.get(kind)
     if spec is None:
@@ -55,6 +58,8 @@ def check_options(kind: str, *, period=None, issue: str | None = None, state: st
         raise ValidationError({"period": f"{spec.title}需要指定期间，如 2025 或 2025Q1"})
     if spec.needs == "issue" and not issue:
         raise ValidationError({"issue": f"{spec.title}需要指定问题编号，如 WT-2025-001"})
+    if spec.needs == "patrol" and patrol is None:
+        raise ValidationError({"patrol": f"{spec.title}需要指定巡河记录号，如 --patrol 125"})
     if state and state not in {s.value for s in ProblemState}:
         raise ValidationError({"state": f"没有“{state}”这个状态；可选：{'、'.join(s.value for s in ProblemState)}"})
     return spec

@@ -42,10 +42,11 @@ class Made:
 def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[dt.date, dt.date] | None = None,
          as_of: dt.date | None = None, state: str | None = None, issue: str | None = None,
          attachments: Path | None = None, progress: Callable[[str], None] = lambda s: None,
-         should_stop: Callable[[], bool] = lambda: False, with_sheets: bool = False, brief: bool = False) -> Made:
+         should_stop: Callable[[], bool] = lambda: False, with_sheets: bool = False, brief: bool = False,
+         patrol: int | None = None) -> Made:
     """Write report `kind` to `out`. `as_of` defaults to today (the binder: the end of its year,
     or today while the year runs). `brief`: ledgers as 简表, a line a record (no detail lines)."""
-    spec = check_options(kind, period=period, issue=issue, state=state)
+    spec = check_options(kind, period=period, issue=issue, state=state, patrol=patrol)
     suffix = Path(out).suffix.lower()
     if spec.document and suffix not in (".pdf", ".docx"):
         raise ValidationError({"out": f"{spec.title}可存为 .docx（Word，可修改）或 .pdf，请用这两种文件名结尾"})
@@ -77,6 +78,13 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
             return Made(draft.title, None)
         from hzdesk.reports.pdf.document import write_pdf
         return Made(draft.title, write_pdf(draft, out))
+    if kind == "track":
+        from hzdesk.reports.pdf.map_page import write_track_sheet
+        return Made(f"{spec.title}（记录号 {patrol}）", write_track_sheet(session, patrol, out))
+    if kind == "map":
+        from hzdesk.reports.pdf.map_page import write_map
+        progress("绘制地图")
+        return Made(spec.title, write_map(session, out, as_of))
     if kind == "board-photos":
         from hzdesk.reports.pdf.board_photos import write_board_photos
         progress("排版照片")

@@ -31,8 +31,8 @@ class MapPoint:
     id: int
     label: str
     at: Point
-    state: str = "ok"     # boards: "stale" (shows people no longer in charge); problems: "overdue"
-    note: str = ""
+    state: str = "ok"     # boards: "stale" (shows people no longer in charge); problems: "open"/"overdue";
+    note: str = ""        # sections: the latest class on the day ("" when none)
 
 
 @dataclass
@@ -50,6 +50,37 @@ class MapData:
 
 
 KIND_WORDS = {"sign_board": "公示牌", "outfall": "排污口", "section": "监测断面", "problem": "问题"}
+
+# How each feature is drawn, once for the map tab and the printed map. Colours that also differ in
+# lightness, so a map printed in grey still tells them apart.
+WATER_COLOURS = {"ok": "#2F6DB5", "open": "#E69A1C", "overdue": "#C62828"}
+WATER_WORDS = {"ok": "河湖", "open": "有未办结问题", "overdue": "有超期问题"}
+#: Water classes as the national maps colour them (Ⅰ–Ⅱ blue … 劣Ⅴ red); "" = no result yet.
+CLASS_COLOURS = {"Ⅰ": "#1565C0", "Ⅱ": "#1E88E5", "Ⅲ": "#2E7D32", "Ⅳ": "#F9A825", "Ⅴ": "#EF6C00",
+                 "劣Ⅴ": "#C62828", "": "#9E9E9E"}
+#: (kind, state) → (colour, shape, legend words); a section's state is its latest class.
+POINT_STYLE = {("sign_board", "ok"): ("#2E7D32", "rect", "公示牌"),
+               ("sign_board", "stale"): ("#C62828", "rect", "公示牌需更新"),
+               ("outfall", "ok"): ("#6D4C41", "diamond", "排污口"),
+               ("problem", "open"): ("#E69A1C", "triangle", "未办结问题"),
+               ("problem", "overdue"): ("#C62828", "triangle", "超期问题")}
+POINT_STYLE.update({("section", c): (colour, "circle", f"断面 {c}类" if c else "断面（无监测结果）")
+                    for c, colour in CLASS_COLOURS.items()})
+
+
+def point_style(p: "MapPoint") -> tuple[str, str, str]:
+    return POINT_STYLE.get((p.kind, p.state), ("#555555", "circle", KIND_WORDS.get(p.kind, "")))
+
+
+def legend(data: "MapData") -> list[tuple[str, str, str]]:
+    """(colour, shape, words) for what this map shows: "line" for water bodies."""
+    shown_waters = {w.state for w in data.waters}
+    out = [(WATER_COLOURS[s], "line", WATER_WORDS[s]) for s in WATER_COLOURS if s in shown_waters]
+    seen = []
+    for key, style in POINT_STYLE.items():
+        if any((p.kind, p.state) == key for p in data.points) and style not in seen:
+            seen.append(style)
+    return out + seen
 
 
 def _placed(lon, lat) -> bool:
@@ -104,10 +135,17 @@ def map_data(session: Session, as_of: dt.date) -> MapData:
             data.points.append(MapPoint("outfall", oid, code or name or "排污口", (lon, lat), note=name or ""))
         else:
             unplaced["outfall"] = unplaced.get("outfall", 0) + 1
-    S = m.MonitoringSection
-    for sid, name, lon, lat in session.execute(select(S.id, S.name, S.longitude, S.latitude)):
+    S, R = m.MonitoringSection, m.MonitoringResult
+    latest: dict[int, tuple[dt.date, str]] = {}
+    for sid, sampled, water_class in session.execute(select(R.section_id, R.sampled_on, R.water_class)
+                                                     .where(R.sampled_on <= as_of).order_by(R.sampled_on)):
+        latest[sid] = (sampled, water_class)
+    for sid, name, target, lon, lat in session.execute(select(S.id, S.name, S.target_class, S.longitude, S.latitude)):
         if _placed(lon, lat):
-            data.points.append(MapPoint("section", sid, name, (lon, lat)))
+            sampled, water_class = latest.get(sid, (None, ""))
+            note = (f"{sampled:%Y-%m-%d} 监测 {water_class}类（目标 {target}类）" if sampled
+                    else f"截至当日无监测结果（目标 {target}类）")
+            data.points.append(MapPoint("section", sid, name, (lon, lat), water_class, note))
         else:
             unplaced["section"] = unplaced.get("section", 0) + 1
     data.unplaced = unplaced

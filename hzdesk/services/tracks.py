@@ -97,3 +97,46 @@ def track_lines(session: Session, patrol_id: int) -> list[str] | None:
                            f"{t.coverage * 100:.0f}%（要求 {t.coverage_needed * 100:.0f}%）"))
     out.append(f"速度过快 {t.fast_minutes:.0f} 分钟，基本未移动 {t.still_minutes} 分钟，中断 {t.gaps} 处")
     return out
+
+
+def record_vs_track(patrol: m.Patrol, t: m.PatrolTrack) -> list[tuple[str, str, str, str]]:
+    """(item, as the record says, as the track says, the difference) for start, end, duration and
+    km. The record is never changed by a track: a clerk's figure that differs stays, and the
+    difference is shown where the track is."""
+    def hm(x) -> str:
+        return f"{x:%H:%M}" if x is not None else "—"
+
+    def minutes_of(start, end) -> int | None:
+        if start is None or end is None:
+            return None
+        return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+    def gap(a, b, unit: str, digits: int = 0) -> str:
+        if a is None or b is None:
+            return "—"
+        d = round(b - a, digits)
+        return "一致" if abs(d) < (0.1 if digits else 1) else f"轨迹{'多' if d > 0 else '少'} {abs(d):g} {unit}"
+
+    def clock_gap(recorded, tracked) -> str:
+        if recorded is None or tracked is None:
+            return "—"
+        d = minutes_of(recorded, tracked.time())
+        return "一致" if abs(d) < 1 else f"轨迹{'晚' if d > 0 else '早'} {abs(d)} 分钟"
+
+    recorded_minutes = minutes_of(patrol.start_time, patrol.end_time)
+    return [("开始时间", hm(patrol.start_time), hm(t.started_at), clock_gap(patrol.start_time, t.started_at)),
+            ("结束时间", hm(patrol.end_time), hm(t.ended_at), clock_gap(patrol.end_time, t.ended_at)),
+            ("时长", f"{recorded_minutes} 分钟" if recorded_minutes is not None else "—",
+             f"{t.minutes} 分钟" if t.minutes is not None else "—", gap(recorded_minutes, t.minutes, "分钟")),
+            ("里程", f"{patrol.distance_km:g} 公里" if patrol.distance_km is not None else "—", f"{t.km:.1f} 公里",
+             gap(patrol.distance_km, round(t.km, 1), "公里", 1))]
+
+
+def differences_line(session: Session, patrol_id: int) -> str | None:
+    """"与记录对照：…" — where the record's figures and the track's differ (None: no track)."""
+    t = session.scalar(select(m.PatrolTrack).where(m.PatrolTrack.patrol_id == patrol_id))
+    if t is None:
+        return None
+    rows = record_vs_track(session.get(m.Patrol, patrol_id), t)
+    differ = [f"{item}记录 {recorded}、{gap}" for item, recorded, _tracked, gap in rows if gap not in ("一致", "—")]
+    return "与记录对照：" + ("；".join(differ) if differ else "时间、时长、里程与记录一致") + "（记录不因轨迹改动）"

@@ -15,11 +15,6 @@ from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QGraphicsPathItem,
 from hzdesk import clock
 from hzdesk.ui.common import AppContext
 
-#: Colours that also differ in lightness (a map printed or seen in grey still tells them apart).
-WATER = {"ok": "#2F6DB5", "open": "#E69A1C", "overdue": "#C62828"}
-POINT = {("sign_board", "ok"): ("#2E7D32", "rect"), ("sign_board", "stale"): ("#C62828", "rect"),
-         ("outfall", "ok"): ("#6D4C41", "diamond"), ("section", "ok"): ("#00838F", "circle"),
-         ("problem", "open"): ("#E69A1C", "circle"), ("problem", "overdue"): ("#C62828", "circle")}
 #: The tables whose changes the map shows.
 SHOWN = {"water_geometry", "water_body", "sign_board", "board_chief", "appointment", "person", "problem",
          "problem_event", "outfall", "monitoring_section"}
@@ -47,6 +42,11 @@ class _Marker(QGraphicsPathItem):
         r = 5.0
         if shape == "rect":
             path.addRect(QRectF(-r, -r, 2 * r, 2 * r))
+        elif shape == "triangle":
+            path.moveTo(0, -r - 1)
+            path.lineTo(r + 1, r)
+            path.lineTo(-r - 1, r)
+            path.closeSubpath()
         elif shape == "diamond":
             path.moveTo(0, -r - 1)
             path.lineTo(r + 1, 0)
@@ -80,6 +80,18 @@ class MapTab(QWidget):
         self.layers: dict[str, list[QGraphicsItem]] = {k: [] for k in LAYERS}
         self.boxes: dict[str, QCheckBox] = {}
         bar = QHBoxLayout()
+        from hzdesk.ui.field_widgets import DateField
+        bar.addWidget(QLabel("截至"))
+        self.day = DateField()
+        self.day.setToolTip("地图显示这一天的状态：当天未办结的问题、当天的公示牌是否过期、当天以前最近一次的水质")
+        self.day.edit.setText(clock.today().isoformat())
+        self.day.edit.setMaximumWidth(96)
+        self.day.editingFinished.connect(self._day_changed)
+        bar.addWidget(self.day)
+        today = QPushButton("今天")
+        today.clicked.connect(lambda: (self.day.edit.setText(clock.today().isoformat()), self._day_changed()))
+        bar.addWidget(today)
+        bar.addSpacing(12)
         for key, title in LAYERS.items():
             box = QCheckBox(title)
             box.setChecked(True)
@@ -108,10 +120,24 @@ class MapTab(QWidget):
         self.refresh()
         ctx.bus.changed.connect(lambda changes: changes.touches(SHOWN) and self.refresh())
 
-    def refresh(self, as_of: dt.date | None = None) -> None:
-        from hzdesk.services.map_data import KIND_WORDS, map_data
+    def _day_changed(self) -> None:
+        from hzdesk.parsing import ParseError, parse_date
 
-        as_of = as_of or clock.today()
+        text = self.day.value()
+        try:
+            day = parse_date(text)
+        except ParseError as exc:
+            self.note.setText(f"日期“{text}”无法识别：{exc}")
+            return
+        self.day.edit.setText(day.isoformat())
+        if day != self.as_of:
+            self.refresh(day)
+
+    def refresh(self, as_of: dt.date | None = None) -> None:
+        from hzdesk.services.map_data import KIND_WORDS, WATER_COLOURS, legend, map_data, point_style
+
+        as_of = as_of or getattr(self, "as_of", None) or clock.today()
+        self.as_of = as_of
         data = self.ctx.read(map_data, as_of)
         self.scene.clear()
         self.layers = {k: [] for k in LAYERS}
@@ -127,7 +153,7 @@ class MapTab(QWidget):
         def xy(points):
             return [QPointF(x, -y) for x, y in proj.forward(points)]
         for w in data.waters:
-            pen = QPen(QColor(WATER[w.state]), 3 if w.state != "ok" else 2)
+            pen = QPen(QColor(WATER_COLOURS[w.state]), 3 if w.state != "ok" else 2)
             pen.setCosmetic(True)
             path = QPainterPath()
             for line in w.lines:
@@ -151,7 +177,7 @@ class MapTab(QWidget):
                 self.scene.addItem(label)
                 self.layers["water"].append(label)
         for p in data.points:
-            colour, shape = POINT.get((p.kind, p.state), ("#555555", "circle"))
+            colour, shape, _words = point_style(p)
             marker = _Marker(p.kind, p.id, shape, colour, f"{KIND_WORDS[p.kind]} {p.label}" + (f"\n{p.note}" if p.note else ""),
                              self._clicked)
             marker.setPos(xy([p.at])[0])
@@ -165,14 +191,9 @@ class MapTab(QWidget):
         missing = "，".join(f"{KIND_WORDS[k]} {n} 个" for k, n in data.unplaced.items())
         self.note.setText(f"截至 {as_of.year}年{as_of.month}月{as_of.day}日。" + (f"未填经纬度、未上图：{missing}。" if missing else "")
                           + " 滚轮缩放，拖动移动，点标记打开记录。")
-        self.legend.setText(
-            " ".join(f'<span style="color:{c}">━</span> {t}' for c, t in
-                     ((WATER["ok"], "河湖"), (WATER["open"], "有未办结问题"), (WATER["overdue"], "有超期问题")))
-            + f'　<span style="color:{POINT[("sign_board", "ok")][0]}">■</span> 公示牌'
-            + f' <span style="color:{POINT[("sign_board", "stale")][0]}">■</span> 公示牌需更新'
-            + f'　<span style="color:{POINT[("outfall", "ok")][0]}">◆</span> 排污口'
-            + f'　<span style="color:{POINT[("section", "ok")][0]}">●</span> 监测断面'
-            + f'　<span style="color:{POINT[("problem", "overdue")][0]}">●</span> 超期问题')
+        glyphs = {"line": "━", "rect": "■", "diamond": "◆", "circle": "●", "triangle": "▲"}
+        self.legend.setText("　".join(f'<span style="color:{colour}">{glyphs[shape]}</span> {words}'
+                                     for colour, shape, words in legend(data)))
         self.fit()
 
     def _scale_bar(self) -> None:

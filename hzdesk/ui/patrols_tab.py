@@ -228,10 +228,14 @@ class TrackDialog(QDialog):
         load = QPushButton("导入轨迹文件…")
         load.setObjectName("load_track")
         load.clicked.connect(lambda: self.load())
+        self.print_button = QPushButton("打印核对单…")
+        self.print_button.setToolTip("巡河轨迹核对单：轨迹与河道线同图，记录填写与轨迹的对照，核对结论，核对人签字处")
+        self.print_button.clicked.connect(lambda: self.print_sheet())
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         buttons.addWidget(load)
+        buttons.addWidget(self.print_button)
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -241,9 +245,12 @@ class TrackDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        from hzdesk.services.tracks import track_lines
+        from hzdesk.services.tracks import differences_line, track_lines
 
         lines = self.ctx.read(track_lines, self.patrol_id)
+        if lines is not None:
+            lines.insert(2, self.ctx.read(differences_line, self.patrol_id))
+        self.print_button.setEnabled(lines is not None)
         self.text.setText("\n".join(lines) if lines else
                           "这条巡河记录还没有轨迹。\n点“导入轨迹文件…”选择手机导出的 GPX，或奥维、谷歌地球的 KML/KMZ；"
                           "将对照该河湖的河道线核对覆盖率、里程、时长和速度。")
@@ -263,3 +270,9 @@ class TrackDialog(QDialog):
             show_error(self, "导入轨迹", exc)
             return
         self.refresh()
+
+    def print_sheet(self, path: str | None = None) -> str | None:
+        from hzdesk.ui.print_preview import print_one
+
+        return print_one(self, self.ctx, "track", "巡河轨迹核对单", f"巡河轨迹核对单-{self.patrol_id}.pdf", path,
+                         patrol=self.patrol_id)

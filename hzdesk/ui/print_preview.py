@@ -89,3 +89,31 @@ def _save_copy(parent: QWidget, pdf_path: str | Path, title: str) -> None:
 
 def show_preview(parent: QWidget | None, pdf_path: str | Path, title: str) -> None:
     preview_dialog(parent, pdf_path, title).exec()
+
+
+def print_one(parent: QWidget, ctx, kind: str, title: str, file_name: str, path: str | None = None,
+              **options) -> str | None:
+    """A one-record sheet (督办单, 销号单, 巡河轨迹核对单): asks where to save it (unless `path`),
+    makes it, says so in the status line and shows it for printing. Returns the file, or None
+    when cancelled or refused (the refusal said in Chinese)."""
+    from PySide6.QtWidgets import QApplication
+
+    from hzdesk.errors import HzdeskError
+    from hzdesk.office import make_report
+    from hzdesk.ui.common import show_error
+
+    if path is None:
+        path, _ = QFileDialog.getSaveFileName(parent, f"保存{title}", str(Path.home() / file_name), "PDF 文件 (*.pdf)")
+        if not path:
+            return None
+    try:
+        make_report(ctx.db, kind, path, **options)
+    except HzdeskError as exc:
+        show_error(parent, title, exc)
+        return None
+    window = parent.window()
+    if hasattr(window, "statusBar"):
+        window.statusBar().showMessage(f"已生成{title}：{path}", 8000)
+    if QApplication.platformName() not in ("offscreen", "minimal"):
+        show_preview(parent, path, title)
+    return path

@@ -227,31 +227,15 @@ class ProblemsTab(LedgerTab):
 
     def print_sheet(self, kind: str, path: str | None = None) -> str | None:
         """督办单 or 销号单 of the selected problem, saved and opened for printing."""
-        from pathlib import Path
+        from hzdesk.ui.print_preview import print_one
 
-        from PySide6.QtWidgets import QApplication, QFileDialog
-
-        from hzdesk.office import make_report
         pid = self.selected_id()
         if pid is None:
             return None
         number = self.ctx.read(lambda s: records.get(s, "problem", pid).number)
         title = "督办单" if kind == "issue" else "销号单"
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, f"保存{title}", str(Path.home() / f"{title}-{number}.pdf"),
-                                                  "PDF 文件 (*.pdf)")
-            if not path:
-                return None
-        try:
-            make_report(self.ctx.db, "issue-sheet" if kind == "issue" else "closure-sheet", path, issue=number)
-        except HzdeskError as exc:
-            show_error(self, title, exc)
-            return None
-        self.status_note(f"已生成{title}：{path}")
-        if QApplication.platformName() not in ("offscreen", "minimal"):
-            from hzdesk.ui.print_preview import show_preview
-            show_preview(self, path, f"{title} {number}")
-        return path
+        return print_one(self, self.ctx, "issue-sheet" if kind == "issue" else "closure-sheet", title,
+                         f"{title}-{number}.pdf", path, issue=number)
 
     def do_move(self, action: str) -> None:
         pid = self.selected_id()

@@ -16,12 +16,10 @@ from hzdesk.errors import HzdeskError
 from hzdesk.files import atomic_output
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.kinds import BINDER_PARTS
-from hzdesk.reports.pdf.board_photos import write_board_photos
 from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.pages import PageNumbers, info
 from hzdesk.reports.pdf.render import MM, count_pages, write_ledger
 from hzdesk.reports.pdf.ledgers import build
-from hzdesk.reports.pdf.summary import write_summary
 from hzdesk.services.settings import get_setting
 
 PARTS = [(k.key, k.title) for k in BINDER_PARTS]   # the registry says which kinds, in which order
@@ -86,6 +84,25 @@ def _sheet(session: Session, kind: str, number: str, out: Path, attachments: Pat
     return closure_sheet(session, number, out, attachments, numbers)
 
 
+def _page_writers(session: Session, period, as_of: dt.date, attachments: Path | None):
+    """The sections drawn page by page rather than laid out as a ledger: kind → (file, numbers) →
+    pages written."""
+    from hzdesk.reports.pdf.board_photos import write_board_photos
+    from hzdesk.reports.pdf.map_page import write_map
+    from hzdesk.reports.pdf.summary import write_summary
+
+    return {"summary": lambda out, numbers: write_summary(session, out, period, as_of, numbers=numbers),
+            "map": lambda out, numbers: write_map(session, out, as_of, numbers=numbers),
+            "board-photos": lambda out, numbers: write_board_photos(session, out, as_of, attachments,
+                                                                    numbers=numbers)}
+
+
+def _has_map(session: Session, as_of: dt.date) -> bool:
+    from hzdesk.services.map_data import map_data
+
+    return map_data(session, as_of).bounds() is not None
+
+
 def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt.date | None = None,
                  progress: Callable[[str], None] = lambda s: None,
                  should_stop: Callable[[], bool] = lambda: False, sheets: bool = False,
@@ -102,14 +119,13 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="hzdesk-binder-") as folder:
         laid: list[tuple[str, str, int, object]] = []
+        pages_of = _page_writers(session, period, as_of, attachments)
         for kind, title in PARTS:
             progress(f"排版：{title}")
-            if kind == "summary":
-                pages = write_summary(session, Path(folder) / "count.pdf", period, as_of)
-                laid.append((kind, title, pages, None))
-            elif kind == "board-photos":
-                pages = write_board_photos(session, Path(folder) / "count.pdf", as_of, attachments)
-                laid.append((kind, title, pages, "photos"))
+            if kind == "map" and not _has_map(session, as_of):
+                continue        # an office without geometry has no map section (nothing is broken)
+            if kind in pages_of:
+                laid.append((kind, title, pages_of[kind](Path(folder) / "count.pdf", PageNumbers()), "pages"))
             else:
                 doc = build(session, kind, period=period, as_of=as_of, brief=brief)
                 pages, layout = count_pages(doc, should_stop)
@@ -138,10 +154,8 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
             progress(title)
             out = Path(folder) / f"{kind}.pdf"
             numbers = PageNumbers(first, total, title)
-            if ledger is None:
-                write_summary(session, out, period, as_of, numbers=numbers)
-            elif ledger == "photos":
-                write_board_photos(session, out, as_of, attachments, numbers=numbers)
+            if ledger == "pages":
+                pages_of[kind](out, numbers)
             elif kind in ("issue", "closure"):   # one file per sheet, numbered where it falls in the book
                 at, files = first, []
                 for number, pages in ledger:

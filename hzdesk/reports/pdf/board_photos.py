@@ -19,6 +19,7 @@ from hzdesk.files import atomic_output
 from hzdesk.parsing import format_date_cn
 from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.pages import PageNumbers, info
+from hzdesk.reports.pdf.render import wrap_text
 from hzdesk.services.boards import BoardStatus, board_statuses
 from hzdesk.services.settings import get_setting
 
@@ -72,7 +73,7 @@ def write_board_photos(session: Session, path: str | os.PathLike, as_of: dt.date
     grid_top = top - 22 * MM
     cell_w, cell_h = (w - binding - right) / COLUMNS, (grid_top - bottom) / ROWS
     per_page = COLUMNS * ROWS
-    missing_lines = _wrapped(font, _missing_text(without), w - binding - right, 9)
+    missing_lines = wrap_text(font, _missing_text(without), w - binding - right, 9)
     pages = max(1, -(-len(photos) // per_page))
     rows_on_last = -(-(len(photos) - (pages - 1) * per_page) // COLUMNS) if photos else 0
     if missing_lines and rows_on_last == ROWS:
@@ -124,12 +125,6 @@ def _missing_text(without: list[BoardStatus]) -> str:
     return f"无照片的公示牌（{len(without)} 块）：" + "、".join(s.code for s in without)
 
 
-def _wrapped(font: str, text: str, width: float, size: float) -> list[str]:
-    from hzdesk.reports.pdf.render import _Wrapper
-
-    return _Wrapper(font, size).lines(text, width) if text else []
-
-
 def _cell(c, font: str, photo: BoardPhoto, x: float, y: float, w: float, h: float, thumbnail_png) -> None:
     """One board: the photo fitted above four lines of caption, inside a thin frame."""
     from io import BytesIO
@@ -158,6 +153,6 @@ def _cell(c, font: str, photo: BoardPhoto, x: float, y: float, w: float, h: floa
     c.setFont(font, 8.5)
     ty = y + pad + caption_h - 11
     for line in lines:
-        for part in _wrapped(font, line, w - 2 * pad, 8.5)[:1]:   # one line each: the frame is fixed
+        for part in wrap_text(font, line, w - 2 * pad, 8.5)[:1]:   # one line each: the frame is fixed
             c.drawString(x + pad, ty, part)
         ty -= 11

@@ -46,6 +46,11 @@ class LedgerDoc:
     details: list[str] | None = None
 
 
+def wrap_text(font: str, text: str, width: float, size: float) -> list[str]:
+    """`text` in lines of at most `width` points (Chinese breaking rules); none for no text."""
+    return _Wrapper(font, size).lines(text, width) if text else []
+
+
 class _Wrapper:
     """Splits text into lines that fit a width, measuring each character once."""
 
