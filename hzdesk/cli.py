@@ -154,6 +154,16 @@ def build_parser() -> argparse.ArgumentParser:
     attach.add_argument("--patrol", type=int, required=True, metavar="记录号", help="巡河记录的记录号")
     attach.add_argument("--datum", default="auto", choices=["auto", "WGS84", "GCJ02", "BD09"], help="轨迹的坐标系（默认自动判断）")
 
+    folder = tracks_sub.add_parser("import", help="一个文件夹的轨迹文件：按文件名中的姓名、轨迹的日期和走过的河道，"
+                                                  "挂到已录入的巡河记录或新建巡河记录",
+                                   description="逐个文件对上河长（文件名或轨迹名称中的姓名）、日期（轨迹自带的时间）和河湖"
+                                               "（轨迹最靠近的河道线，先看该河长当天负责的河湖）；先列出对上和对不上的，"
+                                               "全部对上才写入。同一文件不会重复导入。")
+    folder.add_argument("folder", metavar="文件夹")
+    folder.add_argument("--datum", default="auto", choices=["auto", "WGS84", "GCJ02", "BD09"], help="轨迹的坐标系（默认自动判断）")
+    folder.add_argument("--dry-run", action="store_true", help="只列出对上和对不上的，不写入")
+    folder.add_argument("--skip-unmatched", action="store_true", help="跳过对不上的文件，只导入对上的")
+
     geo = sub.add_parser("geo", help="河道线：从 KML/KMZ/GPX 导入河湖的线（按编码或名称对上河湖名录）")
     geo_sub = geo.add_subparsers(dest="geo_command", metavar="操作", required=True)
     geo_in = geo_sub.add_parser("import", help="导入河道线；先列出对上和对不上的，全部对上才写入")
@@ -494,7 +504,29 @@ def cmd_geo(args) -> int:
     return 0
 
 
+def _tracks_import(args) -> int:
+    from hzdesk.services.track_import import apply_track_import, plan_track_import
+
+    with _open(args, writes=not args.dry_run) as db, db.session() as s:
+        plan = plan_track_import(s, args.folder, args.datum)
+        for line in plan.lines():
+            print(line)
+        if plan.unmatched and not args.skip_unmatched:   # all or nothing, as the other imports
+            print("有对不上的文件，没有写入；可改文件名（姓名-日期.gpx）后再导入，或加 --skip-unmatched 只导入对上的。",
+                  file=sys.stderr)
+            return 2
+        if args.dry_run:
+            print("检查完毕，没有写入。")
+            return 0
+        made, attached = apply_track_import(s, plan, args.datum)
+        s.commit()
+    print(f"导入完成：新建巡河记录 {made} 条，挂到已录入记录 {attached} 条。")
+    return 0
+
+
 def cmd_tracks(args) -> int:
+    if args.tracks_command == "import":
+        return _tracks_import(args)
     if args.tracks_command == "attach":
         from hzdesk.services.tracks import attach_track
 

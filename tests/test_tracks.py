@@ -390,3 +390,63 @@ def test_the_printed_map_and_a_patrols_track_sheet(db, tmp_path):
     text = pdftext(tmp_path / "单.pdf")
     assert "巡河轨迹核对单" in text and "轨迹晚5分钟" in text and "结论：符合要求" in text and "核对人（签字）" in text
     assert "河湖一张图" in pdftext(tmp_path / "有图.pdf")
+
+
+def test_a_folder_of_tracks_becomes_patrols_matched_by_name_day_and_river(tmp_path):
+    """#17 point 3: `tracks import DIR` — person from the file's name (李明 not taken for 李明华),
+    day and times from the track, water body from the line it runs along (the chief's own first);
+    an entered patrol takes its track, a new one is made otherwise; a file that cannot be placed
+    stops the import (nothing written) unless skipped; the same folder twice adds nothing."""
+    from sqlalchemy import func, select
+
+    from hzdesk.cli import main
+    from hzdesk.db import models as m
+    from hzdesk.db.engine import open_database
+    from hzdesk.services.geometry import apply_import, plan_import
+    from tests.helpers import appoint, patrol, person, water
+
+    D = dt.date
+    far = PROJ.inverse([(x, 3000.0) for x in range(0, 2001, 20)])      # another river, 3 km north
+    db = open_database(tmp_path / "t.db")
+    with db.session() as s:
+        a, b = water(s, "QX01", kind="河流"), water(s, "QX02", kind="河流")
+        apply_import(s, plan_import(s, _kml(tmp_path, "r.kml", [("QX01", river(2000)), ("QX02", far)])), "r.kml", "WGS84")
+        li, lihua = person(s, "李明"), person(s, "李明华")
+        appoint(s, li, a, D(2024, 1, 1))
+        entered = patrol(s, li, a, D(2025, 3, 6), entered=D(2025, 3, 6))
+        s.commit()
+        entered_id = entered.id
+    db.close()
+    folder = tmp_path / "轨迹"
+    folder.mkdir()
+
+    def track(name, path_xy, day):
+        pts, times = walk(path_xy, noise=3)
+        shift = dt.datetime.combine(day, dt.time(8, 0)) - START
+        return _gpx(folder, name, pts, [t + shift for t in times])
+    track("李明-0305.gpx", [(0, 10), (2000, 10)], D(2025, 3, 5))
+    track("2025-03-06 李明.gpx", [(0, 10), (2000, 10)], D(2025, 3, 6))
+    track("李明华-0305.gpx", [(0, 3010), (2000, 3010)], D(2025, 3, 5))
+    track("王五.gpx", [(0, 10), (500, 10)], D(2025, 3, 5))
+    (folder / "说明.txt").write_text("不是轨迹", encoding="utf-8")
+    args = ["--db", str(tmp_path / "t.db"), "tracks", "import", str(folder)]
+
+    def counts():
+        d = open_database(tmp_path / "t.db")
+        try:
+            with d.session() as s:
+                return (s.scalar(select(func.count(m.Patrol.id))), s.scalar(select(func.count(m.PatrolTrack.id))))
+        finally:
+            d.close()
+    assert main(args) == 2 and counts() == (1, 0)                      # 王五 is no one: nothing written
+    assert main(args + ["--skip-unmatched"]) == 0 and counts() == (3, 3)
+    db = open_database(tmp_path / "t.db")
+    with db.session() as s:
+        made = {p.person.name: p for p in s.scalars(select(m.Patrol).where(m.Patrol.id != entered_id))}
+        assert made["李明"].patrol_date == D(2025, 3, 5) and made["李明"].water_body.code == "QX01"
+        assert made["李明"].start_time == dt.time(8, 0) and made["李明"].distance_km == pytest.approx(2.0, abs=0.1)
+        assert made["李明华"].water_body.code == "QX02" and "李明华-0305.gpx" in made["李明华"].notes
+        kept = s.scalar(select(m.PatrolTrack).where(m.PatrolTrack.patrol_id == entered_id))
+        assert kept.source == "2025-03-06 李明.gpx" and kept.passed
+    db.close()
+    assert main(args + ["--skip-unmatched"]) == 0 and counts() == (3, 3)   # again: already imported
