@@ -164,12 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     folder.add_argument("--dry-run", action="store_true", help="只列出对上和对不上的，不写入")
     folder.add_argument("--skip-unmatched", action="store_true", help="跳过对不上的文件，只导入对上的")
 
-    geo = sub.add_parser("geo", help="河道线：从 KML/KMZ/GPX 导入河湖的线（按编码或名称对上河湖名录）")
+    geo = sub.add_parser("geo", help="河道线和点位：从 KML/KMZ、GPX、GeoJSON、shapefile 导入河湖的线，公示牌、排污口、断面的经纬度")
     geo_sub = geo.add_subparsers(dest="geo_command", metavar="操作", required=True)
     geo_in = geo_sub.add_parser("import", help="导入河道线；先列出对上和对不上的，全部对上才写入")
-    geo_in.add_argument("file", metavar="河道.kml")
-    geo_in.add_argument("--datum", default="WGS84", choices=["WGS84", "GCJ02", "BD09"],
-                        help="文件的坐标系：WGS84（GPS、天地图、谷歌地球，默认）、GCJ02（高德、新版奥维）、BD09（百度）")
+    geo_in.add_argument("file", metavar="河道.kml",
+                        help="KML/KMZ、GPX、GeoJSON，或 shapefile（.shp，同名 .dbf、.prj 放在一起；或打包为 .zip）")
+    geo_in.add_argument("--datum", default="auto", choices=["auto", "WGS84", "GCJ02", "BD09"],
+                        help="文件的坐标系：auto（默认，按文件格式或 .prj 的说明）、WGS84（GPS、天地图、谷歌地球、CGCS2000）、"
+                             "GCJ02（高德、新版奥维）、BD09（百度）")
     geo_in.add_argument("--dry-run", action="store_true", help="只列出对上和对不上的，不写入")
     geo_in.add_argument("--skip-unmatched", action="store_true", help="文件里还有别的线（道路等）时：只导入对上的")
     return p
@@ -493,14 +495,15 @@ def cmd_geo(args) -> int:
             for line in plan.lines():
                 print(line)
             if plan.unmatched and not args.skip_unmatched:   # all or nothing, as an import of a workbook
-                print("有对不上的线，没有写入；请在文件中把线的名称改为河湖名录中的编码或名称后再导入。", file=sys.stderr)
+                print("有对不上的线或点，没有写入；请在文件中把名称改为名录中的编码或名称后再导入，或加 --skip-unmatched 只导入对上的。", file=sys.stderr)
                 return 2
             if args.dry_run:
                 print("检查通过，可以导入。")
                 return 0
-            n = apply_import(s, plan, os.path.basename(args.file), args.datum)
+            apply_import(s, plan, os.path.basename(args.file), plan.datum, db.attachments, args.file)
             s.commit()
-    print(f"导入完成：{n} 个河湖有了河道线。")
+    print(f"导入完成：{len(plan.matched)} 个河湖有了河道线，{len(plan.places)} 个公示牌、排污口、断面有了经纬度；"
+          "源文件已作为附件保存。")
     return 0
 
 
@@ -518,7 +521,7 @@ def _tracks_import(args) -> int:
         if args.dry_run:
             print("检查完毕，没有写入。")
             return 0
-        made, attached = apply_track_import(s, plan, args.datum)
+        made, attached = apply_track_import(s, plan, args.datum, db.attachments)
         s.commit()
     print(f"导入完成：新建巡河记录 {made} 条，挂到已录入记录 {attached} 条。")
     return 0
@@ -531,7 +534,7 @@ def cmd_tracks(args) -> int:
         from hzdesk.services.tracks import attach_track
 
         with _open(args, writes=True) as db, db.session() as s:
-            t = attach_track(s, args.patrol, args.file, args.datum)
+            t = attach_track(s, args.patrol, args.file, args.datum, db.attachments)
             s.commit()
             print(f"巡河记录 {args.patrol} 的轨迹已保存（{t.n_points} 个点）："
                   + ("符合要求——" if t.passed else "不符合要求——") + "；".join(t.reasons))

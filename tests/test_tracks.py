@@ -140,7 +140,7 @@ def test_gpx_kml_and_kmz_are_read_with_beijing_times(tmp_path):
     gpx.write_text(GPX, encoding="utf-8")
     f = read_geo_file(gpx)
     track = f.longest()
-    assert track.points[1] == (120.151, 30.25) and f.points == [("公示牌1", (120.15, 30.25))]
+    assert track.points[1] == (120.151, 30.25) and [(p.name, p.at) for p in f.points] == [("公示牌1", (120.15, 30.25))]
     # UTC 16:30 is half past midnight of the next day in Beijing
     assert track.times == [dt.datetime(2025, 3, 6, 0, 30), dt.datetime(2025, 3, 6, 0, 31, 30, 500000),
                            dt.datetime(2025, 3, 6, 0, 33)]
@@ -152,7 +152,7 @@ def test_gpx_kml_and_kmz_are_read_with_beijing_times(tmp_path):
     for path in (kml, kmz):
         f = read_geo_file(path)
         assert [ln.name for ln in f.lines] == ["清溪河", "轨迹"] and f.lines[1].times[1] == dt.datetime(2025, 3, 5, 8, 1)
-        assert f.points == [("排污口", (120.155, 30.2502))]
+        assert [(p.name, p.at) for p in f.points] == [("排污口", (120.155, 30.2502))]
     assert parse_time("2025-03-05 08:00:00") == dt.datetime(2025, 3, 5, 16, 0)   # no zone: UTC, as GPX says
 
 
@@ -287,7 +287,7 @@ def test_geo_import_refuses_a_file_with_lines_it_cannot_place(tmp_path):
     kml = _kml(tmp_path, "河道.kml", [("某某路", river(300))])
     run = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(db_path), "geo", "import", str(kml)],
                          capture_output=True, text=True)
-    assert run.returncode == 2 and "对不上的线 1 条" in run.stdout and "没有写入" in run.stderr
+    assert run.returncode == 2 and "对不上的 1 处" in run.stdout and "没有写入" in run.stderr
 
 
 def test_the_map_shows_each_feature_as_of_its_day(db, tmp_path):
@@ -450,3 +450,96 @@ def test_a_folder_of_tracks_becomes_patrols_matched_by_name_day_and_river(tmp_pa
         assert kept.source == "2025-03-06 李明.gpx" and kept.passed
     db.close()
     assert main(args + ["--skip-unmatched"]) == 0 and counts() == (3, 3)   # again: already imported
+
+
+CGCS2000 = ('GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,'
+            '298.257222101]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]]')
+GAUSS = 'PROJCS["CGCS2000_3_Degree_GK_Zone_40",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000"]]'
+
+
+def _shapefile(folder, stem, lines=(), points=(), prj=CGCS2000, encoding="gbk"):
+    """A shapefile as the county's GIS writes it: 编码 and 名称 columns in GBK (no .cpg)."""
+    import shapefile
+
+    folder.mkdir(exist_ok=True)
+    with shapefile.Writer(str(folder / stem), shapeType=shapefile.POINT if points else shapefile.POLYLINE,
+                          encoding=encoding) as w:
+        w.field("编码", "C", 20)
+        w.field("名称", "C", 40)
+        for code, name, pts in lines:
+            w.line([[list(p) for p in pts]])
+            w.record(code, name)
+        for code, name, at in points:
+            w.point(*at)
+            w.record(code, name)
+    if prj:
+        (folder / f"{stem}.prj").write_text(prj, encoding="ascii")
+    return folder / f"{stem}.shp"
+
+
+def test_geojson_and_shapefiles_place_lines_and_points(db, tmp_path):
+    """#17 point 1: a GeoJSON with a line, a pond's polygon and a board's point; a county shapefile
+    (GBK attributes, CGCS2000 .prj) matched by its 编码 column though its 名称 differs; the same in a
+    .zip; projected coordinates and a missing .dbf refused in Chinese; the file kept as an
+    attachment of what it placed, the board's place written through its ledger."""
+    import json
+
+    from sqlalchemy import select
+
+    from hzdesk.db import models as m
+    from hzdesk.services import records
+    from hzdesk.services.geometry import apply_import, plan_import
+    from tests.helpers import water
+
+    D = dt.date
+    line = river(1000)
+    pond = PROJ.inverse([(200 * math.cos(a / 10), 500 + 200 * math.sin(a / 10)) for a in range(63)])
+    gj = tmp_path / "河湖.geojson"
+    gj.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"名称": "青溪河", "编码": "QX01"},
+         "geometry": {"type": "LineString", "coordinates": [list(p) for p in line]}},
+        {"type": "Feature", "properties": {"name": "燕子塘"},
+         "geometry": {"type": "Polygon", "coordinates": [[list(p) for p in pond]]}},
+        {"type": "Feature", "properties": {"code": "GSP-1"}, "geometry": {"type": "Point", "coordinates": [120.151, 30.2501]}},
+    ]}, ensure_ascii=False), encoding="utf-8")
+    with db.session() as s:
+        qx = water(s, "QX01", kind="河流")
+        pond_wb = records.create(s, "water_body", {"code": "YZ01", "name": "燕子塘", "kind": "山塘", "level": "村级"})
+        board = records.create(s, "sign_board", {"code": "GSP-1", "water_body_id": qx.id, "condition": "完好",
+                                                 "installed_on": D(2024, 1, 1)})
+        plan = plan_import(s, gj)
+        assert sorted(plan.matched) == [qx.id, pond_wb.id] and not plan.unmatched
+        assert plan.places[("sign_board", board.id)][1] == (120.151, 30.2501)
+        assert "坐标系：WGS-84（该格式的规定）" in plan.lines()[0]
+        assert apply_import(s, plan, gj.name, plan.datum, db.attachments, gj) == 3
+        s.commit()
+        assert (board.longitude, board.latitude) == (120.151, 30.2501)
+        kept = s.scalars(select(m.Attachment).where(m.Attachment.purpose == "坐标来源")).all()
+        assert {(a.owner_type, a.mime) for a in kept} == {("water_body", "application/geo+json"),
+                                                        ("sign_board", "application/geo+json")}
+        assert len({a.sha256 for a in kept}) == 1 and len(kept) == 3
+        # the county's shapefile: 名称 "青溪河（清溪镇段）" is not in the register, 编码 QX01 is
+        shp = _shapefile(tmp_path / "县", "河流", lines=[("QX01", "青溪河（清溪镇段）", line[:30])])
+        plan = plan_import(s, shp)
+        assert list(plan.matched) == [qx.id] and plan.replaced == ["QX01 河QX01"]
+        assert "shapefile 的 .prj" in plan.lines()[0]
+        zipped = tmp_path / "河流.zip"
+        with zipfile.ZipFile(zipped, "w") as z:
+            for part in (tmp_path / "县").iterdir():
+                z.write(part, f"河流/{part.name}")
+        assert list(plan_import(s, zipped).matched) == [qx.id]
+        apply_import(s, plan_import(s, shp), shp.name, "WGS84", db.attachments, shp)
+        s.commit()
+        assert s.scalar(select(m.Attachment).where(m.Attachment.filename == "河流.shp.zip")) is not None
+        projected = _shapefile(tmp_path / "投影", "河流", lines=[("QX01", "青溪河", [(40500000.0, 3350000.0), (40501000.0, 3350000.0)])],
+                               prj=GAUSS)
+        with pytest.raises(GeoFileError, match="投影坐标"):
+            plan_import(s, projected)
+        (tmp_path / "县" / "河流.dbf").unlink()
+        with pytest.raises(GeoFileError, match="缺少同名的 .dbf"):
+            plan_import(s, shp)
+        epsg = tmp_path / "投影.geojson"
+        epsg.write_text('{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:4527"}},"features":[]}',
+                        encoding="utf-8")
+        with pytest.raises(GeoFileError, match="EPSG:4527"):
+            read_geo_file(epsg)

@@ -29,6 +29,10 @@ OWNERS = {"problem": m.Problem, "patrol": m.Patrol, "sign_board": m.SignBoard, "
           "outfall": m.Outfall, "river_plan": m.RiverPlan, "work_record": m.WorkRecord}
 DOCUMENT_TYPES = {b"%PDF": ("application/pdf", ".pdf"), b"PK\x03\x04": ("application/zip", ".zip"),
                   b"\xd0\xcf\x11\xe0": ("application/msword", ".doc")}
+#: Map files kept as the source of imported lines, points and tracks: text, told by their ending and
+#: a first character that XML or JSON starts with (KMZ and zipped shapefiles are zips, above).
+GEO_TYPES = {".gpx": ("application/gpx+xml", ".gpx"), ".kml": ("application/vnd.google-earth.kml+xml", ".kml"),
+             ".geojson": ("application/geo+json", ".geojson"), ".json": ("application/geo+json", ".geojson")}
 IMAGE_TYPES = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png"), "WEBP": ("image/webp", ".webp"),
                "BMP": ("image/bmp", ".bmp"), "GIF": ("image/gif", ".gif"), "TIFF": ("image/tiff", ".tif"),
                "HEIF": ("image/heic", ".heic")}
@@ -138,6 +142,8 @@ def add_attachment(session: Session, store: Path, owner_type: str, owner_id: int
         mime, ext = IMAGE_TYPES[fmt]
     else:
         kind = next((v for magic, v in DOCUMENT_TYPES.items() if data.startswith(magic)), None)
+        if kind is None and source.suffix.lower() in GEO_TYPES and data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"<", b"{"):
+            kind = GEO_TYPES[source.suffix.lower()]
         if kind is None:
             raise ValidationError({"file": "只能添加照片（JPG、PNG 等）或文档（PDF、Word、Excel）"})
         (mime, ext), width, height, offered = kind, None, None, Offered()
@@ -186,7 +192,8 @@ def attachment(session: Session, attachment_id: int) -> m.Attachment:
 
 
 def file_of(store: Path, att: m.Attachment) -> Path:
-    ext = next((e for mime, e in [*IMAGE_TYPES.values(), *DOCUMENT_TYPES.values()] if mime == att.mime), "")
+    ext = next((e for mime, e in [*IMAGE_TYPES.values(), *DOCUMENT_TYPES.values(), *GEO_TYPES.values()]
+                if mime == att.mime), "")
     return blob_path(store, att.sha256, ext)
 
 

@@ -116,7 +116,8 @@ def plan_track_import(session: Session, folder: str | Path, datum: str = "auto")
     return plan
 
 
-def apply_track_import(session: Session, plan: TrackImportPlan, datum: str = "auto") -> tuple[int, int]:
+def apply_track_import(session: Session, plan: TrackImportPlan, datum: str = "auto",
+                       store: Path | None = None) -> tuple[int, int]:
     """Write the plan's matched files: (patrols made, tracks put on entered patrols)."""
     from hzdesk.services import records
     from hzdesk.services.tracks import attach_track
@@ -132,7 +133,7 @@ def apply_track_import(session: Session, plan: TrackImportPlan, datum: str = "au
             made += 1
         else:
             attached += 1
-        attach_track(session, item.patrol_id, item.file, datum)
+        attach_track(session, item.patrol_id, item.file, datum, store)
     return made, attached
 
 

@@ -29,8 +29,10 @@ def requirements(session: Session, person_id: int, day: dt.date) -> Requirements
                         radius_m=get_setting(session, "track_radius_m", day))
 
 
-def attach_track(session: Session, patrol_id: int, path: str | Path, datum: str = "auto") -> m.PatrolTrack:
-    """Read the track file, check it and keep it with the patrol."""
+def attach_track(session: Session, patrol_id: int, path: str | Path, datum: str = "auto",
+                 store: Path | None = None) -> m.PatrolTrack:
+    """Read the track file, check it and keep it with the patrol (with `store`, the file itself
+    too, as the patrol's attachment: the evidence as it came from the phone)."""
     from hzdesk.geo.files import read_geo_file
     from hzdesk.geo.store import pack
 
@@ -53,6 +55,9 @@ def attach_track(session: Session, patrol_id: int, path: str | Path, datum: str 
     stored.points = pack(to_wgs(line.points, facts.datum), line.times)
     session.add(stored)
     session.flush()
+    if store is not None:
+        from hzdesk.services.attachments import add_attachment
+        add_attachment(session, store, "patrol", patrol_id, path, purpose="轨迹文件")
     return stored
 
 

@@ -265,7 +265,7 @@ class TrackDialog(QDialog):
             if not path:
                 return
         try:
-            self.ctx.write(attach_track, self.patrol_id, path)
+            self.ctx.write(attach_track, self.patrol_id, path, store=self.ctx.db.attachments)
         except HzdeskError as exc:
             show_error(self, "导入轨迹", exc)
             return
