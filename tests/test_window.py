@@ -1086,3 +1086,66 @@ def test_the_map_shows_another_day_when_the_clerk_types_it(qtbot, window):
     tab.day.edit.setText("2020-13-45")
     tab._day_changed()
     assert tab.as_of == dt.date(2020, 1, 1) and "无法识别" in tab.note.text()
+
+
+def test_map_files_and_track_folders_are_previewed_then_imported(qtbot, window, demo_db, tmp_path):
+    """#17 points 1 and 3 in the window: 一张图 → 导入河道线、点位… shows the plan (and the coordinate
+    system, which the clerk may change) and writes only what the clerk chose; 巡河记录 → 导入轨迹文件夹…
+    with a file of no one imports nothing until 只导入对上的."""
+    from hzdesk.ui.geo_dialogs import import_geo, import_track_folder
+
+    tab = window.show_page("map")
+    with demo_db.session() as s:
+        board = s.scalars(select(m.SignBoard).order_by(m.SignBoard.id)).first()
+        code, before = board.code, (board.longitude, board.latitude)
+    kml = tmp_path / "点位.kml"
+    kml.write_text(f"<kml><Placemark><name>{code}</name><Point><coordinates>113.31,28.21</coordinates></Point></Placemark>"
+                   "<Placemark><name>某某路口</name><Point><coordinates>113.32,28.22</coordinates></Point></Placemark></kml>",
+                   encoding="utf-8")
+    seen = {}
+
+    def cancel(dialog):
+        seen["text"], seen["all"], seen["some"] = dialog.text.toPlainText(), dialog.all.isEnabled(), not dialog.some.isHidden()
+        if hasattr(dialog, "datums"):
+            dialog.datums.setCurrentIndex(2)             # GCJ-02: the plan is read again
+            seen["gcj"] = dialog.datum
+        return False
+    assert import_geo(window.ctx, tab, str(kml), choose=cancel) is None
+    assert "对上公示牌 1 个" in seen["text"] and "某某路口" in seen["text"] and not seen["all"] and seen["some"]
+    assert seen["gcj"] == "GCJ02"
+    with demo_db.session() as s:
+        assert (s.get(m.SignBoard, board.id).longitude, s.get(m.SignBoard, board.id).latitude) == before
+
+    def only_matched(dialog):
+        dialog.some.click()
+        return True
+    assert import_geo(window.ctx, tab, str(kml), choose=only_matched) == 1
+    with demo_db.session() as s:
+        assert (s.get(m.SignBoard, board.id).longitude, s.get(m.SignBoard, board.id).latitude) == (113.31, 28.21)
+    # a folder of tracks: one by a chief along his own water body, one by no one
+    with demo_db.session() as s:
+        chief, wid = s.execute(select(m.Person.name, m.Appointment.water_body_id).join(
+            m.Appointment, m.Appointment.person_id == m.Person.id).where(
+            m.Appointment.end_on.is_(None), m.Appointment.water_body_id.in_(select(m.WaterGeometry.water_body_id)))
+            .order_by(m.Appointment.id)).first()
+        line = s.scalar(select(m.WaterGeometry.lines).where(m.WaterGeometry.water_body_id == wid))[0]
+    patrols_before = count(demo_db, m.Patrol)
+    folder = tmp_path / "轨迹"
+    folder.mkdir()
+    day = clock.today() - dt.timedelta(days=1)
+    start = dt.datetime.combine(day, dt.time(8, 0)) - dt.timedelta(hours=8)
+    pts = [tuple(p) for p in line]
+    body = "".join(f'<trkpt lat="{y:.7f}" lon="{x:.7f}"><time>{(start + dt.timedelta(seconds=30 * i)).isoformat()}Z</time></trkpt>'
+                   for i, (x, y) in enumerate(pts))
+    (folder / f"{chief}-巡河.gpx").write_text(f"<gpx><trk><trkseg>{body}</trkseg></trk></gpx>", encoding="utf-8")
+    (folder / "不知是谁.gpx").write_text(f"<gpx><trk><trkseg>{body}</trkseg></trk></gpx>", encoding="utf-8")
+    assert import_track_folder(window.ctx, window.patrols, str(folder), choose=cancel) is None
+    assert "新建巡河记录 1 条" in seen["text"] or "挂到已录入" in seen["text"]
+    assert count(demo_db, m.Patrol) == patrols_before
+
+    def only_matched_plain(dialog):
+        assert not dialog.all.isEnabled()
+        dialog.some.click()
+        return True
+    made, attached = import_track_folder(window.ctx, window.patrols, str(folder), choose=only_matched_plain)
+    assert made + attached == 1 and count(demo_db, m.Patrol) == patrols_before + made

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import (QCheckBox, QGraphicsItem, QGraphicsPathItem,
                                QGraphicsRectItem, QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget)
@@ -107,6 +107,14 @@ class MapTab(QWidget):
         fit = QPushButton("全图")
         fit.clicked.connect(self.fit)
         bar.addWidget(fit)
+        load = QPushButton("导入河道线、点位…")
+        load.setToolTip("KML/KMZ、GPX、GeoJSON 或 shapefile：线对上河湖，点对上公示牌、排污口、断面；先预览再导入")
+        load.clicked.connect(self.import_file)
+        bar.addWidget(load)
+        printed = QPushButton("打印地图…")
+        printed.setToolTip("河湖一张图（PDF，矢量）：当天的河湖、公示牌、排污口、断面、未办结问题，图例和统计")
+        printed.clicked.connect(lambda: self.print_map())
+        bar.addWidget(printed)
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.note = QLabel()
@@ -119,6 +127,18 @@ class MapTab(QWidget):
         self._labels: list[tuple[str, QGraphicsItem]] = []
         self.refresh()
         ctx.bus.changed.connect(lambda changes: changes.touches(SHOWN) and self.refresh())
+
+    def import_file(self) -> None:
+        from hzdesk.ui.geo_dialogs import import_geo
+
+        if import_geo(self.ctx, self):
+            self.refresh()
+
+    def print_map(self, path: str | None = None) -> str | None:
+        from hzdesk.ui.print_preview import print_one
+
+        return print_one(self, self.ctx, "map", "河湖一张图", f"河湖一张图-{self.as_of.isoformat()}.pdf", path,
+                         as_of=self.as_of)
 
     def _day_changed(self) -> None:
         from hzdesk.parsing import ParseError, parse_date
@@ -173,6 +193,7 @@ class MapTab(QWidget):
                 label.setBrush(QBrush(QColor("#33475B")))
                 label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
                 label.setPos(xy([longest[len(longest) // 2]])[0])
+                label.setTransform(QTransform.fromTranslate(7, -16))   # beside the line, clear of a marker on it
                 label.setZValue(5)
                 self.scene.addItem(label)
                 self.layers["water"].append(label)

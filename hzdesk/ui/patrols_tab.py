@@ -19,6 +19,7 @@ from hzdesk.services import records
 from hzdesk.services.patrol_checks import patrol_warnings
 from hzdesk.ui.common import AppContext, show_error
 from hzdesk.ui.field_widgets import make_widget
+from hzdesk.ui.geo_dialogs import import_track_folder
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 from hzdesk.ui.record_dialog import RecordDialog
 
@@ -199,6 +200,12 @@ class PatrolsTab(LedgerTab):
         track.setToolTip("把手机导出的 GPX 或奥维、谷歌地球的 KML/KMZ 轨迹挂到这条巡河记录上，核对是否走了河道")
         track.clicked.connect(self.show_track)
         self.action_row.insertWidget(4, track)
+        folder = QPushButton("导入轨迹文件夹…")
+        folder.setObjectName("track_folder")
+        folder.setToolTip("一个文件夹的轨迹文件（文件名含河长姓名，如“李明-0612.gpx”）：挂到已录入的巡河记录，"
+                          "或按轨迹新建巡河记录；先列出对上和对不上的")
+        folder.clicked.connect(lambda: import_track_folder(self.ctx, self))
+        self.action_row.insertWidget(5, folder)
 
     def fast_entry(self) -> None:
         FastEntryDialog(self.ctx, self).exec()
