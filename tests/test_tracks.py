@@ -264,6 +264,10 @@ def test_lines_are_matched_to_the_register_and_a_patrol_track_is_kept_with_its_v
         from hzdesk import clock
         tracks = period_stats(s, D(2025, 3, 1), D(2025, 3, 31), clock.today())["patrols"]["tracks"]
         assert tracks == {"with_track": 2, "checked": 2, "below_coverage": 2, "too_fast": 0, "not_passed": 2}
+        from hzdesk.services.tracks import doubtful_patrols      # 概览's list: the same two, with why
+        doubtful = doubtful_patrols(s, D(2025, 3, 1), D(2025, 3, 31), clock.today())
+        assert [(d[2], d[3]) for d in doubtful] == [(D(2025, 3, 5), "覆盖河道 51%，低于设定的 60%"),
+                                                     (D(2025, 3, 6), t2.reasons[0])]
         # checked today: a report as of a day before knew of no track
         before = period_stats(s, D(2025, 3, 1), D(2025, 3, 31), clock.today() - dt.timedelta(days=1))
         assert before["patrols"]["tracks"]["with_track"] == 0

@@ -39,6 +39,8 @@ class Overview:
     boards: list[BoardStatus]
     late: list[tuple[int, str, dt.date, dt.date]]   # patrol id, person, patrol date, entered on
     plan_overdue: int = 0                            # 一河一策 tasks past their deadline, not done
+    tracks: dict | None = None                       # the month's tracks, as stats --json's patrols.tracks
+    doubtful: list[tuple[int, str, dt.date, str]] | None = None   # patrol id, person, day, the track's first reason
 
 
 def overview(session: Session, today: dt.date | None = None) -> Overview:
@@ -66,7 +68,9 @@ def overview(session: Session, today: dt.date | None = None) -> Overview:
             select(Patrol.id, Person.name, Patrol.patrol_date, Patrol.entered_on)
             .join(Person, Person.id == Patrol.person_id).where(Patrol.id.in_(month.late_ids))
             .order_by(Patrol.patrol_date)).all())
+    from hzdesk.services.tracks import doubtful_patrols, track_stats
     return Overview(
+        tracks=track_stats(session, first, last, today), doubtful=doubtful_patrols(session, first, last, today),
         today=today, month=month,
         behind=[c for c in month.by_chief if c.credited < c.due],
         overdue=overdue, due_soon=due_soon,

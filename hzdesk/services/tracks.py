@@ -86,6 +86,18 @@ def track_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date) 
     return {key: int(n) for key, n in zip(counted, row)}
 
 
+def doubtful_patrols(session: Session, start: dt.date, end: dt.date, as_of: dt.date
+                     ) -> list[tuple[int, str, dt.date, str]]:
+    """The period's patrols whose track, as known on `as_of`, does not show the patrol: (id,
+    person, day, the first reason) by day — the rows of track_stats' not_passed."""
+    T, P = m.PatrolTrack, m.Patrol
+    rows = session.execute(select(P.id, m.Person.name, P.patrol_date, T.reasons)
+                           .join(T, T.patrol_id == P.id).join(m.Person, m.Person.id == P.person_id)
+                           .where(P.patrol_date >= start, P.patrol_date <= min(end, as_of), T.checked_on <= as_of,
+                                  T.passed.is_(False)).order_by(P.patrol_date, P.id))
+    return [(pid, name, day, (reasons or ["不符合要求"])[0]) for pid, name, day, reasons in rows]
+
+
 def track_lines(session: Session, patrol_id: int) -> list[str] | None:
     """What the patrol's kept track says, in lines a clerk reads (None: no track)."""
     t = session.scalar(select(m.PatrolTrack).where(m.PatrolTrack.patrol_id == patrol_id))

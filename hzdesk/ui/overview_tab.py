@@ -42,7 +42,7 @@ class _List(QTableWidget):
 class OverviewTab(QWidget):
     # Everything its figures are made of: patrols against rules and appointments, problems and
     # their moves, boards against chiefs, the settings that set the thresholds.
-    SHOWS = frozenset({"patrol", "problem", "problem_event", "appointment", "person", "water_body",
+    SHOWS = frozenset({"patrol", "patrol_track", "problem", "problem_event", "appointment", "person", "water_body",
                        "sign_board", "board_chief", "frequency_rule", "setting", "plan_item", "river_plan"})
 
     open_record = Signal(str, int)
@@ -58,7 +58,7 @@ class OverviewTab(QWidget):
         figures = QHBoxLayout()
         for key, title in (("due", "本月应巡"), ("credited", "按规则完成"), ("done", "实巡"), ("rate", "巡河率"),
                            ("overdue", "超期问题"), ("due_soon", "7 天内到期"), ("boards", "公示牌待更新"),
-                           ("late", "本月补录"), ("plan_overdue", "一河一策超期任务")):
+                           ("late", "本月补录"), ("doubtful", "轨迹存疑"), ("plan_overdue", "一河一策超期任务")):
             box = QGroupBox(title)
             v = QVBoxLayout(box)
             value = QLabel("—")
@@ -72,7 +72,7 @@ class OverviewTab(QWidget):
         self.behind = _List(["河长", "级别", "应巡", "完成", "实巡"], [5, 4, 3, 3, 3])
         self.problems = _List(["问题编号", "河湖", "类别", "责任单位", "整改时限", "情况"], [8, 9, 5, 9, 6, 6])
         self.boards = _List(["编号", "河湖", "位置", "应于…前更新"], [6, 9, 9, 7])
-        self.late = _List(["巡河日期", "巡河人", "录入日期"], [6, 5, 6])
+        self.late = _List(["巡河日期", "巡河人", "需核实"], [6, 5, 12])
         self.behind.itemDoubleClicked.connect(lambda _i: self._open(self.behind, "person"))
         self.problems.itemDoubleClicked.connect(lambda _i: self._open(self.problems, "problem"))
         self.boards.itemDoubleClicked.connect(lambda _i: self._open(self.boards, "sign_board"))
@@ -80,7 +80,8 @@ class OverviewTab(QWidget):
         grid = QGridLayout()
         for i, (title, widget) in enumerate((("本月未达巡河要求的河长", self.behind),
                                              ("超期和即将到期的问题", self.problems),
-                                             ("需要更新的公示牌", self.boards), ("本月补录的巡河记录", self.late))):
+                                             ("需要更新的公示牌", self.boards),
+                                             ("本月需核实的巡河记录（补录、轨迹存疑）", self.late))):
             box = QGroupBox(title + "（双击打开）")
             QVBoxLayout(box).addWidget(widget)
             grid.addWidget(box, i // 2, i % 2)
@@ -111,9 +112,9 @@ class OverviewTab(QWidget):
                               f"公示牌待更新 {len(o.boards)} 块。")
         for key, value in (("due", m.due), ("credited", m.credited), ("done", m.done), ("rate", percent(m.rate)),
                            ("overdue", len(o.overdue)), ("due_soon", len(o.due_soon)), ("boards", len(o.boards)),
-                           ("late", len(o.late)), ("plan_overdue", o.plan_overdue)):
+                           ("late", len(o.late)), ("doubtful", len(o.doubtful)), ("plan_overdue", o.plan_overdue)):
             self.figures[key].setText(str(value))
-        for key, late in (("overdue", o.overdue), ("plan_overdue", o.plan_overdue)):
+        for key, late in (("overdue", o.overdue), ("doubtful", o.doubtful), ("plan_overdue", o.plan_overdue)):
             self.figures[key].setStyleSheet("font-size: 18pt; font-weight: bold;" + (" color: #c0392b;" if late else ""))
         self.behind.fill([(("person", c.person_id), [c.name, c.level, str(c.due), str(c.credited), str(c.done)])
                           for c in o.behind])
@@ -125,5 +126,8 @@ class OverviewTab(QWidget):
         self.boards.fill([(("sign_board", b.board_id), [b.code, b.water_body, b.place or "", b.due_by.isoformat()
                                                         + ("（已超期）" if b.overdue else "")])
                           for b in sorted(o.boards, key=lambda b: b.due_by)])
-        self.late.fill([(("patrol", pid), [day.isoformat(), name, entered.isoformat()])
-                        for pid, name, day, entered in o.late])
+        checks = [(day, ("patrol", pid), [day.isoformat(), name, f"补录：{entered.isoformat()} 录入"])
+                  for pid, name, day, entered in o.late]
+        checks += [(day, ("patrol", pid), [day.isoformat(), name, f"轨迹：{reason}"])
+                   for pid, name, day, reason in o.doubtful]
+        self.late.fill([(key, cells) for _day, key, cells in sorted(checks, key=lambda c: c[0])])
