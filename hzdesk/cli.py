@@ -164,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     folder.add_argument("--dry-run", action="store_true", help="只列出对上和对不上的，不写入")
     folder.add_argument("--skip-unmatched", action="store_true", help="跳过对不上的文件，只导入对上的")
 
+    recheck = tracks_sub.add_parser("recheck", help="按现在的河道线、设置和巡河规则复核已存的轨迹（不改原结论，只列出结论会不同的）")
+    recheck.add_argument("--period", type=_period_arg, metavar="期间", help="巡河日期所在期间，如 2025、2025Q1（默认全部）")
+
     geo = sub.add_parser("geo", help="河道线和点位：从 KML/KMZ、GPX、GeoJSON、shapefile 导入河湖的线，公示牌、排污口、断面的经纬度")
     geo_sub = geo.add_subparsers(dest="geo_command", metavar="操作", required=True)
     geo_in = geo_sub.add_parser("import", help="导入河道线；先列出对上和对不上的，全部对上才写入")
@@ -530,6 +533,14 @@ def _tracks_import(args) -> int:
 def cmd_tracks(args) -> int:
     if args.tracks_command == "import":
         return _tracks_import(args)
+    if args.tracks_command == "recheck":
+        from hzdesk.services.tracks import recheck_tracks
+        start, end = args.period or (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
+        with _open(args, writes=False) as db, db.session() as s:
+            result = recheck_tracks(s, start, end, progress=lambda text: print(text, file=sys.stderr))
+        for line in result.lines():
+            print(line)
+        return 0
     if args.tracks_command == "attach":
         from hzdesk.services.tracks import attach_track
 

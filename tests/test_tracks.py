@@ -277,6 +277,14 @@ def test_lines_are_matched_to_the_register_and_a_patrol_track_is_kept_with_its_v
         records.delete(s, "patrol", other.id)
         s.commit()
         assert s.scalar(select(func_count(m.PatrolTrack))) == 1
+        # the office relaxes its coverage for March: a recheck names the patrol that would now
+        # pass, and the kept verdict (what reports printed) stays
+        from hzdesk.services.tracks import recheck_tracks
+        set_setting(s, "track_min_coverage", 40, effective_from=D(2025, 3, 1))
+        again = recheck_tracks(s, D(2025, 3, 1), D(2025, 3, 31))
+        assert again.checked == 1 and [(d[0], d[3]) for d in again.differ] == [(p.id, True)]
+        assert "原为不符合要求，现符合" in again.lines()[1]
+        assert not s.scalar(select(m.PatrolTrack.passed).where(m.PatrolTrack.patrol_id == p.id))
 
 
 def func_count(model):

@@ -1149,3 +1149,13 @@ def test_map_files_and_track_folders_are_previewed_then_imported(qtbot, window, 
         return True
     made, attached = import_track_folder(window.ctx, window.patrols, str(folder), choose=only_matched_plain)
     assert made + attached == 1 and count(demo_db, m.Patrol) == patrols_before + made
+
+
+
+def test_stored_tracks_are_rechecked_off_the_gui_thread(qtbot, window):
+    from hzdesk.ui.geo_dialogs import recheck_tracks_in_window
+
+    said = []
+    recheck_tracks_in_window(window.ctx, window.patrols, "", shown=said.append)
+    qtbot.waitUntil(lambda: bool(said), timeout=20000)
+    assert said[0].startswith("复核轨迹 36 条：结论不变 36 条")

@@ -171,13 +171,17 @@ def _filtered_length(xy: list[Point], step: float = HYSTERESIS_M) -> float:
 
 
 def _segment_distance(p: Point, a: Point, b: Point) -> float:
+    # called a few hundred thousand times in a check of many tracks: plain arithmetic, no min/max
     ax, ay = a
+    px, py = p[0] - ax, p[1] - ay
     dx, dy = b[0] - ax, b[1] - ay
     length2 = dx * dx + dy * dy
-    if length2 == 0:
-        return math.dist(p, a)
-    t = max(0.0, min(1.0, ((p[0] - ax) * dx + (p[1] - ay) * dy) / length2))
-    return math.dist(p, (ax + t * dx, ay + t * dy))
+    t = (px * dx + py * dy) / length2 if length2 else 0.0
+    if t <= 0.0:
+        return math.hypot(px, py)
+    if t >= 1.0:
+        return math.hypot(px - dx, py - dy)
+    return math.hypot(px - t * dx, py - t * dy)
 
 
 class _SegmentGrid:
@@ -207,6 +211,31 @@ class _SegmentGrid:
         return False
 
 
+    def nearest(self, p: Point) -> float:
+        """The distance from `p` to the nearest segment: the cells in rings around p's cell, one
+        ring at a time, until no farther ring can hold anything nearer (a segment in ring k is at
+        least (k − 1) cells away)."""
+        if not self.cells:
+            return math.inf
+        if not hasattr(self, "_span"):
+            xs, ys = [c[0] for c in self.cells], [c[1] for c in self.cells]
+            self._span = (min(xs), max(xs), min(ys), max(ys))
+        i, j = int(p[0] // self.cell), int(p[1] // self.cell)
+        lo_i, hi_i, lo_j, hi_j = self._span
+        last = max(abs(i - lo_i), abs(i - hi_i), abs(j - lo_j), abs(j - hi_j))
+        best = math.inf
+        for k in range(last + 1):
+            if best <= (k - 1) * self.cell:
+                break
+            for di in range(-k, k + 1):
+                for dj in ((-k, k) if abs(di) != k else range(-k, k + 1)):
+                    for a, b in self.cells.get((i + di, j + dj), ()):
+                        d = _segment_distance(p, a, b)
+                        if d < best:
+                            best = d
+        return best
+
+
 def river_samples(rivers: list[list[Point]], step: float = SAMPLE_M) -> list[Point]:
     """The midpoints of the rivers' pieces of `step` metres (planar coordinates)."""
     out = []
@@ -234,8 +263,8 @@ def coverage(track: list[Point], rivers: list[list[Point]], radius: float = RADI
 
 def _median_distance(track: list[Point], rivers: list[list[Point]]) -> float:
     sample = track[:: max(1, len(track) // 60)]
-    dists = sorted(min(_segment_distance(p, a, b) for line in rivers for a, b in zip(line, line[1:]))
-                   for p in sample)
+    grid = _SegmentGrid(rivers, 80.0)
+    dists = sorted(grid.nearest(p) for p in sample)
     n = len(dists)
     return dists[n // 2] if n % 2 else (dists[n // 2 - 1] + dists[n // 2]) / 2
 

@@ -5,14 +5,16 @@ check found (#17 point 3). The track replaces an earlier one of the same patrol.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hzdesk import clock
 from hzdesk.db import models as m
-from hzdesk.errors import ValidationError
+from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.geo.coords import to_wgs
 from hzdesk.geo.tracks import Requirements, TrackFacts, analyse, verdict
 from hzdesk.services.compliance import patrol_minimums
@@ -157,3 +159,52 @@ def differences_line(session: Session, patrol_id: int) -> str | None:
     rows = record_vs_track(session.get(m.Patrol, patrol_id), t)
     differ = [f"{item}记录 {recorded}、{gap}" for item, recorded, _tracked, gap in rows if gap not in ("一致", "—")]
     return "与记录对照：" + ("；".join(differ) if differ else "时间、时长、里程与记录一致") + "（记录不因轨迹改动）"
+
+
+@dataclass
+class Recheck:
+    """Stored tracks checked again with today's lines and settings, their kept verdicts untouched
+    (what a report printed stays true): how many, and those whose verdict would now differ."""
+
+    checked: int = 0
+    differ: list[tuple[int, str, dt.date, bool, list[str]]] = field(default_factory=list)   # id, person, day, now, why
+
+    def lines(self) -> list[str]:
+        out = [f"复核轨迹 {self.checked} 条：结论不变 {self.checked - len(self.differ)} 条，按现在的河道线和设置结论会不同 "
+               f"{len(self.differ)} 条"]
+        out += [f"  巡河记录 {pid}（{day:%Y-%m-%d} {name}）：原为{'不符合' if now else '符合'}要求，现"
+                f"{'符合' if now else '不符合'}——{'；'.join(why)}" for pid, name, day, now, why in self.differ]
+        if self.differ:
+            out.append("原结论保留在记录中（以往报表不变）；需要改用新结论的，在巡河记录 → 轨迹… 中重新导入该轨迹。")
+        return out
+
+
+def recheck_tracks(session: Session, start: dt.date, end: dt.date,
+                   progress: Callable[[str], None] = lambda s: None,
+                   should_stop: Callable[[], bool] = lambda: False) -> Recheck:
+    """Check the period's stored tracks again against the water bodies' lines and the settings
+    and rules of each patrol's day, as they stand now. Writes nothing."""
+    from hzdesk.geo.store import unpack
+
+    T, P = m.PatrolTrack, m.Patrol
+    rows = session.execute(select(T.patrol_id, T.points, T.passed, P.person_id, P.water_body_id, P.patrol_date,
+                                  m.Person.name).join(P, P.id == T.patrol_id).join(m.Person, m.Person.id == P.person_id)
+                           .where(P.patrol_date >= start, P.patrol_date <= end).order_by(P.patrol_date, P.id))
+    lines: dict[int, list] = {}
+    needs: dict[tuple[int, dt.date], Requirements] = {}
+    result = Recheck()
+    for pid, packed, kept, person_id, water_id, day, name in rows:
+        if should_stop():
+            raise HzdeskError("已取消复核。")
+        if water_id not in lines:
+            lines[water_id] = river_lines(session, water_id)
+        need = needs.get((person_id, day)) or needs.setdefault((person_id, day), requirements(session, person_id, day))
+        points, times = unpack(packed)
+        facts = analyse(points, times, lines[water_id], datum="WGS84", radius_m=need.radius_m, fast_kmh=need.fast_kmh)
+        passed, reasons = verdict(facts, need)
+        result.checked += 1
+        if passed != kept:
+            result.differ.append((pid, name, day, passed, reasons))
+        if result.checked % 200 == 0:
+            progress(f"已复核 {result.checked} 条轨迹")
+    return result

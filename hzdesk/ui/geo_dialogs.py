@@ -138,3 +138,51 @@ def import_track_folder(ctx: AppContext, parent: QWidget, folder: str | None = N
         QMessageBox.information(parent, "导入轨迹文件夹", f"已新建巡河记录 {made} 条，挂到已录入记录 {attached} 条；"
                                                      "每条都已按河道线核对，轨迹文件存为附件。")
     return made, attached
+
+
+def recheck_tracks_in_window(ctx: AppContext, parent: QWidget, period: str | None = None,
+                             shown: Callable[[str], None] | None = None) -> None:
+    """巡河记录 → 复核轨迹…: the period asked (blank: all), the stored tracks checked again off the
+    GUI thread with a progress dialog and 取消, the outcome shown in a window of text."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from hzdesk.parsing import ParseError
+    from hzdesk.periods import parse_period
+    from hzdesk.services.tracks import recheck_tracks
+    from hzdesk.ui.common import BackgroundTask
+
+    if period is None:
+        period, ok = QInputDialog.getText(parent, "复核轨迹", "巡河日期所在期间（如 2025、2025Q1；留空为全部）：")
+        if not ok:
+            return
+    try:
+        start, end = parse_period(period) if period.strip() else (None, None)
+    except ParseError as exc:
+        QMessageBox.warning(parent, "复核轨迹", str(exc))
+        return
+    import datetime as dt
+    start, end = start or dt.date(1900, 1, 1), end or dt.date(2999, 12, 31)
+
+    def work(step, should_stop):
+        return ctx.read(recheck_tracks, start, end, progress=step, should_stop=should_stop)
+
+    def done(result, error):
+        if error is not None:
+            show_error(parent, "复核轨迹", error)
+            return
+        text = "\n".join(result.lines())
+        if shown is not None:
+            shown(text)
+            return
+        box = QDialog(parent)
+        box.setWindowTitle("复核轨迹")
+        view = QPlainTextEdit(text)
+        view.setReadOnly(True)
+        layout = QVBoxLayout(box)
+        layout.addWidget(view)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(box.reject)
+        layout.addWidget(close)
+        box.resize(720, 420)
+        box.exec()
+    BackgroundTask(parent, "正在复核轨迹", work, done).start()

@@ -19,7 +19,7 @@ from hzdesk.services import records
 from hzdesk.services.patrol_checks import patrol_warnings
 from hzdesk.ui.common import AppContext, show_error
 from hzdesk.ui.field_widgets import make_widget
-from hzdesk.ui.geo_dialogs import import_track_folder
+from hzdesk.ui.geo_dialogs import import_track_folder, recheck_tracks_in_window
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 from hzdesk.ui.record_dialog import RecordDialog
 
@@ -206,6 +206,10 @@ class PatrolsTab(LedgerTab):
                           "或按轨迹新建巡河记录；先列出对上和对不上的")
         folder.clicked.connect(lambda: import_track_folder(self.ctx, self))
         self.action_row.insertWidget(5, folder)
+        recheck = QPushButton("复核轨迹…")
+        recheck.setToolTip("导入了新的河道线或改了设置后：按现在的河道线、设置和规则复核已存的轨迹，列出结论会不同的（原结论不改）")
+        recheck.clicked.connect(lambda: recheck_tracks_in_window(self.ctx, self))
+        self.action_row.insertWidget(6, recheck)
 
     def fast_entry(self) -> None:
         FastEntryDialog(self.ctx, self).exec()
