@@ -98,12 +98,11 @@ def map_data(session: Session, as_of: dt.date) -> MapData:
     states = states_as_of(session, as_of)
     open_by_water: dict[int, list[bool]] = {}
     P = m.Problem
-    for pid, number, wid, lon, lat, deadline, category in session.execute(
+    open_ids = [pid for pid, state in states.items() if state in OPEN_STATES]
+    for pid, number, wid, lon, lat, deadline, category in session.execute(   # only the day's open ones
             select(P.id, P.number, P.water_body_id, P.longitude, P.latitude, P.deadline, P.category)
-            .where(P.found_on <= as_of)):
-        state = states.get(pid)
-        if state is None or state not in OPEN_STATES:
-            continue
+            .where(P.id.in_(open_ids), P.found_on <= as_of)):
+        state = states[pid]
         late = is_overdue(state, deadline, as_of)
         open_by_water.setdefault(wid, []).append(late)
         if _placed(lon, lat):
@@ -119,11 +118,12 @@ def map_data(session: Session, as_of: dt.date) -> MapData:
         flags = open_by_water.get(wid, [])
         data.waters.append(MapWater(wid, code, name, [[(x, y) for x, y in line] for line in lines],
                                     "overdue" if any(flags) else "open" if flags else "ok", len(flags)))
-    boards = {b.id: b for b in session.scalars(select(m.SignBoard))}
+    placed = {i: (lon, lat) for i, lon, lat in session.execute(
+        select(m.SignBoard.id, m.SignBoard.longitude, m.SignBoard.latitude))}
     for st in board_statuses(session, as_of):
-        b = boards[st.board_id]
-        if _placed(b.longitude, b.latitude):
-            data.points.append(MapPoint("sign_board", b.id, st.code, (b.longitude, b.latitude),
+        lon, lat = placed[st.board_id]
+        if _placed(lon, lat):
+            data.points.append(MapPoint("sign_board", st.board_id, st.code, (lon, lat),
                                         "stale" if st.out_of_date else "ok",
                                         f"{st.water_body}，牌面河长：{'、'.join(st.printed) or '—'}"
                                         + ("（需更新）" if st.out_of_date else "")))

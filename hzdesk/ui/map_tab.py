@@ -37,7 +37,12 @@ class _View(QGraphicsView):
 class _Marker(QGraphicsPathItem):
     """A point feature that keeps its size on screen whatever the zoom."""
 
-    def __init__(self, kind: str, record_id: int, shape: str, colour: str, tip: str, on_click):
+    _shapes: dict[str, QPainterPath] = {}     # one path per shape, shared by every marker of it
+
+    @classmethod
+    def _shape(cls, shape: str) -> QPainterPath:
+        if shape in cls._shapes:
+            return cls._shapes[shape]
         path = QPainterPath()
         r = 5.0
         if shape == "rect":
@@ -55,6 +60,11 @@ class _Marker(QGraphicsPathItem):
             path.closeSubpath()
         else:
             path.addEllipse(QPointF(0, 0), r, r)
+        cls._shapes[shape] = path
+        return path
+
+    def __init__(self, kind: str, record_id: int, shape: str, colour: str, tip: str, on_click):
+        path = self._shape(shape)
         super().__init__(path)
         self.kind, self.record_id, self._on_click = kind, record_id, on_click
         self.setBrush(QBrush(QColor(colour)))
@@ -160,6 +170,7 @@ class MapTab(QWidget):
         self.as_of = as_of
         data = self.ctx.read(map_data, as_of)
         self.scene.clear()
+        self.extent = None
         self.layers = {k: [] for k in LAYERS}
         self._labels = []
         bounds = data.bounds()
@@ -197,17 +208,19 @@ class MapTab(QWidget):
                 label.setZValue(5)
                 self.scene.addItem(label)
                 self.layers["water"].append(label)
-        for p in data.points:
+        for p, at in zip(data.points, xy([p.at for p in data.points])):   # one projection for all
             colour, shape, _words = point_style(p)
             marker = _Marker(p.kind, p.id, shape, colour, f"{KIND_WORDS[p.kind]} {p.label}" + (f"\n{p.note}" if p.note else ""),
                              self._clicked)
-            marker.setPos(xy([p.at])[0])
+            marker.setPos(at)
             self.scene.addItem(marker)
             self.layers[p.kind].append(marker)
             self._labels.append((f"{p.label} {p.note}", marker))
         for key, box in self.boxes.items():
             for item in self.layers[key]:
                 item.setVisible(box.isChecked())
+        corners = xy([(bounds[0], bounds[1]), (bounds[2], bounds[3])])
+        self.extent = QRectF(corners[0], corners[1]).normalized()     # what the data covers, known without a scan
         self._scale_bar()
         missing = "，".join(f"{KIND_WORDS[k]} {n} 个" for k, n in data.unplaced.items())
         self.note.setText(f"截至 {as_of.year}年{as_of.month}月{as_of.day}日。" + (f"未填经纬度、未上图：{missing}。" if missing else "")
@@ -219,7 +232,7 @@ class MapTab(QWidget):
 
     def _scale_bar(self) -> None:
         """A 1 km bar at the map's lower left (it scales with the map, as distances do)."""
-        box = self.scene.itemsBoundingRect()
+        box = self.extent
         bar = QGraphicsRectItem(box.left(), box.bottom() + 300, 1000, 60)
         bar.setBrush(QBrush(QColor("#333333")))
         bar.setPen(QPen(Qt.PenStyle.NoPen))
@@ -230,7 +243,7 @@ class MapTab(QWidget):
         self.scene.addItem(text)
 
     def fit(self) -> None:
-        rect = self.scene.itemsBoundingRect()
+        rect = getattr(self, "extent", None) or self.scene.itemsBoundingRect()
         if not rect.isEmpty():
             self.view.fitInView(rect.adjusted(-500, -500, 500, 500), Qt.AspectRatioMode.KeepAspectRatio)
 
