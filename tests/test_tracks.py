@@ -555,3 +555,76 @@ def test_geojson_and_shapefiles_place_lines_and_points(db, tmp_path):
                         encoding="utf-8")
         with pytest.raises(GeoFileError, match="EPSG:4527"):
             read_geo_file(epsg)
+
+
+def _mbtiles(path, west, south, east, north, zooms=(13, 14, 15)):
+    """A small MBTiles file over the box: plain green tiles, as an office's exported basemap."""
+    import io
+    import sqlite3
+
+    from PIL import Image
+
+    from hzdesk.geo.basemap import _tile
+
+    buf = io.BytesIO()
+    Image.new("RGB", (256, 256), (200, 230, 200)).save(buf, "PNG")
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
+    db.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB)")
+    db.executemany("INSERT INTO metadata VALUES (?, ?)", [("name", "清溪镇影像"), ("format", "png")])
+    for z in zooms:
+        (x0, y0), (x1, y1) = _tile(west, north, z), _tile(east, south, z)
+        for x in range(x0 - 1, x1 + 2):
+            for y in range(y0 - 1, y1 + 2):
+                db.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, 2 ** z - 1 - y, buf.getvalue()))
+    db.commit()
+    db.close()
+    return path
+
+
+def test_an_office_basemap_lies_under_the_map_and_is_named_on_paper(db, tmp_path):
+    """#17 point 2: an MBTiles file or a scanned map with its world file, chosen in the settings
+    (a file that does not open is refused there), drawn under the features on screen and on
+    paper, its source printed; a world file that is rotated or projected is refused."""
+    from pypdf import PdfReader
+
+    from hzdesk.errors import ValidationError
+    from hzdesk.geo.basemap import BasemapError, open_basemap
+    from hzdesk.reports.make import make
+    from hzdesk.services.geometry import apply_import, plan_import
+    from hzdesk.services.map_data import basemap_pieces
+    from hzdesk.services.settings import set_setting
+    from tests.helpers import pdftext, water
+
+    line = river(2000)
+    west, south = min(p[0] for p in line), min(p[1] for p in line) - 0.002
+    east, north = max(p[0] for p in line), max(p[1] for p in line) + 0.002
+    tiles = _mbtiles(tmp_path / "底图.mbtiles", west, south, east, north)
+    with db.session() as s:
+        water(s, "QX01", kind="河流")
+        apply_import(s, plan_import(s, _kml(tmp_path, "r.kml", [("QX01", line)])), "r.kml", "WGS84")
+        assert basemap_pieces(s, (west, south, east, north), 800)[0] == []
+        with pytest.raises(ValidationError, match="不是底图文件"):
+            set_setting(s, "map_basemap", str(tmp_path / "r.kml"))
+        set_setting(s, "map_basemap", str(tiles))
+        set_setting(s, "map_basemap_source", "清溪镇自然资源所提供")
+        s.commit()
+        pieces, source = basemap_pieces(s, (west, south, east, north), 800)
+        assert pieces and all(p.west < p.east and p.south < p.north for p in pieces)
+        assert source.startswith("底图：清溪镇影像，清溪镇自然资源所提供")
+        make(s, "map", tmp_path / "图.pdf", as_of=dt.date(2025, 3, 31))
+    page = PdfReader(tmp_path / "图.pdf").pages[0]
+    assert page.images and "底图：清溪镇影像，清溪镇自然资源所提供" in pdftext(tmp_path / "图.pdf")
+    # a scanned map: world file in degrees, north up
+    from PIL import Image
+    Image.new("RGB", (100, 50), "white").save(tmp_path / "扫描图.png")
+    (tmp_path / "扫描图.pgw").write_text("0.0001\n0\n0\n-0.0001\n120.15005\n30.25495\n", encoding="ascii")
+    scan = open_basemap(tmp_path / "扫描图.png")
+    assert (scan.west, scan.north, scan.east, scan.south) == pytest.approx((120.15, 30.255, 120.16, 30.25))
+    assert len(scan.pieces(120.0, 30.0, 121.0, 31.0, 800)) == 1 and scan.pieces(100, 10, 101, 11, 800) == []
+    (tmp_path / "扫描图.pgw").write_text("0.0001\n0.00002\n0\n-0.0001\n120.15\n30.255\n", encoding="ascii")
+    with pytest.raises(BasemapError, match="旋转"):
+        open_basemap(tmp_path / "扫描图.png")
+    (tmp_path / "扫描图.pgw").write_text("2.5\n0\n0\n-2.5\n40500000\n3350000\n", encoding="ascii")
+    with pytest.raises(BasemapError, match="投影坐标"):
+        open_basemap(tmp_path / "扫描图.png")

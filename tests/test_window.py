@@ -1159,3 +1159,17 @@ def test_stored_tracks_are_rechecked_off_the_gui_thread(qtbot, window):
     recheck_tracks_in_window(window.ctx, window.patrols, "", shown=said.append)
     qtbot.waitUntil(lambda: bool(said), timeout=20000)
     assert said[0].startswith("复核轨迹 36 条：结论不变 36 条")
+
+
+def test_the_map_tab_takes_an_office_basemap(qtbot, window, tmp_path):
+    from tests.test_tracks import _mbtiles
+
+    tab = window.show_page("map")
+    assert tab.layers["basemap"] == [] and "底图：无" in tab.note.text()
+    tiles = _mbtiles(tmp_path / "底图.mbtiles", 113.2, 28.05, 113.5, 28.35, zooms=(11, 12))
+    assert tab.choose_basemap(str(tiles))
+    assert tab.layers["basemap"] and "底图：清溪镇影像" in tab.note.text()
+    tab.boxes["basemap"].setChecked(False)
+    assert not any(item.isVisible() for item in tab.layers["basemap"])
+    assert not tab.choose_basemap(str(tmp_path / "没有.mbtiles"))     # refused, said, nothing changed
+    assert tab.layers["basemap"]

@@ -150,3 +150,28 @@ def map_data(session: Session, as_of: dt.date) -> MapData:
             unplaced["section"] = unplaced.get("section", 0) + 1
     data.unplaced = unplaced
     return data
+
+
+def basemap_pieces(session: Session, bounds: tuple[float, float, float, float], width_px: float
+                   ) -> tuple[list, str]:
+    """The office's basemap over `bounds` (west, south, east, north) at about `width_px` across,
+    and the source line printed under a map: what it is, or why it could not be drawn."""
+    from hzdesk.geo.basemap import BasemapError, open_basemap
+    from hzdesk.services.settings import get_setting
+
+    path = get_setting(session, "map_basemap").strip()
+    if not path:
+        return [], "底图：无（只绘本办导入的河道线和填写了经纬度的点位）；坐标系 WGS-84。"
+    source = get_setting(session, "map_basemap_source").strip()
+    try:
+        basemap = open_basemap(path, get_setting(session, "map_basemap_datum").strip() or "WGS84")
+    except BasemapError as exc:
+        return [], f"底图未能绘出：{exc}"
+    try:
+        margin_x, margin_y = (bounds[2] - bounds[0]) * 0.1 + 1e-3, (bounds[3] - bounds[1]) * 0.1 + 1e-3
+        pieces = basemap.pieces(bounds[0] - margin_x, bounds[1] - margin_y, bounds[2] + margin_x,
+                                bounds[3] + margin_y, width_px)
+    finally:
+        basemap.close()
+    said = source or basemap.attribution or "（来源未填写：设置 → 底图来源）"
+    return pieces, f"底图：{basemap.name}，{said}；坐标系 WGS-84。"

@@ -14,6 +14,7 @@ from hzdesk import clock
 from hzdesk.db.models import ChecklistItem, ChoiceItem, Setting, SettingChange
 from hzdesk.errors import ValidationError
 from hzdesk.fields import CHOICE_LISTS
+from hzdesk.geo.basemap import check_basemap
 from hzdesk.services.assessment import DEFAULT_SCHEME, check_scheme
 
 
@@ -47,11 +48,16 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("problem_number_prefix", "问题编号前缀", "WT"),
     SettingSpec("accounts_enabled", "启用账号登录", False, page="accounts"),
     SettingSpec("idle_lock_minutes", "闲置锁定（分钟，0 为不锁定）", 0),
-    # Paper is bound on its left edge (装订线); the printed area moves right by this much.
     # 巡河轨迹核对 (#17): no published figure for coverage exists — the office decides
     SettingSpec("track_radius_m", "轨迹核对：河道离轨迹多少米以内算走到", 50, dated=True, minimum=5, maximum=500),
     SettingSpec("track_min_coverage", "轨迹核对：至少覆盖河道的百分比", 60, dated=True, maximum=100),
     SettingSpec("track_fast_kmh", "轨迹核对：时速超过多少公里视为乘车", 15.0, dated=True, minimum=1, maximum=200),
+    # 一张图's basemap (#17): only a file the office supplies, its source printed under the map
+    SettingSpec("map_basemap", "一张图底图文件（MBTiles，或带坐标文件的图片；留空为不用底图）", "", check=check_basemap),
+    SettingSpec("map_basemap_datum", "底图坐标系（WGS84：天地图、CGCS2000；GCJ02：高德、腾讯）", "WGS84",
+                check=lambda text: _one_of(text, ("WGS84", "GCJ02"))),
+    SettingSpec("map_basemap_source", "底图来源（印在地图下方，如“××县自然资源局提供，审图号……”）", ""),
+    # Paper is bound on its left edge (装订线); the printed area moves right by this much.
     SettingSpec("binding_margin_mm", "装订边距（毫米，纸张左侧留出装订）", 25, maximum=50),
     # The one part of the 工作总结 the ledgers cannot write: the office's plans, one point a line
     # (its first sentence leads the point).
@@ -65,6 +71,13 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
                 multiline=True, check=check_scheme),
 )}
 SETTING_TITLES = {k: s.title for k, s in SETTINGS.items()}
+
+
+def _one_of(text: str, allowed: tuple[str, ...]) -> None:
+    from hzdesk.parsing import ParseError
+
+    if text.strip() not in allowed:
+        raise ParseError(f"应为 {' 或 '.join(allowed)}")
 
 
 def _typed(spec: SettingSpec, raw: Any) -> Any:

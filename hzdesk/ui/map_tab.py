@@ -18,7 +18,7 @@ from hzdesk.ui.common import AppContext
 #: The tables whose changes the map shows.
 SHOWN = {"water_geometry", "water_body", "sign_board", "board_chief", "appointment", "person", "problem",
          "problem_event", "outfall", "monitoring_section"}
-LAYERS = {"water": "河湖", "sign_board": "公示牌", "outfall": "排污口", "section": "监测断面", "problem": "未办结问题"}
+LAYERS = {"basemap": "底图", "water": "河湖", "sign_board": "公示牌", "outfall": "排污口", "section": "监测断面", "problem": "未办结问题"}
 
 
 class _View(QGraphicsView):
@@ -121,6 +121,10 @@ class MapTab(QWidget):
         load.setToolTip("KML/KMZ、GPX、GeoJSON 或 shapefile：线对上河湖，点对上公示牌、排污口、断面；先预览再导入")
         load.clicked.connect(self.import_file)
         bar.addWidget(load)
+        basemap = QPushButton("底图…")
+        basemap.setToolTip("本办提供的底图：MBTiles 文件，或带坐标文件（.pgw/.jgw/.tfw）的扫描图；来源和坐标系在“设置”中填写")
+        basemap.clicked.connect(lambda: self.choose_basemap())
+        bar.addWidget(basemap)
         printed = QPushButton("打印地图…")
         printed.setToolTip("河湖一张图（PDF，矢量）：当天的河湖、公示牌、排污口、断面、未办结问题，图例和统计")
         printed.clicked.connect(lambda: self.print_map())
@@ -183,6 +187,7 @@ class MapTab(QWidget):
 
         def xy(points):
             return [QPointF(x, -y) for x, y in proj.forward(points)]
+        self.source = self._basemap(bounds, xy)
         for w in data.waters:
             pen = QPen(QColor(WATER_COLOURS[w.state]), 3 if w.state != "ok" else 2)
             pen.setCosmetic(True)
@@ -224,11 +229,55 @@ class MapTab(QWidget):
         self._scale_bar()
         missing = "，".join(f"{KIND_WORDS[k]} {n} 个" for k, n in data.unplaced.items())
         self.note.setText(f"截至 {as_of.year}年{as_of.month}月{as_of.day}日。" + (f"未填经纬度、未上图：{missing}。" if missing else "")
-                          + " 滚轮缩放，拖动移动，点标记打开记录。")
+                          + " 滚轮缩放，拖动移动，点标记打开记录。" + self.source)
         glyphs = {"line": "━", "rect": "■", "diamond": "◆", "circle": "●", "triangle": "▲"}
         self.legend.setText("　".join(f'<span style="color:{colour}">{glyphs[shape]}</span> {words}'
                                      for colour, shape, words in legend(data)))
         self.fit()
+
+    def _basemap(self, bounds, xy) -> str:
+        """The office's basemap tiles (or image) under everything; returns its source line."""
+        from PySide6.QtGui import QPixmap
+        from PySide6.QtWidgets import QGraphicsPixmapItem
+
+        from hzdesk.services.map_data import basemap_pieces
+
+        pieces, source = self.ctx.read(basemap_pieces, bounds, max(self.view.viewport().width(), 800))
+        for piece in pieces:
+            pixmap = QPixmap()
+            if not pixmap.loadFromData(piece.image) or pixmap.isNull():
+                continue
+            top_left, bottom_right = xy([(piece.west, piece.north), (piece.east, piece.south)])
+            item = QGraphicsPixmapItem(pixmap)
+            item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+            item.setPos(top_left)
+            item.setTransform(QTransform.fromScale((bottom_right.x() - top_left.x()) / pixmap.width(),
+                                                   (bottom_right.y() - top_left.y()) / pixmap.height()))
+            item.setZValue(-10)
+            self.scene.addItem(item)
+            self.layers["basemap"].append(item)
+        return source
+
+    def choose_basemap(self, path: str | None = None) -> bool:
+        """底图…: an MBTiles file or an image with its world file; kept in the settings."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from hzdesk.errors import HzdeskError
+        from hzdesk.services.settings import set_setting
+        from hzdesk.ui.common import show_error
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "选择底图（本办提供的地图文件）", "",
+                                                  "底图 (*.mbtiles *.png *.jpg *.jpeg *.tif *.tiff)")
+            if not path:
+                return False
+        try:
+            self.ctx.write(set_setting, "map_basemap", path)
+        except HzdeskError as exc:
+            show_error(self, "底图", exc)
+            return False
+        self.refresh()
+        return True
 
     def _scale_bar(self) -> None:
         """A 1 km bar at the map's lower left (it scales with the map, as distances do)."""

@@ -3,7 +3,8 @@ bodies, boards, outfalls, sections and open problems on a day, as the 一张图 
 same `map_data` and the same styles) — and the 巡河轨迹核对单, one page per patrol: its track over its
 water body's line, the record's figures beside the track's, and the verdict kept when it was checked.
 
-No basemap is drawn: only what the office supplied, and each page says so in its source line."""
+Under the lines, only a basemap the office supplied (设置 → 一张图底图文件), and each page names it in
+its source line — or says there is none."""
 
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from hzdesk.reports.pdf.render import wrap_text
 from hzdesk.services.settings import get_setting
 
 MM = 72 / 25.4
-SOURCE = "底图：无（只绘本办导入的河道线和填写了经纬度的点位）；坐标系 WGS-84；比例尺按当地纬度计算。"
 
 
 @dataclass
@@ -136,6 +136,33 @@ def draw_north(c, font: str, x: float, y: float) -> None:
     c.restoreState()
 
 
+def draw_basemap(c, session: Session, frame: Frame, box: tuple[float, float, float, float]) -> str:
+    """The office's basemap under the map, clipped to its frame; returns the source line to print."""
+    from io import BytesIO
+
+    from reportlab.lib.utils import ImageReader
+
+    from hzdesk.services.map_data import basemap_pieces
+
+    x, y, w, h = box
+    corners = frame.proj.inverse([((x - frame.cx) / frame.scale, (y - frame.cy) / frame.scale),
+                                  ((x + w - frame.cx) / frame.scale, (y + h - frame.cy) / frame.scale)])
+    pieces, source = basemap_pieces(session, (*corners[0], *corners[1]), w * 300 / 72 / 2)   # ~150 dpi
+    if pieces:
+        c.saveState()
+        clip = c.beginPath()
+        clip.rect(x, y, w, h)
+        c.clipPath(clip, stroke=0, fill=0)
+        for piece in pieces:
+            (x0, y0), (x1, y1) = frame.page([(piece.west, piece.south), (piece.east, piece.north)])
+            try:
+                c.drawImage(ImageReader(BytesIO(piece.image)), x0, y0, x1 - x0, y1 - y0)
+            except (OSError, ValueError):      # one damaged tile leaves a gap, not a failed page
+                continue
+        c.restoreState()
+    return source + "比例尺按当地纬度计算。"
+
+
 def _label_spot(frame: Frame, lines: list[list[Point]]) -> Point:
     longest = max(lines, key=len)
     return frame.page([longest[len(longest) // 2]])[0]
@@ -182,12 +209,14 @@ def write_map(session: Session, path: str | os.PathLike, as_of: dt.date | None =
         c.setLineWidth(0.6)
         c.rect(*box)
         bounds = data.bounds()
+        source = "底图：无。"
         if bounds is None:
             c.setFont(font, 11)
             c.drawCentredString(box[0] + box[2] / 2, box[1] + box[3] / 2,
                                 "还没有可以上图的内容：请导入河湖的线（hzdesk geo import），或为公示牌、排污口、断面、问题填写经纬度。")
         else:
             frame = Frame.fit([[(bounds[0], bounds[1]), (bounds[2], bounds[3])]], *box)
+            source = draw_basemap(c, session, frame, box)
             for water in sorted(data.waters, key=lambda x: x.state != "ok"):   # troubled waters drawn on top
                 for line in water.lines:
                     draw_line(c, frame, line, WATER_COLOURS[water.state], 2.2 if water.state != "ok" else 1.4)
@@ -205,7 +234,7 @@ def write_map(session: Session, path: str | os.PathLike, as_of: dt.date | None =
             draw_north(c, font, box[0] + box[2] - 8 * MM, box[1] + box[3] - 14 * MM)
         c.setFont(font, 7.5)
         c.setFillColorRGB(0.3, 0.3, 0.3)
-        c.drawString(box[0], box[1] - 10, SOURCE)
+        c.drawString(box[0], box[1] - 10, source)
         # the panel: legend, then counts
         px, py = box[0] + box[2] + 6 * MM, box[1] + box[3] - 4 * MM
         c.setFillColorRGB(0, 0, 0)
@@ -307,6 +336,7 @@ def write_track_sheet(session: Session, patrol_id: int, path: str | os.PathLike,
         box = (left, y - 8 - 120 * MM, width, 120 * MM)
         c.rect(*box)
         frame = Frame.fit(rivers + [points], *box)
+        source = draw_basemap(c, session, frame, box)
         for line in rivers:
             draw_line(c, frame, line, "#9CC3EA", 7)          # the river, wide and pale: what was to be walked
             draw_line(c, frame, line, "#2F6DB5", 1.2)
@@ -327,7 +357,7 @@ def write_track_sheet(session: Session, patrol_id: int, path: str | os.PathLike,
             ly -= 12
         c.setFont(font, 7.5)
         c.setFillColorRGB(0.3, 0.3, 0.3)
-        c.drawString(box[0], box[1] - 10, SOURCE)
+        c.drawString(box[0], box[1] - 10, source)
         # what the check found, as kept
         y = box[1] - 30
         c.setFillColorRGB(0, 0, 0)
