@@ -628,3 +628,26 @@ def test_an_office_basemap_lies_under_the_map_and_is_named_on_paper(db, tmp_path
     (tmp_path / "扫描图.pgw").write_text("2.5\n0\n0\n-2.5\n40500000\n3350000\n", encoding="ascii")
     with pytest.raises(BasemapError, match="投影坐标"):
         open_basemap(tmp_path / "扫描图.png")
+
+
+def test_a_water_body_whose_chief_falls_behind_this_month_is_marked(db, tmp_path):
+    from hzdesk.services import records
+    from hzdesk.services.geometry import apply_import, plan_import
+    from hzdesk.services.map_data import map_data
+    from tests.helpers import appoint, patrol, person, water
+
+    D = dt.date
+    with db.session() as s:
+        wb = water(s, "QX01", kind="河流")
+        apply_import(s, plan_import(s, _kml(tmp_path, "r.kml", [("QX01", river(1000))])), "r.kml", "WGS84")
+        chief = person(s, "李堃")
+        appoint(s, chief, wb, D(2024, 1, 1))
+        records.create(s, "frequency_rule", {"role": "河长", "level": "村级", "period_unit": "月", "min_count": 1,
+                                              "scope": "每位河长", "enabled": True})
+        s.commit()
+        late = map_data(s, D(2025, 3, 31)).waters[0]
+        assert (late.state, late.behind) == ("behind", ["李堃"])
+        for day in (1, 5, 12, 19, 26, 31):          # the office's weekly rule for village chiefs too
+            patrol(s, chief, wb, D(2025, 3, day), entered=D(2025, 3, day))
+        s.commit()
+        assert map_data(s, D(2025, 3, 31)).waters[0].state == "ok"

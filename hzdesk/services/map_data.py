@@ -21,8 +21,9 @@ class MapWater:
     code: str
     name: str
     lines: list[list[Point]]
-    state: str            # "overdue" (an open problem past its deadline), "open", "ok"
-    open_problems: int
+    state: str            # "overdue" (an open problem past its deadline), "open", "behind" (a chief's
+    open_problems: int    # patrols this month fall short of the rules), "ok" — the first that applies
+    behind: list[str] = field(default_factory=list)    # its chiefs behind on patrols this month
 
 
 @dataclass
@@ -53,8 +54,8 @@ KIND_WORDS = {"sign_board": "公示牌", "outfall": "排污口", "section": "监
 
 # How each feature is drawn, once for the map tab and the printed map. Colours that also differ in
 # lightness, so a map printed in grey still tells them apart.
-WATER_COLOURS = {"ok": "#2F6DB5", "open": "#E69A1C", "overdue": "#C62828"}
-WATER_WORDS = {"ok": "河湖", "open": "有未办结问题", "overdue": "有超期问题"}
+WATER_COLOURS = {"ok": "#2F6DB5", "behind": "#7B1FA2", "open": "#E69A1C", "overdue": "#C62828"}
+WATER_WORDS = {"ok": "河湖", "behind": "河长本月巡河未达要求", "open": "有未办结问题", "overdue": "有超期问题"}
 #: Water classes as the national maps colour them (Ⅰ–Ⅱ blue … 劣Ⅴ red); "" = no result yet.
 CLASS_COLOURS = {"Ⅰ": "#1565C0", "Ⅱ": "#1E88E5", "Ⅲ": "#2E7D32", "Ⅳ": "#F9A825", "Ⅴ": "#EF6C00",
                  "劣Ⅴ": "#C62828", "": "#9E9E9E"}
@@ -87,6 +88,28 @@ def _placed(lon, lat) -> bool:
     return lon is not None and lat is not None and -180 <= lon <= 180 and -90 <= lat <= 90
 
 
+def _chiefs_behind(session: Session, as_of: dt.date) -> dict[int, list[str]]:
+    """water body → its chiefs (appointed there on the day) whose patrols this month, as of the
+    day, fall short of the rules — the month's figure of 概览 and the statistics."""
+    from hzdesk.periods import window_of
+    from hzdesk.services import compliance
+    from hzdesk.vocab import PeriodUnit
+
+    first, last = window_of(PeriodUnit.MONTH, as_of)
+    short = {c.person_id: c.name for c in compliance.compute(session, first, last, as_of=as_of).by_chief
+             if c.credited < c.due}
+    if not short:
+        return {}
+    A = m.Appointment
+    out: dict[int, list[str]] = {}
+    for person_id, wid in session.execute(select(A.person_id, A.water_body_id).where(
+            A.person_id.in_(short), A.water_body_id.is_not(None), A.start_on <= as_of,
+            (A.end_on.is_(None)) | (A.end_on >= as_of))):
+        if short[person_id] not in out.setdefault(wid, []):
+            out[wid].append(short[person_id])
+    return out
+
+
 def map_data(session: Session, as_of: dt.date) -> MapData:
     from hzdesk.services.boards import board_statuses
     from hzdesk.services.rules import OPEN_STATES, in_use_on, is_overdue
@@ -110,14 +133,16 @@ def map_data(session: Session, as_of: dt.date) -> MapData:
                                         f"{category}，{state.value}" + ("，已超期" if late else "")))
         else:
             unplaced["problem"] = unplaced.get("problem", 0) + 1
+    behind = _chiefs_behind(session, as_of)
     W, G = m.WaterBody, m.WaterGeometry
     for wid, code, name, retired, lines in session.execute(
             select(W.id, W.code, W.name, W.retired_on, G.lines).join(G, G.water_body_id == W.id)):
         if not in_use_on(retired, as_of):
             continue
-        flags = open_by_water.get(wid, [])
-        data.waters.append(MapWater(wid, code, name, [[(x, y) for x, y in line] for line in lines],
-                                    "overdue" if any(flags) else "open" if flags else "ok", len(flags)))
+        flags, late_chiefs = open_by_water.get(wid, []), behind.get(wid, [])
+        state = "overdue" if any(flags) else "open" if flags else "behind" if late_chiefs else "ok"
+        data.waters.append(MapWater(wid, code, name, [[(x, y) for x, y in line] for line in lines], state,
+                                    len(flags), late_chiefs))
     placed = {i: (lon, lat) for i, lon, lat in session.execute(
         select(m.SignBoard.id, m.SignBoard.longitude, m.SignBoard.latitude))}
     for st in board_statuses(session, as_of):

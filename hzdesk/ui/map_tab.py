@@ -16,7 +16,7 @@ from hzdesk import clock
 from hzdesk.ui.common import AppContext
 
 #: The tables whose changes the map shows.
-SHOWN = {"water_geometry", "water_body", "sign_board", "board_chief", "appointment", "person", "problem",
+SHOWN = {"water_geometry", "water_body", "patrol", "frequency_rule", "setting", "monitoring_result", "sign_board", "board_chief", "appointment", "person", "problem",
          "problem_event", "outfall", "monitoring_section"}
 LAYERS = {"basemap": "底图", "water": "河湖", "sign_board": "公示牌", "outfall": "排污口", "section": "监测断面", "problem": "未办结问题"}
 
@@ -199,7 +199,8 @@ class MapTab(QWidget):
                     path.lineTo(p)
             item = QGraphicsPathItem(path)
             item.setPen(pen)
-            item.setToolTip(f"{w.name}（{w.code}）" + (f"：未办结问题 {w.open_problems} 个" if w.open_problems else ""))
+            item.setToolTip(f"{w.name}（{w.code}）" + (f"：未办结问题 {w.open_problems} 个" if w.open_problems else "")
+                            + (f"\n本月巡河未达要求：{'、'.join(w.behind)}" if w.behind else ""))
             self.scene.addItem(item)
             self.layers["water"].append(item)
             self._labels.append((f"{w.name} {w.code}", item))

@@ -264,9 +264,11 @@ def _counts(data, kind_words: dict[str, str]) -> list[str]:
     def n(kind: str, state: str | None = None) -> int:
         return sum(1 for p in data.points if p.kind == kind and (state is None or p.state == state))
     troubled = [w for w in data.waters if w.state != "ok"]
+    problems = [w for w in troubled if w.state != "behind"]
     out = [f"上图河湖 {len(data.waters)} 个",
-           f"　有未办结问题 {len(troubled)} 个",
-           f"　其中有超期问题 {sum(1 for w in troubled if w.state == 'overdue')} 个",
+           f"　有未办结问题 {len(problems)} 个",
+           f"　其中有超期问题 {sum(1 for w in problems if w.state == 'overdue')} 个",
+           f"　河长本月巡河未达要求 {sum(1 for w in data.waters if w.behind)} 个",
            f"公示牌 {n('sign_board')} 块，需更新 {n('sign_board', 'stale')} 块",
            f"排污口 {n('outfall')} 个",
            f"监测断面 {n('section')} 个，当日前无结果 {n('section', '')} 个",
