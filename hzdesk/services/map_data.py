@@ -88,6 +88,29 @@ def _placed(lon, lat) -> bool:
     return lon is not None and lat is not None and -180 <= lon <= 180 and -90 <= lat <= 90
 
 
+#: Decoded water lines by (database, water body), kept while their row is unchanged: the large
+#: set's lines are 40 ms of JSON to decode at every redraw of the map.
+_LINE_CACHE: dict[tuple[str, int], tuple[object, list]] = {}
+
+
+def _lines(session: Session) -> list[tuple[int, str, str, dt.date | None, list]]:
+    """(water body id, code, name, retired on, its lines) of each water body with lines."""
+    from sqlalchemy import func
+
+    W, G = m.WaterBody, m.WaterGeometry
+    where = str(session.get_bind().url)
+    # a row's stamp: when it changed, its length and the size of its text (a clock frozen in a
+    # test or a replacement within the same second still shows)
+    stamp = (G.updated_at, G.length_m, func.length(G.lines))
+    rows = session.execute(select(W.id, W.code, W.name, W.retired_on, G.id, *stamp)
+                           .join(G, G.water_body_id == W.id)).all()
+    stale = [r[4] for r in rows if _LINE_CACHE.get((where, r[4]), (None,))[0] != tuple(r[5:])]
+    for i in range(0, len(stale), 500):
+        for gid, *when, lines in session.execute(select(G.id, *stamp, G.lines).where(G.id.in_(stale[i:i + 500]))):
+            _LINE_CACHE[(where, gid)] = (tuple(when), lines)
+    return [(wid, code, name, retired, _LINE_CACHE[(where, gid)][1]) for wid, code, name, retired, gid, *_s in rows]
+
+
 def _chiefs_behind(session: Session, as_of: dt.date) -> dict[int, list[str]]:
     """water body → its chiefs (appointed there on the day) whose patrols this month, as of the
     day, fall short of the rules — the month's figure of 概览 and the statistics."""
@@ -134,9 +157,7 @@ def map_data(session: Session, as_of: dt.date) -> MapData:
         else:
             unplaced["problem"] = unplaced.get("problem", 0) + 1
     behind = _chiefs_behind(session, as_of)
-    W, G = m.WaterBody, m.WaterGeometry
-    for wid, code, name, retired, lines in session.execute(
-            select(W.id, W.code, W.name, W.retired_on, G.lines).join(G, G.water_body_id == W.id)):
+    for wid, code, name, retired, lines in _lines(session):
         if not in_use_on(retired, as_of):
             continue
         flags, late_chiefs = open_by_water.get(wid, []), behind.get(wid, [])

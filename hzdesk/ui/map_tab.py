@@ -227,6 +227,10 @@ class MapTab(QWidget):
                 item.setVisible(box.isChecked())
         corners = xy([(bounds[0], bounds[1]), (bounds[2], bounds[3])])
         self.extent = QRectF(corners[0], corners[1]).normalized()     # what the data covers, known without a scan
+        # a scene rectangle given, not grown by scanning every item (30 ms on the large set); room
+        # around the township to drag into
+        span = max(self.extent.width(), self.extent.height(), 1000.0)
+        self.scene.setSceneRect(self.extent.adjusted(-span, -span, span, span))
         self._scale_bar()
         missing = "，".join(f"{KIND_WORDS[k]} {n} 个" for k, n in data.unplaced.items())
         self.note.setText(f"截至 {as_of.year}年{as_of.month}月{as_of.day}日。" + (f"未填经纬度、未上图：{missing}。" if missing else "")
