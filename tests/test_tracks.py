@@ -325,11 +325,19 @@ def test_the_map_shows_each_feature_as_of_its_day(db, tmp_path):
                                           "category": "乱堆", "description": "岸边垃圾",
                                           "longitude": 120.152, "latitude": 30.2502})
         move(s, p.id, "交办", on_date=D(2025, 3, 6), responsible_unit="镇执法队", deadline=D(2025, 3, 20))
+        # a problem typed without coordinates whose photo knows where it was taken
+        from hzdesk.db import models as m
+        q = records.create(s, "problem", {"found_on": D(2025, 3, 8), "water_body_id": wb.id, "source": "河长巡河",
+                                          "category": "建筑垃圾", "description": "岸边倾倒建筑垃圾"})
+        s.add(m.Attachment(owner_type="problem", owner_id=q.id, sha256="0" * 64, filename="现场.jpg",
+                           mime="image/jpeg", size_bytes=1, longitude=120.153, latitude=30.2503))
         s.commit()
         before, open_, late = (map_data(s, d) for d in (D(2025, 3, 1), D(2025, 3, 10), D(2025, 4, 1)))
+        photo = [x for x in open_.points if x.kind == "problem" and x.id == q.id][0]
+        assert photo.at == (120.153, 30.2503) and photo.note.endswith("（位置取自照片）")
     assert [w.state for w in before.waters] == ["ok"] and [w.state for w in open_.waters] == ["open"]
     assert [w.state for w in late.waters] == ["overdue"]
-    assert [(p.kind, p.state) for p in late.points if p.kind == "problem"] == [("problem", "overdue")]
+    assert [(p.kind, p.state) for p in late.points if p.kind == "problem"] == [("problem", "overdue"), ("problem", "open")]
     assert [p.label for p in late.points if p.kind == "sign_board"] == ["GSP-1"] and late.unplaced == {"sign_board": 1}
     assert not any(p.kind == "problem" for p in before.points)    # not yet found on 1 March
 
@@ -523,6 +531,7 @@ def test_geojson_and_shapefiles_place_lines_and_points(db, tmp_path):
         assert sorted(plan.matched) == [qx.id, pond_wb.id] and not plan.unmatched
         assert plan.places[("sign_board", board.id)][1] == (120.151, 30.2501)
         assert "坐标系：WGS-84（该格式的规定）" in plan.lines()[0]
+        assert "  QX01 河QX01：量算 1.00 公里" in plan.lines()
         assert apply_import(s, plan, gj.name, plan.datum, db.attachments, gj) == 3
         s.commit()
         assert (board.longitude, board.latitude) == (120.151, 30.2501)

@@ -33,13 +33,19 @@ class GeometryPlan:
     unmatched: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)     # water bodies that had a line already
     places: dict[tuple[str, int], tuple[str, Point]] = field(default_factory=dict)   # (ledger, id) → (title, WGS-84)
+    registered_km: dict[int, float | None] = field(default_factory=dict)   # the register's 长度(km)
     datum: str = "WGS84"
     datum_note: str = ""
 
     def lines(self) -> list[str]:
         out = [self.datum_note] if self.datum_note else []
         if self.matched:
-            out.append(f"对上河湖 {len(self.matched)} 个：" + "、".join(name for name, _l in self.matched.values()))
+            out.append(f"对上河湖 {len(self.matched)} 个（量算长度与名录所填长度）：")
+            for wid, (name, lines) in self.matched.items():
+                km, said = length_m(lines) / 1000, self.registered_km.get(wid)
+                gap = "" if said is None else f"，名录 {said:g} 公里" + ("（相差超过两成，请核对）"
+                                                                      if said and abs(km - said) > 0.2 * said else "")
+                out.append(f"  {name}：量算 {km:.2f} 公里{gap}")
         if self.replaced:
             out.append(f"其中原有河道线将被替换 {len(self.replaced)} 个：" + "、".join(self.replaced))
         for key, (_model, word) in PLACED.items():
@@ -78,8 +84,9 @@ def plan_import(session: Session, path: str | Path, datum: str = "auto") -> Geom
                            if geo.datum is None else f"坐标系：WGS-84（{_datum_source(path)}）")
     else:
         plan.datum = datum
-    bodies = session.execute(select(m.WaterBody.id, m.WaterBody.code, m.WaterBody.name)).all()
-    find_water = _finder((i, code, name, f"{code} {name}") for i, code, name in bodies)
+    bodies = session.execute(select(m.WaterBody.id, m.WaterBody.code, m.WaterBody.name, m.WaterBody.length_km)).all()
+    find_water = _finder((i, code, name, f"{code} {name}") for i, code, name, _km in bodies)
+    plan.registered_km = {i: km for i, _c, _n, km in bodies}
     have = set(session.scalars(select(m.WaterGeometry.water_body_id)))
     for line in geo.lines:
         hit = find_water(line.name, line.also)

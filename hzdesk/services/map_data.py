@@ -145,15 +145,26 @@ def map_data(session: Session, as_of: dt.date) -> MapData:
     open_by_water: dict[int, list[bool]] = {}
     P = m.Problem
     open_ids = [pid for pid, state in states.items() if state in OPEN_STATES]
+    # a problem without coordinates is placed where its earliest located photo was taken
+    A = m.Attachment
+    photo_at: dict[int, Point] = {}
+    for owner, lon, lat in session.execute(select(A.owner_id, A.longitude, A.latitude).where(
+            A.owner_type == "problem", A.owner_id.in_(open_ids), A.latitude.is_not(None),
+            A.longitude.is_not(None)).order_by(A.id.desc())):
+        photo_at[owner] = (lon, lat)
     for pid, number, wid, lon, lat, deadline, category in session.execute(   # only the day's open ones
             select(P.id, P.number, P.water_body_id, P.longitude, P.latitude, P.deadline, P.category)
             .where(P.id.in_(open_ids), P.found_on <= as_of)):
         state = states[pid]
         late = is_overdue(state, deadline, as_of)
         open_by_water.setdefault(wid, []).append(late)
+        from_photo = not _placed(lon, lat) and pid in photo_at
+        if from_photo:
+            lon, lat = photo_at[pid]
         if _placed(lon, lat):
             data.points.append(MapPoint("problem", pid, number, (lon, lat), "overdue" if late else "open",
-                                        f"{category}，{state.value}" + ("，已超期" if late else "")))
+                                        f"{category}，{state.value}" + ("，已超期" if late else "")
+                                        + ("（位置取自照片）" if from_photo else "")))
         else:
             unplaced["problem"] = unplaced.get("problem", 0) + 1
     behind = _chiefs_behind(session, as_of)
