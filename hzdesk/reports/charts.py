@@ -77,3 +77,49 @@ def class_chart(months: list[tuple[int, int]], sections: list, by_month: dict):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=min(4, len(shown)), frameon=False, fontsize=8)
     plt.close(fig)
     return fig
+
+
+def map_chart(data):
+    """河湖一张图 for the written documents: the same features and styles as the 一张图 tab and the
+    printed map page (services/map_data), north up, a scale bar; None when nothing can be mapped."""
+    from hzdesk.geo.coords import LocalProjection
+    from hzdesk.services.map_data import WATER_COLOURS, WATER_WORDS, point_style
+
+    bounds = data.bounds()
+    if bounds is None:
+        return None
+    plt = _pyplot()
+    proj = LocalProjection((bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2)
+    fig, ax = plt.subplots(figsize=(6.0, 4.2), layout="constrained")
+    shown = set()
+    for w in sorted(data.waters, key=lambda x: x.state != "ok"):
+        for line in w.lines:
+            xy = proj.forward(line)
+            ax.plot([p[0] for p in xy], [p[1] for p in xy], color=WATER_COLOURS[w.state],
+                    linewidth=1.0 if w.state == "ok" else 1.8, solid_capstyle="round",
+                    label=WATER_WORDS[w.state] if w.state not in shown else None)
+            shown.add(w.state)
+    markers = {"rect": "s", "diamond": "D", "circle": "o", "triangle": "^"}
+    groups: dict[tuple[str, str, str], list] = {}
+    for p in data.points:
+        groups.setdefault(point_style(p), []).append(proj.forward([p.at])[0])
+    for (colour, shape, words), pts in groups.items():
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=22, marker=markers.get(shape, "o"), c=colour,
+                   edgecolors="white", linewidths=0.4, label=words, zorder=3)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ax.spines.values():
+        side.set_linewidth(0.6)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    most = (x1 - x0) / 4
+    length = max((k * 10 ** e for e in range(0, 6) for k in (1, 2, 5) if k * 10 ** e <= most), default=1)
+    ax.plot([x0 + (x1 - x0) * 0.04, x0 + (x1 - x0) * 0.04 + length], [y0 + (y1 - y0) * 0.05] * 2, color="black",
+            linewidth=2)
+    ax.text(x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.08, f"{length / 1000:g} 公里" if length >= 1000 else f"{length:g} 米",
+            fontsize=7)
+    ax.text(x1 - (x1 - x0) * 0.04, y1 - (y1 - y0) * 0.08, "北 ↑", fontsize=8, ha="right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    plt.close(fig)
+    return fig

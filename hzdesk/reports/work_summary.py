@@ -142,8 +142,15 @@ def _problems(s: dict, as_of: str) -> list[Block]:
         rows = [["责任单位", "交办（个）", "已销号（个）", "未办结（个）", "超期（个）"]]
         rows += [[u["unit"], str(u["assigned"]), str(u["closed"]), str(u["open"]), str(u["overdue"])]
                  for u in i["by_unit"]]
-        out.append(Block("table", "问题按责任单位办理情况", rows=rows, widths=[5, 2, 2, 2, 2]))
+        out.append(Block("table", "问题按责任单位办理情况", rows=rows, widths=[3, 2, 2, 2, 2]))
     return out
+
+
+def _map(details: dict, as_of: str) -> list[Block]:
+    """河湖一张图 on the as-of day, when the office has lines or coordinates (#17 point 4)."""
+    if details.get("map") is None:
+        return []
+    return [Block("chart", f"截至{as_of}河湖、公示牌和未办结问题分布", figure=details["map"])]
 
 
 def _water(s: dict, details: dict) -> list[Block]:
@@ -256,6 +263,9 @@ def _details(session: Session, start: dt.date, end: dt.date, as_of: dt.date, fig
     from hzdesk.services.plans import TASK_KINDS, task_overdue
     from hzdesk.services.water_quality import section_quality
 
+    from hzdesk.reports.charts import map_chart
+    from hzdesk.services.map_data import map_data
+
     pp = figures.problems   # the period's problems as stats counted them
     overdue = []
     if pp.overdue:
@@ -281,7 +291,8 @@ def _details(session: Session, start: dt.date, end: dt.date, as_of: dt.date, fig
 
     return {"overdue": overdue, "tasks": tasks, "class_chart": class_chart(*monthly_classes(session, start, end, as_of)),
             "boards": [b for b in figures.boards if b.out_of_date],
-            "sections": section_quality(session, start, end, as_of)}
+            "sections": section_quality(session, start, end, as_of),
+            "map": map_chart(map_data(session, min(end, as_of)))}
 
 
 _LOOSE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z%])\s+(?=[\u3000-\u9fff\uff00-\uffef㎡])")
@@ -308,7 +319,8 @@ def compose(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> D
               Block("para", f"现将{period_title(start, end)}（{format_date_cn(start)}至{format_date_cn(end)}）"
                             "河长制工作情况总结如下。"),
               Block("h1", "一、工作开展情况及成效"),
-              *_organisation(s, day), *_patrols(s), *_problems(s, day), *_water(s, details), *_plans(s, day),
+              *_organisation(s, day), *_patrols(s), *_problems(s, day), *_map(details, day), *_water(s, details),
+              *_plans(s, day),
               *_work(s),
               *_shortcomings(s, details, day),
               *_next_steps(get_setting(session, "summary_next_steps")),
