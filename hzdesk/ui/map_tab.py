@@ -179,7 +179,8 @@ class MapTab(QWidget):
         self._labels = []
         bounds = data.bounds()
         if bounds is None:
-            self.note.setText("还没有可以上图的内容：河湖的线用“hzdesk geo import 河道.kml”导入；公示牌、排污口、问题填写经纬度后即显示。")
+            self.note.setText("还没有可以上图的内容：点“导入河道线、点位…”导入河湖的线（KML/KMZ、GPX、GeoJSON、shapefile）；"
+                              "公示牌、排污口、断面、问题填写经纬度后即显示。")
             self.legend.setText("")
             return
         from hzdesk.geo.coords import LocalProjection

@@ -213,7 +213,7 @@ def write_map(session: Session, path: str | os.PathLike, as_of: dt.date | None =
         if bounds is None:
             c.setFont(font, 11)
             c.drawCentredString(box[0] + box[2] / 2, box[1] + box[3] / 2,
-                                "还没有可以上图的内容：请导入河湖的线（hzdesk geo import），或为公示牌、排污口、断面、问题填写经纬度。")
+                                "还没有可以上图的内容：请在“一张图”中导入河湖的线，或为公示牌、排污口、断面、问题填写经纬度。")
         else:
             frame = Frame.fit([[(bounds[0], bounds[1]), (bounds[2], bounds[3])]], *box)
             source = draw_basemap(c, session, frame, box)
