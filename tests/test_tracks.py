@@ -170,6 +170,10 @@ def test_hostile_and_broken_files_are_refused_in_chinese(tmp_path):
         z.writestr("doc.kml", "<kml>" + " " * 5_000_000 + "</kml>")
     with pytest.raises(GeoFileError, match="解压后过大"):
         read_geo_file(zipped)
+    deep = tmp_path / "deep.geojson"
+    deep.write_text('{"type": "Feature", "geometry": ' + "[" * 100000 + "]" * 100000 + "}", encoding="utf-8")
+    with pytest.raises(GeoFileError, match="嵌套过深"):
+        read_geo_file(deep)
     bad = tmp_path / "bad.gpx"
     bad.write_text('<gpx><trk><trkseg><trkpt lat="北纬30" lon="120"/></trkseg></trk></gpx>', encoding="utf-8")
     with pytest.raises(GeoFileError, match="不是数字"):

@@ -239,6 +239,8 @@ def _geojson(data: bytes, file_name: str) -> GeoFile:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise GeoFileError(f"“{file_name}”不是有效的 GeoJSON 文件（{exc}）。") from None
+    except RecursionError:      # nested thousands deep: a hostile file, not a map
+        raise GeoFileError(f"“{file_name}”嵌套过深，不像是地图文件，已拒绝。") from None
     if not isinstance(doc, dict):
         raise GeoFileError(f"“{file_name}”不是有效的 GeoJSON 文件。")
     crs = str(((doc.get("crs") or {}).get("properties") or {}).get("name", ""))
@@ -251,7 +253,10 @@ def _geojson(data: bytes, file_name: str) -> GeoFile:
             continue
         geometry = feature.get("geometry") if feature.get("type") == "Feature" else feature
         name, also = _named(feature.get("properties") if isinstance(feature.get("properties"), dict) else {})
-        _geometry(out, geometry, name, also)
+        try:
+            _geometry(out, geometry, name, also)
+        except RecursionError:
+            raise GeoFileError(f"“{file_name}”的几何集合嵌套过深，已拒绝。") from None
     return out
 
 
