@@ -70,6 +70,21 @@ def test_coverage_by_construction():
     assert coverage(xy, [PROJ.forward(line)], 10) == pytest.approx(0.31, abs=0.011)
 
 
+def test_the_nearest_line_is_found_near_and_far_as_by_looking_at_every_segment():
+    """The grid's ring search gives what a look at every segment gives — for points beside the
+    lines and for a point a county away (which once searched rings for minutes)."""
+    from hzdesk.geo.tracks import _segment_distance, _SegmentGrid
+
+    rng = random.Random(5)
+    lines = [[(rng.uniform(0, 3000), rng.uniform(0, 3000)) for _ in range(12)] for _ in range(6)]
+    grid = _SegmentGrid(lines, 80.0)
+    points = [(rng.uniform(-500, 3500), rng.uniform(-500, 3500)) for _ in range(200)]
+    points += [(400_000.0, -250_000.0), (-1e6, 3e5)]
+    for p in points:
+        brute = min(_segment_distance(p, a, b) for line in lines for a, b in zip(line, line[1:]))
+        assert grid.nearest(p) == pytest.approx(brute, rel=1e-12)
+
+
 def test_a_walk_along_the_river_passes_and_the_fakes_are_named():
     rv = [river()]
     need = Requirements(min_minutes=30, min_km=2)

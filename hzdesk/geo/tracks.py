@@ -227,6 +227,11 @@ class _SegmentGrid:
         for k in range(last + 1):
             if best <= (k - 1) * self.cell:
                 break
+            if (2 * k + 1) ** 2 > 4 * len(self.cells):
+                # far from every line (a track of another county): rings would visit mostly
+                # empty cells — every segment once is cheaper and gives the same answer
+                return min(best, min(_segment_distance(p, a, b)
+                                     for cell in self.cells.values() for a, b in cell))
             for di in range(-k, k + 1):
                 for dj in ((-k, k) if abs(di) != k else range(-k, k + 1)):
                     for a, b in self.cells.get((i + di, j + dj), ()):
