@@ -10,7 +10,7 @@ from __future__ import annotations
 CARRIED = (
     "PySide6-Essentials", "SQLAlchemy", "alembic", "matplotlib", "numpy", "openpyxl", "python-calamine",
     "reportlab", "rl_accel", "pypdf", "pypdfium2", "Pillow", "pillow-heif", "pypinyin", "defusedxml", "filelock",
-    "python-docx", "lxml",
+    "python-docx", "lxml", "pyshp", "psycopg", "psycopg-binary",
 )
 
 

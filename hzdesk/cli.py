@@ -120,8 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="从备份恢复（会先备份当前数据库）")
     restore.add_argument("file", metavar="备份文件")
 
-    sub.add_parser("selfcheck", help="自检：在临时文件夹中建库、生成 PDF 和 Excel，确认安装完整",
-                   description="自检（不动正式数据）：新建临时数据库，写入示例数据，生成一份 PDF 台账和一份 Excel 工作簿。")
+    selfcheck = sub.add_parser("selfcheck", help="自检：在临时文件夹中建库、生成 PDF 和 Excel，确认安装完整",
+                               description="自检（不动正式数据）：新建临时数据库，写入示例数据，生成一份 PDF 台账和一份 Excel 工作簿；"
+                                           "给了服务器数据库地址时，再连接它并读出结构版本（不写入）。")
+    selfcheck.add_argument("--server", metavar="postgresql://…", help="也连接这个服务器数据库（只读，不改动）")
 
     rules = sub.add_parser("rules", help="巡河规则工作簿：导出，或导入县里下发的规则（带生效日期）",
                            description="导出本库的巡河频次规则（含生效日期、停止日期），或导入县里下发的规则工作簿："
@@ -256,7 +258,7 @@ def cmd_demo(args) -> int:
         def progress(step: str) -> None:
             print(f"  {step}", flush=True)
 
-        print(f"正在生成示例数据（{args.scale}，种子 {args.seed}）到 {db.path} …")
+        print(f"正在生成示例数据（{args.scale}，种子 {args.seed}）到 {db.where} …")
         summary = load_demo(db, DemoOptions(scale=args.scale, seed=args.seed,
                                             until=args.until or clock.today()), progress)
         print("完成：" + "，".join(f"{k} {v}" for k, v in summary.items()))
@@ -269,7 +271,7 @@ def cmd_check(args) -> int:
 
     with _open(args, writes=False) as db:
         report = check(db)
-        print(format_report(report, str(db.path)))
+        print(format_report(report, db.where))
         return 0 if report.ok else 1
 
 
@@ -331,9 +333,11 @@ def cmd_import(args) -> int:
 def cmd_backup(args) -> int:
     from hzdesk.office import backup_now
 
+    from hzdesk.office import file_of
+
     with _open(args, writes=False) as db:
-        pass
-    info = backup_now(db.path)
+        path = file_of(db)
+    info = backup_now(path)
     print(f"已备份并校验：{info.path}（{info.label}）")
     return 0
 
@@ -341,9 +345,11 @@ def cmd_backup(args) -> int:
 def cmd_backups(args) -> int:
     from hzdesk.office import list_backups
 
+    from hzdesk.office import file_of
+
     with _open(args, writes=False) as db:
-        pass
-    found = list_backups(db.path)
+        path = file_of(db)
+    found = list_backups(path)
     if not found:
         print("还没有备份。")
     for b in found:
@@ -427,6 +433,7 @@ def cmd_selfcheck(args) -> int:
                     problems.append("Word 工作总结内容不完整")
             except Exception as exc:
                 problems.append(f"无法生成 Word 文件（{type(exc).__name__}：{exc}）")
+            problems += _server_check(getattr(args, "server", None))
             for what, path in (("图标", resource("icons", "hzdesk.png")), ("字体", resource("fonts", FONT_FILE))):
                 if not path.exists():
                     problems.append(f"缺少{what}文件 {path}")
@@ -442,8 +449,38 @@ def cmd_selfcheck(args) -> int:
     if problems:
         print("自检未通过：" + "；".join(problems))
         return 1
-    print(f"自检通过：数据库、示例数据、拼音排序、PDF（{pages} 页）与打印预览、Excel 写出和（快速）读回、Word 工作总结、HEIC 照片、图标、字体均正常。")
+    print(f"自检通过：数据库、示例数据、拼音排序、PDF（{pages} 页）与打印预览、Excel 写出和（快速）读回、Word 工作总结、HEIC 照片、服务器数据库驱动、图标、字体均正常。")
     return 0
+
+
+def _server_check(url: str | None) -> list[str]:
+    """The PostgreSQL driver and its libpq travel with the bundle; with a URL, the server answers
+    and says which structure it holds (read only: nothing is created or upgraded)."""
+    try:
+        import psycopg
+        if psycopg.pq.__impl__ not in ("binary", "c") or psycopg.pq.version() < 100000:
+            return [f"服务器数据库驱动不完整（{psycopg.pq.__impl__}）"]
+    except Exception as exc:   # noqa: BLE001 - any failure to load it means the same to the clerk
+        return [f"服务器数据库驱动无法加载（{type(exc).__name__}：{exc}）"]
+    if not url:
+        return []
+    from sqlalchemy import inspect, text
+
+    from hzdesk.db.server import connection_failure, make_engine, shown
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            server = conn.execute(text("SHOW server_version")).scalar()
+            tables = set(inspect(conn).get_table_names())
+            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+                if "hzdesk_meta" in tables else None
+        print(f"服务器数据库 {shown(url)}：PostgreSQL {server}，"
+              + (f"台账结构版本 {revision}" if revision else "还没有台账结构（由管理员第一次打开时建立）"))
+        return []
+    except Exception as exc:   # noqa: BLE001
+        return [str(connection_failure(url, exc))]
+    finally:
+        engine.dispose()
 
 
 def cmd_template(args) -> int:
@@ -493,7 +530,7 @@ def cmd_geo(args) -> int:
     from hzdesk.services.geometry import apply_import, plan_import
 
     with _open(args, writes=not args.dry_run) as db:
-        with db.session() as s:
+        with db.session(write=not args.dry_run) as s:
             plan = plan_import(s, args.file, args.datum)
             for line in plan.lines():
                 print(line)
@@ -513,7 +550,7 @@ def cmd_geo(args) -> int:
 def _tracks_import(args) -> int:
     from hzdesk.services.track_import import apply_track_import, plan_track_import
 
-    with _open(args, writes=not args.dry_run) as db, db.session() as s:
+    with _open(args, writes=not args.dry_run) as db, db.session(write=not args.dry_run) as s:
         plan = plan_track_import(s, args.folder, args.datum)
         for line in plan.lines():
             print(line)
@@ -544,7 +581,7 @@ def cmd_tracks(args) -> int:
     if args.tracks_command == "attach":
         from hzdesk.services.tracks import attach_track
 
-        with _open(args, writes=True) as db, db.session() as s:
+        with _open(args, writes=True) as db, db.session(write=True) as s:
             t = attach_track(s, args.patrol, args.file, args.datum, db.attachments)
             s.commit()
             print(f"巡河记录 {args.patrol} 的轨迹已保存（{t.n_points} 个点）："

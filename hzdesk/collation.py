@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import GenericFunction
+
 
 @lru_cache(maxsize=50_000)
 def sort_key(text: str | None) -> str | None:
@@ -29,3 +32,19 @@ def initials_and_spelling(text: str) -> tuple[str, str]:
 
     syllables = [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, errors="default") if s.strip()]
     return "".join(s[0] for s in syllables if s), "".join(syllables)
+
+
+
+class pinyin_order(GenericFunction):   # noqa: N801 - used as a function: pinyin_order(column)
+    """`column` as an ORDER BY term in pinyin order, on either backend: SQLite calls `sort_key`
+    (registered on each connection as pinyin_key); a PostgreSQL server sorts by its ICU Chinese
+    collation ("zh-x-icu"), which agrees with pypinyin but for the rarer readings of polyphones
+    (长江 under zh, not ch)."""
+
+    name = "pinyin_key"
+    inherit_cache = True
+
+
+@compiles(pinyin_order, "postgresql")
+def _on_server(element, compiler, **kw):
+    return f'({compiler.process(element.clauses, **kw)}) COLLATE "zh-x-icu"'

@@ -66,8 +66,29 @@ class ValidationError(HzdeskError):
         return "；".join(parts)
 
 
+# A PostgreSQL server's refusals by SQLSTATE (class or code), in a clerk's words; nothing was saved.
+SERVER_REFUSALS = {
+    "42501": "当前登录的数据库用户没有这项操作的权限（服务器上给它的权限是只读或受限的），这次修改没有保存。请找管理员。",
+    "53100": "服务器的磁盘空间不足，这次修改没有保存（已输入的内容仍在窗口中）。请告诉服务器管理员。",
+    "53": "服务器资源不足（磁盘、内存或连接数），这次修改没有保存。请稍后再试，或告诉服务器管理员。",
+    "25006": "服务器数据库现在只能读（可能连到了备用服务器），这次修改没有保存。",
+    "40001": "与其他人同时修改同一批记录，这次修改没有保存（已输入的内容仍在窗口中），请再保存一次。",
+    "40P01": "与其他人同时修改同一批记录，这次修改没有保存（已输入的内容仍在窗口中），请再保存一次。",
+    "23505": "与别人刚保存的记录重复（如编号、编码），这次没有保存；请刷新后再试。",
+    "57P01": "服务器正在关闭或重启，这次修改没有保存（已输入的内容仍在窗口中），请稍后再试。",
+    "08": "与服务器数据库的连接断开了，这次修改没有保存（已输入的内容仍在窗口中）。请检查网络后再试。",
+}
+
+
 def explain_storage_error(exc: BaseException) -> "DatabaseError | None":
-    """Say in Chinese what SQLite's storage errors mean for the clerk (nothing was saved)."""
+    """Say in Chinese what storage errors mean for the clerk (nothing was saved): SQLite's, and a
+    PostgreSQL server's by their SQLSTATE."""
+    state = getattr(getattr(exc, "orig", exc), "sqlstate", None)
+    if state:
+        words = SERVER_REFUSALS.get(state) or SERVER_REFUSALS.get(state[:2])
+        return DatabaseError(words) if words else None
+    if getattr(exc, "connection_invalidated", False):
+        return DatabaseError(SERVER_REFUSALS["08"])
     text = str(exc).lower()
     if "disk is full" in text or "database or disk is full" in text:
         return DatabaseError("磁盘空间不足，这次修改没有保存（已输入的内容仍在窗口中）。请清理磁盘后再保存。")

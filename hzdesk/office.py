@@ -31,21 +31,23 @@ from typing import Any, Callable, Iterator
 
 from hzdesk import clock
 from hzdesk.db.engine import Database, open_database
+from hzdesk.db.server import server_url
 from hzdesk.db.guard import DatabaseInUse, InstanceLock, acquire, damaged, on_network_drive
 from hzdesk.errors import DatabaseError, NotFound, explain_storage_error
+from hzdesk.paths import is_server
 from hzdesk.services import access  # noqa: F401  (the role guard on every Session)
 
 __all__ = ["Changes", "Database", "DatabaseInUse", "Found", "backup_now", "call", "check", "claim",
            "daily_backup", "export_rules", "export_workbook", "import_rules", "import_workbook", "inspect",
            "list_backups", "make_report", "open_database", "open_for_command", "read", "recover", "restore",
-           "statistics", "write", "write_template"]
+           "statistics", "write", "write_template", "file_of", "SERVER_BACKUPS", "is_server", "server_url"]
 
 
 @dataclass
 class Found:
     """What opening a database found before anything was changed."""
 
-    path: Path
+    path: Path | str           # a file, or a server's URL (nothing else below applies to it)
     unclean: bool              # the previous session did not close it (its lock was left behind)
     network_drive: bool        # SQLite's locks are unreliable on shares: warn
     damage: str | None         # why the file cannot be trusted (checked after an unclean exit)
@@ -71,7 +73,15 @@ def inspect(path: str | os.PathLike, lock: InstanceLock) -> Found:
 @contextmanager
 def open_for_command(path: str | os.PathLike, *, writes: bool, create: bool = False) -> Iterator[Database]:
     """The database for one command-line command; a writing command holds the lock throughout.
-    Without `create`, a path with no database is refused before anything (folder, file) is made."""
+    Without `create`, a path with no database is refused before anything (folder, file) is made.
+    A server's database takes no lock: the server keeps several writers apart (#18)."""
+    if is_server(path):
+        db = open_database(path, create=create)
+        try:
+            yield db
+        finally:
+            db.close()
+        return
     if not create and not Path(path).is_file():
         raise NotFound(f"找不到数据库文件“{path}”。请检查 --db 后的路径；新数据库请用主窗口新建，"
                        "或用 hzdesk demo / hzdesk import 建立。")
@@ -133,7 +143,7 @@ def read(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
 
 def call(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """A service that commits for itself (a login records a failure even when it refuses)."""
-    with db.session() as s:
+    with db.session(write=True) as s:
         return fn(s, *args, **kwargs)
 
 
@@ -144,7 +154,7 @@ def write(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tu
     the transaction is rolled back, so the caller can keep what the clerk typed.
     """
     from sqlalchemy import event, func, select
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError as OperationalError   # SQLite's and a server's refusals alike
 
     from hzdesk.db.models import AuditEntry
 
@@ -163,7 +173,7 @@ def write(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tu
                 touched.add(table.name)
 
     try:
-        with db.session() as s:
+        with db.session(write=True) as s:
             event.listen(s, "after_flush", after_flush)
             event.listen(s, "do_orm_execute", on_execute)
             with s.begin():
@@ -179,6 +189,18 @@ def write(db: Database, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tu
 
 
 # ---------------------------------------------------------------- use cases shared by the window and the command line
+
+SERVER_BACKUPS = ("这是服务器上的数据库：它的备份由服务器管理员用 pg_dump 负责（见说明书“服务器数据库”一节），"
+                  "本软件不另做备份文件。需要一份本机的离线副本，请用“导出离线副本”（hzdesk copy-to 副本.db）。")
+
+
+def file_of(db: Database) -> Path:
+    """The database's file, for what only a file has (backups, restore, the chain's outside head);
+    a server's database says who backs it up instead."""
+    if db.path is None:
+        raise DatabaseError(SERVER_BACKUPS)
+    return db.path
+
 
 def backup_now(path: str | os.PathLike):
     """A verified backup now, then the rotation (7 days, 4 weeks, 12 months)."""
@@ -210,8 +232,8 @@ def restore(db: Database | str | os.PathLike, backup_file: str | os.PathLike):
         with db.session() as s:
             from hzdesk.services.access import any_accounts
             guarded = any_accounts(s)
+        path = file_of(db)
         db.engine.dispose()
-        path = db.path
     else:
         path = Path(db)
         guarded = _active_accounts(path) > 0
@@ -269,11 +291,11 @@ def import_workbook(db: Database, file: str | os.PathLike, *, dry_run: bool = Fa
     """Check a county workbook in full and, unless `dry_run`, write it — after a 导入前 backup."""
     from hzdesk.reports.excel_import import import_workbook as run_import
 
-    if not dry_run:
+    if not dry_run and not db.on_server:   # a server's backups are its administrator's
         from hzdesk.db.backup import backup
         progress("导入前备份")
         backup(db.path, "导入前")
-    with db.session() as s:
+    with db.session(write=not dry_run) as s:
         return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop)
 
 
@@ -326,8 +348,9 @@ def check(db: Database):
     with db.session() as s:
         report = check_database(s)
         if report.counts:   # a file too damaged to count gets no further checks
-            from hzdesk.db.anchor import read_anchor, verify_anchor
-            report.errors += verify_anchor(s.connection(), read_anchor(db.path))
+            if not db.on_server:   # the chain's outside head is a file beside the database file
+                from hzdesk.db.anchor import read_anchor, verify_anchor
+                report.errors += verify_anchor(s.connection(), read_anchor(db.path))
             missing, damaged = unsound_attachments(s, db.attachments)
             for what, names in (("找不到文件", missing), ("文件已损坏（内容与记录的校验值不符）", damaged)):
                 if names:
@@ -347,17 +370,17 @@ def export_rules(db: Database, file: str | os.PathLike) -> int:
 def import_rules(db: Database, file: str | os.PathLike, *, dry_run: bool = False):
     """Take in a county's 巡河规则 workbook: all rows checked first, nothing written on any error
     or on a dry run; a 导入前 backup before writing."""
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError as OperationalError   # SQLite's and a server's refusals alike
 
     from hzdesk.reports.rules_book import read_rules
     from hzdesk.services import rule_sets
 
     rows = read_rules(file)
-    if not dry_run:
+    if not dry_run and not db.on_server:
         from hzdesk.db.backup import backup
         backup(db.path, "导入前")
     try:
-        with db.session() as s:
+        with db.session(write=not dry_run) as s:
             result = rule_sets.apply(s, rows)
             if dry_run or not result.ok:
                 s.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -21,9 +22,17 @@ def user_data_dir() -> Path:
     return Path(base) / "hzdesk"
 
 
-def default_db_path(cli_value: str | None = None) -> Path:
-    """--db wins, then the HZDESK_DB environment variable, then the user's data folder."""
+def is_server(target: object) -> bool:
+    """Whether `target` (what --db or HZDESK_DB gave) names a PostgreSQL server, not a file."""
+    return isinstance(target, str) and re.match(r"(?i)^\s*postgres(ql)?(\+\w+)?://", target) is not None
+
+
+def default_db_path(cli_value: str | None = None) -> Path | str:
+    """--db wins, then the HZDESK_DB environment variable, then the user's data folder. A server's
+    URL (postgresql://…) stays a string: as a Path it became a relative folder "postgresql:"."""
     chosen = cli_value or os.environ.get("HZDESK_DB")
+    if chosen and is_server(chosen):
+        return chosen.strip()
     return Path(chosen).expanduser() if chosen else user_data_dir() / DB_FILENAME
 
 

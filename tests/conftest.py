@@ -15,12 +15,77 @@ import pytest  # noqa: E402
 from hzdesk.db.engine import open_database  # noqa: E402
 
 
+# HZDESK_TEST_PG=postgresql+psycopg://user@host:port/ runs every test that takes `db` on a fresh
+# database of that server (#18): one database migrated once, then copied per test (CREATE
+# DATABASE … TEMPLATE, ~0.1 s). Tests of what only a file has are marked sqlite_only and skipped.
+SERVER = os.environ.get("HZDESK_TEST_PG", "").rstrip("/")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: what only a SQLite file has (backups, the lock file, "
+                                       "pragmas, the file's header); skipped on a server")
+
+
+def pytest_collection_modifyitems(config, items):
+    if SERVER:
+        skip = pytest.mark.skip(reason="只对 SQLite 文件：服务器上不适用")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
+
+
+def _admin(sql: str) -> None:
+    from sqlalchemy import create_engine, text
+    engine = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(sql))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def server_template():
+    """A migrated hzdesk database on the test server, the model of each test's database."""
+    name = f"hzdesk_tpl_{os.getpid()}"
+    _admin(f'DROP DATABASE IF EXISTS "{name}"')
+    _admin(f'CREATE DATABASE "{name}"')
+    open_database(f"{SERVER}/{name}").close()
+    yield name
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_serial = iter(range(1, 10**9))
+
+
 @pytest.fixture
-def db(tmp_path):
-    """A fresh database built by running the migrations, as the app does."""
-    database = open_database(tmp_path / "test.db")
+def db(tmp_path, request):
+    """A fresh database built by running the migrations, as the app does: a file, or with
+    HZDESK_TEST_PG a database of its own on that server."""
+    if not SERVER:
+        database = open_database(tmp_path / "test.db")
+        yield database
+        database.close()
+        return
+    template = request.getfixturevalue("server_template")
+    name = f"hzdesk_t{os.getpid()}_{next(_serial)}"
+    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    database = open_database(f"{SERVER}/{name}")
     yield database
     database.close()
+    # Dropped two tests later: a window's pending timer (a filter's delay) may still query it
+    # while the next test sets up.
+    _dropping.append(name)
+    while len(_dropping) > 2:
+        _admin(f'DROP DATABASE IF EXISTS "{_dropping.pop(0)}" WITH (FORCE)')
+
+
+_dropping: list[str] = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    while SERVER and _dropping:
+        _admin(f'DROP DATABASE IF EXISTS "{_dropping.pop(0)}" WITH (FORCE)')
 
 
 @pytest.fixture

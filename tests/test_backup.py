@@ -13,6 +13,9 @@ from hzdesk.errors import DatabaseError
 from hzdesk.services import records
 
 
+pytestmark = pytest.mark.sqlite_only   # what only a SQLite file has
+
+
 def person_count(path):
     con = sqlite3.connect(path)
     try:

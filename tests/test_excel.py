@@ -449,6 +449,7 @@ def test_dry_run_checks_but_writes_nothing(base_db, tmp_path):
     assert result.ok and not result.written and count(base_db, m.Patrol) == 0
 
 
+@pytest.mark.sqlite_only
 def test_import_and_export_commands(base_db, tmp_path):
     import subprocess
     import sys

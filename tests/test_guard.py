@@ -12,6 +12,9 @@ from hzdesk.db.guard import (DatabaseInUse, acquire, damaged, lock_path, note_pa
 from hzdesk.services import records
 
 
+pytestmark = pytest.mark.sqlite_only   # what only a SQLite file has
+
+
 def test_second_instance_is_told_who_has_it(db):
     lock = acquire(db.path)
     assert not lock.unclean

@@ -24,6 +24,7 @@ def test_migrations_build_exactly_the_models(db):
     assert diff == [], f"models and migrations differ: {diff}"
 
 
+@pytest.mark.sqlite_only
 def test_new_database_has_head_revision_application_id_and_defaults(db):
     _known, head = known_revisions()
     con = sqlite3.connect(db.path)
@@ -37,6 +38,7 @@ def test_new_database_has_head_revision_application_id_and_defaults(db):
     con.close()
 
 
+@pytest.mark.sqlite_only
 def test_foreign_keys_are_enforced_on_every_connection(db):
     from sqlalchemy import text
     with db.engine.connect() as conn:

@@ -83,5 +83,5 @@ def test_every_carried_library_is_a_dependency():
 
     tomllib = pytest.importorskip("tomllib")
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    declared = {_dist(re.match(r"[A-Za-z0-9_.-]+", d).group()) for d in deps} | {"numpy", "lxml"}  # matplotlib's, python-docx's
+    declared = {_dist(re.match(r"[A-Za-z0-9_.-]+", d).group()) for d in deps} | {"numpy", "lxml", "psycopg-binary"}  # matplotlib's, python-docx's, psycopg[binary]'s
     assert {_dist(n) for n in CARRIED} <= declared

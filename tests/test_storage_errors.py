@@ -13,6 +13,9 @@ from hzdesk.services import records
 from hzdesk.ui.common import AppContext
 
 
+pytestmark = pytest.mark.sqlite_only   # what only a SQLite file has
+
+
 def test_disk_full_is_explained_and_nothing_is_written(db):
     ctx = AppContext(db)
     with db.engine.connect() as conn:

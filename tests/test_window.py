@@ -534,6 +534,7 @@ def test_filter_pickers_load_their_entries_when_first_used(window):
     assert other.value() == tab.model.rows[0]["water_body_id"]
 
 
+@pytest.mark.sqlite_only
 def test_daily_backup_reports_in_the_status_bar(qtbot, window):
     from hzdesk.db.backup import list_backups
     window.start_daily_backup()
@@ -922,6 +923,7 @@ def test_ctrl_z_takes_back_a_delete_after_saying_what_it_was(qtbot, window, demo
     assert "没有可撤销" in window.statusBar().currentMessage()
 
 
+@pytest.mark.sqlite_only
 def test_backup_and_restore_run_behind_a_progress_dialog(qtbot, window, demo_db, no_modal, monkeypatch):
     """#13 point 9: a second or more of copying and verifying is not a frozen window."""
     from PySide6.QtWidgets import QInputDialog, QProgressDialog
@@ -1173,3 +1175,36 @@ def test_the_map_tab_takes_an_office_basemap(qtbot, window, tmp_path):
     assert not any(item.isVisible() for item in tab.layers["basemap"])
     assert not tab.choose_basemap(str(tmp_path / "没有.mbtiles"))     # refused, said, nothing changed
     assert tab.layers["basemap"]
+
+
+def test_a_form_saved_over_another_clerks_save_keeps_the_typing_then_loads_theirs(qtbot, window, demo_db, monkeypatch):
+    """#18: the form remembers when the record was last saved; another clerk's save since (here
+    a second program on the same database) refuses this one with 已被他人修改 — the typing stays
+    unless the clerk chooses to load the other version."""
+    from hzdesk import office
+    from hzdesk.db.engine import open_database
+    from hzdesk.services import records
+
+    with demo_db.session() as s:
+        wid = s.scalar(select(m.WaterBody.id).order_by(m.WaterBody.id))
+    edit = RecordDialog(window.ctx, WATER_BODY, wid, window)
+    qtbot.addWidget(edit)
+    other = open_database(demo_db.url or demo_db.path)
+    try:
+        office.write(other, lambda s: records.update(s, "water_body", wid, {"notes": "乙改过"},
+                                                     seen=records.changed_at(s, "water_body", wid)))
+    finally:
+        other.close()
+    asked = []
+    monkeypatch.setattr(ui_common, "confirm", lambda parent, title, text: asked.append(text) or False)
+    edit.widgets["notes"].set_value("甲的备注")
+    edit.save()
+    assert asked and "已被他人修改" in asked[0] and edit.result() == 0
+    assert edit.widgets["notes"].value() == "甲的备注"          # kept
+    assert office.read(demo_db, lambda s: records.get(s, "water_body", wid).notes) == "乙改过"
+    monkeypatch.setattr(ui_common, "confirm", lambda *a: True)
+    edit.save()                                                  # refused again; now loads theirs
+    assert edit.widgets["notes"].value() == "乙改过"
+    edit.widgets["notes"].set_value("甲看过后再改")
+    edit.save()
+    assert office.read(demo_db, lambda s: records.get(s, "water_body", wid).notes) == "甲看过后再改"

@@ -84,6 +84,8 @@ def append_entries(conn: Connection, entries: list[dict[str, Any]]) -> None:
     """Chain and insert audit entries (dicts with action, table_name, record_id, before, after)."""
     if not entries:
         return
+    from hzdesk.db.server import hold_write_lock
+    hold_write_lock(conn)
     prev = conn.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
                         ).scalar() or GENESIS
     now = clock.now().replace(microsecond=0)

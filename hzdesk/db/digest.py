@@ -57,9 +57,15 @@ def rows_of(conn: Connection, table: str, ids: Iterable[Any] | None = None) -> d
     return out
 
 
+def _tables(conn: Connection) -> set[str]:
+    """The tables this database has (an old file may lack the newer ones), on either backend."""
+    from sqlalchemy import inspect
+    return set(inspect(conn).get_table_names())
+
+
 def baseline(conn: Connection, tables: Iterable[str] = SEALED) -> dict[str, dict[str, str]]:
     """Every row's digest, for a 基线 entry."""
-    present = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
+    present = _tables(conn)
     return {t: {str(k): d for k, d in rows_of(conn, t).items()} for t in tables if t in present}
 
 
@@ -84,7 +90,7 @@ def known_digests(conn: Connection) -> dict[tuple[str, str], str | None]:
 def differences(conn: Connection) -> list[str]:
     """Rows whose current content is not what the trail last recorded, in Chinese."""
     known = known_digests(conn)
-    present = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
+    present = _tables(conn)
     problems: dict[str, list[str]] = {}
     for table in SEALED:
         if table not in present:

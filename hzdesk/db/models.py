@@ -19,12 +19,12 @@ from hzdesk.db.base import Base, Timestamps
 from hzdesk.vocab import PeriodUnit, ProblemState, RuleScope
 
 
-def _enum(e: type) -> Enum:
+def _enum(e: type, name: str | None = None) -> Enum:
     # Store the Chinese value, not the Python name, as a plain VARCHAR with a CHECK: readable in
     # any SQLite browser and portable to PostgreSQL.
     return Enum(e, native_enum=False, values_callable=lambda cls: [m.value for m in cls],
                 validate_strings=True, length=8, create_constraint=True,
-                name=e.__name__.lower())
+                name=name or e.__name__.lower())
 
 
 # ---------------------------------------------------------------- water bodies (一河一档)
@@ -350,7 +350,8 @@ class ProblemEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"))
     action: Mapped[str] = mapped_column(String(20))  # 登记, 交办, 报告整改完成, 验收通过 …
-    from_state: Mapped[Optional[ProblemState]] = mapped_column(_enum(ProblemState))
+    # Its own CHECK name: PostgreSQL refuses two constraints of one table with the same name.
+    from_state: Mapped[Optional[ProblemState]] = mapped_column(_enum(ProblemState, "problemstate_from"))
     to_state: Mapped[ProblemState] = mapped_column(_enum(ProblemState))
     on_date: Mapped[dt.date] = mapped_column(Date)
     actor: Mapped[Optional[str]] = mapped_column(String(40))
@@ -542,7 +543,8 @@ class AuditEntry(Base):
 
     __tablename__ = "audit_entry"
     __table_args__ = (Index("ix_audit_entry_record", "table_name", "record_id"),
-                      Index("ix_audit_entry_at", "at"))
+                      Index("ix_audit_entry_at", "at"),
+                      Index("ux_audit_entry_prev_hash", "prev_hash", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -554,6 +556,15 @@ class AuditEntry(Base):
     after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class HzdeskMeta(Base):
+    """What says a database is hzdesk's where no file header can (a PostgreSQL server)."""
+
+    __tablename__ = "hzdesk_meta"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
 
 
 # ---------------------------------------------------------------- accounts (optional)

@@ -32,3 +32,11 @@ def known_revisions() -> tuple[set[str], str]:
     if len(heads) != 1:
         raise DatabaseError(f"程序内的数据库迁移脚本有 {len(heads)} 个分支，请联系开发人员。")
     return set(revisions), heads[0]
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg

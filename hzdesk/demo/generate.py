@@ -462,7 +462,7 @@ def load_demo(db: Database, opts: DemoOptions,
     from hzdesk.demo.geometry import geometry_rows, place_points, track_rows, water_lines
     lines = water_lines(b.water, opts.seed)
     place_points(b, lines, opts.seed)
-    with db.session() as s, s.begin():
+    with db.session(write=True) as s, s.begin():
         conn = s.connection()
         for model, rows in tables:
             for i in range(0, len(rows), 5000):
@@ -489,4 +489,7 @@ def load_demo(db: Database, opts: DemoOptions,
         append_entries(conn, [{"action": "导入示例数据", "table_name": "*", "record_id": None, "actor": db.actor,
                                "after": {"scale": opts.scale, "seed": opts.seed,
                                          "until": opts.until.isoformat(), **summary}}])
+        if conn.dialect.name == "postgresql":   # the rows came with their ids: move the counters on
+            from hzdesk.db.server import reset_sequences
+            reset_sequences(conn)
     return summary

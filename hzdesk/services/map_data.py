@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from hzdesk.db import models as m
@@ -95,13 +95,12 @@ _LINE_CACHE: dict[tuple[str, int], tuple[object, list]] = {}
 
 def _lines(session: Session) -> list[tuple[int, str, str, dt.date | None, list]]:
     """(water body id, code, name, retired on, its lines) of each water body with lines."""
-    from sqlalchemy import func
 
     W, G = m.WaterBody, m.WaterGeometry
     where = str(session.get_bind().url)
     # a row's stamp: when it changed, its length and the size of its text (a clock frozen in a
     # test or a replacement within the same second still shows)
-    stamp = (G.updated_at, G.length_m, func.length(G.lines))
+    stamp = (G.updated_at, G.length_m, func.length(cast(G.lines, Text)))
     rows = session.execute(select(W.id, W.code, W.name, W.retired_on, G.id, *stamp)
                            .join(G, G.water_body_id == W.id)).all()
     stale = [r[4] for r in rows if _LINE_CACHE.get((where, r[4]), (None,))[0] != tuple(r[5:])]

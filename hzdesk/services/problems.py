@@ -15,6 +15,8 @@ from hzdesk.vocab import ProblemState
 
 def next_problem_number(session: Session, year: int) -> str:
     """WT-2025-001, WT-2025-002 … per year of discovery; gaps are never reused."""
+    from hzdesk.db.server import hold_write_lock
+    hold_write_lock(session.connection())   # two clerks on one server: never the same number
     prefix = f"{get_setting(session, 'problem_number_prefix')}-{year}-"
     return f"{prefix}{_highest(session, prefix) + 1:03d}"
 

@@ -15,9 +15,10 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hzdesk import clock
+from hzdesk.collation import pinyin_order
 from hzdesk.db import models as m
 from hzdesk.db.base import Base
-from hzdesk.errors import NotFound, ValidationError
+from hzdesk.errors import HzdeskError, NotFound, ValidationError
 from hzdesk.fields import Ledger, ledger
 from hzdesk.services import plans, problems, rules
 from hzdesk.services.validation import clean
@@ -61,8 +62,29 @@ def create(session: Session, ledger_key: str, data: dict[str, Any], *, flush: bo
     return obj
 
 
-def update(session: Session, ledger_key: str, record_id: int, data: dict[str, Any]):
+class StaleEdit(HzdeskError):
+    """The record changed after the form showed it: saving would overwrite someone's work."""
+
+
+def changed_at(session: Session, ledger_key: str, record_id: int) -> dt.datetime | None:
+    """When the record was last saved: what a form keeps as it opens, to pass back as `seen`."""
+    obj = get(session, ledger_key, record_id)
+    return getattr(obj, "updated_at", None)
+
+
+def update(session: Session, ledger_key: str, record_id: int, data: dict[str, Any],
+           seen: dt.datetime | None = None):
+    """Change a record. With `seen` (its `changed_at` when the form opened), a record another
+    clerk saved since is refused instead of silently overwritten; on a server the row is locked
+    first, so two saves at once cannot both pass the comparison."""
     lg = ledger(ledger_key)
+    if seen is not None and hasattr(lg.model, "updated_at"):
+        obj = session.get(lg.model, record_id, with_for_update=True, populate_existing=True)
+        if obj is None:
+            raise NotFound(f"{lg.title}中没有编号为 {record_id} 的记录（可能已被他人删除）")
+        if obj.updated_at != seen:
+            raise StaleEdit(f"这条{lg.title}记录在您打开之后已被他人修改（{obj.updated_at:%Y-%m-%d %H:%M:%S} 保存），"
+                            "您的修改没有保存，以免覆盖他人的修改。您输入的内容仍在窗口中。")
     obj = get(session, ledger_key, record_id)
     values = clean(session, lg, data, existing=obj)
     if lg.versioned and any(k in values and values[k] != getattr(obj, k) for k in lg.versioned):
@@ -256,9 +278,9 @@ def _apply_filters(lg: Ledger, q: Select, query: Query) -> Select:
     # (河长任职 found by the chief's name, 巡河记录 by the river's).
     named = [f for f in lg.fields if f.kind == "ref" and f.ref in _REF_TARGETS]
     if term and (lg.search or named):
-        q = q.where(or_(*(getattr(lg.model, k).contains(term, autoescape=True) for k in lg.search),
+        q = q.where(or_(*(getattr(lg.model, k).icontains(term, autoescape=True) for k in lg.search),
                         *(getattr(lg.model, f.key).in_(select(_REF_TARGETS[f.ref].id).where(
-                            _ref_name(_REF_TARGETS[f.ref]).contains(term, autoescape=True))) for f in named)))
+                            _ref_name(_REF_TARGETS[f.ref]).icontains(term, autoescape=True))) for f in named)))
     return q
 
 
@@ -286,9 +308,9 @@ def _sort_column(lg: Ledger, q: Select, key: str) -> Any:
     f = lg.field(key)
     if f.kind == "ref" and f.ref in _REF_TARGETS:
         name = next(c for c in q.selected_columns if c.key == f"{key}__name")
-        return func.pinyin_key(name)
+        return pinyin_order(name)
     if f.kind in ("text", "longtext", "choice"):
-        return func.pinyin_key(getattr(lg.model, key))
+        return pinyin_order(getattr(lg.model, key))
     return getattr(lg.model, key)
 
 

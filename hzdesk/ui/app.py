@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
         m = self.menuBar().addMenu("文件(&F)")
         self._action(m, "新建数据库(&N)…", self.new_database)
         self._action(m, "打开数据库(&O)…", self.open_other, K(K.StandardKey.Open))
+        self._action(m, "连接服务器数据库…", self.connect_server)
         self._action(m, "载入示例数据…", self.offer_sample_data, name="menu_demo")
         m.addSeparator()
         self._action(m, "导入 Excel(&I)…", lambda: _excel("import_excel")(self.ctx, self), K("Ctrl+I"))
@@ -255,7 +256,7 @@ class MainWindow(QMainWindow):
         office = self.ctx.read(get_setting, "office_name")
         who = f" — {self.db.actor}（{self.db.role}）" if self.db.role else ""
         ro = "（只读）" if self.db.read_only else ""
-        self.setWindowTitle(f"{APP_NAME} — {office} — {self.db.path.name}{ro}{who}")
+        self.setWindowTitle(f"{APP_NAME} — {office} — {self.db.name}{ro}{who}")
 
     def _read_only_banner(self) -> None:
         """A database on write-protected media: say so where it stays in sight."""
@@ -374,18 +375,19 @@ class MainWindow(QMainWindow):
         old = self.ctx.db
         self.ctx.db = new_db
         old.close()
-        QSettings().setValue("last_db", str(new_db.path))
+        if not new_db.on_server:   # a server's URL carries its password: not kept in the settings
+            QSettings().setValue("last_db", str(new_db.path))
         self.ctx.bus.announce()
         self.offer_sample_data()
 
     def open_other(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "打开数据库", str(self.db.path.parent),
+        path, _ = QFileDialog.getOpenFileName(self, "打开数据库", str(self._folder()),
                                               "河长办台账数据库 (*.db);;所有文件 (*)")
         if path:
             self._switch_to(path)
 
     def new_database(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "新建数据库", str(self.db.path.parent / "新台账.db"),
+        path, _ = QFileDialog.getSaveFileName(self, "新建数据库", str(self._folder() / "新台账.db"),
                                               "河长办台账数据库 (*.db)")
         if path:
             if Path(path).exists():
@@ -400,7 +402,7 @@ class MainWindow(QMainWindow):
         from hzdesk.office import daily_backup
         from hzdesk.ui.common import Worker
 
-        if self.db.read_only:   # nowhere to write a copy beside it
+        if self.db.read_only or self.db.on_server:   # nowhere to write a copy beside it; a server's are pg_dump's
             return
         self._daily_thread = QThread(self)
         self._daily_worker = Worker(lambda _step, _stop: daily_backup(self.db.path))
@@ -427,8 +429,29 @@ class MainWindow(QMainWindow):
             thread.wait()
             self._daily_thread = None
 
+    def _folder(self) -> Path:
+        from hzdesk.paths import user_data_dir
+        return self.db.path.parent if self.db.path is not None else user_data_dir()
+
+    def _server_backups(self) -> bool:
+        """On a server the backups are its administrator's: say so instead (True when it did)."""
+        if self.db.on_server:
+            from hzdesk.office import SERVER_BACKUPS
+            QMessageBox.information(self, "备份", SERVER_BACKUPS)
+        return self.db.on_server
+
+    def connect_server(self) -> None:
+        from hzdesk.ui.server_dialog import ServerDialog
+
+        dialog = ServerDialog(self)
+        if dialog.exec():
+            self._switch_to(dialog.url())
+
     def backup_now(self) -> None:
         from hzdesk.office import backup_now
+
+        if self._server_backups():
+            return
 
         def done(info, error) -> None:
             if error is not None:
@@ -448,6 +471,8 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "从备份恢复", f"当前账号（{self.db.role}）不能恢复备份，请由管理员操作。")
             return
         from hzdesk.office import list_backups, restore
+        if self._server_backups():
+            return
         found = list_backups(self.db.path)
         if not found:
             QMessageBox.information(self, "从备份恢复", "还没有可用的备份。")
@@ -487,7 +512,7 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(self, f"关于{APP_NAME}",
                           f"<b>{APP_NAME}</b> 版本 {__version__}<br>乡镇河长制办公室的离线台账软件。"
-                          f"<br><br>数据库文件：{self.db.path}")
+                          f"<br><br>{'服务器数据库' if self.db.on_server else '数据库文件'}：{self.db.where}")
 
     def closeEvent(self, event) -> None:
         if self.ctx is None:

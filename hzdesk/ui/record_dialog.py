@@ -91,17 +91,23 @@ class RecordDialog(QDialog):
         need = body.sizeHint().height() + 150
         self.resize(860 if len(shown) > 8 else 640, max(240, min(need, screen.height() - 60)))
 
+        self.seen = None   # when the record was last saved, as the form opened (another clerk's save since is refused)
         if record_id is not None:
-            obj = ctx.read(lambda s: {f.key: getattr(records.get(s, ledger.key, record_id), f.key)
-                                      for f in shown})
-            for key, value in obj.items():
-                self.widgets[key].set_value(value)
+            self._load(shown)
         for key, value in (preset or {}).items():
             if key in self.widgets:
                 self.widgets[key].set_value(value)
         if shown:
             self.widgets[shown[0].key].setFocus()
         self._as_opened = self._snapshot()
+
+    def _load(self, shown) -> None:
+        def read(s):
+            obj = records.get(s, self.ledger.key, self.record_id)
+            return {f.key: getattr(obj, f.key) for f in shown}, getattr(obj, "updated_at", None)
+        values, self.seen = self.ctx.read(read)
+        for key, value in values.items():
+            self.widgets[key].set_value(value)
 
     def _snapshot(self) -> list[str]:
         """What the boxes show, as text: compared on Esc/取消 to see whether anything was typed."""
@@ -138,13 +144,20 @@ class RecordDialog(QDialog):
                 if self.record_id is None:
                     obj = records.create(s, self.ledger.key, data)
                 else:
-                    obj = records.update(s, self.ledger.key, self.record_id, data)
+                    obj = records.update(s, self.ledger.key, self.record_id, data, seen=self.seen)
                 if self.after_save is not None:
                     self.after_save(s, obj)
                 return obj.id
             self.saved_id = self.ctx.write(write)
         except ValidationError as exc:
             self.show_errors(exc)
+            return
+        except records.StaleEdit as exc:
+            # The clerk's typing stays unless they choose to see what the other clerk saved.
+            if common.confirm(self, "已被他人修改", f"{exc}\n\n按“确定”载入他人保存后的内容（替换您输入的内容）；"
+                                                  "按“取消”保留您输入的内容，可先抄下再载入。"):
+                self._load([f for f in self.ledger.fields if f.key in self.widgets])
+                self._as_opened = self._snapshot()
             return
         except HzdeskError as exc:
             show_error(self, "无法保存", exc)

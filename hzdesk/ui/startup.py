@@ -126,6 +126,8 @@ def run(db_arg: str | None) -> int:
     from hzdesk.office import DatabaseInUse
 
     path = default_db_path(db_arg)
+    if office.is_server(path):   # a server keeps its writers apart itself: no lock file, no file checks
+        return _run_window(app, window, office.Found(path, False, False, None))
     try:
         lock = office.claim(path)
     except DatabaseInUse as exc:
