@@ -2,6 +2,7 @@
 
     python bench/run.py            # builds the large demo set once (bench/.cache/large.db), then measures
     python bench/run.py --runs 5
+    python bench/run.py --server postgresql+psycopg://postgres@127.0.0.1:5432 [--only-server]   # also on a server (#18)
 
 Each figure runs in a fresh child process where start-up or peak memory matters, so one
 measurement cannot warm up the next. Targets come from the issue that asked for them.
@@ -360,9 +361,67 @@ print(json.dumps({{"s": time.perf_counter() - t}}))
 """)
 
 
+def two_writers(target: str, saves: int = 100) -> dict:
+    """Two processes saving `saves` audited records each at once: seconds for all, failures."""
+    code = f"""
+import json, time
+from hzdesk import office
+from hzdesk.db.engine import open_database
+from hzdesk.services import records
+db = open_database({target!r}); failed = 0
+t = time.perf_counter()
+for i in range({saves}):
+    try:
+        office.write(db, lambda s: records.create(s, "person", {{"name": f"并发{{i}}"}}))
+    except Exception:
+        failed += 1
+print(json.dumps({{"s": time.perf_counter() - t, "failed": failed}}))
+"""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    results = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
+    return {"s": max(r["s"] for r in results), "failed": sum(r["failed"] for r in results)}
+
+
+def server_rows(large: Path, server: str, runs: int, folder: Path) -> list[tuple[str, str, str]]:
+    """The large set copied onto a PostgreSQL server (`server` without a database name, e.g.
+    postgresql+psycopg://postgres@127.0.0.1:5432), then the same figures measured there (#18)."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE IF EXISTS "hzdesk_bench" WITH (FORCE)'))
+        conn.execute(text('CREATE DATABASE "hzdesk_bench"'))
+    url = f"{server}/hzdesk_bench"
+    med = statistics.median
+    rows = [("大数据集复制到服务器（hzdesk copy-to，整个进程）", f"{command(large, 'copy-to', url):.1f} s", "—")]
+    bench = create_engine(url, isolation_level="AUTOCOMMIT")
+    with bench.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    bench.dispose()
+    t = [table_filters(url) for _ in range(runs)]
+    rows.append(("服务器：巡河表第一页", f"{med([x['first'] for x in t]) * 1000:.0f} ms", "< 50 ms（#18）"))
+    rows.append(("服务器：按人员筛选", f"{med([x['person'] for x in t]) * 1000:.0f} ms", "< 50 ms"))
+    rows.append(("服务器：大数据集全年统计", f"{med([stats_year(url)['s'] for _ in range(runs)]):.2f} s", "< 0.5 s（#18）"))
+    rows.append(("服务器：命令 hzdesk check（整个进程）", f"{med([command(url, 'check') for _ in range(runs)]):.2f} s", "—"))
+    w = two_writers(url)
+    rows.append(("服务器：两个程序同时各保存 100 条", f"{w['s']:.2f} s，失败 {w['failed']} 条", "失败 0（#18）"))
+    copy = folder / "two-writers.db"
+    shutil.copy(large, copy)
+    w = two_writers(str(copy))
+    rows.append(("本机文件：两个程序同时各保存 100 条", f"{w['s']:.2f} s，失败 {w['failed']} 条", "失败 0（#18）"))
+    with admin.connect() as conn:
+        conn.execute(text('DROP DATABASE IF EXISTS "hzdesk_bench" WITH (FORCE)'))
+    admin.dispose()
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="hzdesk 性能测试")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--server", metavar="postgresql+psycopg://用户@主机:端口",
+                    help="也在这个 PostgreSQL 服务器上测（建一个临时数据库 hzdesk_bench，测完删除）")
+    ap.add_argument("--only-server", action="store_true", help="只测服务器的几项")
     args = ap.parse_args()
     db = large_db()
     # The installed program carries its modules compiled (PyInstaller's archive); compile ours
@@ -374,6 +433,10 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        if args.server:
+            rows += server_rows(db, args.server.rstrip("/"), args.runs, folder)
+        if args.only_server:
+            return _print(rows)
         w = [window_start(db) for _ in range(args.runs)]
         rows.append(("启动到窗口框架画出（整个进程）", f"{med([x['frame'] for x in w]):.2f} s", "≤ 0.35 s（#19）"))
         rows.append(("启动到概览数字画出（整个进程）", f"{med([x['figures'] for x in w]):.2f} s", "≤ 0.8 s（#19）"))
@@ -426,6 +489,10 @@ def main() -> int:
         rows.append((f"复核已存轨迹 {rc['n']} 条（按当日设置和河道线）", f"{rc['s']:.1f} s", "< 60 s（#17）"))
         rows.append(("读入大数据集导出的工作簿（12 万行）", f"{med([read_large_export(db, folder)['s'] for _ in range(2)]):.2f} s",
                      "≤ 1.5 s（#19）"))
+    return _print(rows)
+
+
+def _print(rows) -> int:
     width = max(len(r[0]) for r in rows) + 2
     print(f"\n{'项目'.ljust(width)}  {'结果'.ljust(44)}  目标")
     for name, value, target in rows:

@@ -134,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     rules_in.add_argument("file", metavar="规则.xlsx")
     rules_in.add_argument("--dry-run", action="store_true", help="只检查，不写入")
 
+    copy_to = sub.add_parser("copy-to", help="把整个数据库复制到另一个空数据库：本机文件搬上服务器，或服务器数据库的离线副本",
+                             description="逐表复制全部记录（含留痕及其校验），目标须是新文件或空的服务器数据库；"
+                                         "全部成功才生效。")
+    copy_to.add_argument("target", metavar="目标", help="新的 .db 文件，或 postgresql://… 服务器数据库")
     sub.add_parser("check", help="检查数据库文件的完整性和台账之间的一致性",
                    description="检查数据库文件完整性、外键、留痕链以及各台账的一致性；有错误时返回非零。")
 
@@ -263,6 +267,15 @@ def cmd_demo(args) -> int:
                                             until=args.until or clock.today()), progress)
         print("完成：" + "，".join(f"{k} {v}" for k, v in summary.items()))
         return 0
+
+
+def cmd_copy_to(args) -> int:
+    from hzdesk.office import copy_to
+
+    with _open(args, writes=False) as db:
+        copied = copy_to(db, args.target, progress=lambda text: print(f"  {text}", file=sys.stderr))
+    print(f"已复制到 {copied.where}：" + "，".join(f"{k} {v}" for k, v in copied.counts.items() if v))
+    return 0
 
 
 def cmd_check(args) -> int:
@@ -607,4 +620,4 @@ def cmd_tracks(args) -> int:
 
 COMMANDS = {"demo": cmd_demo, "tracks": cmd_tracks, "geo": cmd_geo, "rules": cmd_rules, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
             "template": cmd_template, "selfcheck": cmd_selfcheck, "backup": cmd_backup, "backups": cmd_backups, "restore": cmd_restore,
-            "check": cmd_check}
+            "check": cmd_check, "copy-to": cmd_copy_to}

@@ -40,7 +40,7 @@ from hzdesk.services import access  # noqa: F401  (the role guard on every Sessi
 __all__ = ["Changes", "Database", "DatabaseInUse", "Found", "backup_now", "call", "check", "claim",
            "daily_backup", "export_rules", "export_workbook", "import_rules", "import_workbook", "inspect",
            "list_backups", "make_report", "open_database", "open_for_command", "read", "recover", "restore",
-           "statistics", "write", "write_template", "file_of", "SERVER_BACKUPS", "is_server", "server_url"]
+           "statistics", "write", "write_template", "file_of", "SERVER_BACKUPS", "is_server", "server_url", "copy_to", "Copied"]
 
 
 @dataclass
@@ -283,6 +283,79 @@ def recover(path: str | os.PathLike):
     if restored is not None:
         _reanchor(Path(path))
     return moved, restored
+
+
+@dataclass
+class Copied:
+    where: str                 # the target, its password hidden
+    counts: dict[str, int]     # rows per table
+
+
+def copy_to(db: Database, target: str | os.PathLike, *,
+            progress: Callable[[str], None] = lambda s: None,
+            should_stop: Callable[[], bool] = lambda: False) -> Copied:
+    """Everything in `db` into a new file or an empty server database (hzdesk/db/transfer.py):
+    导出离线副本 from a server, or an office's file moved onto its server. A new file that the
+    copy did not fill is removed again."""
+    from hzdesk.db.transfer import copy_database
+
+    fresh_file = not is_server(target) and not Path(target).exists()
+    if not is_server(target) and Path(target).exists() and Path(target).stat().st_size > 0:
+        raise DatabaseError(f"文件“{target}”已存在；离线副本请存为一个新文件。")
+    _attachments_whole(db)   # checked first: a copy stops before writing, not half way
+    out = open_database(target)
+    try:
+        counts = copy_database(db, out, progress=progress, should_stop=should_stop)
+        counts["附件文件"] = _copy_attachment_bytes(db, out, progress)
+    except BaseException:
+        out.close()
+        if fresh_file:
+            for leftover in Path(target).parent.glob(Path(target).name + "*"):
+                leftover.unlink(missing_ok=True)
+        raise
+    where = out.where
+    out.close()
+    return Copied(where, counts)
+
+
+def _copy_attachment_bytes(source: Database, target: Database, progress: Callable[[str], None]) -> int:
+    """Each attachment's bytes from where the source keeps them (its folder, or a server's table)
+    to where the target does; a missing one is named, not skipped silently."""
+    from sqlalchemy import select
+
+    from hzdesk.db.models import Attachment
+    from hzdesk.services.attachments import extension_of, bytes_of, file_of, keep_bytes
+
+    progress("复制附件")
+    done = set()
+    with source.session() as src, target.session(write=True) as dst:
+        for att in src.scalars(select(Attachment).order_by(Attachment.id)):
+            if att.sha256 in done:
+                continue
+            data = bytes_of(src, source.attachments, att)
+            if target.on_server:
+                keep_bytes(dst, target.attachments, att.sha256, extension_of(att), data)
+            else:
+                path = file_of(target.attachments, att)
+                if not path.exists():
+                    from hzdesk.services.attachments import write_whole
+                    write_whole(path, data)
+            done.add(att.sha256)
+        dst.commit()
+    return len(done)
+
+
+def _attachments_whole(db: Database) -> None:
+    from sqlalchemy import select
+
+    from hzdesk.db.models import Attachment
+    from hzdesk.services.attachments import bytes_of
+
+    with db.session() as s:
+        missing = [a.filename for a in s.scalars(select(Attachment)) if bytes_of(s, db.attachments, a) is None]
+    if missing:
+        raise DatabaseError(f"{len(missing)} 个附件在原数据库中找不到文件（如“{missing[0]}”），不能复制完整，"
+                            "没有复制任何记录；请先用“检查数据库”查明。")
 
 
 def import_workbook(db: Database, file: str | os.PathLike, *, dry_run: bool = False,

@@ -117,7 +117,7 @@ def test_known_revisions_agree_with_alembic():
 def test_opening_an_up_to_date_database_does_not_import_alembic(db):
     import subprocess
     import sys
-    code = (f"import sys; from hzdesk.db.engine import open_database; open_database({str(db.path)!r});"
+    code = (f"import sys; from hzdesk.db.engine import open_database; open_database({str(db.url or db.path)!r});"
             "print('alembic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -156,3 +156,91 @@ def test_a_clerk_role_without_rights_is_told_to_ask_the_administrator(db):
 def test_backups_are_the_servers_and_say_so(db):
     with pytest.raises(DatabaseError, match="pg_dump"):
         office.file_of(db)
+
+
+def test_a_whole_database_copies_into_a_new_one_and_verifies_there(db, tmp_path):
+    """导出离线副本 / an office's file moved onto its server: every row with its id, the trail
+    and its seals — the copy's check passes and its figures are the original's, on whichever
+    backend each side is. A target in use, or a file that exists, is refused untouched."""
+    import datetime as dt
+
+    from hzdesk.demo import DemoOptions, load_demo
+    from hzdesk.services.stats import period_stats
+
+    until = dt.date(2025, 6, 30)
+    load_demo(db, DemoOptions(scale="small", seed=5, until=until))
+    copied = office.copy_to(db, tmp_path / "副本.db")
+    assert copied.counts["patrol"] > 1000 and copied.counts["audit_entry"] >= 2
+    copy = open_database(tmp_path / "副本.db")
+    try:
+        with copy.session() as s, db.session() as t:
+            assert check_database(s).errors == []
+            assert period_stats(s, dt.date(2025, 1, 1), until, until) == period_stats(t, dt.date(2025, 1, 1), until, until)
+        office.write(copy, lambda s: records.create(s, "person", {"name": "副本里新增"}))
+        assert office.check(copy).errors == []          # the copy goes on as a database of its own
+        from hzdesk.db.transfer import copy_database
+        with pytest.raises(DatabaseError, match="已有台账记录"):
+            copy_database(db, copy)
+        assert office.read(copy, lambda s: s.scalar(select(func.count(m.Person.id)))) == copied.counts["person"] + 1
+    finally:
+        copy.close()
+    with pytest.raises(DatabaseError, match="已存在"):
+        office.copy_to(db, tmp_path / "副本.db")
+
+
+@needs_server
+def test_an_office_file_moves_onto_an_empty_server_database(tmp_path):
+    import datetime as dt
+
+    from hzdesk.demo import DemoOptions, load_demo
+
+    source = open_database(tmp_path / "本机.db")
+    load_demo(source, DemoOptions(scale="small", seed=6, until=dt.date(2025, 6, 30)))
+    _admin('DROP DATABASE IF EXISTS "hzdesk_moved"')
+    _admin('CREATE DATABASE "hzdesk_moved"')
+    try:
+        copied = office.copy_to(source, f"{SERVER}/hzdesk_moved")
+        moved = open_database(f"{SERVER}/hzdesk_moved")
+        try:
+            assert office.check(moved).errors == []
+            new, _ = office.write(moved, lambda s: records.create(s, "person", {"name": "搬上服务器后新增"}))
+            assert new.id > copied.counts["person"]     # the server's counters moved past the copied ids
+        finally:
+            moved.close()
+    finally:
+        source.close()
+        _admin('DROP DATABASE IF EXISTS "hzdesk_moved" WITH (FORCE)')
+
+
+def test_photos_travel_with_the_database(db, tmp_path):
+    """A photo one clerk attaches is there for every PC: on a server its bytes are in the
+    database and another PC (an empty folder here) fetches them the first time; check hashes the
+    database's copy. A copy of the database carries the photos wherever it goes."""
+    import shutil
+
+    from test_attachments import photo
+    from hzdesk.services import attachments as A
+
+    river = _river(db)
+    problem, _ = office.write(db, lambda s: records.create(s, "problem", {
+        "found_on": "2025-03-05", "water_body_id": river, "source": "暗访", "category": "乱堆", "description": "堆放"}))
+    src = photo(tmp_path / "现场.jpg")
+    att, _ = office.write(db, lambda s: A.add_attachment(s, db.attachments, "problem", problem.id, src)[0])
+    if db.on_server:
+        shutil.rmtree(db.attachments)                  # another PC: nothing of it in its folder
+    path = office.read(db, lambda s: A.file_of(db.attachments, A.attachment(s, att.id)))
+    assert path.read_bytes() == src.read_bytes()
+    assert office.check(db).errors == []
+    copied = office.copy_to(db, tmp_path / "带照片的副本.db")
+    assert copied.counts["附件文件"] == 1
+    copy = open_database(tmp_path / "带照片的副本.db")
+    try:
+        assert office.check(copy).errors == []
+        assert office.read(copy, lambda s: A.file_of(copy.attachments, A.attachment(s, att.id))).read_bytes() == src.read_bytes()
+    finally:
+        copy.close()
+    if db.on_server:   # a blob changed behind the program's back is named by check
+        from sqlalchemy import text
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE attachment_blob SET data = :d"), {"d": b"not the photo"})
+        assert any("已损坏" in e for e in office.check(db).errors)

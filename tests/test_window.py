@@ -1208,3 +1208,29 @@ def test_a_form_saved_over_another_clerks_save_keeps_the_typing_then_loads_their
     edit.widgets["notes"].set_value("甲看过后再改")
     edit.save()
     assert office.read(demo_db, lambda s: records.get(s, "water_body", wid).notes) == "甲看过后再改"
+
+
+def test_an_offline_copy_is_exported_from_the_file_menu(qtbot, window, demo_db, no_modal, monkeypatch, tmp_path):
+    """#18: 文件 → 导出离线副本… writes the whole database into a new file behind a progress
+    dialog (a server's backups being its administrator's); the copy checks clean. 立即备份 on a
+    server says whose the backups are instead of writing a file."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from hzdesk import office
+    from hzdesk.db.engine import open_database
+
+    target = tmp_path / "离线副本.db"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    menu_items = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "导出离线副本…" in menu_items and "连接服务器数据库…" in menu_items
+    window.export_offline_copy()
+    qtbot.waitUntil(lambda: any("已导出到" in str(x) for x in no_modal), timeout=30000)
+    copy = open_database(target)
+    try:
+        assert office.check(copy).errors == [] and count(copy, m.Patrol) == count(demo_db, m.Patrol)
+    finally:
+        copy.close()
+    if demo_db.on_server:
+        no_modal.clear()
+        window.backup_now()
+        assert any("pg_dump" in str(x) for x in no_modal)

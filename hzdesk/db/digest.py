@@ -14,6 +14,7 @@ so the migration that starts the baseline, the program and `check` compute the s
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any, Iterable
@@ -34,6 +35,36 @@ def digest(columns: tuple[str, ...], values: tuple[Any, ...]) -> str:
     return hashlib.sha256(repr((columns, values)).encode("utf-8")).hexdigest()[:24]
 
 
+def _as_sqlite_stores(value: Any) -> Any:
+    """A value as SQLite keeps it (its text for dates and times, 0/1, JSON text), whichever
+    backend read it: a server's driver hands back dates, booleans and parsed JSON, and a row
+    sealed on one backend must verify on the other (a database copied onto the server and back).
+    SQLite's own values pass unchanged, so the digests of every existing file stay as they were."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S.%f")
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
+def _columns(conn: Connection, table: str) -> str:
+    """`*` on SQLite; on a server the same columns with JSON read as its text, as SQLite keeps it
+    (the driver would parse it, and a JSON null would read as a missing value)."""
+    if conn.dialect.name == "sqlite":
+        return "*"
+    from sqlalchemy import JSON, inspect
+    return ", ".join(f'CAST("{c["name"]}" AS TEXT) AS "{c["name"]}"' if isinstance(c["type"], JSON)
+                     else f'"{c["name"]}"' for c in inspect(conn).get_columns(table))
+
+
 def rows_of(conn: Connection, table: str, ids: Iterable[Any] | None = None) -> dict[Any, str]:
     """{record id: digest} of a table's rows (all, or those with `ids`)."""
     key = "id"
@@ -48,11 +79,11 @@ def rows_of(conn: Connection, table: str, ids: Iterable[Any] | None = None) -> d
             continue
         where = "" if chunk is None else f" WHERE {key} IN ({', '.join(f':k{i}' for i in range(len(chunk)))})"
         params = {} if chunk is None else {f"k{i}": v for i, v in enumerate(chunk)}
-        result = conn.execute(text(f'SELECT * FROM "{table}"{where}'), params)
+        result = conn.execute(text(f'SELECT {_columns(conn, table)} FROM "{table}"{where}'), params)
         columns = tuple(result.keys())
         at = columns.index(key)
         for row in result:
-            values = tuple(row)
+            values = tuple(_as_sqlite_stores(v) for v in row)
             out[values[at]] = digest(columns, values)
     return out
 

@@ -558,6 +558,17 @@ class AuditEntry(Base):
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AttachmentBlob(Base):
+    """An attachment's bytes kept in the database itself — on a server, so that every clerk's PC
+    sees the photos (a file database keeps them in the folder beside it). Named by SHA-256 like
+    the files: the same photo twice is stored once; `check` hashes each against its records."""
+
+    __tablename__ = "attachment_blob"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class HzdeskMeta(Base):
     """What says a database is hzdesk's where no file header can (a PostgreSQL server)."""
 

@@ -150,17 +150,8 @@ def add_attachment(session: Session, store: Path, owner_type: str, owner_id: int
     sha = hashlib.sha256(data).hexdigest()
     target = blob_path(store, sha, ext)
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        write_whole(target, data)
+    keep_bytes(session, store, sha, ext, data)
     shown_name = source.name[-200:]
     att = m.Attachment(owner_type=owner_type, owner_id=owner_id, purpose=purpose, sha256=sha, filename=shown_name,
                        mime=mime, size_bytes=size, width=width, height=height, taken_at=offered.taken_at,
@@ -168,6 +159,21 @@ def add_attachment(session: Session, store: Path, owner_type: str, owner_id: int
     session.add(att)
     session.flush()
     return att, offered
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """Written beside, flushed to disk, then renamed into place: never half a file under its name."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def owner_title(owner_type: str) -> str:
@@ -191,10 +197,43 @@ def attachment(session: Session, attachment_id: int) -> m.Attachment:
     return att
 
 
+def _on_server(session: Session) -> bool:
+    return session.get_bind().dialect.name != "sqlite"
+
+
+def keep_bytes(session: Session, store: Path, sha: str, ext: str, data: bytes) -> None:
+    """On a server, an attachment's bytes go into the database too (attachment_blob), so every
+    clerk's PC can open them; the folder is then this PC's cache of them."""
+    if _on_server(session) and session.get(m.AttachmentBlob, sha) is None:
+        session.add(m.AttachmentBlob(sha256=sha, data=data))
+
+
+def extension_of(att: m.Attachment) -> str:
+    return next((e for mime, e in [*IMAGE_TYPES.values(), *DOCUMENT_TYPES.values(), *GEO_TYPES.values()]
+                 if mime == att.mime), "")
+
+
 def file_of(store: Path, att: m.Attachment) -> Path:
-    ext = next((e for mime, e in [*IMAGE_TYPES.values(), *DOCUMENT_TYPES.values(), *GEO_TYPES.values()]
-                if mime == att.mime), "")
-    return blob_path(store, att.sha256, ext)
+    """The attachment as a file on this PC. On a server, fetched from the database the first
+    time this PC needs it (another clerk's photo), then kept in this PC's folder."""
+    path = blob_path(store, att.sha256, extension_of(att))
+    if not path.exists():
+        from sqlalchemy.orm import object_session
+        session = object_session(att)
+        if session is not None and _on_server(session):
+            blob = session.get(m.AttachmentBlob, att.sha256)
+            if blob is not None:
+                write_whole(path, blob.data)
+    return path
+
+
+def bytes_of(session: Session, store: Path, att: m.Attachment) -> bytes | None:
+    """The attachment's bytes from wherever this database keeps them; None when missing."""
+    if _on_server(session):
+        blob = session.get(m.AttachmentBlob, att.sha256)
+        return None if blob is None else blob.data
+    path = blob_path(store, att.sha256, extension_of(att))
+    return path.read_bytes() if path.is_file() else None
 
 
 def unsound_attachments(session: Session, store: Path) -> tuple[list[str], list[str]]:
@@ -204,9 +243,16 @@ def unsound_attachments(session: Session, store: Path) -> tuple[list[str], list[
 
     missing, damaged = [], []
     for att in session.scalars(select(m.Attachment).order_by(m.Attachment.id)):
-        path = file_of(store, att)
         owner = owner_title(att.owner_type)
         where = f"{owner}（记录号 {att.owner_id}）的“{att.filename}”"
+        if _on_server(session):   # the database's copy is the one that counts; this PC's is a cache
+            data = bytes_of(session, store, att)
+            if data is None:
+                missing.append(where)
+            elif hashlib.sha256(data).hexdigest() != att.sha256:
+                damaged.append(where)
+            continue
+        path = file_of(store, att)
         if not path.is_file():
             missing.append(where)
         elif not blob_is_whole(path):

@@ -191,6 +191,8 @@ class MainWindow(QMainWindow):
         self._action(m, "新建数据库(&N)…", self.new_database)
         self._action(m, "打开数据库(&O)…", self.open_other, K(K.StandardKey.Open))
         self._action(m, "连接服务器数据库…", self.connect_server)
+        self._action(m, "导出离线副本…", self.export_offline_copy)
+        self._action(m, "搬到服务器数据库…", self.move_to_server)
         self._action(m, "载入示例数据…", self.offer_sample_data, name="menu_demo")
         m.addSeparator()
         self._action(m, "导入 Excel(&I)…", lambda: _excel("import_excel")(self.ctx, self), K("Ctrl+I"))
@@ -446,6 +448,49 @@ class MainWindow(QMainWindow):
         dialog = ServerDialog(self)
         if dialog.exec():
             self._switch_to(dialog.url())
+
+    def export_offline_copy(self) -> None:
+        """The whole database in a new SQLite file: a server's offline copy (its backups being
+        the administrator's), or a file's copy to take home."""
+        path, _ = QFileDialog.getSaveFileName(self, "导出离线副本", str(self._folder() / "台账离线副本.db"),
+                                              "河长办台账数据库 (*.db)")
+        if path:
+            self._copy_to(path, "正在导出离线副本",
+                          lambda copied: QMessageBox.information(self, "导出离线副本",
+                                                                 f"已导出到 {copied.where}，可用“打开数据库”查看，或带到别处使用。"))
+
+    def move_to_server(self) -> None:
+        """An office that outgrows one PC: everything in this file into an empty server database,
+        then (if the clerk wants) working on the server from now on."""
+        from hzdesk.ui.server_dialog import ServerDialog
+
+        if self.db.on_server:
+            QMessageBox.information(self, "搬到服务器数据库", "现在用的已经是服务器数据库。")
+            return
+        dialog = ServerDialog(self)
+        dialog.setWindowTitle("搬到服务器数据库（目标须是空的数据库）")
+        if not dialog.exec():
+            return
+        url = dialog.url()
+
+        def done(copied) -> None:
+            from hzdesk.ui import common
+            if common.confirm(self, "搬到服务器数据库", f"已把全部台账复制到 {copied.where}。\n"
+                                                      "现在改用服务器数据库吗？（本机文件保留不动）"):
+                self._switch_to(url)
+        self._copy_to(url, "正在复制到服务器数据库", done)
+
+    def _copy_to(self, target: str, title: str, after) -> None:
+        from hzdesk.office import copy_to
+
+        def done(copied, error) -> None:
+            if error is not None:
+                show_error(self, title.removeprefix("正在"), error)
+            else:
+                after(copied)
+        self._task = BackgroundTask(self, title, lambda step, stop: copy_to(self.db, target, progress=step,
+                                                                            should_stop=stop), done)
+        self._task.start()
 
     def backup_now(self) -> None:
         from hzdesk.office import backup_now

@@ -1,5 +1,5 @@
 """a marker that a database is hzdesk's (for a server, where no file header says so); the audit
-trail's order made unique
+trail's order made unique; attachments' bytes in the database (used on a server)
 
 Revision ID: 0013
 Revises: 0012
@@ -27,8 +27,17 @@ def upgrade() -> None:
     # Each entry follows exactly one other: two writers that read the same head (a fork of the
     # chain) now fail loudly instead of leaving a trail that no longer verifies.
     op.create_index('ux_audit_entry_prev_hash', 'audit_entry', ['prev_hash'], unique=True)
+    # On a server the photos must be where every clerk's PC can read them: in the database. A
+    # file database keeps using the folder beside it (its backups mirror that folder).
+    op.create_table(
+        'attachment_blob',
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('data', sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint('sha256', name=op.f('pk_attachment_blob')),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('attachment_blob')
     op.drop_index('ux_audit_entry_prev_hash', table_name='audit_entry')
     op.drop_table('hzdesk_meta')
