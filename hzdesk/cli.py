@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="用户名",
                    help="启用账号后，写入数据的命令须由管理员执行：用户名（默认：环境变量 HZDESK_USER），"
                         "密码在提示时输入（或取自环境变量 HZDESK_PASSWORD）")
+    p.add_argument("--township", metavar="乡镇",
+                   help="县级数据库：只看、只写其中一个乡镇的台账（统计、导出、报表、导入等）")
     sub = p.add_subparsers(dest="command", metavar="<命令>", title="命令",
                            description="不带命令时打开主窗口；“hzdesk <命令> -h”查看某个命令的用法。")
 
@@ -95,6 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="文件.xlsx")
     imp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     imp.add_argument("--errors", metavar="错误清单.xlsx", help="错误清单工作簿写到哪里（默认：原文件名加“-错误清单”）")
+
+    merge = sub.add_parser("merge", help="合并乡镇台账：把一个乡镇报送的工作簿并入县级数据库中该乡镇；有任何错误则一条也不写入",
+                           description="县级数据库汇总各乡镇：工作簿中的编码只在该乡镇内查找和查重，"
+                                       "检查与导入相同，全部正确才写入。")
+    merge.add_argument("township", metavar="乡镇")
+    merge.add_argument("file", metavar="文件.xlsx")
+    merge.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    merge.add_argument("--errors", metavar="错误清单.xlsx", help="错误清单工作簿写到哪里（默认：原文件名加“-错误清单”）")
+    township = sub.add_parser("township", help="县级数据库的乡镇：列出，或添加一个乡镇")
+    township_sub = township.add_subparsers(dest="action", metavar="<操作>", required=True)
+    township_sub.add_parser("list", help="列出数据库中的乡镇")
+    township_add = township_sub.add_parser("add", help="添加一个乡镇（之后用 merge 并入它的台账）")
+    township_add.add_argument("name", metavar="名称")
+    township_add.add_argument("--code", metavar="代码", help="行政区划代码（可不填）")
 
     template = sub.add_parser("template", help="生成空白导入模板（含填写说明）")
     template.add_argument("file", metavar="文件.xlsx")
@@ -226,6 +242,9 @@ def _open(args, *, writes: bool, create: bool = False):
     from hzdesk.paths import default_db_path
 
     with open_for_command(default_db_path(args.db), writes=writes, create=create) as db:
+        if getattr(args, "township", None) and args.command != "merge":
+            from hzdesk.office import narrow_to
+            narrow_to(db, args.township)
         if writes:
             _sign_in(args, db)
         yield db
@@ -312,35 +331,62 @@ def cmd_export(args) -> int:
         return 0
 
 
-def cmd_import(args) -> int:
-    from pathlib import Path
+def cmd_township(args) -> int:
+    from hzdesk.office import add_township, township_list
 
+    with _open(args, writes=args.action == "add", create=args.action == "add") as db:
+        if args.action == "add":
+            print(f"已添加乡镇“{add_township(db, args.name, args.code)}”。用 hzdesk merge {args.name} 工作簿.xlsx 并入它的台账。")
+        else:
+            for number, name, code in township_list(db):
+                print(f"{number}\t{name}" + (f"\t{code}" if code else ""))
+        return 0
+
+
+def cmd_merge(args) -> int:
+    from hzdesk.office import merge_township
+
+    with _open(args, writes=not args.dry_run) as db:
+        result = merge_township(db, args.file, args.township, dry_run=args.dry_run)
+        return _import_outcome(args, result)
+
+
+def cmd_import(args) -> int:
     from hzdesk.office import import_workbook
-    from hzdesk.reports.excel_import import write_error_workbook
 
     with _open(args, writes=not args.dry_run, create=True) as db:
         result = import_workbook(db, args.file, dry_run=args.dry_run)
-        for notice in result.notices:
-            print(f"提示：{notice}")
-        if not result.ok:
-            print(f"发现 {len(result.issues)} 处错误，没有导入任何数据：", file=sys.stderr)
-            for issue in result.issues[:200]:
-                print(f"  {issue.line()}", file=sys.stderr)
-            if len(result.issues) > 200:
-                print(f"  ……共 {len(result.issues)} 处，详见错误清单工作簿", file=sys.stderr)
-            source = Path(args.file)
-            target = Path(args.errors) if args.errors else source.with_name(f"{source.stem}-错误清单.xlsx")
-            write_error_workbook(target, result)
-            print(f"错误清单已写入 {target}，改正后可直接再次导入。", file=sys.stderr)
-            return 1
-        if not any(result.counts.values()):
-            print("工作簿中没有数据行，未导入任何记录。")
-            return 0
-        summary = "；".join(result.sheet_lines())
-        print(("检查通过，可以导入：" if args.dry_run else "导入完成：") + summary)
-        for line in result.change_lines():
-            print(f"  改动：{line}")
+        return _import_outcome(args, result)
+
+
+def _import_outcome(args, result) -> int:
+    """What an import or a merge came to, said as the clerk reads it; 1 when nothing was written
+    because of errors (listed, and written to the error workbook)."""
+    from pathlib import Path
+
+    from hzdesk.reports.excel_import import write_error_workbook
+
+    for notice in result.notices:
+        print(f"提示：{notice}")
+    if not result.ok:
+        print(f"发现 {len(result.issues)} 处错误，没有导入任何数据：", file=sys.stderr)
+        for issue in result.issues[:200]:
+            print(f"  {issue.line()}", file=sys.stderr)
+        if len(result.issues) > 200:
+            print(f"  ……共 {len(result.issues)} 处，详见错误清单工作簿", file=sys.stderr)
+        source = Path(args.file)
+        target = Path(args.errors) if args.errors else source.with_name(f"{source.stem}-错误清单.xlsx")
+        write_error_workbook(target, result)
+        print(f"错误清单已写入 {target}，改正后可直接再次导入。", file=sys.stderr)
+        return 1
+    if not any(result.counts.values()):
+        print("工作簿中没有数据行，未导入任何记录。")
         return 0
+    summary = "；".join(result.sheet_lines())
+    print(("检查通过，可以导入：" if args.dry_run else "导入完成：") + summary)
+    for line in result.change_lines():
+        print(f"  改动：{line}")
+    return 0
 
 
 def cmd_backup(args) -> int:
@@ -620,4 +666,4 @@ def cmd_tracks(args) -> int:
 
 COMMANDS = {"demo": cmd_demo, "tracks": cmd_tracks, "geo": cmd_geo, "rules": cmd_rules, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
             "template": cmd_template, "selfcheck": cmd_selfcheck, "backup": cmd_backup, "backups": cmd_backups, "restore": cmd_restore,
-            "check": cmd_check, "copy-to": cmd_copy_to}
+            "check": cmd_check, "copy-to": cmd_copy_to, "merge": cmd_merge, "township": cmd_township}

@@ -33,7 +33,7 @@ from hzdesk import clock
 from hzdesk.db.engine import Database, open_database
 from hzdesk.db.server import server_url
 from hzdesk.db.guard import DatabaseInUse, InstanceLock, acquire, damaged, on_network_drive
-from hzdesk.errors import DatabaseError, NotFound, explain_storage_error
+from hzdesk.errors import DatabaseError, NotFound, ValidationError, explain_storage_error
 from hzdesk.paths import is_server
 from hzdesk.services import access  # noqa: F401  (the role guard on every Session)
 
@@ -372,6 +372,60 @@ def import_workbook(db: Database, file: str | os.PathLike, *, dry_run: bool = Fa
         return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop)
 
 
+def merge_township(db: Database, file: str | os.PathLike, township: str, *, dry_run: bool = False,
+                   progress: Callable[[str], None] = lambda s: None,
+                   should_stop: Callable[[], bool] = lambda: False):
+    """合并乡镇台账: a township's county workbook into that township of the county's database, with
+    the import's all-or-nothing checks; its codes are looked up and checked within the township only.
+    Unless `dry_run`, after a 导入前 backup."""
+    from hzdesk.db import township as townships
+    from hzdesk.reports.excel_import import import_workbook as run_import
+
+    with db.session() as s:
+        chosen = townships.find(s, township)
+        if chosen is None:
+            raise ValidationError({"township": f"没有乡镇“{township}”；可选："
+                                   + "、".join(t.name for t in townships.townships(s))
+                                   + "。新的乡镇请先添加（hzdesk township add 名称）。"})
+        chosen_id = chosen.id
+    if not dry_run and not db.on_server:
+        from hzdesk.db.backup import backup
+        progress("导入前备份")
+        backup(db.path, "导入前")
+    with db.session(write=not dry_run) as s:
+        townships.scope(s, chosen_id)
+        return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop)
+
+
+def add_township(db: Database, name: str, code: str | None = None) -> str:
+    from hzdesk.db import township as townships
+
+    with db.session(write=True) as s:
+        t = townships.add(s, name, code)
+        s.commit()
+        db.forget_townships()
+        return t.name
+
+
+def narrow_to(db: Database, township: str) -> None:
+    """Narrow every later session of `db` to one township of the county's database."""
+    from hzdesk.db import township as townships
+
+    with db.session() as s:
+        chosen = townships.find(s, township)
+        if chosen is None:
+            raise ValidationError({"township": f"没有乡镇“{township}”；可选："
+                                   + "、".join(t.name for t in townships.townships(s)) + "。"})
+        db.township = chosen.id
+
+
+def township_list(db: Database) -> list[tuple[int, str, str | None]]:
+    from hzdesk.db import township as townships
+
+    with db.session() as s:
+        return [(t.id, t.name, t.code) for t in townships.townships(s)]
+
+
 def make_report(db: Database, kind: str, out: str | os.PathLike, **options: Any):
     """Any registered report kind (`reports/kinds.py`) to a file; returns what it came to."""
     from hzdesk.reports.make import make
@@ -404,9 +458,13 @@ def statistics(db: Database, start: dt.date, end: dt.date, as_of: dt.date | None
     `workbook`, the county statistics workbook of the same figures too."""
     from hzdesk.services.stats import period_stats
 
+    from hzdesk.services.county import by_township
+
     as_of = as_of or clock.today()
     with db.session() as s:
         figures = period_stats(s, start, end, as_of)
+        if db.township is None:   # the whole database: its townships side by side (one, in a township's own)
+            figures["by_township"] = by_township(s, start, end, as_of)
         if workbook:
             from hzdesk.reports.excel_stats import write_stats_workbook
             write_stats_workbook(workbook, s, start, end, as_of)

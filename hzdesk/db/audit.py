@@ -237,12 +237,20 @@ def reseal_after_new_column(conn: Connection, table: str, add_column) -> None:
     """For a migration that adds a column to a sealed table: every row's digest changes with it, so
     the rows that were intact before (their digest what the trail last recorded) are sealed anew by
     a 基线 entry after `add_column()` runs; a row changed outside the program stays reported."""
-    from hzdesk.db.digest import known_digests, rows_of
+    reseal_after_new_columns(conn, (table,), add_column)
 
+
+def reseal_after_new_columns(conn: Connection, tables, add_columns) -> None:
+    """The same for a migration that adds columns to several sealed tables: one 基线 entry."""
+    from hzdesk.db.digest import _tables, known_digests, rows_of
+
+    present = _tables(conn)
+    tables = [t for t in tables if t in present]
     known = known_digests(conn)
-    intact = [k for k, d in rows_of(conn, table).items() if known.get((table, str(k))) == d]
-    add_column()
-    digests = {str(k): d for k, d in rows_of(conn, table, intact).items()}
+    intact = {t: [k for k, d in rows_of(conn, t).items() if known.get((t, str(k))) == d] for t in tables}
+    add_columns()
+    digests = {t: {str(k): d for k, d in rows_of(conn, t, intact[t]).items()} for t in tables}
+    digests = {t: d for t, d in digests.items() if d}
     if digests:
         append_entries(conn, [{"action": "基线", "table_name": "*", "record_id": None, "actor": "程序升级",
-                               "after": {"digests": {table: digests}}}])
+                               "after": {"digests": digests}}])

@@ -17,6 +17,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 
 from hzdesk.db import audit  # noqa: F401  (registers the audit hook on every Session)
+from hzdesk.db import township as township_rules  # (registers the township scope on every Session)
+from hzdesk.db.township import COUNTY, SCOPE
 from hzdesk.collation import sort_key
 from hzdesk.errors import DamagedDatabase, DatabaseError, StorageUnavailable, storage_reason
 
@@ -38,6 +40,9 @@ class Database:
     role: str | None = None    # its role; every session carries it, so the services enforce it
     read_only: bool = False    # on a write-protected disk or folder: read, print and export only
     url: str | None = None     # postgresql+psycopg://… when the database is on a server (#18)
+    township: int | None = None  # the county's database narrowed to one township (db/township.py)
+
+    _county: bool | None = None
 
     def __post_init__(self) -> None:
         # Sessions that will write begin as writers: on SQLite `BEGIN IMMEDIATE` takes the write
@@ -74,7 +79,27 @@ class Database:
             s.info["actor"] = actor or self.actor
         if self.role:
             s.info["role"] = self.role
+        if self.township is not None:
+            s.info[SCOPE] = self.township
+        elif self.is_county:
+            s.info[COUNTY] = True
         return s
+
+    @property
+    def is_county(self) -> bool:
+        """Whether it holds several townships' ledgers (the county's database). Asked once: a
+        township is added only by the county's own commands, which call `forget_townships`."""
+        if self._county is None:
+            from sqlalchemy.exc import DBAPIError
+            try:
+                with self.sessions() as s:
+                    self._county = township_rules.is_county(s)
+            except DBAPIError:   # a file of an older version opened without upgrading it
+                self._county = False
+        return self._county
+
+    def forget_townships(self) -> None:
+        self._county = None
 
     @property
     def attachments(self) -> Path:

@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, Enum, Float, ForeignKey,
                         Index, Integer, LargeBinary, String, Text, Time, UniqueConstraint)
+from sqlalchemy import func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hzdesk import clock
@@ -27,9 +28,36 @@ def _enum(e: type, name: str | None = None) -> Enum:
                 name=name or e.__name__.lower())
 
 
+# ---------------------------------------------------------------- townships (乡镇)
+
+class Township(Base):
+    """A township whose ledgers this database holds. A township's own database has one (made by
+    migration 0014 from the office's name); the county's has one per township it merged (#18)."""
+
+    __tablename__ = "township"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    code: Mapped[Optional[str]] = mapped_column(String(20), unique=True)   # 行政区划代码, when known
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=clock.now,
+                                                    server_default=func.current_timestamp())
+
+
+#: The township every row belonged to before there were several: the database's own.
+HOME_TOWNSHIP = 1
+
+
+class InTownship:
+    """Every ledger row belongs to a township. Codes and numbers are unique per township, and a
+    session scoped to one (hzdesk/db/township.py) sees and writes only that township's rows."""
+
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id", ondelete="RESTRICT"),
+                                             server_default=str(HOME_TOWNSHIP))
+
+
 # ---------------------------------------------------------------- water bodies (一河一档)
 
-class WaterBody(Timestamps, Base):
+class WaterBody(InTownship, Timestamps, Base):
     __tablename__ = "water_body"
     __table_args__ = (
         CheckConstraint("length_km IS NULL OR length_km >= 0", name="length_nonneg"),
@@ -37,10 +65,11 @@ class WaterBody(Timestamps, Base):
         Index("ix_water_body_parent", "parent_id"),
         Index("ix_water_body_name", "name"),
         Index("ix_water_body_level_kind", "level", "kind"),
+        UniqueConstraint("township_id", "code", name="uq_water_body_township_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)  # free string: schemes differ
+    code: Mapped[str] = mapped_column(String(40))  # free string: schemes differ; unique per township
     name: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("water_body.id", ondelete="RESTRICT"))
@@ -61,14 +90,15 @@ class WaterBody(Timestamps, Base):
     children: Mapped[list["WaterBody"]] = relationship(back_populates="parent")
 
 
-class Outfall(Timestamps, Base):
+class Outfall(InTownship, Timestamps, Base):
     """入河排污口."""
 
     __tablename__ = "outfall"
-    __table_args__ = (Index("ix_outfall_water_body", "water_body_id"),)
+    __table_args__ = (Index("ix_outfall_water_body", "water_body_id"),
+                      UniqueConstraint("township_id", "code", name="uq_outfall_township_code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(80))
     water_body_id: Mapped[int] = mapped_column(ForeignKey("water_body.id", ondelete="RESTRICT"))
     type: Mapped[str] = mapped_column(String(20))
@@ -82,14 +112,15 @@ class Outfall(Timestamps, Base):
     water_body: Mapped[WaterBody] = relationship()
 
 
-class MonitoringSection(Timestamps, Base):
+class MonitoringSection(InTownship, Timestamps, Base):
     """监测断面."""
 
     __tablename__ = "monitoring_section"
-    __table_args__ = (Index("ix_monitoring_section_water_body", "water_body_id"),)
+    __table_args__ = (Index("ix_monitoring_section_water_body", "water_body_id"),
+                      UniqueConstraint("township_id", "code", name="uq_monitoring_section_township_code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[Optional[str]] = mapped_column(String(40), unique=True)
+    code: Mapped[Optional[str]] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(80))
     water_body_id: Mapped[int] = mapped_column(ForeignKey("water_body.id", ondelete="RESTRICT"))
     control_level: Mapped[str] = mapped_column(String(10))
@@ -103,7 +134,7 @@ class MonitoringSection(Timestamps, Base):
         back_populates="section", order_by="MonitoringResult.sampled_on")
 
 
-class MonitoringResult(Timestamps, Base):
+class MonitoringResult(InTownship, Timestamps, Base):
     """One dated result of a section: its class is that of the worst indicator."""
 
     __tablename__ = "monitoring_result"
@@ -121,7 +152,7 @@ class MonitoringResult(Timestamps, Base):
     section: Mapped[MonitoringSection] = relationship(back_populates="results")
 
 
-class RiverPlan(Timestamps, Base):
+class RiverPlan(InTownship, Timestamps, Base):
     """一河一策: one document per water body and period; the office tracks its items."""
 
     __tablename__ = "river_plan"
@@ -141,7 +172,7 @@ class RiverPlan(Timestamps, Base):
                                                    cascade="all, delete-orphan")
 
 
-class PlanItem(Timestamps, Base):
+class PlanItem(InTownship, Timestamps, Base):
     __tablename__ = "plan_item"
     __table_args__ = (Index("ix_plan_item_plan", "plan_id"),)
 
@@ -160,7 +191,7 @@ class PlanItem(Timestamps, Base):
 
 # ---------------------------------------------------------------- people and appointments
 
-class Person(Timestamps, Base):
+class Person(InTownship, Timestamps, Base):
     __tablename__ = "person"
     __table_args__ = (Index("ix_person_name", "name"), Index("ix_person_phone", "phone"))
 
@@ -177,7 +208,7 @@ class Person(Timestamps, Base):
         back_populates="person", order_by="Appointment.start_on")
 
 
-class Appointment(Timestamps, Base):
+class Appointment(InTownship, Timestamps, Base):
     """A person holding a role on a water body (or township-wide, for 总河长) from start to end."""
 
     __tablename__ = "appointment"
@@ -205,13 +236,14 @@ class Appointment(Timestamps, Base):
 
 # ---------------------------------------------------------------- sign boards (公示牌)
 
-class SignBoard(Timestamps, Base):
+class SignBoard(InTownship, Timestamps, Base):
     __tablename__ = "sign_board"
     __table_args__ = (Index("ix_sign_board_water_body", "water_body_id"),
-                      Index("ix_sign_board_village", "village"))
+                      Index("ix_sign_board_village", "village"),
+                      UniqueConstraint("township_id", "code", name="uq_sign_board_township_code"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40))
     water_body_id: Mapped[int] = mapped_column(ForeignKey("water_body.id", ondelete="RESTRICT"))
     village: Mapped[Optional[str]] = mapped_column(String(40))
     place: Mapped[Optional[str]] = mapped_column(String(120))
@@ -241,7 +273,7 @@ class SignBoard(Timestamps, Base):
         return sorted((c for c in self.faces if c.printed_to is None), key=lambda c: c.seq)
 
 
-class BoardChief(Base):
+class BoardChief(InTownship, Base):
     """One chief as printed on a board: the text on the face, not a link to a person."""
 
     __tablename__ = "board_chief"
@@ -265,13 +297,14 @@ class BoardChief(Base):
 
 # ---------------------------------------------------------------- patrols (巡河记录)
 
-class Patrol(Timestamps, Base):
+class Patrol(InTownship, Timestamps, Base):
     __tablename__ = "patrol"
     __table_args__ = (
         CheckConstraint("distance_km IS NULL OR distance_km >= 0", name="distance_nonneg"),
         Index("ix_patrol_date", "patrol_date", "id"),
         Index("ix_patrol_person_date", "person_id", "patrol_date"),
         Index("ix_patrol_water_body_date", "water_body_id", "patrol_date"),
+        Index("ix_patrol_township_date", "township_id", "patrol_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -300,7 +333,7 @@ class Patrol(Timestamps, Base):
 
 # ---------------------------------------------------------------- problems (问题台账)
 
-class Problem(Timestamps, Base):
+class Problem(InTownship, Timestamps, Base):
     __tablename__ = "problem"
     __table_args__ = (
         Index("ix_problem_found", "found_on", "id"),
@@ -309,10 +342,11 @@ class Problem(Timestamps, Base):
         Index("ix_problem_category", "category"),
         Index("ix_problem_closed", "closed_on"),
         Index("ix_problem_patrol", "patrol_id"),
+        UniqueConstraint("township_id", "number", name="uq_problem_township_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(30), unique=True)  # WT-2025-001
+    number: Mapped[str] = mapped_column(String(30))  # WT-2025-001, unique per township
     title: Mapped[Optional[str]] = mapped_column(String(120))
     found_on: Mapped[dt.date] = mapped_column(Date)
     water_body_id: Mapped[int] = mapped_column(ForeignKey("water_body.id", ondelete="RESTRICT"))
@@ -341,7 +375,7 @@ class Problem(Timestamps, Base):
         back_populates="problem", order_by="ProblemEvent.id", cascade="all, delete-orphan")
 
 
-class ProblemEvent(Base):
+class ProblemEvent(InTownship, Base):
     """One change of a problem's state: what, when, by whom, why."""
 
     __tablename__ = "problem_event"
@@ -363,7 +397,7 @@ class ProblemEvent(Base):
 
 # ---------------------------------------------------------------- the office's own work (工作记录)
 
-class WorkRecord(Timestamps, Base):
+class WorkRecord(InTownship, Timestamps, Base):
     """A meeting, an order, a bulletin, a campaign, a day of cleaning: what the office did, with
     the quantities its reports add up (清理垃圾 吨, 宣传材料 份 …) keyed by the quantity's label."""
 
@@ -389,7 +423,7 @@ class WorkRecord(Timestamps, Base):
 
 # ---------------------------------------------------------------- geometry and GPS tracks (#17)
 
-class WaterGeometry(Timestamps, Base):
+class WaterGeometry(InTownship, Timestamps, Base):
     """A water body's line(s) on the ground, in WGS-84 ([[lon, lat], …] per line), from a file the
     office supplied; `length_m` measured along them (beside the clerk's 长度(km))."""
 
@@ -404,7 +438,7 @@ class WaterGeometry(Timestamps, Base):
     imported_on: Mapped[dt.date] = mapped_column(Date)
 
 
-class PatrolTrack(Timestamps, Base):
+class PatrolTrack(InTownship, Timestamps, Base):
     """A patrol's GPS track (points packed, geo/store.py) and what checking it against its water
     body found on `checked_on` — kept, so a report of that day says the same later."""
 
@@ -433,7 +467,7 @@ class PatrolTrack(Timestamps, Base):
 
 # ---------------------------------------------------------------- attachments
 
-class Attachment(Base):
+class Attachment(InTownship, Base):
     """A photo or document carried by any record (owner_type names the table).
 
     The bytes live next to the database, stored by their SHA-256 (same photo twice stored once).

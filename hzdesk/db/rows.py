@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 
 def plain_rows(session: Session, statement):
     """Rows of plain columns through the session's connection, without the ORM's bookkeeping.
-    Pending changes are flushed first, as an ORM query would."""
+    Pending changes are flushed first, as an ORM query would. A session narrowed to one township
+    of the county's database goes through the ORM, which narrows the rows (db/township.py)."""
+    if session.info.get("township") is not None:
+        return session.execute(statement)
     session.flush()
     return session.connection().execute(statement)
 

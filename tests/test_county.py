@@ -1,0 +1,162 @@
+"""The county edition (#18 point 4): the ledgers of several townships in one database, each
+township's codes and figures its own, the county's figures and ranking from the same functions."""
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+
+from hzdesk import cli
+from hzdesk.db import models as m
+from hzdesk.db import township as townships
+from hzdesk.db.engine import open_database
+from hzdesk.demo import DemoOptions, load_demo
+from hzdesk.office import add_township, merge_township, narrow_to, statistics, township_list
+from hzdesk.services import records
+from hzdesk.services.stats import period_stats
+
+UNTIL = dt.date(2025, 6, 30)
+Q1 = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+
+
+@pytest.fixture(scope="module")
+def two_townships(tmp_path_factory):
+    """Two townships' own databases (different seeds: many of their codes are the same) and the
+    county workbook each one sent."""
+    folder = tmp_path_factory.mktemp("county")
+    out = {}
+    for name, seed in (("东岭镇", 11), ("西河乡", 12)):
+        own = open_database(folder / f"{name}.db")
+        load_demo(own, DemoOptions(scale="small", seed=seed, until=UNTIL))
+        cli_export = folder / f"{name}.xlsx"
+        from hzdesk.office import export_workbook
+        export_workbook(own, cli_export)
+        out[name] = (own, cli_export)
+    yield folder, out
+    for own, _ in out.values():
+        own.close()
+
+
+def count(db, model, township_id=None):
+    with db.session() as s:
+        q = select(func.count()).select_from(model)
+        if township_id is not None:
+            q = q.where(model.township_id == township_id)
+        return s.scalar(q)
+
+
+def codes(path, sheet, column):
+    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
+    rows = list(ws.values)
+    at = rows[0].index(column)
+    return {r[at] for r in rows[1:] if r[at]}
+
+
+def test_merged_townships_keep_their_codes_apart_and_their_own_figures(db, two_townships):
+    _, own = two_townships
+    shared = codes(own["东岭镇"][1], "河湖名录", "编码") & codes(own["西河乡"][1], "河湖名录", "编码")
+    assert shared, "the two townships should share water-body codes, or this test proves nothing"
+    for name in own:
+        add_township(db, name)
+    assert [n for _, n, _ in township_list(db)] == ["东岭镇", "西河乡"]   # the first took the empty placeholder's place
+    for name, (_, workbook) in own.items():
+        assert merge_township(db, workbook, name, dry_run=True).ok
+        assert count(db, m.Patrol) == (2500 if name == "西河乡" else 0)   # a dry run writes nothing
+        result = merge_township(db, workbook, name)
+        assert result.ok and result.written, [i.line() for i in result.issues[:5]]
+    assert db.is_county
+    assert count(db, m.WaterBody) == count(own["东岭镇"][0], m.WaterBody) + count(own["西河乡"][0], m.WaterBody)
+
+    from hzdesk.office import check
+    assert check(db).ok
+
+    county = statistics(db, *Q1, UNTIL)
+    ranked = {r["township"]: r for r in county["by_township"]}
+    for name, (own_db, _) in own.items():
+        with own_db.session() as s:
+            theirs = period_stats(s, *Q1, UNTIL)
+        narrow_to(db, name)
+        ours = statistics(db, *Q1, UNTIL)
+        db.township = None
+        assert "by_township" not in ours
+        assert ours == theirs          # a township's figures in the county are its own office's
+        assert ranked[name]["patrols"] == theirs["patrols"]["done"]
+        assert ranked[name]["patrol_rate"] == theirs["patrols"]["rate"]
+        assert ranked[name]["overdue"] == theirs["issues"]["overdue"]
+    assert county["patrols"]["done"] == sum(r["patrols"] for r in ranked.values())
+    assert sorted(r["rank"] for r in ranked.values()) == [1, 2]
+    best = min(ranked.values(), key=lambda r: r["rank"])
+    assert best["patrol_rate"] == max(r["patrol_rate"] for r in ranked.values())
+
+
+def test_a_record_naming_another_townships_water_body_is_refused_and_nothing_written(db, two_townships, tmp_path):
+    folder, own = two_townships
+    only_east = sorted(codes(own["东岭镇"][1], "河湖名录", "编码") - codes(own["西河乡"][1], "河湖名录", "编码"))
+    assert only_east
+    for name in own:
+        add_township(db, name)
+    assert merge_township(db, own["东岭镇"][1], "东岭镇").written
+    wb = openpyxl.load_workbook(own["西河乡"][1])
+    ws = wb["巡河记录"]
+    at = [c.value for c in ws[1]].index("河湖编码") + 1
+    ws.cell(row=2, column=at, value=only_east[0])    # a code that is only the other township's
+    bad = tmp_path / "西河乡-改.xlsx"
+    wb.save(bad)
+    before = count(db, m.Patrol)
+    result = merge_township(db, bad, "西河乡")
+    assert not result.ok and not result.written
+    assert any(i.sheet == "巡河记录" and i.value == only_east[0] for i in result.issues)
+    assert count(db, m.Patrol) == before and count(db, m.WaterBody, 2) == 0
+
+
+def test_the_county_view_adds_nothing_without_choosing_a_township(db):
+    add_township(db, "东岭镇")
+    add_township(db, "西河乡")
+    with db.session(write=True) as s:
+        with pytest.raises(townships.NoTownshipChosen, match="请先"):
+            records.create(s, "water_body", {"code": "X1", "name": "小河", "kind": "河流", "level": "村级"})
+        s.rollback()
+    narrow_to(db, "西河乡")
+    with db.session(write=True) as s:
+        wb = records.create(s, "water_body", {"code": "X1", "name": "小河", "kind": "河流", "level": "村级"})
+        s.commit()
+        assert wb.township_id == 2
+    narrow_to(db, "东岭镇")
+    with db.session(write=True) as s:     # the same code in another township is another river
+        records.create(s, "water_body", {"code": "X1", "name": "另一条小河", "kind": "河流", "level": "村级"})
+        s.commit()
+        assert [w.name for w in s.scalars(select(m.WaterBody))] == ["另一条小河"]   # it sees its own only
+
+
+def test_a_townships_own_database_works_as_before(db):
+    with db.session(write=True) as s:
+        records.create(s, "water_body", {"code": "X1", "name": "小河", "kind": "河流", "level": "村级"})
+        s.commit()
+    assert not db.is_county
+    assert township_list(db) == [(1, "某某镇", None)]
+    stats = statistics(db, *Q1, UNTIL)
+    assert [r["township"] for r in stats["by_township"]] == ["某某镇"]
+    # Its township holds records: a township added now is a second one, not a renaming.
+    add_township(db, "东岭镇")
+    assert [n for _, n, _ in township_list(db)] == ["某某镇", "东岭镇"]
+    with pytest.raises(Exception, match="已经有了"):
+        add_township(db, "东岭镇")
+
+
+@pytest.mark.sqlite_only
+def test_command_line_merge_and_narrowing(two_townships, tmp_path, capsys):
+    _, own = two_townships
+    target = tmp_path / "county.db"
+    assert cli.main(["--db", str(target), "township", "add", "东岭镇"]) == 0
+    assert cli.main(["--db", str(target), "township", "add", "西河乡"]) == 0
+    assert cli.main(["--db", str(target), "merge", "西河乡", str(own["西河乡"][1])]) == 0
+    assert "导入完成" in capsys.readouterr().out
+    assert cli.main(["--db", str(target), "merge", "南山镇", str(own["西河乡"][1])]) != 0
+    assert "没有乡镇“南山镇”" in capsys.readouterr().err
+    assert cli.main(["--db", str(target), "--township", "西河乡", "stats", "--period", "2025Q1",
+                     "--as-of", "2025-06-30", "--json"]) == 0
+    import json
+    narrowed = json.loads(capsys.readouterr().out)
+    with own["西河乡"][0].session() as s:
+        assert narrowed == period_stats(s, *Q1, UNTIL) | {"period": narrowed["period"], "as_of": narrowed["as_of"]}
