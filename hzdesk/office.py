@@ -419,6 +419,19 @@ def narrow_to(db: Database, township: str) -> None:
         db.township = chosen.id
 
 
+def county_figures(db: Database, start: dt.date, end: dt.date, as_of: dt.date | None = None,
+                   progress: Callable[[str], None] = lambda s: None,
+                   should_stop: Callable[[], bool] = lambda: False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each township's row, ranked, and the county's total figures (as `stats --json` gives them)."""
+    from hzdesk.services.county import by_township
+    from hzdesk.services.stats import period_stats
+
+    as_of = as_of or clock.today()
+    with db.session() as s:
+        rows = by_township(s, start, end, as_of, progress, should_stop)
+        return rows, period_stats(s, start, end, as_of)
+
+
 def township_list(db: Database) -> list[tuple[int, str, str | None]]:
     from hzdesk.db import township as townships
 

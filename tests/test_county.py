@@ -114,7 +114,7 @@ def test_the_county_view_adds_nothing_without_choosing_a_township(db):
     add_township(db, "东岭镇")
     add_township(db, "西河乡")
     with db.session(write=True) as s:
-        with pytest.raises(townships.NoTownshipChosen, match="请先"):
+        with pytest.raises(townships.NoTownshipChosen, match="请先.*选择一个乡镇"):
             records.create(s, "water_body", {"code": "X1", "name": "小河", "kind": "河流", "level": "村级"})
         s.rollback()
     narrow_to(db, "西河乡")
@@ -127,6 +127,19 @@ def test_the_county_view_adds_nothing_without_choosing_a_township(db):
         records.create(s, "water_body", {"code": "X1", "name": "另一条小河", "kind": "河流", "level": "村级"})
         s.commit()
         assert [w.name for w in s.scalars(select(m.WaterBody))] == ["另一条小河"]   # it sees its own only
+        east = s.scalar(select(m.WaterBody.id))
+        records.update(s, "water_body", east, {"code": "X1", "name": "东小河", "kind": "河流", "level": "村级"})
+        s.commit()                        # its code is taken only in the other township: no conflict
+    db.township = None
+    with db.session(write=True) as s:     # 全县 reads; it writes nothing, whichever service tries
+        with pytest.raises(townships.NoTownshipChosen):
+            records.update(s, "water_body", east, {"code": "X1", "name": "改名", "kind": "河流", "level": "村级"})
+        s.rollback()
+        s.get(m.WaterBody, east).name = "绕过服务改名"
+        with pytest.raises(townships.NoTownshipChosen):
+            s.flush()
+        s.rollback()
+        assert sorted(s.scalars(select(m.WaterBody.name))) == ["东小河", "小河"]
 
 
 def test_a_townships_own_database_works_as_before(db):
@@ -160,3 +173,55 @@ def test_command_line_merge_and_narrowing(two_townships, tmp_path, capsys):
     narrowed = json.loads(capsys.readouterr().out)
     with own["西河乡"][0].session() as s:
         assert narrowed == period_stats(s, *Q1, UNTIL) | {"period": narrowed["period"], "as_of": narrowed["as_of"]}
+
+
+def test_the_window_narrows_to_a_township_ranks_them_and_merges_a_workbook(qtbot, db, two_townships, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from hzdesk.ui import excel_dialogs
+    from hzdesk.ui.app import MainWindow
+    from hzdesk.ui.county_tab import merge_township_workbook
+
+    _, own = two_townships
+    add_township(db, "东岭镇")
+    assert merge_township(db, own["东岭镇"][1], "东岭镇").written
+    monkeypatch.setattr(excel_dialogs.ImportPreview, "exec", lambda self: 1)
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    w.show()
+    assert getattr(w, "township_picker", None) is None and "county" not in w.pages   # one township: as before
+
+    from hzdesk.ui.county_tab import add_township as add_in_window
+    assert add_in_window(w.ctx, w, "西河乡") == "西河乡"
+    picker = w.township_picker                                   # a second township: the county's database
+    assert [picker.itemText(i) for i in range(picker.count())] == ["全县", "东岭镇", "西河乡"]
+    assert w.tabs.tabText(w.tabs.indexOf(w.pages["county"])) == "县级汇总"
+
+    merge_township_workbook(w.ctx, w, "西河乡", str(own["西河乡"][1]))
+    qtbot.waitUntil(lambda: count(db, m.WaterBody, 2) == count(own["西河乡"][0], m.WaterBody), timeout=60_000)
+
+    waters = w.waters.widget(0).content()
+    w.show_page("waters")
+
+    def shown_after(choice):
+        """The rows the 河湖名录 shows once `choice` is picked (each choice reloads the tabs)."""
+        before = list(waters.model.rows)
+        picker.setCurrentIndex(picker.findText(choice))
+        qtbot.waitUntil(lambda: waters.model.rows != before or not before, timeout=20_000)
+        qtbot.wait(200)
+        return waters.model.total, {r["code"] for r in waters.model.rows}
+
+    east, west = shown_after("东岭镇"), shown_after("西河乡")
+    assert "西河乡" in w.windowTitle()
+    everything = shown_after("全县")
+    assert east[0] and west[0] and everything[0] == east[0] + west[0]
+    with own["西河乡"][0].session() as s:
+        assert west[1] <= set(s.scalars(select(m.WaterBody.code)))
+
+    tab = w.show_page("county")
+    tab.period.setText("2025Q1")
+    tab.run()
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 3, timeout=60_000)
+    assert [tab.table.item(r, 1).text() for r in range(3)][2] == "全县"
+    assert {tab.table.item(r, 1).text() for r in range(2)} == {"东岭镇", "西河乡"}

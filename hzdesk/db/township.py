@@ -49,13 +49,25 @@ def _only_this_township(state) -> None:
             InTownship, lambda cls: cls.township_id == township_id, include_aliases=True))
 
 
+WRITE_IN_COUNTY_VIEW = "全县汇总中只能查看、统计和打印；新增、修改或删除记录请先在窗口右上角的“乡镇”中选择一个乡镇。"
+
+
+def require_township(session: Session) -> None:
+    """Refuse a write to the ledgers in the county's 全县 view."""
+    if session.info.get(SCOPE) is None and session.info.get(COUNTY):
+        raise NoTownshipChosen(WRITE_IN_COUNTY_VIEW)
+
+
 @event.listens_for(Session, "before_flush")
 def _new_rows_in_this_township(session: Session, _context, _instances) -> None:
     township_id = session.info.get(SCOPE)
+    if township_id is None and session.info.get(COUNTY):
+        # Whatever service wrote it: the county's 全县 view writes no ledger row.
+        if any(isinstance(obj, InTownship) for obj in (*session.new, *session.dirty, *session.deleted)):
+            raise NoTownshipChosen(WRITE_IN_COUNTY_VIEW)
+        return
     for obj in session.new:
         if isinstance(obj, InTownship) and obj.township_id is None:
-            if township_id is None and session.info.get(COUNTY):
-                raise NoTownshipChosen("全县汇总中不能新增记录：请先在“乡镇”中选择一个乡镇。")
             obj.township_id = township_id if township_id is not None else HOME_TOWNSHIP
 
 

@@ -53,6 +53,21 @@ def category_chart(by_category: dict[str, int]):
     return fig
 
 
+def township_chart(rates: list[tuple[str, float]]):
+    """Each township's patrol rate (巡河达标率), in ranking order from the top: horizontal bars."""
+    plt = _pyplot()
+    items = rates[::-1]
+    fig, ax = plt.subplots(figsize=(6.0, 0.4 * len(items) + 0.9), layout="constrained")
+    bars = ax.barh([k for k, _ in items], [v * 100 for _, v in items], color=GRAYS[1], edgecolor="black",
+                   linewidth=0.6, height=0.55)
+    ax.bar_label(bars, labels=[f"{v * 100:.1f}%" for _, v in items], padding=3)
+    ax.set_xlabel("巡河达标率（%）")
+    ax.set_xlim(0, 118)
+    ax.spines[["top", "right"]].set_visible(False)
+    plt.close(fig)
+    return fig
+
+
 def class_chart(months: list[tuple[int, int]], sections: list, by_month: dict):
     """水质类别逐月变化: one line per sampled section (up to eight, told apart by marker and dash as
     well as colour, for a black-and-white printer), Ⅰ at the top; None when nothing was sampled."""

@@ -26,8 +26,13 @@ def _notice():
     return compose_notice
 
 
+def _ranking():
+    from hzdesk.reports.county_notice import compose_ranking
+    return compose_ranking
+
+
 #: How each document kind (kinds.ReportKind.document) is composed.
-WRITTEN = {"work-summary": _summary, "assessment": _notice}
+WRITTEN = {"work-summary": _summary, "assessment": _notice, "county-ranking": _ranking}
 
 
 @dataclass

@@ -41,12 +41,22 @@ def get(session: Session, ledger_key: str, record_id: int):
     return obj
 
 
+def _in_one_township(session: Session, lg) -> None:
+    """In the county's 全县 view the ledgers are read, printed and ranked, never written: a record
+    belongs to one township, chosen first (db/township.py)."""
+    from hzdesk.db.models import InTownship
+    from hzdesk.db.township import require_township
+    if issubclass(lg.model, InTownship):
+        require_township(session)
+
+
 def create(session: Session, ledger_key: str, data: dict[str, Any], *, flush: bool = True,
            number: str | None = None):
     """Validate and add one record. `flush=False` lets a bulk import send rows nobody refers to
     (patrols) to the database in batches; the record has no id until the next flush. A problem
     gets the next number of its year unless an import brings its own `number`."""
     lg = ledger(ledger_key)
+    _in_one_township(session, lg)
     values = clean(session, lg, data)
     obj = lg.model(**values)
     if lg.key == "problem":
@@ -78,6 +88,7 @@ def update(session: Session, ledger_key: str, record_id: int, data: dict[str, An
     clerk saved since is refused instead of silently overwritten; on a server the row is locked
     first, so two saves at once cannot both pass the comparison."""
     lg = ledger(ledger_key)
+    _in_one_township(session, lg)
     if seen is not None and hasattr(lg.model, "updated_at"):
         obj = session.get(lg.model, record_id, with_for_update=True, populate_existing=True)
         if obj is None:
@@ -151,6 +162,7 @@ def _all_ledgers():
 
 def delete(session: Session, ledger_key: str, record_id: int) -> None:
     lg = ledger(ledger_key)
+    _in_one_township(session, lg)
     obj = get(session, ledger_key, record_id)
     today = clock.today()
     if lg.versioned and (obj.effective_from is None or obj.effective_from < today):

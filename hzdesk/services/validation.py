@@ -215,6 +215,8 @@ def _unique(session: Session, errors: dict, column, value, existing, key: str, w
     q = select(func.count()).where(column == value)
     if existing is not None:
         q = q.where(column.class_.id != existing.id)
+        if hasattr(column.class_, "township_id"):   # codes are unique within the record's township
+            q = q.where(column.class_.township_id == existing.township_id)
     if session.scalar(q):
         errors[key] = f"{what}“{value}”已被使用"
 
@@ -249,7 +251,7 @@ def _check_person(session, v, existing):
                 return errors
         q = select(func.count()).where(m.Person.name == v["name"], m.Person.phone == v["phone"])
         if existing is not None:
-            q = q.where(m.Person.id != existing.id)
+            q = q.where(m.Person.id != existing.id, m.Person.township_id == existing.township_id)
         if session.scalar(q):
             errors["name"] = f"已有同名同电话的人员“{v['name']}”，请勿重复登记"
     return errors

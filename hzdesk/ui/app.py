@@ -35,6 +35,10 @@ def _excel(name: str):
     return _tab("excel_dialogs", name)
 
 
+def _county(name: str):
+    return _tab("county_tab", name)
+
+
 def _task_colour():
     """Light red for a plan's task past its deadline and not done (services.plans decides)."""
     from PySide6.QtGui import QColor
@@ -80,6 +84,8 @@ class MainWindow(QMainWindow):
         if db.read_only:
             self._read_only_banner()
         self.ctx.bus.changed.connect(lambda changes: changes.touches({"setting"}) and self._update_title())
+        self.ctx.bus.changed.connect(lambda _changes: self._county_ui())
+        self._county_ui()
         self._update_title()
         self.menuBar().setEnabled(True)
         self.statusBar().clearMessage()
@@ -199,6 +205,9 @@ class MainWindow(QMainWindow):
         self._action(m, "导出 Excel(&X)…", lambda: _excel("export_excel")(self.ctx, self), K("Ctrl+Shift+S"))
         self._action(m, "保存导入模板…", lambda: _excel("save_template")(self.ctx, self))
         m.addSeparator()
+        self._action(m, "添加乡镇（县级汇总）…", lambda: _county("add_township")(self.ctx, self), name="menu_add_township")
+        self._action(m, "合并乡镇台账…", self.merge_township, name="menu_merge_township")
+        m.addSeparator()
         self._action(m, "立即备份(&B)", self.backup_now)
         self._action(m, "从备份恢复…", self.restore_dialog)
         m.addSeparator()
@@ -258,7 +267,65 @@ class MainWindow(QMainWindow):
         office = self.ctx.read(get_setting, "office_name")
         who = f" — {self.db.actor}（{self.db.role}）" if self.db.role else ""
         ro = "（只读）" if self.db.read_only else ""
-        self.setWindowTitle(f"{APP_NAME} — {office} — {self.db.name}{ro}{who}")
+        where = ""
+        if self.db.is_county:
+            where = f" — {self.township_picker.currentText()}" if getattr(self, "township_picker", None) else ""
+        self.setWindowTitle(f"{APP_NAME} — {office}{where} — {self.db.name}{ro}{who}")
+
+    # ------------------------------------------------------------ the county's database
+    def _county_ui(self) -> None:
+        """A database of several townships (the county's) gets a 乡镇 picker beside the menus —
+        全县 reads across them, a township narrows every tab to its own ledgers — and the 县级汇总
+        tab; a township's own database gets neither."""
+        from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
+
+        from hzdesk.office import township_list
+        county = self.db.is_county
+        picker = getattr(self, "township_picker", None)
+        if not county:
+            if picker is not None:
+                self.menuBar().setCornerWidget(None)
+                self._township_holder.deleteLater()
+                self.township_picker = self._township_holder = None
+                self.db.township = None
+            if "county" in self.pages:
+                page = self.pages.pop("county")
+                self.tabs.removeTab(self.tabs.indexOf(page))
+                page.deleteLater()
+            return
+        townships = township_list(self.db)
+        if picker is None:
+            holder = self._township_holder = QWidget(self.menuBar())   # kept: the menu bar does not own it in Python
+            row = QHBoxLayout(holder)
+            row.setContentsMargins(0, 0, 8, 0)
+            row.addWidget(QLabel("乡镇"))
+            picker = self.township_picker = QComboBox()
+            picker.setObjectName("township_picker")
+            picker.setMinimumContentsLength(8)
+            row.addWidget(picker)
+            self.menuBar().setCornerWidget(holder)
+            picker.currentIndexChanged.connect(self._township_chosen)
+        shown = [picker.itemData(i) for i in range(picker.count())]
+        if shown != [None] + [t for t, _n, _c in townships]:
+            picker.blockSignals(True)
+            picker.clear()
+            picker.addItem("全县", None)
+            for number, name, _code in townships:
+                picker.addItem(name, number)
+            at = picker.findData(self.db.township)
+            picker.setCurrentIndex(max(at, 0))
+            picker.blockSignals(False)
+        if "county" not in self.pages:
+            from hzdesk.ui.county_tab import CountyTab
+            self.pages["county"] = LazyPage(lambda: CountyTab(self.ctx), ready=lambda: self.ctx is not None)
+            self.tabs.addTab(self.pages["county"], "县级汇总")
+            self._update_title()
+
+    def _township_chosen(self, _index: int) -> None:
+        self.db.township = self.township_picker.currentData()
+        self.ctx.undo_stack.clear()   # what was saved in another township is not this view's to take back
+        self._update_title()
+        self.ctx.bus.announce()
 
     def _read_only_banner(self) -> None:
         """A database on write-protected media: say so where it stays in sight."""
@@ -366,6 +433,14 @@ class MainWindow(QMainWindow):
                                     lambda step, _stop: load_demo(self.db, DemoOptions(scale="small"), step), done)
         self._task.start()
 
+    def merge_township(self) -> None:
+        if not self.db.is_county:
+            QMessageBox.information(self, "合并乡镇台账",
+                                    "合并乡镇台账用于县级数据库：请先用“文件 → 添加乡镇（县级汇总）…”添加各乡镇"
+                                    "（建议在新建的空数据库中进行），再把各乡镇报送的工作簿并入。")
+            return
+        _county("merge_township_workbook")(self.ctx, self)
+
     def _switch_to(self, path: str) -> None:
         from hzdesk.office import open_database
 
@@ -377,6 +452,7 @@ class MainWindow(QMainWindow):
         old = self.ctx.db
         self.ctx.db = new_db
         old.close()
+        self._county_ui()
         if not new_db.on_server:   # a server's URL carries its password: not kept in the settings
             QSettings().setValue("last_db", str(new_db.path))
         self.ctx.bus.announce()

@@ -107,29 +107,37 @@ class ImportPreview(QDialog):
             self.error_file = path
 
 
-def import_excel(ctx: AppContext, parent: QWidget, path: str | None = None) -> None:
+def import_excel(ctx: AppContext, parent: QWidget, path: str | None = None, *, township: str | None = None) -> None:
+    """Check a workbook in full, show what it would do, write it when the clerk agrees. With
+    `township`: 合并乡镇台账, into that township of the county's database."""
+    title = "导入 Excel" if township is None else f"合并乡镇台账（{township}）"
     if path is None:
         path, _ = QFileDialog.getOpenFileName(parent, "导入 Excel", str(Path.home()), "Excel 工作簿 (*.xlsx)")
         if not path:
             return
-    from hzdesk.office import import_workbook
+    from hzdesk.office import import_workbook, merge_township
+
+    def run(step, should_stop, dry_run):
+        if township is None:
+            return import_workbook(ctx.db, path, dry_run=dry_run, progress=step, should_stop=should_stop)
+        return merge_township(ctx.db, path, township, dry_run=dry_run, progress=step, should_stop=should_stop)
 
     def check(step, should_stop):
-        return import_workbook(ctx.db, path, dry_run=True, progress=step, should_stop=should_stop)
+        return run(step, should_stop, True)
 
     def write(step, should_stop):
-        return import_workbook(ctx.db, path, progress=step, should_stop=should_stop)
+        return run(step, should_stop, False)
 
     def written(result, error):
         if error is not None or not result.written:
-            show_error(parent, "导入 Excel", error or HzdeskError("导入未完成，没有写入数据。"))
+            show_error(parent, title, error or HzdeskError("导入未完成，没有写入数据。"))
             return
         ctx.bus.announce()
-        QMessageBox.information(parent, "导入 Excel", "导入完成：\n" + "\n".join(result.sheet_lines()))
+        QMessageBox.information(parent, title, "导入完成：\n" + "\n".join(result.sheet_lines()))
 
     def checked(result, error):
         if error is not None:
-            show_error(parent, "导入 Excel", error)
+            show_error(parent, title, error)
             return
         if ImportPreview(result, parent).exec():
             BackgroundTask(parent, "正在导入", write, written).start()
