@@ -148,11 +148,16 @@ def test_a_townships_own_database_works_as_before(db):
         s.commit()
     assert not db.is_county
     assert township_list(db) == [(1, "某某镇", None)]
+    from hzdesk.services.settings import set_setting
+    with db.session(write=True) as s:      # its township is named after its office, and follows it
+        set_setting(s, "office_name", "桃源乡河长制办公室")
+        s.commit()
+    assert township_list(db) == [(1, "桃源乡", None)]
     stats = statistics(db, *Q1, UNTIL)
-    assert [r["township"] for r in stats["by_township"]] == ["某某镇"]
+    assert [r["township"] for r in stats["by_township"]] == ["桃源乡"]
     # Its township holds records: a township added now is a second one, not a renaming.
     add_township(db, "东岭镇")
-    assert [n for _, n, _ in township_list(db)] == ["某某镇", "东岭镇"]
+    assert [n for _, n, _ in township_list(db)] == ["桃源乡", "东岭镇"]
     with pytest.raises(Exception, match="已经有了"):
         add_township(db, "东岭镇")
 

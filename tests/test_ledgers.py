@@ -5,7 +5,8 @@ from sqlalchemy import inspect
 from hzdesk.fields import CHOICE_LISTS, LEDGERS
 
 # Columns kept by the program, never typed by a clerk.
-INTERNAL = {"id", "created_at", "updated_at"}
+INTERNAL = {"id", "created_at", "updated_at",
+            "township_id"}   # set by the session's township (db/township.py), never typed in a form
 
 
 def test_every_field_is_a_column_and_every_column_is_described():

@@ -80,4 +80,10 @@ def test_stats_json_from_the_command_line_is_the_same_figure(demo):
         expected = period_stats(s, *parse_period("2026Q2"), dt.date(2026, 6, 17))
     out = subprocess.run([sys.executable, "-m", "hzdesk", "--db", str(demo.path), "stats", "--period", "2026Q2",
                           "--as-of", "2026-06-17", "--json"], capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == json.loads(json.dumps(expected, ensure_ascii=False))
+    printed = json.loads(out)
+    own = printed.pop("by_township")
+    assert printed == json.loads(json.dumps(expected, ensure_ascii=False))
+    # A township's own database: its one row of the county's table is the same figures.
+    assert [(r["township"], r["rank"]) for r in own] == [("清溪镇", 1)]
+    assert (own[0]["patrols"], own[0]["patrol_rate"], own[0]["overdue"]) == \
+        (expected["patrols"]["done"], expected["patrols"]["rate"], expected["issues"]["overdue"])

@@ -128,6 +128,15 @@ def placeholder(session: Session) -> str:
     return township_name(stored.value if stored is not None and isinstance(stored.value, str) else None)
 
 
+def follow_office_name(session: Session, office_name: str) -> None:
+    """A township's own database: its township is named after its office, and follows a change
+    of the office's name while it still bears the name taken from the old one. A county's
+    townships keep their names whatever the county office is called."""
+    existing = townships(session)
+    if len(existing) == 1 and existing[0].name == placeholder(session):
+        existing[0].name = township_name(office_name)
+
+
 def _holds_nothing(session: Session, township_id: int) -> bool:
     from hzdesk.db.models import Person, WaterBody
     return all(session.scalar(select(func.count()).select_from(model)

@@ -479,6 +479,7 @@ def load_demo(db: Database, opts: DemoOptions,
                                                 for i, u in enumerate(units)])
         conn.execute(m.Setting.__table__.update().where(m.Setting.key == "office_name")
                      .values(value=f"{N.TOWNSHIP}河长制办公室"))
+        conn.execute(m.Township.__table__.update().where(m.Township.id == m.HOME_TOWNSHIP).values(name=N.TOWNSHIP))
         summary = {"河湖": len(b.water), "人员": len(b.people), "任职": len(b.appointments),
                    "公示牌": len(b.boards), "巡河记录": len(b.patrols), "问题": len(b.problems),
                    "排污口": len(b.outfalls), "监测断面": len(b.sections), "工作记录": len(b.work)}

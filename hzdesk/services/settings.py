@@ -166,6 +166,9 @@ def set_setting(session: Session, key: str, value: Any, effective_from: dt.date 
             same_day.new_value = value
         else:
             session.add(SettingChange(key=key, old_value=old, new_value=value, effective_from=day))
+    if key == "office_name":
+        from hzdesk.db.township import follow_office_name
+        follow_office_name(session, value)
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
