@@ -343,6 +343,7 @@ class Problem(InTownship, Timestamps, Base):
         Index("ix_problem_closed", "closed_on"),
         Index("ix_problem_patrol", "patrol_id"),
         UniqueConstraint("township_id", "number", name="uq_problem_township_number"),
+        Index("ix_problem_township_closed", "township_id", "closed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -379,7 +380,8 @@ class ProblemEvent(InTownship, Base):
     """One change of a problem's state: what, when, by whom, why."""
 
     __tablename__ = "problem_event"
-    __table_args__ = (Index("ix_problem_event_problem", "problem_id", "id"),)
+    __table_args__ = (Index("ix_problem_event_problem", "problem_id", "id"),
+                      Index("ix_problem_event_township_date", "township_id", "on_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     problem_id: Mapped[int] = mapped_column(ForeignKey("problem.id", ondelete="CASCADE"))

@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 def plain_rows(session: Session, statement):
     """Rows of plain columns through the session's connection, without the ORM's bookkeeping.
     Pending changes are flushed first, as an ORM query would. A session narrowed to one township
-    of the county's database goes through the ORM, which narrows the rows (db/township.py)."""
-    if session.info.get("township") is not None:
-        return session.execute(statement)
+    of the county's database gets its rows narrowed the same way as the ORM's (db/township.py)."""
     session.flush()
+    township_id = session.info.get("township")
+    if township_id is not None:
+        from hzdesk.db.township import narrowed
+        statement = narrowed(statement, township_id)
     return session.connection().execute(statement)
 
 

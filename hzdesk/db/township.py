@@ -39,14 +39,20 @@ def scoped_to(session: Session) -> int | None:
     return session.info.get(SCOPE)
 
 
+def narrowed(statement, township_id: int):
+    """`statement` seeing only that township's ledger rows (compiled by the ORM's rules even when
+    run on a plain connection, as db/rows.plain_rows does)."""
+    return statement.options(with_loader_criteria(
+        InTownship, lambda cls: cls.township_id == township_id, include_aliases=True))
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _only_this_township(state) -> None:
     township_id = state.session.info.get(SCOPE)
     if township_id is None or state.is_column_load or state.is_relationship_load:
         return   # (a relationship's load carries the options of the query that loaded its parent)
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(with_loader_criteria(
-            InTownship, lambda cls: cls.township_id == township_id, include_aliases=True))
+        state.statement = narrowed(state.statement, township_id)
 
 
 WRITE_IN_COUNTY_VIEW = "全县汇总中只能查看、统计和打印；新增、修改或删除记录请先在窗口右上角的“乡镇”中选择一个乡镇。"

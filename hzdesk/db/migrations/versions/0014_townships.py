@@ -55,8 +55,13 @@ def upgrade() -> None:
                     column = PER_TOWNSHIP[table]
                     batch_op.drop_constraint(batch_op.f(f'uq_{table}_{column}'), type_='unique')
                     batch_op.create_unique_constraint(f'uq_{table}_township_{column}', ['township_id', column])
+                # The county's figures are a township's at a time: its rows found by index.
                 if table == 'patrol':
                     batch_op.create_index('ix_patrol_township_date', ['township_id', 'patrol_date'], unique=False)
+                if table == 'problem_event':
+                    batch_op.create_index('ix_problem_event_township_date', ['township_id', 'on_date'], unique=False)
+                if table == 'problem':
+                    batch_op.create_index('ix_problem_township_closed', ['township_id', 'closed_on'], unique=False)
 
     # The new column changes every ledger row's digest: the rows intact until now are sealed anew.
     reseal_after_new_columns(conn, LEDGERS, add_columns)
@@ -67,6 +72,10 @@ def downgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             if table == 'patrol':
                 batch_op.drop_index('ix_patrol_township_date')
+            if table == 'problem_event':
+                batch_op.drop_index('ix_problem_event_township_date')
+            if table == 'problem':
+                batch_op.drop_index('ix_problem_township_closed')
             if table in PER_TOWNSHIP:
                 column = PER_TOWNSHIP[table]
                 batch_op.drop_constraint(f'uq_{table}_township_{column}', type_='unique')
