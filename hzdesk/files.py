@@ -59,3 +59,14 @@ def _permissions_as_if_created(tmp: str) -> None:
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o666 & ~mask)
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's content, read a megabyte at a time."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -392,8 +392,11 @@ def merge_township(db: Database, file: str | os.PathLike, township: str, *, dry_
         from hzdesk.db.backup import backup
         progress("导入前备份")
         backup(db.path, "导入前")
+    from hzdesk.files import sha256_of
     with db.session(write=not dry_run) as s:
         townships.scope(s, chosen_id)
+        s.info["import_note"] = {"action": "合并乡镇台账", "乡镇": township, "文件": Path(file).name,
+                                 "sha256": sha256_of(Path(file))}
         return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop)
 
 
@@ -453,6 +456,10 @@ def export_workbook(db: Database, file: str | os.PathLike, *, period=None,
     """The county workbook (every ledger, one sheet each); returns the rows per sheet."""
     from hzdesk.reports.excel_export import write_workbook
 
+    if db.township is None and db.is_county:
+        # Codes repeat across townships: a workbook of all of them could not be read back.
+        raise ValidationError({"township": "县级数据库请按乡镇导出：先选择一个乡镇（窗口右上角的“乡镇”，"
+                                           "或命令行 --township 乡镇）。各乡镇的统计数字请用统计工作簿。"})
     with db.session() as s:
         return write_workbook(file, s, period=period, progress=progress, should_stop=should_stop)
 

@@ -68,8 +68,14 @@ def test_merged_townships_keep_their_codes_apart_and_their_own_figures(db, two_t
     assert db.is_county
     assert count(db, m.WaterBody) == count(own["东岭镇"][0], m.WaterBody) + count(own["西河乡"][0], m.WaterBody)
 
-    from hzdesk.office import check
+    from hzdesk.office import check, export_workbook
     assert check(db).ok
+    with db.session() as s:    # each merge is named in the trail: whose ledgers, which file
+        notes = [e.after for e in s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "合并乡镇台账"))]
+    assert [(n["乡镇"], n["文件"]) for n in notes] == [("东岭镇", "东岭镇.xlsx"), ("西河乡", "西河乡.xlsx")]
+    assert all(len(n["sha256"]) == 64 for n in notes)
+    with pytest.raises(Exception, match="请按乡镇导出"):   # codes repeat across townships
+        export_workbook(db, two_townships[0] / "全县.xlsx")
 
     county = statistics(db, *Q1, UNTIL)
     ranked = {r["township"]: r for r in county["by_township"]}

@@ -237,15 +237,9 @@ def restore(db_path: str | os.PathLike, backup_file: str | os.PathLike) -> Backu
 
 def blob_is_whole(path: Path) -> bool:
     """An attachment is stored under the SHA-256 of its content: the name says what it must hold."""
-    import hashlib
+    from hzdesk.files import sha256_of
 
-    if not path.is_file():
-        return False
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest() == path.stem
+    return path.is_file() and sha256_of(path) == path.stem
 
 
 def _copy_blob(source: Path, dest: Path, *, hash_check: bool = True) -> None:

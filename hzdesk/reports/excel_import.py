@@ -322,6 +322,11 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
             session.rollback()
         else:
             audit.end_batch(session, write=True)
+            note = session.info.pop("import_note", None)
+            if note:   # what the batch was, in the trail beside its rows (合并乡镇台账: whose, which file)
+                audit.append_entries(session.connection(), [{
+                    "action": note.pop("action"), "table_name": "*", "record_id": None,
+                    "actor": session.info.get("actor"), "after": note}])
             session.commit()
             result.written = True
     except BaseException:
