@@ -53,7 +53,7 @@ def codes(path, sheet, column):
     return {r[at] for r in rows[1:] if r[at]}
 
 
-def test_merged_townships_keep_their_codes_apart_and_their_own_figures(db, two_townships):
+def test_merged_townships_keep_their_codes_apart_and_their_own_figures(db, two_townships, tmp_path):
     _, own = two_townships
     shared = codes(own["东岭镇"][1], "河湖名录", "编码") & codes(own["西河乡"][1], "河湖名录", "编码")
     assert shared, "the two townships should share water-body codes, or this test proves nothing"
@@ -76,6 +76,16 @@ def test_merged_townships_keep_their_codes_apart_and_their_own_figures(db, two_t
     assert all(len(n["sha256"]) == 64 for n in notes)
     with pytest.raises(Exception, match="请按乡镇导出"):   # codes repeat across townships
         export_workbook(db, two_townships[0] / "全县.xlsx")
+    # The county's offline copy verifies: imported rows hold SQL NULLs in JSON columns, which a
+    # copy must not turn into JSON nulls (their seals would no longer match).
+    from hzdesk import office
+    copy_path = tmp_path / "县级副本.db"
+    office.copy_to(db, copy_path)
+    copy = open_database(copy_path)
+    try:
+        assert check(copy).ok and township_list(copy) == township_list(db)
+    finally:
+        copy.close()
 
     county = statistics(db, *Q1, UNTIL)
     ranked = {r["township"]: r for r in county["by_township"]}

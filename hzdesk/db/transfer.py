@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import JSON, Text, bindparam, cast, delete, func, insert, select
 
 from hzdesk.db import models as m
 from hzdesk.db.models import Base
@@ -28,6 +28,19 @@ _NOT_COPIED = {"hzdesk_meta", "attachment_blob"}
 class Cancelled(DatabaseError):
     def __init__(self) -> None:
         super().__init__("已取消，目标数据库没有写入任何记录。")
+
+
+# JSON columns travel as their stored text: parsed, a JSON null and an SQL NULL would both come
+# back as None and be written alike, and the row's seal (digest.py) would no longer match.
+def _read(table):
+    return select(*[cast(c, Text).label(c.name) if isinstance(c.type, JSON) else c for c in table.c])
+
+
+def _write(table, dialect: str):
+    as_text = {c.name: bindparam(c.name, type_=Text) for c in table.c if isinstance(c.type, JSON)}
+    if dialect == "postgresql":   # text into a json column is a cast there; SQLite keeps the text
+        as_text = {k: cast(v, JSON) for k, v in as_text.items()}
+    return insert(table).values(as_text) if as_text else insert(table)
 
 
 def copy_database(source, target, *, progress: Callable[[str], None] = lambda s: None,
@@ -46,10 +59,11 @@ def copy_database(source, target, *, progress: Callable[[str], None] = lambda s:
             if should_stop():
                 raise Cancelled()
             progress(f"复制 {table.name}")
-            rows = src.execution_options(stream_results=True, yield_per=CHUNK).execute(select(table))
+            rows = src.execution_options(stream_results=True, yield_per=CHUNK).execute(_read(table))
             n = 0
+            write = _write(table, dst.dialect.name)
             for chunk in rows.mappings().partitions(CHUNK):
-                dst.execute(insert(table), [dict(r) for r in chunk])
+                dst.execute(write, [dict(r) for r in chunk])
                 n += len(chunk)
             copied[table.name] = n
         if dst.dialect.name == "postgresql":

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hzdesk.parsing import format_date_cn
 from hzdesk.periods import period_title
-from hzdesk.reports.work_summary import Block, Draft, number_captions, tight
+from hzdesk.reports.work_summary import Block, Draft, signed
 from hzdesk.services.stats import percent
 
 
@@ -77,8 +77,4 @@ def compose_ranking(session: Session, start: dt.date, end: dt.date, as_of: dt.da
     blocks.append(Block("para", "各乡镇要对照排名查找差距：巡河达标率偏低的督促河长按规定频次巡河，"
                                 "逾期问题逐个明确责任单位和办结时限，公示牌在河长调整后及时更新，"
                                 "并将整改情况报县河长办。"))
-    blocks += [Block("signature", office), Block("signature", day)]
-    for block in blocks:
-        if block.kind == "para":
-            block.text = tight(block.text)
-    return Draft(title, office, as_of, number_captions(blocks), total)
+    return signed(title, office, as_of, blocks, total)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hzdesk.parsing import format_date_cn
 from hzdesk.periods import period_title
 from hzdesk.services.stats import percent
-from hzdesk.reports.work_summary import Block, Draft, _township, number_captions, tight
+from hzdesk.reports.work_summary import Block, Draft, _township, signed
 
 
 def compose_notice(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> Draft:
@@ -61,8 +61,4 @@ def compose_notice(session: Session, start: dt.date, end: dt.date, as_of: dt.dat
                                         "认真整改，并将整改情况报镇河长办。"))
         blocks.append(Block("para", "“—”表示该村本期没有可考核的内容（如无应巡次数、无交办问题或无在用公示牌），"
                                     "该项不计分，得分按其余项目折算。"))
-    blocks += [Block("signature", office), Block("signature", day)]
-    for b in blocks:
-        if b.kind == "para":
-            b.text = tight(b.text)
-    return Draft(title, office, as_of, number_captions(blocks), s)
+    return signed(title, office, as_of, blocks, s)

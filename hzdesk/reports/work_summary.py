@@ -323,12 +323,18 @@ def compose(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> D
               *_plans(s, day),
               *_work(s),
               *_shortcomings(s, details, day),
-              *_next_steps(get_setting(session, "summary_next_steps")),
-              Block("signature", office), Block("signature", day)]
+              *_next_steps(get_setting(session, "summary_next_steps"))]
+    return signed(title, office, as_of, blocks, s)
+
+
+def signed(title: str, office: str, as_of: dt.date, blocks: list[Block], stats: dict[str, Any]) -> Draft:
+    """A document's blocks finished the one way: signed by the office and dated, its paragraphs'
+    numbers set tight, its tables and charts numbered."""
+    blocks = [*blocks, Block("signature", office), Block("signature", format_date_cn(as_of))]
     for b in blocks:
         if b.kind == "para":
             b.text, b.lead = tight(b.text), tight(b.lead)
-    return Draft(title, office, as_of, number_captions(blocks), s)
+    return Draft(title, office, as_of, number_captions(blocks), stats)
 
 
 def number_captions(blocks: list[Block]) -> list[Block]:

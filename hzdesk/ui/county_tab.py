@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout,
                                QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from hzdesk import clock
 from hzdesk.errors import HzdeskError
-from hzdesk.ui.common import AppContext, BackgroundTask, show_error
+from hzdesk.ui.common import AppContext, BackgroundTask, ok_cancel, show_error
 
 
 class CountyTab(QWidget):
@@ -175,11 +175,7 @@ class MergeDialog(QDialog):
         hint = QLabel("乡镇用本软件“导出 Excel”报送的工作簿。编码只在所选乡镇内查找和查重；"
                       "先全部检查，全部正确才写入，有错误时一条也不写入。")
         hint.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("检查")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel("检查", self._accept, self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(hint)
