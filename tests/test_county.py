@@ -100,7 +100,11 @@ def test_merged_townships_keep_their_codes_apart_and_their_own_figures(db, two_t
         assert ranked[name]["patrols"] == theirs["patrols"]["done"]
         assert ranked[name]["patrol_rate"] == theirs["patrols"]["rate"]
         assert ranked[name]["overdue"] == theirs["issues"]["overdue"]
-    assert county["patrols"]["done"] == sum(r["patrols"] for r in ranked.values())
+    # The county's counts are the townships' sums (the help page says so).
+    for key, path in (("patrols", ("patrols", "done")), ("patrols_due", ("patrols", "due")), ("found", ("issues", "found")),
+                      ("closed", ("issues", "closed")), ("overdue", ("issues", "overdue")),
+                      ("boards_out_of_date", ("boards", "out_of_date"))):
+        assert county[path[0]][path[1]] == sum(r[key] for r in ranked.values()), key
     assert sorted(r["rank"] for r in ranked.values()) == [1, 2]
     best = min(ranked.values(), key=lambda r: r["rank"])
     assert best["patrol_rate"] == max(r["patrol_rate"] for r in ranked.values())
