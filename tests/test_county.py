@@ -68,6 +68,7 @@ def test_merged_townships_keep_their_codes_apart_and_their_own_figures(db, two_t
     assert db.is_county
     assert count(db, m.WaterBody) == count(own["东岭镇"][0], m.WaterBody) + count(own["西河乡"][0], m.WaterBody)
 
+    from hzdesk import office
     from hzdesk.office import check, export_workbook
     assert check(db).ok
     with db.session() as s:    # each merge is named in the trail: whose ledgers, which file
@@ -78,7 +79,6 @@ def test_merged_townships_keep_their_codes_apart_and_their_own_figures(db, two_t
         export_workbook(db, two_townships[0] / "全县.xlsx")
     # The county's offline copy verifies: imported rows hold SQL NULLs in JSON columns, which a
     # copy must not turn into JSON nulls (their seals would no longer match).
-    from hzdesk import office
     copy_path = tmp_path / "县级副本.db"
     office.copy_to(db, copy_path)
     copy = open_database(copy_path)
@@ -108,6 +108,17 @@ def test_merged_townships_keep_their_codes_apart_and_their_own_figures(db, two_t
     assert sorted(r["rank"] for r in ranked.values()) == [1, 2]
     best = min(ranked.values(), key=lambda r: r["rank"])
     assert best["patrol_rate"] == max(r["patrol_rate"] for r in ranked.values())
+    # The 排名通报, in Word and PDF, says what the figures say.
+    from tests.helpers import pdftext
+    made = office.make_report(db, "county-ranking", tmp_path / "排名通报.pdf", period=Q1, as_of=UNTIL)
+    text = pdftext(tmp_path / "排名通报.pdf").replace("\n", "")
+    assert made.pages >= 1 and "各乡镇河长制工作情况的通报" in text
+    first = min(ranked.values(), key=lambda r: r["rank"])
+    assert f"1{first['township']}" in text and f"共巡河{county['patrols']['done']}次" in text
+    office.make_report(db, "county-ranking", tmp_path / "排名通报.docx", period=Q1, as_of=UNTIL)
+    import docx
+    words = "".join(p.text for p in docx.Document(tmp_path / "排名通报.docx").paragraphs)
+    assert f"共巡河{county['patrols']['done']}次" in words
 
 
 def test_a_record_naming_another_townships_water_body_is_refused_and_nothing_written(db, two_townships, tmp_path):

@@ -144,7 +144,8 @@ def test_every_report_kind_can_be_made():
     from hzdesk.reports.kinds import KINDS
     from hzdesk.reports.pdf.ledgers import LEDGER_KINDS
 
-    special = {"summary", "binder", "issue-sheet", "closure-sheet", "work-summary", "assessment", "board-photos", "map", "track"}
+    special = {"summary", "binder", "issue-sheet", "closure-sheet", "work-summary", "assessment", "board-photos", "map", "track",
+               "county-ranking"}
     assert set(KINDS) - special == set(LEDGER_KINDS)
 
 
