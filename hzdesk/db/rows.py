@@ -16,9 +16,9 @@ def plain_rows(session: Session, statement):
     Pending changes are flushed first, as an ORM query would. A session narrowed to one township
     of the county's database gets its rows narrowed the same way as the ORM's (db/township.py)."""
     session.flush()
-    township_id = session.info.get("township")
+    from hzdesk.db.township import SCOPE, narrowed
+    township_id = session.info.get(SCOPE)
     if township_id is not None:
-        from hzdesk.db.township import narrowed
         statement = narrowed(statement, township_id)
     return session.connection().execute(statement)
 

@@ -6,8 +6,8 @@ query narrowed to that township's rows (SQLAlchemy's `with_loader_criteria`, so 
 import's lookups and its uniqueness checks need no change), and its new rows are put in it.
 
 A session without a scope sees everything: a township's own database (it has one township, and
-every query stays as it always was) or the county's 全县 view, which reads across townships and
-refuses to add records, since it could not say whose they are.
+every query stays as it always was) or the county's 全县 view, which reads, counts and prints
+across townships and writes no ledger row: a record belongs to one township, chosen first.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ COUNTY = "county"       # session.info key: the database holds several townships
 
 
 class NoTownshipChosen(HzdeskError):
-    """A record was added in the county's 全县 view."""
+    """A ledger record was to be added, changed or deleted in the county's 全县 view."""
 
 
 def scope(session: Session, township_id: int | None) -> Session:
@@ -33,10 +33,6 @@ def scope(session: Session, township_id: int | None) -> Session:
     else:
         session.info[SCOPE] = township_id
     return session
-
-
-def scoped_to(session: Session) -> int | None:
-    return session.info.get(SCOPE)
 
 
 def narrowed(statement, township_id: int):

@@ -25,7 +25,7 @@ from hzdesk.errors import HzdeskError, ValidationError
 
 ROLES: dict[str, set[str]] = {"管理员": {"read", "write", "admin"}, "录入员": {"read", "write"}, "查看": {"read"}}
 ADMIN_ONLY = (m.Setting, m.SettingChange, m.FrequencyRule, m.ChecklistItem, m.ChoiceItem, m.Account,
-              m.LoginThrottle)
+              m.LoginThrottle, m.Township)
 #: OWASP's scrypt parameters (N=2^17, r=8, p=1: 128 MiB and ~0.5 s a try). A hash made with
 #: weaker ones is made again at the next good login.
 SCRYPT = {"n": 2 ** 17, "r": 8, "p": 1}
