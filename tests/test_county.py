@@ -223,6 +223,9 @@ def test_the_window_narrows_to_a_township_ranks_them_and_merges_a_workbook(qtbot
     assert merge_township(db, own["东岭镇"][1], "东岭镇").written
     monkeypatch.setattr(excel_dialogs.ImportPreview, "exec", lambda self: 1)
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    from hzdesk.ui import common
+    asked = []
+    monkeypatch.setattr(common, "confirm", lambda _parent, _title, text: asked.append(text) or True)
     w = MainWindow(db)
     qtbot.addWidget(w)
     w.show()
@@ -230,6 +233,7 @@ def test_the_window_narrows_to_a_township_ranks_them_and_merges_a_workbook(qtbot
 
     from hzdesk.ui.county_tab import add_township as add_in_window
     assert add_in_window(w.ctx, w, "西河乡") == "西河乡"
+    assert len(asked) == 1 and "县级数据库" in asked[0]          # a township's database becomes the county's: asked first
     picker = w.township_picker                                   # a second township: the county's database
     assert [picker.itemText(i) for i in range(picker.count())] == ["全县", "东岭镇", "西河乡"]
     assert w.tabs.tabText(w.tabs.indexOf(w.pages["county"])) == "县级汇总"

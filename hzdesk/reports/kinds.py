@@ -43,7 +43,8 @@ KINDS: dict[str, ReportKind] = {k.key: k for k in (
     # Word (.docx) for the clerk to finish, or PDF: the file name's ending says which.
     ReportKind("work-summary", "河长制工作总结", needs="period", document=True),
     ReportKind("assessment", "村级考核通报", needs="period", document=True),
-    ReportKind("county-ranking", "乡镇排名通报", needs="period", document=True),
+    # Offered in the window by the 县级汇总 tab, which a county's database has.
+    ReportKind("county-ranking", "乡镇排名通报", needs="period", document=True, in_window=False),
 )}
 
 BINDER_PARTS = [k for k in KINDS.values() if k.in_binder]

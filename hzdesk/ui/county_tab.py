@@ -141,7 +141,14 @@ def add_township(ctx: AppContext, parent: QWidget, name: str | None = None) -> s
         name, ok = QInputDialog.getText(parent, "添加乡镇", "乡镇名称（如 东岭镇）：")
         if not ok or not name.strip():
             return None
-    from hzdesk.office import add_township as add
+    from hzdesk.office import add_township as add, township_list
+    from hzdesk.ui import common
+    if not ctx.db.is_county and not common.confirm(
+            parent, "添加乡镇",
+            f"添加“{name.strip()}”后，本数据库将成为县级数据库（现有台账属于“{township_list(ctx.db)[0][1]}”）："
+            "窗口右上角出现“乡镇”选择，全县汇总中只能查看和打印，录入和修改要先选择乡镇。\n\n"
+            "乡镇自己的台账不需要添加乡镇。确定添加吗？"):
+        return None
     try:
         added = add(ctx.db, name)
     except HzdeskError as exc:
