@@ -381,13 +381,7 @@ def merge_township(db: Database, file: str | os.PathLike, township: str, *, dry_
     from hzdesk.db import township as townships
     from hzdesk.reports.excel_import import import_workbook as run_import
 
-    with db.session() as s:
-        chosen = townships.find(s, township)
-        if chosen is None:
-            raise ValidationError({"township": f"没有乡镇“{township}”；可选："
-                                   + "、".join(t.name for t in townships.townships(s))
-                                   + "。新的乡镇请先添加（hzdesk township add 名称）。"})
-        chosen_id = chosen.id
+    chosen_id, name = _township_named(db, township, "新的乡镇请先添加（hzdesk township add 名称）。")
     if not dry_run and not db.on_server:
         from hzdesk.db.backup import backup
         progress("导入前备份")
@@ -395,7 +389,7 @@ def merge_township(db: Database, file: str | os.PathLike, township: str, *, dry_
     from hzdesk.files import sha256_of
     with db.session(write=not dry_run) as s:
         townships.scope(s, chosen_id)
-        s.info["import_note"] = {"action": "合并乡镇台账", "乡镇": township, "文件": Path(file).name,
+        s.info["import_note"] = {"action": "合并乡镇台账", "乡镇": name, "文件": Path(file).name,
                                  "sha256": sha256_of(Path(file))}
         return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop)
 
@@ -412,14 +406,19 @@ def add_township(db: Database, name: str, code: str | None = None) -> str:
 
 def narrow_to(db: Database, township: str) -> None:
     """Narrow every later session of `db` to one township of the county's database."""
+    db.township = _township_named(db, township)[0]
+
+
+def _township_named(db: Database, township: str, advice: str = "") -> tuple[int, str]:
+    """(id, name) of the township named (or coded) `township`; a Chinese refusal listing them if none."""
     from hzdesk.db import township as townships
 
     with db.session() as s:
         chosen = townships.find(s, township)
         if chosen is None:
             raise ValidationError({"township": f"没有乡镇“{township}”；可选："
-                                   + "、".join(t.name for t in townships.townships(s)) + "。"})
-        db.township = chosen.id
+                                   + "、".join(t.name for t in townships.townships(s)) + "。" + advice})
+        return chosen.id, chosen.name
 
 
 def county_figures(db: Database, start: dt.date, end: dt.date, as_of: dt.date | None = None,

@@ -306,7 +306,8 @@ class MainWindow(QMainWindow):
             self.menuBar().setCornerWidget(holder)
             picker.currentIndexChanged.connect(self._township_chosen)
         shown = [picker.itemData(i) for i in range(picker.count())]
-        if shown != [None] + [t for t, _n, _c in townships]:
+        if shown != [None] + [t for t, _n, _c in townships] or picker.currentData() != self.db.township:
+            # (a database opened in its place starts at 全县, whatever the picker showed)
             picker.blockSignals(True)
             picker.clear()
             picker.addItem("全县", None)
