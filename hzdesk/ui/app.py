@@ -84,7 +84,8 @@ class MainWindow(QMainWindow):
         if db.read_only:
             self._read_only_banner()
         self.ctx.bus.changed.connect(lambda changes: changes.touches({"setting"}) and self._update_title())
-        self.ctx.bus.changed.connect(lambda _changes: self._county_ui())
+        # (a township added, or a database reloaded: not every save asks for the townships again)
+        self.ctx.bus.changed.connect(lambda changes: changes.touches({"township"}) and self._county_ui())
         self._county_ui()
         self._update_title()
         self.menuBar().setEnabled(True)
