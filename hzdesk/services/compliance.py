@@ -224,7 +224,7 @@ def _patrols(session: Session, start: dt.date, last: dt.date) -> list[_P]:
                 as_stored(Patrol.start_time), as_stored(Patrol.end_time), Patrol.distance_km,
                 as_stored(Patrol.entered_on))
                 .where(and_(Patrol.patrol_date >= start, Patrol.patrol_date <= last))
-                .order_by(Patrol.patrol_date, Patrol.id))]
+                .order_by(Patrol.patrol_date, Patrol.id)).all()]   # all(): one fetch, not one a row
 
 
 def _rule_windows(rule: FrequencyRule, start: dt.date, end: dt.date, as_of: dt.date) -> list[Window]:
@@ -266,9 +266,11 @@ def _valid_days(rule: FrequencyRule, patrols: list[_P], chiefs: set[int]):
     return by_person, by_water
 
 
-def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> Compliance:
+def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | None = None,
+            details: bool = True) -> Compliance:
     """Patrol compliance for the report period [start, end] (both days included) as of `as_of`
-    (default: the period's last day, i.e. a finished period)."""
+    (default: the period's last day, i.e. a finished period). Without `details`, the totals and
+    the rows by chief only (no late entries, no suspicious records: a county's ranking)."""
     as_of = end if as_of is None else as_of
     result = Compliance(start, end)
     last = min(end, as_of)   # nothing dated after the as-of date is known to an as-of report
@@ -304,6 +306,8 @@ def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | Non
     result.due = sum(r.due for r in rows.values())
     result.credited = sum(r.credited for r in rows.values())
 
+    if not details:
+        return result
     late_days = setting_timeline(session, "late_entry_days")   # the threshold in force on the patrol's day
     result.late_ids = [p.id for p in patrols if is_late_entry(p.day, p.entered_on, late_days(p.day))]
     result.late_entries = len(result.late_ids)

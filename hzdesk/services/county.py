@@ -1,9 +1,9 @@
 """The county's figures: each township's row, the county's total and the ranking (#18 point 4).
 
-Every figure is the township's own `period_stats` — the same function its own office prints its
-statistics with — computed in a session narrowed to that township, so a township's row in the
-county's 通报 is the figure its own report shows for the same period and day. The county's total
-is `period_stats` over all townships at once.
+Every figure is the township's own `period_stats` figure — made by `stats.key_figures`, the part
+of the same function its own office prints its statistics with — computed in a session narrowed
+to that township, so a township's row in the county's 通报 is the figure its own report shows for
+the same period and day. The county's total is `period_stats` over all townships at once.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any, Callable
 from sqlalchemy.orm import Session
 
 from hzdesk.db import township as townships_of
-from hzdesk.services.stats import period_stats
+from hzdesk.services.stats import key_figures
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def by_township(session: Session, start: dt.date, end: dt.date, as_of: dt.date,
         # A session of its own: one narrowed to a township must not find another's rows in its
         # identity map.
         with Session(bind=session.get_bind(), info={townships_of.SCOPE: t.id}) as s:
-            figures = period_stats(s, start, end, as_of)
+            figures = key_figures(s, start, end, as_of)
         rows.append({"township": t.name, "code": t.code, **_row(figures)})
     rows.sort(key=_rank_key)
     for i, row in enumerate(rows):

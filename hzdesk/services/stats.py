@@ -20,8 +20,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.db.rows import plain_rows
@@ -56,24 +56,27 @@ class ProblemStats:
         return self.rectified_of_found / self.found if self.found else None
 
 
+def _state_on(session: Session, day: dt.date, query):
+    """`query` (over Problem) joined so that it can read each problem's state on `day`: the state
+    of its last move dated on or before that day; (query, the state's expression)."""
+    latest_move = session.scalar(select(func.max(ProblemEvent.on_date)))
+    if latest_move is None or latest_move <= day:   # the usual case, as of today: the state now
+        return query, Problem.state
+    # Moves never run backwards in date, so the highest id dated by `day` is the last move.
+    last = (select(ProblemEvent.problem_id, func.max(ProblemEvent.id).label("event_id"))
+            .where(ProblemEvent.on_date <= day).group_by(ProblemEvent.problem_id).subquery())
+    move = aliased(ProblemEvent)
+    query = (query.outerjoin(last, last.c.problem_id == Problem.id)
+             .outerjoin(move, move.id == last.c.event_id))
+    # A problem with no move dated by then (an old record brought in without its history) is
+    # taken in its current state.
+    return query, func.coalesce(move.to_state, Problem.state)
+
+
 def states_as_of(session: Session, as_of: dt.date) -> dict[int, ProblemState]:
     """Each problem found by `as_of`, in the state of its last move dated on or before it."""
-    latest_move = session.scalar(select(func.max(ProblemEvent.on_date)))
-    if latest_move is None or latest_move <= as_of:  # the usual case: as of today
-        return dict(plain_rows(session, select(Problem.id, Problem.state)
-                               .where(Problem.found_on <= as_of)).all())
-    # Moves never run backwards in date, so the highest id dated by `as_of` is the last move.
-    last = (select(ProblemEvent.problem_id, func.max(ProblemEvent.id).label("event_id"))
-            .where(ProblemEvent.on_date <= as_of).group_by(ProblemEvent.problem_id).subquery())
-    rows = plain_rows(session, select(last.c.problem_id, ProblemEvent.to_state)
-                      .join(ProblemEvent, ProblemEvent.id == last.c.event_id))
-    states = dict(rows.all())
-    # A problem with no move dated by then (an old record brought in without its history)
-    # is taken in its current state.
-    for pid, current in plain_rows(session, select(Problem.id, Problem.state)
-                                   .where(Problem.found_on <= as_of)):
-        states.setdefault(pid, current)
-    return states
+    query, state = _state_on(session, as_of, select(Problem.id))
+    return dict(plain_rows(session, query.add_columns(state).where(Problem.found_on <= as_of)).all())
 
 
 @dataclass
@@ -83,22 +86,27 @@ class PeriodProblems:
     states: dict[int, ProblemState]
     carried: set[int]      # found before the period and not yet closed when it began (上期结转)
     overdue: set[int]      # 超期 on the as-of date
+    units: dict[int, str] = field(default_factory=dict)   # 责任单位 (as named today), where named
 
 
 def period_problems(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> PeriodProblems:
     last = min(end, as_of)
     if last < start:
         return PeriodProblems({}, set(), set())
-    now = states_as_of(session, as_of)
-    before = states_as_of(session, start - dt.timedelta(days=1))
-    carried = {pid for pid, s in before.items() if s is not ProblemState.CLOSED}
-    found = {pid for (pid,) in plain_rows(session, select(Problem.id).where(
-        and_(Problem.found_on >= start, Problem.found_on <= last)))}
-    states = {pid: now[pid] for pid in found | carried}
-    deadlines = dict(plain_rows(session, select(Problem.id, Problem.deadline).where(
-        and_(Problem.found_on <= last, Problem.deadline.is_not(None)))).all())
-    overdue = {pid for pid, s in states.items() if is_overdue(s, deadlines.get(pid), as_of)}
-    return PeriodProblems(states, carried, overdue)
+    # One query that returns the period's problems only (not every problem ever found: a big
+    # township has 20,000, the county's database 300,000), each with its state when the period
+    # began and on the as-of date.
+    query, before = _state_on(session, start - dt.timedelta(days=1),
+                              select(Problem.id, Problem.found_on, Problem.deadline, Problem.responsible_unit))
+    query, now = _state_on(session, as_of, query)
+    rows = plain_rows(session, query.add_columns(now).where(
+        Problem.found_on <= last,
+        or_(Problem.found_on >= start, before != ProblemState.CLOSED))).all()
+    states = {pid: state for pid, _f, _d, _u, state in rows}
+    carried = {pid for pid, found_on, _d, _u, _s in rows if found_on < start}
+    overdue = {pid for pid, _f, deadline, _u, state in rows if is_overdue(state, deadline, as_of)}
+    units = {pid: unit for pid, _f, _d, unit, _s in rows if unit}
+    return PeriodProblems(states, carried, overdue, units)
 
 
 def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date,
@@ -119,19 +127,17 @@ def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date
         parked=sum(s is ProblemState.PARKED for s in state.values()),
         by_category=dict(Counter(c for _p, c, _s in found_rows).most_common()),
         by_source=dict(Counter(s for _p, _c, s in found_rows).most_common()),
-        overdue_ids=overdue_ids, by_unit=_by_unit(session, pp))
+        overdue_ids=overdue_ids, by_unit=_by_unit(pp))
 
 
-def _by_unit(session: Session, pp: PeriodProblems) -> list[dict[str, Any]]:
+def _by_unit(pp: PeriodProblems) -> list[dict[str, Any]]:
     """The period's problems by 责任单位 (the unit named today: a problem handed on to another
     unit counts with the one that has it), most problems first."""
     from hzdesk.collation import sort_key
 
-    units = dict(plain_rows(session, select(Problem.id, Problem.responsible_unit)
-                            .where(Problem.responsible_unit.is_not(None))).all())
     rows: dict[str, dict[str, Any]] = {}
     for pid, state in pp.states.items():
-        unit = units.get(pid)
+        unit = pp.units.get(pid)
         if not unit:
             continue
         row = rows.setdefault(unit, {"unit": unit, "assigned": 0, "closed": 0, "open": 0, "overdue": 0})
@@ -176,7 +182,7 @@ def _figures(session, start, end, as_of, pc, pp, ps, bs, wq) -> dict[str, Any]:
         "period": {"start": start.isoformat(), "end": end.isoformat()},
         "as_of": as_of.isoformat(),
         "patrols": {
-            "done": pc.done, "due": pc.due, "credited": pc.credited, "rate": _rate(pc.rate),
+            **_patrol_totals(pc),
             "late_entries": pc.late_entries,
             "chiefs_without_patrol": len(pc.chiefs_without_patrol),
             "suspicious": len(pc.suspicious),
@@ -185,18 +191,8 @@ def _figures(session, start, end, as_of, pc, pp, ps, bs, wq) -> dict[str, Any]:
                          for c in pc.by_chief],
             "tracks": track_stats(session, start, end, as_of),
         },
-        "issues": {
-            "found": ps.found, "closed": ps.closed, "rectified_of_found": ps.rectified_of_found,
-            "rectification_rate": _rate(ps.rectification_rate), "open": ps.open,
-            "overdue": ps.overdue, "parked": ps.parked, "carried_over": ps.carried_over,
-            "by_category": ps.by_category, "by_source": ps.by_source, "by_unit": ps.by_unit,
-        },
-        "boards": {
-            "total": len(bs), "out_of_date": sum(b.out_of_date for b in bs),
-            "update_overdue": sum(b.overdue for b in bs),
-            "unknown": sum(not b.known for b in bs),
-            "by_level": _boards_by_level(session, bs),
-        },
+        "issues": _issue_figures(ps),
+        "boards": {**_board_totals(bs), "by_level": _boards_by_level(session, bs)},
         "water_quality": {**wq, "rate": _rate(wq["rate"])},
         "plans": plan_stats(session, start, end, as_of),
         "people": roster.people_on(session, as_of),
@@ -204,6 +200,33 @@ def _figures(session, start, end, as_of, pc, pp, ps, bs, wq) -> dict[str, Any]:
         "assessment": assess(session, start, end, as_of, compliance=pc, problems=pp, boards=bs,
                              scheme_text=get_setting(session, "assessment_scheme", on=min(end, as_of))),
     }
+
+
+def key_figures(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> dict[str, Any]:
+    """The part of `period_stats` a county ranks townships by — patrol totals, the problems'
+    figures and the board totals — made by the same functions, without the rest (suspicious
+    records, tracks, water quality, plans, work, the assessment): a year's ranking of 15 townships
+    computes this 15 times."""
+    pc = compliance.compute(session, start, end, as_of, details=False)
+    ps = problem_stats(session, start, end, as_of)
+    return {"patrols": _patrol_totals(pc), "issues": _issue_figures(ps),
+            "boards": _board_totals(boards.board_statuses(session, as_of))}
+
+
+def _patrol_totals(pc: compliance.Compliance) -> dict[str, Any]:
+    return {"done": pc.done, "due": pc.due, "credited": pc.credited, "rate": _rate(pc.rate)}
+
+
+def _issue_figures(ps: ProblemStats) -> dict[str, Any]:
+    return {"found": ps.found, "closed": ps.closed, "rectified_of_found": ps.rectified_of_found,
+            "rectification_rate": _rate(ps.rectification_rate), "open": ps.open,
+            "overdue": ps.overdue, "parked": ps.parked, "carried_over": ps.carried_over,
+            "by_category": ps.by_category, "by_source": ps.by_source, "by_unit": ps.by_unit}
+
+
+def _board_totals(bs: list) -> dict[str, int]:
+    return {"total": len(bs), "out_of_date": sum(b.out_of_date for b in bs),
+            "update_overdue": sum(b.overdue for b in bs), "unknown": sum(not b.known for b in bs)}
 
 
 def _boards_by_level(session: Session, statuses: list) -> dict[str, int]:
