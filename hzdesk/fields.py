@@ -93,6 +93,8 @@ class Ledger:
         for f in self.fields:
             if f.key == key:
                 return f
+        if key == TOWNSHIP.key and has_township(self):   # the county's 乡镇 column
+            return TOWNSHIP
         raise KeyError(key)
 
     @property
@@ -107,6 +109,17 @@ class Ledger:
 
 def F(key, label, kind="text", **kw) -> Field:
     return Field(key, label, kind, **kw)
+
+
+#: The township a ledger row belongs to, shown (by name) only where one view holds several: the
+#: county's database seen as 全县. Not a field of any ledger: a township's own database, and a
+#: county's narrowed to one township, never show it.
+TOWNSHIP = F("township_id", "乡镇", "ref", ref="township", width=6, editable=False, views="table")
+
+
+def has_township(lg: "Ledger") -> bool:
+    """Whether the ledger's rows belong to a township (every ledger of the office's own work)."""
+    return hasattr(lg.model, "township_id")
 
 
 WATER_BODY = Ledger("water_body", "河湖名录", m.WaterBody, (

@@ -173,6 +173,35 @@ def test_the_county_view_adds_nothing_without_choosing_a_township(db):
         assert sorted(s.scalars(select(m.WaterBody.name))) == ["东小河", "小河"]
 
 
+def test_paper_from_the_county_says_whose_rows_it_prints(db):
+    from hzdesk.reports.pdf.ledgers import build
+    from hzdesk.reports.work_summary import compose
+    from hzdesk.services.settings import set_setting
+
+    with db.session(write=True) as s:
+        set_setting(s, "office_name", "某某县河长制办公室")
+        s.commit()
+    add_township(db, "东岭镇")
+    add_township(db, "西河乡")
+    for name, river in (("东岭镇", "东河"), ("西河乡", "西河")):
+        narrow_to(db, name)
+        with db.session(write=True) as s:
+            records.create(s, "water_body", {"code": "X1", "name": river, "kind": "河流", "level": "村级"})
+            s.commit()
+    db.township = None
+    with db.session() as s:               # 全县: a 乡镇 column says whose each row is
+        doc = build(s, "rivers")
+        assert doc.office == "某某县河长制办公室（全县）"
+        assert doc.columns[1].title == "乡镇"
+        assert sorted((r[1], r[3]) for r in doc.rows) == [("东岭镇", "东河"), ("西河乡", "西河")]
+    narrow_to(db, "西河乡")
+    with db.session() as s:               # one township: named once, under the office
+        doc = build(s, "rivers")
+        assert doc.office == "某某县河长制办公室（西河乡）"
+        assert "乡镇" not in [c.title for c in doc.columns] and [r[2] for r in doc.rows] == ["西河"]
+        assert compose(s, *Q1, UNTIL).title.startswith("西河乡2025年")
+
+
 def test_a_townships_own_database_works_as_before(db):
     with db.session(write=True) as s:
         records.create(s, "water_body", {"code": "X1", "name": "小河", "kind": "河流", "level": "村级"})
@@ -186,9 +215,13 @@ def test_a_townships_own_database_works_as_before(db):
     assert township_list(db) == [(1, "桃源乡", None)]
     stats = statistics(db, *Q1, UNTIL)
     assert [r["township"] for r in stats["by_township"]] == ["桃源乡"]
+    with db.session() as s:                # its rows carry no township's name: there is one
+        assert "township_id__name" not in records.list_rows(s, "water_body")[0]
     # Its township holds records: a township added now is a second one, not a renaming.
     add_township(db, "东岭镇")
     assert [n for _, n, _ in township_list(db)] == ["桃源乡", "东岭镇"]
+    with db.session() as s:                # now the county's: 全县 rows say whose they are
+        assert records.list_rows(s, "water_body")[0]["township_id__name"] == "桃源乡"
     with pytest.raises(Exception, match="已经有了"):
         add_township(db, "东岭镇")
 
@@ -212,6 +245,7 @@ def test_command_line_merge_and_narrowing(two_townships, tmp_path, capsys):
 
 
 def test_the_window_narrows_to_a_township_ranks_them_and_merges_a_workbook(qtbot, db, two_townships, monkeypatch):
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QMessageBox
 
     from hzdesk.ui import excel_dialogs
@@ -252,10 +286,18 @@ def test_the_window_narrows_to_a_township_ranks_them_and_merges_a_workbook(qtbot
         qtbot.wait(200)
         return waters.model.total, {r["code"] for r in waters.model.rows}
 
+    column = waters.model.township_column()
+    assert column is not None and waters.model.headerData(column, Qt.Orientation.Horizontal) == "乡镇"
     east, west = shown_after("东岭镇"), shown_after("西河乡")
     assert "西河乡" in w.windowTitle()
+    assert waters.view.isColumnHidden(column)                  # one township: its name on every row says nothing
     everything = shown_after("全县")
     assert east[0] and west[0] and everything[0] == east[0] + west[0]
+    assert not waters.view.isColumnHidden(column)              # 全县: each row says whose it is
+    names = {waters.model.data(waters.model.index(r, column)) for r in range(waters.model.rowCount())}
+    assert names == {"东岭镇", "西河乡"}
+    waters.model.sort(column)                                  # and the column sorts by the township's name
+    assert waters.model.data(waters.model.index(0, column)) == "东岭镇"
     with own["西河乡"][0].session() as s:
         assert west[1] <= set(s.scalars(select(m.WaterBody.code)))
 

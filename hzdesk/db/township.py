@@ -54,9 +54,14 @@ def _only_this_township(state) -> None:
 WRITE_IN_COUNTY_VIEW = "全县汇总中只能查看、统计和打印；新增、修改或删除记录请先在窗口右上角的“乡镇”中选择一个乡镇。"
 
 
+def county_view(session: Session) -> bool:
+    """Whether the session reads the county's database across its townships (全县)."""
+    return session.info.get(SCOPE) is None and bool(session.info.get(COUNTY))
+
+
 def require_township(session: Session) -> None:
     """Refuse a write to the ledgers in the county's 全县 view."""
-    if session.info.get(SCOPE) is None and session.info.get(COUNTY):
+    if county_view(session):
         raise NoTownshipChosen(WRITE_IN_COUNTY_VIEW)
 
 
@@ -82,6 +87,18 @@ def townships(session: Session) -> list[Township]:
 
 def is_county(session: Session) -> bool:
     return (session.scalar(select(func.count()).select_from(Township)) or 0) > 1
+
+
+def covers(session: Session) -> str | None:
+    """What the session's rows cover, for paper printed from the county's database: 全县, or the
+    township chosen; None for a township's own database (its office's name says it)."""
+    if county_view(session):
+        return "全县"
+    township_id = session.info.get(SCOPE)
+    if township_id is None or not is_county(session):
+        return None
+    township = session.get(Township, township_id)
+    return township.name if township is not None else None
 
 
 def find(session: Session, name_or_code: str) -> Township | None:

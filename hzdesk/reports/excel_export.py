@@ -23,7 +23,7 @@ from hzdesk.errors import HzdeskError
 from hzdesk.parsing import format_amounts
 from hzdesk.reports.sheets import COMPANIONS, NAMED_ON_WATER, SHEETS, Sheet
 from hzdesk.reports.xlsx import XlsxWriter
-from hzdesk.services.settings import checklist_findings, checklist_labels
+from hzdesk.services.settings import checklist_findings, checklist_labels, printed_office
 
 # Which date a period selects, per ledger that has one.
 PERIOD_FIELD = {"patrol": "patrol_date", "problem": "found_on", "work_record": "held_on",
@@ -147,7 +147,7 @@ def write_workbook(path: str | os.PathLike, session: Session, *, period: tuple[d
 
     path = Path(path)
     counts: dict[str, int] = {}
-    office = get_setting(session, "office_name")
+    office = printed_office(session)
     span = f"{period[0].isoformat()} 至 {period[1].isoformat()}" if period else "全部记录"
     try:
         with atomic_output(path) as tmp, XlsxWriter(tmp) as book:

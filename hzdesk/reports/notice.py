@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from hzdesk.parsing import format_date_cn
 from hzdesk.periods import period_title
 from hzdesk.services.stats import percent
-from hzdesk.reports.work_summary import Block, Draft, _township, signed
+from hzdesk.reports.work_summary import Block, Draft, signed, whose
 
 
 def compose_notice(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> Draft:
@@ -28,7 +28,7 @@ def compose_notice(session: Session, start: dt.date, end: dt.date, as_of: dt.dat
     name = period_title(start, end)
     scheme_text = get_setting(session, "assessment_scheme", on=min(end, as_of))
     scheme = parse_scheme(scheme_text)
-    title = f"关于{_township(office)}{name}村级河长制工作考核情况的通报"
+    title = f"关于{whose(session, office)}{name}村级河长制工作考核情况的通报"
     day = format_date_cn(as_of)
     blocks = [Block("title", title), Block("note", f"（根据台账数据起草，数据截至{day}）")]
     if not rows:

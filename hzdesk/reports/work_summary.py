@@ -50,11 +50,13 @@ class Draft:
     stats: dict[str, Any]
 
 
-def _township(office: str) -> str:
-    for tail in ("河长制办公室", "河长办公室", "河长办"):
-        if office.endswith(tail) and len(office) > len(tail):
-            return office[: -len(tail)]
-    return office
+def whose(session: Session, office: str) -> str:
+    """Whose work a document reports, as its title names it: the township the county's database is
+    narrowed to, else the place in the office's name (某某镇河长制办公室 → 某某镇)."""
+    from hzdesk.db.township import covers, township_name
+
+    where = covers(session)
+    return where if where and where != "全县" else township_name(office)
 
 
 def _listing(items: list[str], unit: str) -> str:
@@ -312,7 +314,7 @@ def compose(session: Session, start: dt.date, end: dt.date, as_of: dt.date) -> D
     figures = period_figures(session, start, end, as_of)
     s = figures.stats
     details = _details(session, start, end, as_of, figures)
-    title = f"{_township(office)}{period_title(start, end)}河长制工作总结"
+    title = f"{whose(session, office)}{period_title(start, end)}河长制工作总结"
     day = format_date_cn(as_of)
     blocks = [Block("title", title),
               Block("note", f"（根据台账数据起草，数据截至{day}）"),

@@ -19,7 +19,7 @@ from hzdesk.collation import pinyin_order
 from hzdesk.db import models as m
 from hzdesk.db.base import Base
 from hzdesk.errors import HzdeskError, NotFound, ValidationError
-from hzdesk.fields import Ledger, ledger
+from hzdesk.fields import TOWNSHIP, Ledger, has_township, ledger
 from hzdesk.services import plans, problems, rules
 from hzdesk.services.validation import clean
 from hzdesk.vocab import ProblemState
@@ -231,9 +231,12 @@ class Query:
     limit: int = 100
 
 
-def _base_select(lg: Ledger) -> Select:
+def _base_select(lg: Ledger, session: Session | None = None) -> Select:
     columns = [lg.model.id]
     joins = []
+    if session is not None and shows_townships(session, lg):
+        columns += [lg.model.township_id, m.Township.name.label(f"{TOWNSHIP.key}__name")]
+        joins.append((m.Township, m.Township.id == lg.model.township_id))
     for f in lg.fields:
         col = getattr(lg.model, f.key)
         columns.append(col)
@@ -316,9 +319,17 @@ def patrol_label(session: Session, patrol_id: int) -> str:
     return f"{p.patrol_date.isoformat()} {p.person.name} {p.water_body.name}"
 
 
+def shows_townships(session: Session, lg: Ledger) -> bool:
+    """Whether this ledger's rows come from several townships here (the county's 全县 view): its
+    rows then carry their township's name, and tables and paper gain a 乡镇 column."""
+    from hzdesk.db import township
+
+    return has_township(lg) and township.county_view(session)
+
+
 def _sort_column(lg: Ledger, q: Select, key: str) -> Any:
-    f = lg.field(key)
-    if f.kind == "ref" and f.ref in _REF_TARGETS:
+    f = TOWNSHIP if key == TOWNSHIP.key else lg.field(key)
+    if f.kind == "ref" and (f.ref in _REF_TARGETS or f is TOWNSHIP):
         name = next(c for c in q.selected_columns if c.key == f"{key}__name")
         return pinyin_order(name)
     if f.kind in ("text", "longtext", "choice"):
@@ -336,7 +347,7 @@ def list_rows(session: Session, ledger_key: str, query: Query | None = None) -> 
     """One page of rows as dicts: field keys, `id`, and `<ref>__name` for referenced names."""
     lg = ledger(ledger_key)
     query = query or Query()
-    q = _apply_filters(lg, _base_select(lg), query)
+    q = _apply_filters(lg, _base_select(lg, session), query)
     if query.order_by:   # the clerk's chosen column: Chinese by pinyin, a reference by its name
         order = [_sort_column(lg, q, query.order_by), lg.model.id]
     else:

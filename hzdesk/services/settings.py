@@ -91,6 +91,16 @@ def _typed(spec: SettingSpec, raw: Any) -> Any:
     return raw
 
 
+def printed_office(session: Session) -> str:
+    """The office as paper names it: its name, and on the county's database what the pages
+    cover — 某某县河长制办公室（西河乡）, or（全县）."""
+    from hzdesk.db.township import covers
+
+    office = get_setting(session, "office_name")
+    where = covers(session)
+    return f"{office}（{where}）" if where else office
+
+
 def get_setting(session: Session, key: str, on: dt.date | None = None) -> Any:
     """A setting's value — for a dated setting, the value in force on `on` (default: now)."""
     spec = SETTINGS[key]

@@ -170,6 +170,8 @@ class LedgerTab(QWidget):
         layout.addWidget(self.splitter, 1)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self.on_selection())
         self.follower = ChangeFollower(self, ctx.bus, spec.ledger.tables | self.also_shows, self.refresh)
+        # (after the view's own handling of a reset, which shows every new column)
+        self.model.modelReset.connect(self._show_township_column)
         self.apply_filters()
 
     # ------------------------------------------------------------ side panel (subclasses)
@@ -221,6 +223,13 @@ class LedgerTab(QWidget):
         self.update_count()
         if keep is not None:
             self.select_id(keep)
+
+    def _show_township_column(self) -> None:
+        """The 乡镇 column shows in 全县 only: narrowed to one township, it would say one name on
+        every row."""
+        column = self.model.township_column()
+        if column is not None:
+            self.view.setColumnHidden(column, self.ctx.db.township is not None)
 
     def update_count(self) -> None:
         self.count_label.setText(f"共 {self.model.total} 条")

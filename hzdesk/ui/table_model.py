@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from hzdesk import clock
-from hzdesk.fields import Field, Ledger, format_value
+from hzdesk.fields import TOWNSHIP, Field, Ledger, format_value, has_township
 from hzdesk.services import records
 from hzdesk.ui.common import AppContext
 
@@ -26,7 +26,8 @@ class LedgerTableModel(QAbstractTableModel):
         super().__init__()
         self.ctx = ctx
         self.ledger = ledger
-        self.fields: list[Field] = [ledger.field(k) for k in (columns or ledger.view("table"))]
+        self._own_fields: list[Field] = [ledger.field(k) for k in (columns or ledger.view("table"))]
+        self.fields = self._fields_now()
         self.query = records.Query(limit=PAGE)
         self.rows: list[dict] = []
         self.total = 0
@@ -39,8 +40,19 @@ class LedgerTableModel(QAbstractTableModel):
         self.query = query
         self.reload()
 
+    def _fields_now(self) -> list[Field]:
+        """The ledger's columns; on the county's database, a 乡镇 column after the key columns
+        (shown in 全县, hidden while the view is narrowed to one township: LedgerTab). Asked at
+        each reload: a township's database becomes the county's when a second township is added."""
+        fields = list(self._own_fields)
+        if has_township(self.ledger) and self.ctx.db.is_county:
+            at = next((i for i, f in enumerate(fields) if "key" not in f.views.split()), len(fields))
+            fields.insert(at, TOWNSHIP)
+        return fields
+
     def reload(self) -> None:
         self.beginResetModel()
+        self.fields = self._fields_now()
         q = self.query
         q.offset = 0
         self.total, self.rows = self.ctx.read(
@@ -110,6 +122,10 @@ class LedgerTableModel(QAbstractTableModel):
             QApplication.restoreOverrideCursor()
 
     # ------------------------------------------------------------ helpers for the view
+    def township_column(self) -> int | None:
+        """The 乡镇 column, if this table has one (the county's database)."""
+        return self.fields.index(TOWNSHIP) if TOWNSHIP in self.fields else None
+
     def row_id(self, row: int) -> int:
         return self.rows[row]["id"]
 

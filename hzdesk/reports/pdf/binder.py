@@ -20,7 +20,7 @@ from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.pages import PageNumbers, info
 from hzdesk.reports.pdf.render import MM, count_pages, write_ledger
 from hzdesk.reports.pdf.ledgers import build
-from hzdesk.services.settings import get_setting
+from hzdesk.services.settings import get_setting, printed_office
 
 PARTS = [(k.key, k.title) for k in BINDER_PARTS]   # the registry says which kinds, in which order
 
@@ -113,7 +113,7 @@ def write_binder(session: Session, path: str | os.PathLike, year: int, as_of: dt
     `sheets`, the year's 督办单 and 销号单 follow as two more sections, one bookmark per problem."""
     from pypdf import PdfReader, PdfWriter
 
-    office = get_setting(session, "office_name")
+    office = printed_office(session)
     period = (dt.date(year, 1, 1), dt.date(year, 12, 31))
     as_of = as_of or min(clock.today(), period[1])
     path = Path(path)

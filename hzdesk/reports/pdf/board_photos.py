@@ -21,7 +21,7 @@ from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.pages import PageNumbers, info
 from hzdesk.reports.pdf.render import wrap_text
 from hzdesk.services.boards import BoardStatus, board_statuses
-from hzdesk.services.settings import get_setting
+from hzdesk.services.settings import get_setting, printed_office
 
 MM = 72 / 25.4
 COLUMNS, ROWS = 2, 3
@@ -65,7 +65,7 @@ def write_board_photos(session: Session, path: str | os.PathLike, as_of: dt.date
 
     as_of = as_of or clock.today()
     font = register()
-    office = get_setting(session, "office_name")
+    office = printed_office(session)
     binding = max(12.0, get_setting(session, "binding_margin_mm")) * MM
     photos, without = latest_photos(session, store, as_of)
     w, h = A4

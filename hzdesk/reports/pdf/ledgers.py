@@ -10,13 +10,19 @@ from sqlalchemy.orm import Session
 
 from hzdesk import clock
 from hzdesk.db import models as m
-from hzdesk.fields import LEDGERS, format_value
+from hzdesk.fields import LEDGERS, TOWNSHIP, format_value
 from hzdesk.reports.pdf.render import LedgerDoc, PdfColumn
 from hzdesk.services import records
 from hzdesk.services.boards import board_statuses
 from hzdesk.services.compliance import patrol_minutes
-from hzdesk.services.settings import get_setting, setting_timeline
+from hzdesk.services.settings import get_setting, printed_office, setting_timeline
 from hzdesk.services.rules import is_late_entry, is_overdue, level_rank
+
+
+def _print_keys(session: Session, ledger_key: str) -> list[str]:
+    """The ledger's printed fields; printed in the county's 全县 view, each row says its 乡镇 first."""
+    keys = LEDGERS[ledger_key].view("print")
+    return [TOWNSHIP.key, *keys] if records.shows_townships(session, LEDGERS[ledger_key]) else keys
 
 
 def _columns(ledger_key: str, keys: list[str]) -> list[PdfColumn]:
@@ -90,13 +96,13 @@ def _period_text(period: tuple[dt.date, dt.date] | None) -> str:
 
 
 def rivers(session: Session, office: str, **_: Any) -> LedgerDoc:
-    keys = LEDGERS["water_body"].view("print")
+    keys = _print_keys(session, "water_body")
     rows = _rows(session, "water_body", keys, records.Query(flags=("in_use",)))
     return LedgerDoc("河湖名录", office, f"在册河湖 {len(rows)} 个", _columns("water_body", keys), rows)
 
 
 def outfalls(session: Session, office: str, **_: Any) -> LedgerDoc:
-    keys = LEDGERS["outfall"].view("print")
+    keys = _print_keys(session, "outfall")
     rows = _rows(session, "outfall", keys, records.Query())
     return LedgerDoc("入河排污口名录", office, f"共 {len(rows)} 个", _columns("outfall", keys), rows)
 
@@ -146,7 +152,7 @@ def boards(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc
 
 def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | None = None,
             person_id: int | None = None, water_body_id: int | None = None, **_: Any) -> LedgerDoc:
-    keys = LEDGERS["patrol"].view("print")
+    keys = _print_keys(session, "patrol")
     filters: dict[str, Any] = {}
     if period:
         filters["patrol_date"] = period
@@ -188,7 +194,7 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
 
 def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date, dt.date] | None = None,
            state: str | None = None, **_: Any) -> LedgerDoc:
-    keys = LEDGERS["problem"].view("print")
+    keys = _print_keys(session, "problem")
     """A period's problems as `stats.period_problems` defines them — found in the period, and found
     earlier but still open when it began (marked 上期结转) — each in its state on `as_of`."""
     from hzdesk.services.stats import period_problems, states_as_of
@@ -236,7 +242,7 @@ def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date,
 
 
 def sections(session: Session, office: str, **_: Any) -> LedgerDoc:
-    keys = LEDGERS["monitoring_section"].view("print")
+    keys = _print_keys(session, "monitoring_section")
     rows = _rows(session, "monitoring_section", keys, records.Query())
     return LedgerDoc("水质监测断面名录", office, f"共 {len(rows)} 个断面", _columns("monitoring_section", keys), rows)
 
@@ -266,7 +272,7 @@ def water(session: Session, office: str, *, as_of: dt.date, period: tuple[dt.dat
 
 
 def plans(session: Session, office: str, *, as_of: dt.date, **_: Any) -> LedgerDoc:
-    keys = LEDGERS["river_plan"].view("print")
+    keys = _print_keys(session, "river_plan")
     rows = _rows(session, "river_plan", keys, records.Query())
     return LedgerDoc("一河一策方案台账", office, f"截至 {as_of.isoformat()}：共 {len(rows)} 个方案",
                      _columns("river_plan", keys), rows)
@@ -307,7 +313,7 @@ def work(session: Session, office: str, *, as_of: dt.date, period: tuple[dt.date
     from hzdesk.services.work import work_stats
 
     start, end = period or (dt.date(as_of.year, 1, 1), as_of)
-    keys = LEDGERS["work_record"].view("print")
+    keys = _print_keys(session, "work_record")
     last = min(end, as_of)
     rows = _rows(session, "work_record", keys, records.Query(filters={"held_on": (start, last)})) if last >= start else []
     figures = work_stats(session, start, end, as_of)
@@ -327,7 +333,7 @@ LEDGER_KINDS = {"rivers": rivers, "outfalls": outfalls, "sections": sections, "w
 
 def build(session: Session, kind: str, brief: bool = False, **kw: Any) -> LedgerDoc:
     """Ledger `kind`; `brief` (简表): a line a record, without the detail lines under the rows."""
-    office = get_setting(session, "office_name")
+    office = printed_office(session)
     kw.setdefault("as_of", clock.today())
     doc = LEDGER_KINDS[kind](session, office, **kw)
     if brief:

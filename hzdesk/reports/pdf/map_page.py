@@ -24,7 +24,7 @@ from hzdesk.parsing import format_date_cn
 from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.pages import PageNumbers, info
 from hzdesk.reports.pdf.render import wrap_text
-from hzdesk.services.settings import get_setting
+from hzdesk.services.settings import get_setting, printed_office
 
 MM = 72 / 25.4
 
@@ -191,7 +191,7 @@ def write_map(session: Session, path: str | os.PathLike, as_of: dt.date | None =
 
     as_of = as_of or clock.today()
     font = register()
-    office = get_setting(session, "office_name")
+    office = printed_office(session)
     data = map_data(session, as_of)
     w, h = landscape(A4)
     left = max(12.0, get_setting(session, "binding_margin_mm")) * MM
@@ -297,7 +297,7 @@ def write_track_sheet(session: Session, patrol_id: int, path: str | os.PathLike,
     if track is None:
         raise ValidationError({"patrol": f"巡河记录 {patrol_id} 还没有轨迹，请先导入轨迹文件"})
     font = register()
-    office = get_setting(session, "office_name")
+    office = printed_office(session)
     points, _times = unpack(track.points)
     rivers = river_lines(session, patrol.water_body_id)
     w, h = A4

@@ -17,7 +17,7 @@ from hzdesk.db import models as m
 from hzdesk.parsing import date_range_cn, format_date_cn
 from hzdesk.reports.pdf.fonts import paragraph_font
 from hzdesk.reports.pdf.pages import PageNumbers, bound_margins, info, numbered_canvas
-from hzdesk.services.settings import get_setting
+from hzdesk.services.settings import get_setting, printed_office
 from hzdesk.services.stats import percent, period_stats, report_sentence
 from hzdesk.reports.charts import GRAYS, HATCHES, _pyplot
 
@@ -57,7 +57,7 @@ def write_summary(session: Session, path: str | os.PathLike, period: tuple[dt.da
 
     font = paragraph_font()
     plt = _pyplot()
-    office = get_setting(session, "office_name")
+    office = printed_office(session)
     margin_left, margin_right = bound_margins(get_setting(session, "binding_margin_mm"), 18)
     room = A4[0] - margin_left - margin_right      # the printed width: tables and charts shrink to it if need be
     start, end = period
