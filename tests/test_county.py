@@ -307,3 +307,20 @@ def test_the_window_narrows_to_a_township_ranks_them_and_merges_a_workbook(qtbot
     qtbot.waitUntil(lambda: tab.table.rowCount() == 3, timeout=60_000)
     assert [tab.table.item(r, 1).text() for r in range(3)][2] == "全县"
     assert {tab.table.item(r, 1).text() for r in range(2)} == {"东岭镇", "西河乡"}
+
+
+def test_refresh_finds_a_township_another_program_added(qtbot, db):
+    from hzdesk.ui.app import MainWindow
+
+    w = MainWindow(db)
+    qtbot.addWidget(w)
+    assert getattr(w, "township_picker", None) is None
+    other = open_database(db.url or db.path)   # another clerk's program on the same database
+    try:
+        add_township(other, "东岭镇")
+        add_township(other, "西河乡")
+    finally:
+        other.close()
+    w.ctx.bus.announce()                    # 刷新 (F5)
+    assert w.township_picker is not None and w.township_picker.count() == 3
+    assert "county" in w.pages

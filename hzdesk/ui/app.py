@@ -84,8 +84,9 @@ class MainWindow(QMainWindow):
         if db.read_only:
             self._read_only_banner()
         self.ctx.bus.changed.connect(lambda changes: changes.touches({"setting"}) and self._update_title())
-        # (a township added, or a database reloaded: not every save asks for the townships again)
-        self.ctx.bus.changed.connect(lambda changes: changes.touches({"township"}) and self._county_ui())
+        # (a township added, a database reloaded, or 刷新 (F5): not every save asks for the
+        # townships again; F5 also finds a township another program added, on a server database)
+        self.ctx.bus.changed.connect(lambda changes: changes.touches({"township"}) and self._county_ui(fresh=True))
         self._county_ui()
         self._update_title()
         self.menuBar().setEnabled(True)
@@ -274,13 +275,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {office}{where} — {self.db.name}{ro}{who}")
 
     # ------------------------------------------------------------ the county's database
-    def _county_ui(self) -> None:
+    def _county_ui(self, fresh: bool = False) -> None:
         """A database of several townships (the county's) gets a 乡镇 picker beside the menus —
         全县 reads across them, a township narrows every tab to its own ledgers — and the 县级汇总
-        tab; a township's own database gets neither."""
+        tab; a township's own database gets neither. `fresh`: ask the database again whether it
+        holds several townships."""
         from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel
 
         from hzdesk.office import township_list
+        if fresh:
+            self.db.forget_townships()
         county = self.db.is_county
         picker = getattr(self, "township_picker", None)
         if not county:
