@@ -194,11 +194,14 @@ def test_paper_from_the_county_says_whose_rows_it_prints(db):
         assert doc.office == "某某县河长制办公室（全县）"
         assert doc.columns[1].title == "乡镇"
         assert sorted((r[1], r[3]) for r in doc.rows) == [("东岭镇", "东河"), ("西河乡", "西河")]
+        for kind in ("roster", "boards", "water", "plan-tasks", "sections", "patrols", "issues"):
+            assert build(s, kind, period=Q1).columns[1].title == "乡镇", kind   # each built its own way
     narrow_to(db, "西河乡")
     with db.session() as s:               # one township: named once, under the office
         doc = build(s, "rivers")
         assert doc.office == "某某县河长制办公室（西河乡）"
         assert "乡镇" not in [c.title for c in doc.columns] and [r[2] for r in doc.rows] == ["西河"]
+        assert "乡镇" not in [c.title for c in build(s, "roster").columns]
         assert compose(s, *Q1, UNTIL).title.startswith("西河乡2025年")
 
 

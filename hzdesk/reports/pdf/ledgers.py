@@ -25,6 +25,21 @@ def _print_keys(session: Session, ledger_key: str) -> list[str]:
     return [TOWNSHIP.key, *keys] if records.shows_townships(session, LEDGERS[ledger_key]) else keys
 
 
+def _township_column(session: Session, columns: list[PdfColumn], rows: list[list[str]], model,
+                     ids: list[int]) -> None:
+    """A ledger built by its own query (not from a ledger's fields), printed in the county's 全县
+    view: a 乡镇 column after 序号, from each row's record (`model` rows with `ids`)."""
+    from hzdesk.db.township import county_view
+
+    if not county_view(session):
+        return
+    whose = dict(session.execute(select(model.id, m.Township.name)
+                                 .join(m.Township, m.Township.id == model.township_id)).all())
+    columns.insert(1, PdfColumn(TOWNSHIP.label, TOWNSHIP.width))
+    for row, record_id in zip(rows, ids):
+        row.insert(1, whose.get(record_id, ""))
+
+
 def _columns(ledger_key: str, keys: list[str]) -> list[PdfColumn]:
     lg = LEDGERS[ledger_key]
     cols = [PdfColumn("序号", 3.2, "center")]
@@ -110,7 +125,7 @@ def outfalls(session: Session, office: str, **_: Any) -> LedgerDoc:
 def roster(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc:
     """The chiefs in office on `as_of` (a roster always states the date it is valid for)."""
     A, P, W = m.Appointment, m.Person, m.WaterBody
-    q = (select(P.name, P.post, A.role, A.level, W.name, P.phone, A.start_on, A.doc_number)
+    q = (select(P.name, P.post, A.role, A.level, W.name, P.phone, A.start_on, A.doc_number, A.id)
          .join(P, P.id == A.person_id).outerjoin(W, W.id == A.water_body_id)
          .where(A.start_on <= as_of, (A.end_on.is_(None)) | (A.end_on >= as_of)))
     rows = sorted(session.execute(q).all(),
@@ -119,7 +134,8 @@ def roster(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc
             PdfColumn("级别", 4), PdfColumn("河湖", 10), PdfColumn("电话", 8), PdfColumn("任职日期", 6.5),
             PdfColumn("任命文号", 10)]
     out = [[str(i), name, post or "", role, level, water or "全镇", phone or "", start.isoformat(), doc or ""]
-           for i, (name, post, role, level, water, phone, start, doc) in enumerate(rows, start=1)]
+           for i, (name, post, role, level, water, phone, start, doc, _id) in enumerate(rows, start=1)]
+    _township_column(session, cols, out, A, [r[-1] for r in rows])
     return LedgerDoc("河长名录", office, f"有效日期：{as_of.year}年{as_of.month}月{as_of.day}日（共 {len(out)} 人次）",
                      cols, out)
 
@@ -143,6 +159,7 @@ def boards(session: Session, office: str, as_of: dt.date, **_: Any) -> LedgerDoc
                     format_value(LEDGERS["sign_board"].field("inspected_on"),
                                  b.inspected_on if b.inspected_on and b.inspected_on <= as_of else None),
                     "、".join(st.printed) if st.known else "", state])
+    _township_column(session, cols, out, m.SignBoard, [st.board_id for st in statuses])
     stale = sum(s.out_of_date for s in statuses)
     unknown = sum(not s.known for s in statuses)
     return LedgerDoc("河长公示牌台账", office, f"截至 {as_of.isoformat()}：在用 {len(out)} 块，内容过期 {stale} 块"
@@ -255,7 +272,8 @@ def water(session: Session, office: str, *, as_of: dt.date, period: tuple[dt.dat
 
     start, end = period or (dt.date(as_of.year, 1, 1), as_of)
     rows = []
-    for i, q in enumerate(section_quality(session, start, end, as_of), start=1):
+    quality = section_quality(session, start, end, as_of)
+    for i, q in enumerate(quality, start=1):
         measured = q.measured
         rows.append([str(i), q.code or "", q.name, q.water_body, q.control_level, q.target, str(len(q.ranks)),
                      measured or "未监测", "" if q.met is None else ("达标" if q.met else "未达标"),
@@ -267,6 +285,7 @@ def water(session: Session, office: str, *, as_of: dt.date, period: tuple[dt.dat
     columns = [PdfColumn("序号", 3.2, "center"), PdfColumn("编码", 7), PdfColumn("断面名称", 10), PdfColumn("所在河湖", 10),
                PdfColumn("断面级别", 6), PdfColumn("水质目标", 5, "center"), PdfColumn("监测次数", 5, "right"),
                PdfColumn("本期类别", 5, "center"), PdfColumn("是否达标", 5, "center"), PdfColumn("最近采样", 7)]
+    _township_column(session, columns, rows, m.MonitoringSection, [q.section_id for q in quality])
     return LedgerDoc("水质监测结果台账", office, subtitle, columns, rows,
                      note="本期类别：本期各次监测类别的平均（正好居中时取较差的一类），见“统计口径说明”。")
 
@@ -287,12 +306,12 @@ def plan_tasks(session: Session, office: str, *, as_of: dt.date, period: tuple[d
     start, end = period or (dt.date(as_of.year, 1, 1), as_of)
     found = session.execute(
         select(m.WaterBody.name, m.RiverPlan.title, m.PlanItem.seq, m.PlanItem.kind, m.PlanItem.content,
-               m.PlanItem.responsible_unit, m.PlanItem.deadline, m.PlanItem.status, m.PlanItem.done_on)
+               m.PlanItem.responsible_unit, m.PlanItem.deadline, m.PlanItem.status, m.PlanItem.done_on, m.RiverPlan.id)
         .join(m.RiverPlan, m.RiverPlan.id == m.PlanItem.plan_id).join(m.WaterBody, m.WaterBody.id == m.RiverPlan.water_body_id)
         .where(m.RiverPlan.period_start <= end, m.RiverPlan.period_end >= start, m.PlanItem.kind.in_(TASK_KINDS))
         .order_by(m.RiverPlan.period_start, m.RiverPlan.id, m.PlanItem.seq, m.PlanItem.id)).all()
     rows = []
-    for i, (water, _title, _seq, kind, content, unit, deadline, status, done_on) in enumerate(found, start=1):
+    for i, (water, _title, _seq, kind, content, unit, deadline, status, done_on, _plan) in enumerate(found, start=1):
         state = ("已完成" if task_done(status, done_on, as_of) else
                  "超期未完成" if task_overdue(status, done_on, deadline, as_of) else status)
         rows.append([str(i), water, kind, content, unit or "", deadline.isoformat() if deadline else "", state,
@@ -302,6 +321,7 @@ def plan_tasks(session: Session, office: str, *, as_of: dt.date, period: tuple[d
                 f"{figures['tasks']} 项，已完成 {figures['done']} 项，超期未完成 {figures['overdue']} 项")
     columns = [PdfColumn("序号", 3.2, "center"), PdfColumn("河湖", 9), PdfColumn("类型", 4), PdfColumn("内容", 28),
                PdfColumn("责任单位", 10), PdfColumn("完成时限", 7), PdfColumn("进展", 6), PdfColumn("完成日期", 7)]
+    _township_column(session, columns, rows, m.RiverPlan, [r[-1] for r in found])
     return LedgerDoc("一河一策任务台账", office, subtitle, columns, rows, landscape=True)
 
 
