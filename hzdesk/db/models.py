@@ -193,7 +193,8 @@ class PlanItem(InTownship, Timestamps, Base):
 
 class Person(InTownship, Timestamps, Base):
     __tablename__ = "person"
-    __table_args__ = (Index("ix_person_name", "name"), Index("ix_person_phone", "phone"))
+    __table_args__ = (Index("ix_person_name", "name"), Index("ix_person_phone", "phone"),
+                      Index("ix_person_township", "township_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(40))
@@ -217,6 +218,7 @@ class Appointment(InTownship, Timestamps, Base):
         Index("ix_appointment_person", "person_id", "start_on"),
         Index("ix_appointment_water_body", "water_body_id", "role", "start_on"),
         Index("ix_appointment_role_level", "role", "level"),
+        Index("ix_appointment_township_role", "township_id", "role", "level"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -277,7 +279,8 @@ class BoardChief(InTownship, Base):
     """One chief as printed on a board: the text on the face, not a link to a person."""
 
     __tablename__ = "board_chief"
-    __table_args__ = (Index("ix_board_chief_board", "board_id", "seq"),)
+    __table_args__ = (Index("ix_board_chief_board", "board_id", "seq"),
+                      Index("ix_board_chief_township_board", "township_id", "board_id", "seq"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(ForeignKey("sign_board.id", ondelete="CASCADE"))
@@ -344,6 +347,7 @@ class Problem(InTownship, Timestamps, Base):
         Index("ix_problem_patrol", "patrol_id"),
         UniqueConstraint("township_id", "number", name="uq_problem_township_number"),
         Index("ix_problem_township_closed", "township_id", "closed_on"),
+        Index("ix_problem_township_found", "township_id", "found_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

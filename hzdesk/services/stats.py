@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from hzdesk.db.models import Problem, ProblemEvent
 from hzdesk.db.rows import plain_rows
@@ -49,34 +49,34 @@ class ProblemStats:
     by_source: dict[str, int]
     overdue_ids: list[int]
     carried_over: int = 0
-    by_unit: list[dict[str, Any]] = field(default_factory=list)
+    by_unit: list[dict[str, Any]] | None = None   # None: not asked for (a county's ranking)
 
     @property
     def rectification_rate(self) -> float | None:
         return self.rectified_of_found / self.found if self.found else None
 
 
-def _state_on(session: Session, day: dt.date, query):
-    """`query` (over Problem) joined so that it can read each problem's state on `day`: the state
-    of its last move dated on or before that day; (query, the state's expression)."""
+def _state_on(session: Session, day: dt.date):
+    """The expression of a problem's state on `day`: the state of its last move dated on or before
+    that day, for a query over Problem."""
     latest_move = session.scalar(select(func.max(ProblemEvent.on_date)))
     if latest_move is None or latest_move <= day:   # the usual case, as of today: the state now
-        return query, Problem.state
-    # Moves never run backwards in date, so the highest id dated by `day` is the last move.
-    last = (select(ProblemEvent.problem_id, func.max(ProblemEvent.id).label("event_id"))
-            .where(ProblemEvent.on_date <= day).group_by(ProblemEvent.problem_id).subquery())
-    move = aliased(ProblemEvent)
-    query = (query.outerjoin(last, last.c.problem_id == Problem.id)
-             .outerjoin(move, move.id == last.c.event_id))
+        return Problem.state
+    # Moves never run backwards in date, so the highest id dated by `day` is the last move. Asked
+    # per problem (an index walk over its few moves) rather than grouping every move up to that
+    # day: half the time for a year's problems, and only for the problems the query keeps.
+    last_move = (select(ProblemEvent.to_state)
+                 .where(ProblemEvent.problem_id == Problem.id, ProblemEvent.on_date <= day)
+                 .order_by(ProblemEvent.id.desc()).limit(1).scalar_subquery())
     # A problem with no move dated by then (an old record brought in without its history) is
     # taken in its current state.
-    return query, func.coalesce(move.to_state, Problem.state)
+    return func.coalesce(last_move, Problem.state)
 
 
 def states_as_of(session: Session, as_of: dt.date) -> dict[int, ProblemState]:
     """Each problem found by `as_of`, in the state of its last move dated on or before it."""
-    query, state = _state_on(session, as_of, select(Problem.id))
-    return dict(plain_rows(session, query.add_columns(state).where(Problem.found_on <= as_of)).all())
+    return dict(plain_rows(session, select(Problem.id, _state_on(session, as_of))
+                           .where(Problem.found_on <= as_of)).all())
 
 
 @dataclass
@@ -96,12 +96,10 @@ def period_problems(session: Session, start: dt.date, end: dt.date, as_of: dt.da
     # One query that returns the period's problems only (not every problem ever found: a big
     # township has 20,000, the county's database 300,000), each with its state when the period
     # began and on the as-of date.
-    query, before = _state_on(session, start - dt.timedelta(days=1),
-                              select(Problem.id, Problem.found_on, Problem.deadline, Problem.responsible_unit))
-    query, now = _state_on(session, as_of, query)
-    rows = plain_rows(session, query.add_columns(now).where(
-        Problem.found_on <= last,
-        or_(Problem.found_on >= start, before != ProblemState.CLOSED))).all()
+    before, now = _state_on(session, start - dt.timedelta(days=1)), _state_on(session, as_of)
+    rows = plain_rows(session, select(Problem.id, Problem.found_on, Problem.deadline, Problem.responsible_unit, now)
+                      .where(Problem.found_on <= last,
+                             or_(Problem.found_on >= start, before != ProblemState.CLOSED))).all()
     states = {pid: state for pid, _f, _d, _u, state in rows}
     carried = {pid for pid, found_on, _d, _u, _s in rows if found_on < start}
     overdue = {pid for pid, _f, deadline, _u, state in rows if is_overdue(state, deadline, as_of)}
@@ -110,7 +108,7 @@ def period_problems(session: Session, start: dt.date, end: dt.date, as_of: dt.da
 
 
 def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date,
-                  pp: PeriodProblems | None = None) -> ProblemStats:
+                  pp: PeriodProblems | None = None, by_unit: bool = True) -> ProblemStats:
     last = min(end, as_of)
     found_rows = plain_rows(session, select(Problem.id, Problem.category, Problem.source)
                             .where(and_(Problem.found_on >= start, Problem.found_on <= last))).all()
@@ -127,7 +125,7 @@ def problem_stats(session: Session, start: dt.date, end: dt.date, as_of: dt.date
         parked=sum(s is ProblemState.PARKED for s in state.values()),
         by_category=dict(Counter(c for _p, c, _s in found_rows).most_common()),
         by_source=dict(Counter(s for _p, _c, s in found_rows).most_common()),
-        overdue_ids=overdue_ids, by_unit=_by_unit(pp))
+        overdue_ids=overdue_ids, by_unit=_by_unit(pp) if by_unit else None)
 
 
 def _by_unit(pp: PeriodProblems) -> list[dict[str, Any]]:
@@ -208,7 +206,7 @@ def key_figures(session: Session, start: dt.date, end: dt.date, as_of: dt.date) 
     records, tracks, water quality, plans, work, the assessment): a year's ranking of 15 townships
     computes this 15 times."""
     pc = compliance.compute(session, start, end, as_of, details=False)
-    ps = problem_stats(session, start, end, as_of)
+    ps = problem_stats(session, start, end, as_of, by_unit=False)   # (sorting units by pinyin: 0.2 s)
     return {"patrols": _patrol_totals(pc), "issues": _issue_figures(ps),
             "boards": _board_totals(boards.board_statuses(session, as_of))}
 
@@ -221,7 +219,8 @@ def _issue_figures(ps: ProblemStats) -> dict[str, Any]:
     return {"found": ps.found, "closed": ps.closed, "rectified_of_found": ps.rectified_of_found,
             "rectification_rate": _rate(ps.rectification_rate), "open": ps.open,
             "overdue": ps.overdue, "parked": ps.parked, "carried_over": ps.carried_over,
-            "by_category": ps.by_category, "by_source": ps.by_source, "by_unit": ps.by_unit}
+            "by_category": ps.by_category, "by_source": ps.by_source,
+            **({} if ps.by_unit is None else {"by_unit": ps.by_unit})}
 
 
 def _board_totals(bs: list) -> dict[str, int]:
