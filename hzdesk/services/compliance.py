@@ -303,19 +303,20 @@ def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | Non
     people = {p.id: p for p in session.scalars(
         select(Person).where(Person.id.in_({a.person_id for a in appts})))} if appts else {}
     for rule in rules:
-        mine = [a for a in appts if a.role == rule.role and a.level == rule.level]
+        level, minimum = rule.level, rule.min_count   # read once, not per window
+        mine = [a for a in appts if a.role == rule.role and a.level == level]
         by_person, by_water = _valid_days(rule, patrols, {a.person_id for a in mine})
         for person_id, water_id, w in _due_windows(rule, mine, _rule_windows(rule, start, end, as_of)):
             days = by_person[person_id] if water_id is None else by_water[(person_id, water_id)]
             row = rows.get(person_id)
             if row is None:
                 person = people[person_id]
-                row = rows[person_id] = ChiefRow(person_id, person.name, person.phone, rule.level,
+                row = rows[person_id] = ChiefRow(person_id, person.name, person.phone, level,
                                                  done=done_by_person.get(person_id, 0))
-            elif rule.level not in row.level.split("、"):
-                row.level += "、" + rule.level
-            row.due += rule.min_count
-            row.credited += min(_count_in(days, w), rule.min_count)
+            elif row.level != level and level not in row.level.split("、"):
+                row.level += "、" + level
+            row.due += minimum
+            row.credited += min(_count_in(days, w), minimum)
     result.by_chief = sorted(rows.values(), key=lambda r: (r.rate if r.rate is not None else 2, r.name))
     result.due = sum(r.due for r in rows.values())
     result.credited = sum(r.credited for r in rows.values())

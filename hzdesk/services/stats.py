@@ -97,9 +97,16 @@ def period_problems(session: Session, start: dt.date, end: dt.date, as_of: dt.da
     # township has 20,000, the county's database 300,000), each with its state when the period
     # began and on the as-of date.
     before, now = _state_on(session, start - dt.timedelta(days=1)), _state_on(session, as_of)
+    # A problem 销号 before the period began is not carried over: 销号日期 is the day of its
+    # closing move (set by that move, never edited; the period's 销号 count reads it too), and
+    # nothing moves a problem out of 已销号. Only the other older problems have their state on
+    # that day looked up — in a big township a few hundred of 11,700.
+    not_closed_before = or_(Problem.state != ProblemState.CLOSED, Problem.closed_on.is_(None),
+                            Problem.closed_on >= start)
     rows = plain_rows(session, select(Problem.id, Problem.found_on, Problem.deadline, Problem.responsible_unit, now)
                       .where(Problem.found_on <= last,
-                             or_(Problem.found_on >= start, before != ProblemState.CLOSED))).all()
+                             or_(Problem.found_on >= start,
+                                 and_(not_closed_before, before != ProblemState.CLOSED)))).all()
     states = {pid: state for pid, _f, _d, _u, state in rows}
     carried = {pid for pid, found_on, _d, _u, _s in rows if found_on < start}
     overdue = {pid for pid, _f, deadline, _u, state in rows if is_overdue(state, deadline, as_of)}
