@@ -272,6 +272,22 @@ def test_numbers_are_never_split(tmp_path):
     assert len(rows) / pages >= 24     # rows a page, as with one-line rows
 
 
+def test_short_labels_stay_on_one_line():
+    """A 全县 问题台账 printed "整改中（超期）" in its 状态 column as 整改中 / （超 / 期）: a column of
+    short labels (states, categories) is widened to its longest, the room taken from the text."""
+    from hzdesk.reports.pdf.render import count_pages
+
+    cols = [PdfColumn("序号", 3.2, "center"), PdfColumn("乡镇", 5), PdfColumn("问题编号", 8), PdfColumn("发现日期", 6.5),
+            PdfColumn("河湖", 8), PdfColumn("问题来源", 5), PdfColumn("问题类别", 5), PdfColumn("问题描述", 22),
+            PdfColumn("责任单位", 10), PdfColumn("整改时限", 6.5), PdfColumn("状态", 4), PdfColumn("销号日期", 6.5)]
+    rows = [[str(i), "西河乡", f"WT-2025-{i:03d}", "2025-03-05", "清溪河", "河长巡河", "生活垃圾",
+             "河岸堆放生活垃圾约4立方米，已通知村委会清运", "镇农业农村办", "2025-03-20",
+             "整改中（超期）" if i % 2 else "已销号", ""] for i in range(1, 200)]
+    _pages, layout = count_pages(LedgerDoc("问题台账", "某县", "2025", cols, rows, landscape=True))
+    assert all(len(cells[10]) == 1 and len(cells[5]) == 1 for page in layout.pages for cells, _h, _d in page)
+    assert max(len(cells[7]) for page in layout.pages for cells, _h, _d in page) <= 2   # the text still reads
+
+
 @needs_poppler
 def test_an_empty_period_says_so(tmp_path):
     cols = [PdfColumn("序号", 3.2, "center"), PdfColumn("发现问题", 4.8), PdfColumn("巡河情况", 30)]

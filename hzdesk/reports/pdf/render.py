@@ -211,18 +211,20 @@ def _note_lines(lay: _Layout, doc: LedgerDoc) -> list[str]:
 
 
 def _fit_numbers(doc: LedgerDoc, wrap: _Wrapper, widths: list[float], pad: float) -> list[float]:
-    """Numbers, codes and short headings are never split: a centred or right-aligned column (序号,
-    里程, counts) or one of short ASCII values (dates, times, codes, phones) is widened to its
-    longest value (序号 10000 on one line, 2025-03-05 not 2025-03-0/5), and a column to its heading
-    of up to six characters (发现问题, not 发现问/题), taking the room from the widest text column."""
+    """Numbers, codes, short labels and short headings are never split: a centred or right-aligned
+    column (序号, 里程, counts), one of short ASCII values (dates, times, codes, phones) or one of
+    labels of up to eight characters (states, categories) is widened to its longest value (序号
+    10000 on one line, 2025-03-05 not 2025-03-0/5), and a column to its heading of up to six
+    characters (发现问题, not 发现问/题), taking the room from the widest text column."""
     widths = list(widths)
     donor = max(range(len(widths)), key=lambda i: widths[i] if doc.columns[i].align == "left" else -1)
     for i, col in enumerate(doc.columns):
         need = wrap.width(col.title) + 2 * pad + 1 if len(col.title) <= 6 else 0.0
         if doc.rows:
             longest = max((row[i] for row in doc.rows), key=len)
-            # numbers (centred, right-aligned) and codes, dates, times, phones (ASCII) stay whole
-            if len(longest) <= 12 and (col.align != "left" or longest.isascii()):
+            # numbers (centred, right-aligned) and codes, dates, times, phones (ASCII) stay whole,
+            # and so do short labels (states, categories, sources: 整改中（超期）, not 整改中/（超/期）)
+            if len(longest) <= 12 and (col.align != "left" or longest.isascii()) or len(longest) <= 8:
                 need = max(need, wrap.width(longest) + 2 * pad + 1)
         if i != donor and need > widths[i] and widths[donor] - (need - widths[i]) > max(widths[i], 60):
             widths[donor] -= need - widths[i]
