@@ -451,19 +451,12 @@ print(json.dumps({{"s": time.perf_counter() - t, "failed": failed}}))
 def server_rows(large: Path, server: str, runs: int, folder: Path) -> list[tuple[str, str, str]]:
     """The large set copied onto a PostgreSQL server (`server` without a database name, e.g.
     postgresql+psycopg://postgres@127.0.0.1:5432), then the same figures measured there (#18)."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
 
     admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "hzdesk_bench" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "hzdesk_bench"'))
-    url = f"{server}/hzdesk_bench"
+    url, took = _copied_to_server(admin, server, "hzdesk_bench", large)
     med = statistics.median
-    rows = [("大数据集复制到服务器（hzdesk copy-to，整个进程）", f"{command(large, 'copy-to', url):.1f} s", "—")]
-    bench = create_engine(url, isolation_level="AUTOCOMMIT")
-    with bench.connect() as conn:
-        conn.execute(text("VACUUM ANALYZE"))
-    bench.dispose()
+    rows = [("大数据集复制到服务器（hzdesk copy-to，整个进程）", f"{took:.1f} s", "—")]
     t = [table_filters(url) for _ in range(runs)]
     rows.append(("服务器：巡河表第一页", f"{med([x['first'] for x in t]) * 1000:.0f} ms", "< 50 ms（#18）"))
     rows.append(("服务器：按人员筛选", f"{med([x['person'] for x in t]) * 1000:.0f} ms", "< 50 ms"))
@@ -476,30 +469,43 @@ def server_rows(large: Path, server: str, runs: int, folder: Path) -> list[tuple
     w = two_writers(str(copy))
     rows.append(("本机文件：两个程序同时各保存 100 条", f"{w['s']:.2f} s，失败 {w['failed']} 条", "失败 0（#18）"))
     rows += _server_county(admin, server, county_db(large), runs)
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "hzdesk_bench" WITH (FORCE)'))
+    _drop(admin, "hzdesk_bench")
     admin.dispose()
     return rows
 
 
-def _server_county(admin, server: str, county: Path, runs: int) -> list[tuple[str, str, str]]:
-    """The county's database (15 townships) copied onto the server and ranked there (#18 point 6)."""
+def _copied_to_server(admin, server: str, name: str, db: Path) -> tuple[str, float]:
+    """A new database `name` on the server holding a copy of `db`, vacuumed and analysed: (its URL,
+    the seconds `hzdesk copy-to` took)."""
     from sqlalchemy import create_engine, text
 
+    _drop(admin, name)
     with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "hzdesk_bench_county" WITH (FORCE)'))
-        conn.execute(text('CREATE DATABASE "hzdesk_bench_county"'))
-    url = f"{server}/hzdesk_bench_county"
-    rows = [("县级数据库复制到服务器（hzdesk copy-to，整个进程）", f"{command(county, 'copy-to', url):.0f} s", "—")]
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = f"{server}/{name}"
+    took = command(db, "copy-to", url)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("VACUUM ANALYZE"))
     engine.dispose()
+    return url, took
+
+
+def _drop(admin, name: str) -> None:
+    from sqlalchemy import text
+
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _server_county(admin, server: str, county: Path, runs: int) -> list[tuple[str, str, str]]:
+    """The county's database (15 townships) copied onto the server and ranked there (#18 point 6)."""
+    url, took = _copied_to_server(admin, server, "hzdesk_bench_county", county)
+    rows = [("县级数据库复制到服务器（hzdesk copy-to，整个进程）", f"{took:.0f} s", "—")]
     cr = [county_ranking(url) for _ in range(runs)]
     rows.append((f"服务器：县级排名（{cr[0]['townships']} 个乡镇、{cr[0]['patrols'] / 10000:.0f} 万条巡河）",
                  f"{statistics.median([x['s'] for x in cr]):.2f} s", "< 1 s（#18）"))
-    with admin.connect() as conn:
-        conn.execute(text('DROP DATABASE IF EXISTS "hzdesk_bench_county" WITH (FORCE)'))
+    _drop(admin, "hzdesk_bench_county")
     return rows
 
 

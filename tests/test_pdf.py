@@ -414,12 +414,14 @@ def test_ledgers_print_what_an_inspector_reads_under_each_row(db):
         before = build(s, "issues", period=march, as_of=D(2025, 3, 20))
         after = build(s, "issues", period=march, as_of=D(2025, 3, 31))
         brief = build(s, "patrols", period=march, brief=True)
+        brief_issues = build(s, "issues", period=march, as_of=D(2025, 3, 31), brief=True)
     # the post held on that water body, not the higher 总河长 post held elsewhere
     assert patrols.details[0] == "职务：乡级河长；路线：清溪桥—石门闸；同行人员：王五、赵六；检查项：河面有无漂浮物、垃圾；记录人：赵六"
     assert patrols.details[1] == "职务：乡级河长"       # nothing else recorded: nothing else said
     assert before.details == ["现场处理：当场劝离；位置：清溪桥下；责任人：张三；整改措施：已清运；整改完成日期：2025-03-15"]
     assert after.details == [before.details[0] + "；验收人：王验；验收日期：2025-03-25"]
     assert brief.details is None and brief.rows == patrols.rows
+    assert brief_issues.details is None and brief_issues.rows == after.rows
 
 
 @needs_poppler
