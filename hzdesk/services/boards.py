@@ -151,7 +151,7 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
     days = setting_timeline(session, "board_update_days")   # the deadline in force when it went wrong
     # Plain rows, not ORM objects: this runs for the overview at every start and for every
     # statistics report, over every board, appointment and person. Each read in one fetch (all()):
-    # row by row, a server's driver takes a call a row (a county's ranking: 0.3 s of 2).
+    # row by row, a server's driver takes a Python call a row.
     waters = dict(session.execute(select(WaterBody.id, WaterBody.name)).all())
     parents = dict(session.execute(select(WaterBody.id, WaterBody.parent_id)).all())
     appts_by_water: dict[int, list[Any]] = defaultdict(list)
