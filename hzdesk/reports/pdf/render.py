@@ -224,7 +224,7 @@ def _fit_numbers(doc: LedgerDoc, wrap: _Wrapper, widths: list[float], pad: float
             longest = max((row[i] for row in doc.rows), key=len)
             # numbers (centred, right-aligned) and codes, dates, times, phones (ASCII) stay whole,
             # and so do short labels (states, categories, sources: 整改中（超期）, not 整改中/（超/期）)
-            if len(longest) <= 12 and (col.align != "left" or longest.isascii()) or len(longest) <= 8:
+            if (len(longest) <= 12 and (col.align != "left" or longest.isascii())) or len(longest) <= 8:
                 need = max(need, wrap.width(longest) + 2 * pad + 1)
         if i != donor and need > widths[i] and widths[donor] - (need - widths[i]) > max(widths[i], 60):
             widths[donor] -= need - widths[i]
