@@ -1,5 +1,6 @@
 """Problem statistics for a period and an as-of date, and `hzdesk stats`."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -8,12 +9,22 @@ import pytest
 
 from hzdesk import clock
 from hzdesk.services import records
-from hzdesk.services.stats import period_stats, problem_stats, report_sentence
+from hzdesk.services import stats
+from hzdesk.services.stats import period_stats, report_sentence
 from hzdesk.services.workflow import move
 
 from helpers import D, water
 
 MARCH = (D(2025, 3, 1), D(2025, 3, 31))
+
+
+def problem_stats(session, *args, **kw):
+    """`stats.problem_stats`, checked against the county's way of asking (counted by the database,
+    without reading the problems): every figure the same."""
+    full = stats.problem_stats(session, *args, **kw)
+    counted = stats.problem_stats(session, *args, by_unit=False, **kw)
+    assert dataclasses.replace(full, by_unit=None) == counted
+    return full
 
 
 @pytest.fixture
@@ -50,7 +61,7 @@ def test_march_as_of_the_end_of_march(session, problems):
     assert (s.found, s.closed, s.rectified_of_found) == (4, 2, 1)
     assert s.rectification_rate == 0.25
     assert (s.open, s.overdue, s.parked) == (2, 1, 1)   # p2 待验收, p4 整改中 (overdue); p5 挂账
-    assert s.overdue_ids == [problems[3].id]
+    assert stats.period_problems(session, *MARCH, as_of=D(2025, 3, 31)).overdue == {problems[3].id}
     assert s.by_category == {"生活垃圾": 1, "乱堆": 2, "污水直排": 1}
     assert s.by_source == {"河长巡河": 2, "群众举报": 1, "上级督查": 1}
 
@@ -63,6 +74,13 @@ def test_later_as_of_date_counts_later_closures(session, problems):
     assert (today.rectified_of_found, today.open, today.overdue) == (2, 1, 1)
     april = problem_stats(session, D(2025, 4, 1), D(2025, 4, 30), as_of=clock.today())
     assert (april.found, april.carried_over, april.open, april.overdue, april.parked) == (1, 3, 2, 1, 1)
+
+
+def test_a_problem_overdue_on_a_past_day_counts_as_of_that_day(session, problems):
+    # On 22 March p2 was still 整改中 past its deadline (20 March); it was fixed and closed later.
+    s = problem_stats(session, *MARCH, as_of=D(2025, 3, 22))
+    assert (s.found, s.rectified_of_found, s.open, s.overdue, s.parked) == (4, 1, 3, 1, 0)
+    assert stats.period_problems(session, *MARCH, as_of=D(2025, 3, 22)).overdue == {problems[1].id}
 
 
 def test_problems_still_open_when_a_period_begins_are_carried_over(session, problems):

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from hzdesk.services.rules import BOARD_ROLES, holds_on, in_use_on_sql, level_rank, role_rank
 from hzdesk.db.models import Appointment, BoardChief, Person, SignBoard, WaterBody
+from hzdesk.db.rows import plain_rows
 from hzdesk.errors import ValidationError
 from hzdesk.parsing import ParseError, parse_phone
 from hzdesk.services.records import get
@@ -149,25 +150,33 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
     """Every board in use on `as_of`, with what it showed then, what it should have shown, and
     since when it had been wrong."""
     days = setting_timeline(session, "board_update_days")   # the deadline in force when it went wrong
-    # Plain rows, not ORM objects: this runs for the overview at every start and for every
-    # statistics report, over every board, appointment and person. Each read in one fetch (all()):
-    # row by row, a server's driver takes a Python call a row.
-    waters = dict(session.execute(select(WaterBody.id, WaterBody.name)).all())
-    parents = dict(session.execute(select(WaterBody.id, WaterBody.parent_id)).all())
+    # Plain rows through the connection, not the ORM's: this runs for the overview at every start,
+    # for every statistics report and for each township of a county's ranking, over every board,
+    # appointment and person. Each read in one fetch (all()): row by row, a server's driver takes
+    # a Python call a row.
+    waters = dict(plain_rows(session, select(WaterBody.id, WaterBody.name)).all())
+    parents = dict(plain_rows(session, select(WaterBody.id, WaterBody.parent_id)).all())
+    on_boards = and_(Appointment.role.in_(BOARD_ROLES), Appointment.water_body_id.isnot(None),
+                     Appointment.start_on <= as_of)
     appts_by_water: dict[int, list[Any]] = defaultdict(list)
-    for a in session.execute(select(Appointment.water_body_id, Appointment.person_id, Appointment.role,
-                                    Appointment.level, Appointment.start_on, Appointment.end_on)
-                             .where(Appointment.role.in_(BOARD_ROLES), Appointment.water_body_id.isnot(None),
-                                    Appointment.start_on <= as_of)).all():
+    for a in plain_rows(session, select(Appointment.water_body_id, Appointment.person_id, Appointment.role,
+                                        Appointment.level, Appointment.start_on, Appointment.end_on)
+                        .where(on_boards)).all():
         appts_by_water[a.water_body_id].append(a)
-    people = {p.id: p for p in session.execute(select(Person.id, Person.name, Person.post, Person.phone)).all()}
+    people = {p.id: p for p in plain_rows(session, select(Person.id, Person.name, Person.post, Person.phone)
+                                          .where(Person.id.in_(select(Appointment.person_id).where(on_boards)))).all()}
+    # The faces that may have been up on the day (a face taken down before it cannot have been),
+    # and which boards have any face recorded at all.
     faces: dict[int, list[Any]] = defaultdict(list)
-    for face in session.execute(select(BoardChief.board_id, BoardChief.name, BoardChief.printed_from,
-                                       BoardChief.printed_to).order_by(BoardChief.board_id, BoardChief.seq)).all():
+    for face in plain_rows(session, select(BoardChief.board_id, BoardChief.name, BoardChief.printed_from,
+                                           BoardChief.printed_to)
+                           .where(or_(BoardChief.printed_to.is_(None), BoardChief.printed_to >= as_of))
+                           .order_by(BoardChief.board_id, BoardChief.seq)).all():
         faces[face.board_id].append(face)
-    boards = session.execute(
-        select(SignBoard.id, SignBoard.code, SignBoard.water_body_id, SignBoard.village, SignBoard.place,
-               SignBoard.content_updated_on, SignBoard.installed_on)
+    with_faces = set(plain_rows(session, select(BoardChief.board_id).distinct()).scalars())
+    boards = plain_rows(session, select(
+        SignBoard.id, SignBoard.code, SignBoard.water_body_id, SignBoard.village, SignBoard.place,
+        SignBoard.content_updated_on, SignBoard.installed_on)
         .where(in_use_on_sql(SignBoard.retired_on, as_of),
                or_(SignBoard.installed_on.is_(None), SignBoard.installed_on <= as_of))
         .order_by(SignBoard.code)).all()
@@ -194,7 +203,7 @@ def board_statuses(session: Session, as_of: dt.date) -> list[BoardStatus]:
         status = BoardStatus(board.id, board.code, waters[board.water_body_id], board.village, board.place,
                              [f.name for f in shown], list(should))
         out.append(status)
-        if not shown and faces.get(board.id):
+        if not shown and board.id in with_faces:
             status.known = False   # faces are recorded, but none for that day: 无记录, not a guess
             continue
         fallback = board.content_updated_on or board.installed_on

@@ -300,8 +300,8 @@ def compute(session: Session, start: dt.date, end: dt.date, as_of: dt.date | Non
         done_by_person[p.person_id] += 1
 
     rows: dict[int, ChiefRow] = {}
-    people = {p.id: p for p in session.scalars(
-        select(Person).where(Person.id.in_({a.person_id for a in appts})))} if appts else {}
+    people = {p.id: p for p in plain_rows(session, select(Person.id, Person.name, Person.phone)
+                                          .where(Person.id.in_({a.person_id for a in appts})))} if appts else {}
     for rule in rules:
         level, minimum = rule.level, rule.min_count   # read once, not per window
         mine = [a for a in appts if a.role == rule.role and a.level == level]
