@@ -138,25 +138,56 @@ def test_same_values_as_openpyxl_on_openpyxl_and_our_own_files(tmp_path):
         assert list(got.fast_rows(title, part, 50)) == expected   # the Rust reader gives the same values
 
 
-def test_far_corner_cells_are_read_the_streaming_way_not_the_dense_one(tmp_path):
+def whole_package(path, sheet_xml: str) -> None:
+    """A workbook with every part and content type a strict reader (calamine) asks for."""
+    main = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    rels = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types xmlns='http://schemas.openxmlformats.org/package/2006/content-types'>"
+                   f"<Default Extension='rels' ContentType='application/vnd.openxmlformats-package.relationships+xml'/>"
+                   "<Default Extension='xml' ContentType='application/xml'/>"
+                   f"<Override PartName='/xl/workbook.xml' ContentType='{main}.sheet.main+xml'/>"
+                   f"<Override PartName='/xl/worksheets/sheet1.xml' ContentType='{main}.worksheet+xml'/></Types>")
+        z.writestr("_rels/.rels", f"<Relationships xmlns='{rels}'><Relationship Id='rId1' Type='{REL}/officeDocument' "
+                   "Target='xl/workbook.xml'/></Relationships>")
+        z.writestr("xl/workbook.xml", f"<workbook xmlns='{MAIN}' xmlns:r='{REL}'><sheets>"
+                   "<sheet name='巡河记录' sheetId='1' r:id='rId1'/></sheets></workbook>")
+        z.writestr("xl/_rels/workbook.xml.rels", f"<Relationships xmlns='{rels}'><Relationship Id='rId1' "
+                   f"Type='{REL}/worksheet' Target='worksheets/sheet1.xml'/></Relationships>")
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+
+
+FAR_CORNER = {   # A1 and XFD1048576, as Excel writes cells and as other writers may
+    "as Excel": f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c>'
+                f'</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData></worksheet>',
+    "prefixed": f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is>'
+                f'<x:t>x</x:t></x:is></x:c></x:row><x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c>'
+                f'</x:row></x:sheetData></x:worksheet>',
+    "line break": f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c>'
+                  f'</row><row r="1048576"><c\nr="XFD1048576"><v>1</v></c></row></sheetData></worksheet>',
+}
+
+
+@pytest.mark.parametrize("written", FAR_CORNER)
+def test_far_corner_cells_are_read_the_streaming_way_not_the_dense_one(tmp_path, written):
     """#19 point 3: calamine builds a dense grid; A1 + XFD1048576 made it ask for 512 GB and
-    abort the process. Such a sheet goes to the streaming reader, which says the row is too wide."""
+    abort the process — also when the cells were written <x:c …> (a namespace prefix). Such a
+    sheet goes to the streaming reader, which says the row is too wide or drops the far cell."""
     import subprocess
     import sys
 
+    near = tmp_path / "near.xlsx"          # the same package without the far cell reaches calamine
+    whole_package(near, FAR_CORNER["as Excel"].split('<row r="1048576">')[0] + "</sheetData></worksheet>")
+    wb = Workbook(near)
+    assert list(wb.fast_rows(*wb.sheets[0], 50)) == [(1, ["x"])]
     path = tmp_path / "corner.xlsx"
-    handmade(path, sheet_xml="<row r='1'><c r='A1' t='inlineStr'><is><t>x</t></is></c></row>"
-                             "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>")
-    with zipfile.ZipFile(path) as z:          # as Excel writes them: r="…" with double quotes
-        parts = {n: z.read(n) for n in z.namelist()}
-    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b"'", b'"')
-    with zipfile.ZipFile(path, "w") as z:
-        for n, data in parts.items():
-            z.writestr(n, data)
-    wb = Workbook(path)
-    assert wb.fast_rows(*wb.sheets[0], 50) is None
+    whole_package(path, FAR_CORNER[written])
+    # In a process of its own: a sheet that reached calamine would end the process, not fail a test.
     code = f"""
 from hzdesk.reports.workbook_file import ImportRefused, read_sheets
+from hzdesk.reports.xlsx_reader import Workbook
+wb = Workbook({str(path)!r})
+print("fast" if wb.fast_rows(*wb.sheets[0], 50) is not None else "streaming")
 try:
     read_sheets({str(path)!r})
     print("read")
@@ -165,7 +196,8 @@ except ImportRefused as exc:
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-500:]
-    assert run.stdout.strip()                  # refused or read, in Chinese, without dying
+    said = run.stdout.split()
+    assert said[0] == "streaming" and said[1:]     # then refused or read, in Chinese, without dying
 
 
 def test_the_fast_and_streaming_readers_agree_on_a_whole_export(tmp_path):
