@@ -142,10 +142,13 @@ def _counted_in_sql(session: Session, start: dt.date, end: dt.date, as_of: dt.da
     last = min(end, as_of)
     if last < start:
         return _Counts()
-    now = _state_on(session, as_of)
-    new, late = Problem.found_on >= start, overdue_sql(as_of, now, Problem.deadline)
-    groups = plain_rows(session, select(now, new, late, func.count()).where(_listed(session, start, last))
-                        .group_by(now, new, late)).all()
+    # The state on the as-of date worked out once a problem, then grouped: on a past day it is a
+    # lookup of the problem's moves, and grouping by the expression itself looked it up three
+    # times a problem (a quarter as of its last day, five townships: 0.20 s, now 0.08 s).
+    listed = select(_state_on(session, as_of).label("state"), Problem.found_on, Problem.deadline
+                    ).where(_listed(session, start, last)).cte("listed")
+    new, late = listed.c.found_on >= start, overdue_sql(as_of, listed.c.state, listed.c.deadline)
+    groups = plain_rows(session, select(listed.c.state, new, late, func.count()).group_by(listed.c.state, new, late)).all()
     return _tally(((ProblemState(state), bool(is_new), bool(is_late)), n) for state, is_new, is_late, n in groups)
 
 
