@@ -188,7 +188,7 @@ def _found_by_kind(session: Session, start: dt.date, last: dt.date) -> tuple[dic
                         .where(Problem.found_on >= start, Problem.found_on <= last)
                         .group_by(Problem.category, Problem.source)).all()
 
-    def tally(index: int) -> dict[str, int]:
+    def most_first(index: int) -> dict[str, int]:
         counts: dict[str, list[int]] = {}
         for row in groups:
             entry = counts.setdefault(row[index], [0, row[3]])
@@ -196,7 +196,7 @@ def _found_by_kind(session: Session, start: dt.date, last: dt.date) -> tuple[dic
             entry[1] = min(entry[1], row[3])
         return {k: n for k, (n, _first) in sorted(counts.items(), key=lambda kv: (-kv[1][0], kv[1][1]))}
 
-    return tally(0), tally(1)
+    return most_first(0), most_first(1)
 
 
 def _by_unit(pp: PeriodProblems) -> list[dict[str, Any]]:
