@@ -377,6 +377,24 @@ def format_value(f: Field, value, row: dict | None = None) -> str:
     return str(value)
 
 
+def cell_formatter(f: Field):
+    """`format_value` for one field over many rows (a ledger's column): `(value, row) → text`.
+    Each distinct value is formatted once: a column repeats its dates, times and names."""
+    if f.kind == "ref":
+        name = f"{f.key}__name"
+        return lambda value, row: (row[name] or "") if name in row else format_value(f, value, row)
+    if f.kind in ("amounts", "json"):    # dicts: not hashable, and rarely repeated
+        return lambda value, row: format_value(f, value, row)
+    seen: dict = {}
+
+    def formatted(value, row):
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = format_value(f, value, row)
+        return text
+    return formatted
+
+
 def _choice_lists() -> dict[str, tuple[str, list[str]]]:
     """Every editable choice list: name → (title, default values). Lists shared by several ledgers
     are declared in vocab.DEFAULT_CHOICES; a list of one field is declared beside that field."""

@@ -185,6 +185,35 @@ def test_paged_query_with_search_filters_and_ref_names(session, river, chief):
     assert records.count_rows(session, "patrol", records.Query(search="100%_")) == 0
 
 
+def test_a_query_for_some_fields_reads_those_and_the_same_values(session, river, chief):
+    """Paper asks only for the columns it prints (a 10,000-row ledger decoded every checklist it
+    never printed); what it gets must be what the whole row says, sorted as the whole rows are."""
+    for day in (3, 1, 2):
+        records.create(session, "patrol", {"water_body_id": river.id, "person_id": chief.id,
+                                           "patrol_date": dt.date(2025, 3, day), "findings": f"第{day}次",
+                                           "checklist": {"rubbish": True}})
+    whole = records.list_rows(session, "patrol", records.Query(order_by="patrol_date"))
+    some = records.list_rows(session, "patrol", records.Query(order_by="patrol_date", fields=("findings", "person_id")))
+    assert set(some[0]) == {"id", "findings", "person_id", "person_id__name", "patrol_date"}
+    assert [{k: r[k] for k in some[0]} for r in whole] == some
+    assert [r["findings"] for r in some] == ["第1次", "第2次", "第3次"]
+
+
+def test_a_columns_formatter_says_what_format_value_says(session, river, chief):
+    from hzdesk.fields import LEDGERS, cell_formatter, format_value
+
+    records.create(session, "patrol", {"water_body_id": river.id, "person_id": chief.id, "patrol_date": "2025-03-05",
+                                       "start_time": "08:05", "end_time": "09:00", "distance_km": "2",
+                                       "checklist": {"rubbish": True}, "weather": "晴"})
+    rows = records.list_rows(session, "patrol") * 2    # the second time from what was remembered
+    lg = LEDGERS["patrol"]
+    for f in lg.fields:
+        say = cell_formatter(f)
+        assert [say(r.get(f.key), r) for r in rows] == [format_value(f, r.get(f.key), r) for r in rows], f.key
+    say = cell_formatter(lg.field("distance_km"))
+    assert (say(2.0, {}), say(None, {}), say(2.25, {})) == ("2.0", "", "2.2")   # one decimal, as format_value
+
+
 def test_frequency_rules_are_records_the_office_edits(session):
     from hzdesk.vocab import PeriodUnit, RuleScope
     rule = records.create(session, "frequency_rule", {

@@ -18,6 +18,7 @@ from hzdesk import clock
 from hzdesk.collation import pinyin_order
 from hzdesk.db import models as m
 from hzdesk.db.base import Base
+from hzdesk.db.rows import plain_rows
 from hzdesk.errors import HzdeskError, NotFound, ValidationError
 from hzdesk.fields import TOWNSHIP, Ledger, has_township, ledger
 from hzdesk.services import plans, problems, rules
@@ -229,15 +230,20 @@ class Query:
     descending: bool = False
     offset: int = 0
     limit: int = 100
+    # Only these fields' columns (and their names), None for every field: paper that prints a
+    # dozen columns need not read and decode the rest (a 10,000-row ledger decoded each checklist).
+    fields: tuple[str, ...] | None = None
 
 
-def _base_select(lg: Ledger, session: Session | None = None) -> Select:
+def _base_select(lg: Ledger, session: Session | None = None, keys: tuple[str, ...] | None = None) -> Select:
     columns = [lg.model.id]
     joins = []
     if session is not None and shows_townships(session, lg):
         columns += [lg.model.township_id, m.Township.name.label(f"{TOWNSHIP.key}__name")]
         joins.append((m.Township, m.Township.id == lg.model.township_id))
     for f in lg.fields:
+        if keys is not None and f.key not in keys:
+            continue
         col = getattr(lg.model, f.key)
         columns.append(col)
         if f.kind == "ref" and f.ref in _REF_TARGETS:  # named targets: show the name beside the id
@@ -347,11 +353,12 @@ def list_rows(session: Session, ledger_key: str, query: Query | None = None) -> 
     """One page of rows as dicts: field keys, `id`, and `<ref>__name` for referenced names."""
     lg = ledger(ledger_key)
     query = query or Query()
-    q = _apply_filters(lg, _base_select(lg, session), query)
+    keys = None if query.fields is None else (*query.fields, *([query.order_by] if query.order_by else []))
+    q = _apply_filters(lg, _base_select(lg, session, keys), query)
     if query.order_by:   # the clerk's chosen column: Chinese by pinyin, a reference by its name
         order = [_sort_column(lg, q, query.order_by), lg.model.id]
     else:
         order = [getattr(lg.model, k) for k in lg.order_by] + [lg.model.id]
     q = q.order_by(*(c.desc() if query.descending else c for c in order))
     q = q.offset(query.offset).limit(query.limit)
-    return [dict(r) for r in session.execute(q).mappings()]
+    return [dict(r) for r in plain_rows(session, q).mappings()]   # rows, not ORM bookkeeping

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from hzdesk import clock
 from hzdesk.db import models as m
-from hzdesk.fields import LEDGERS, TOWNSHIP, format_value
+from hzdesk.fields import LEDGERS, TOWNSHIP, cell_formatter, format_value
 from hzdesk.reports.pdf.render import LedgerDoc, PdfColumn
 from hzdesk.services import records
 from hzdesk.services.boards import board_statuses
@@ -51,11 +51,12 @@ def _columns(ledger_key: str, keys: list[str]) -> list[PdfColumn]:
 
 
 def _rows(session: Session, ledger_key: str, keys: list[str], query: records.Query) -> list[list[str]]:
-    fields = [(k, LEDGERS[ledger_key].field(k)) for k in keys]   # looked up once, not per cell
+    fields = [(k, cell_formatter(LEDGERS[ledger_key].field(k))) for k in keys]   # made once, not per cell
     query.limit = None
+    query.fields = tuple(keys)
     out = []
     for i, row in enumerate(records.list_rows(session, ledger_key, query), start=1):
-        out.append([str(i)] + [format_value(f, row.get(k), row) for k, f in fields])
+        out.append([str(i)] + [say(row.get(k), row) for k, say in fields])
     return out
 
 
@@ -187,12 +188,15 @@ def patrols(session: Session, office: str, period: tuple[dt.date, dt.date] | Non
     # 巡河时长 beside the times, as the frequency and speed checks count it (an inspector reads
     # a 5-minute "patrol" at a glance)
     after_end = keys.index("end_time") + 2 if "end_time" in keys and "start_time" in keys else None
-    fields = [(k, lg.field(k)) for k in keys]   # looked up once, not per cell
+    fields = [(k, cell_formatter(lg.field(k))) for k in keys]   # made once, not per cell
     # 简表 prints no detail lines: none is made (a 10,000-row ledger spent 0.1 s on them)
     detail_fields, post = (None, None) if brief else (_detail_fields(session, "patrol"), _chief_posts(session))
     details = None if brief else []
+    # what this ledger reads of each patrol, and nothing else
+    query.fields = (*keys, "patrol_date", "entered_on", "start_time", "end_time") + (() if brief else (
+        *(key for key, _, _ in detail_fields), "route_from", "route_to", "person_id", "water_body_id"))
     for i, row in enumerate(records.list_rows(session, "patrol", query), start=1):
-        cells = [str(i)] + [format_value(f, row.get(k), row) for k, f in fields]
+        cells = [str(i)] + [say(row.get(k), row) for k, say in fields]
         if details is not None:
             route = "—".join(p for p in (row.get("route_from"), row.get("route_to")) if p)
             held = post(row)
@@ -236,6 +240,7 @@ def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date,
         select(m.Problem.id, m.Patrol.on_spot_handling).join(m.Patrol, m.Patrol.id == m.Problem.patrol_id)
         .where(m.Patrol.on_spot_handling.is_not(None), m.Patrol.on_spot_handling != "")).all())
     rows, details, overdue, carried_listed = [], None if brief else [], 0, 0
+    fields = [(k, cell_formatter(lg.field(k))) for k in keys]
     for row in records.list_rows(session, "problem", query):
         if row["id"] not in states or (state and states[row["id"]].value != state):
             continue
@@ -247,7 +252,7 @@ def issues(session: Session, office: str, as_of: dt.date, period: tuple[dt.date,
                     row[key] = None
         if details is not None:
             details.append(_detail(detail_fields, row, (f"现场处理：{on_spot[row['id']]}",) if row["id"] in on_spot else ()))
-        cells = [str(len(rows) + 1)] + [format_value(lg.field(k), row.get(k), row) for k in keys]
+        cells = [str(len(rows) + 1)] + [say(row.get(k), row) for k, say in fields]
         if row["id"] in carried:
             cells[keys.index("number") + 1] += "（上期结转）"
             carried_listed += 1
