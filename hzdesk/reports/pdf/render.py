@@ -323,6 +323,13 @@ class _TableInk:
         self._shown: dict[str, str] = {}
         self._placed: dict[tuple[int, str, bool], tuple[str, str]] = {}
         self._heights: dict[float, str] = {}
+        self._subsets: dict[int, str] = {}
+
+    def _subset(self, subset: int) -> str:
+        """The PDF name of a font subset (asked for once: reportlab looks it up through a weak
+        dictionary of documents, 28,000 times for a 10,000-row ledger)."""
+        name = self._subsets[subset] = self.font.getSubsetInternalName(subset, self.doc)
+        return name
 
     def _place(self, left: float, i: int, line: str, header: bool) -> tuple[str, str]:
         """(x as text, the operators that show `line`) for a line of column `i`."""
@@ -343,9 +350,9 @@ class _TableInk:
                 # 未见异常): each part encoded once; one Tj after another continues the line.
                 ops = " ".join(self.shown(part) for part in _PARTS.findall(text) if part)
             else:
-                escape = self.canvas._escape
+                escape, named = self.canvas._escape, self._subsets
                 ops = " ".join(
-                    f"{self.font.getSubsetInternalName(subset, self.doc)} {self.size} Tf ({escape(chunk)}) Tj"
+                    f"{named.get(subset) or self._subset(subset)} {self.size} Tf ({escape(chunk)}) Tj"
                     for subset, chunk in self.font.splitString(text, self.doc))
             self._shown[text] = ops
         return ops
