@@ -36,6 +36,38 @@ def test_insert_update_delete_are_recorded_with_before_and_after(session):
     assert verify_chain(session.connection()) == []
 
 
+def test_a_new_rows_entry_is_the_row_as_written(session, river, chief):
+    """A new row's entry reads what the flush wrote without asking each unset column again; a
+    column the database filled and did not send back (expired) is read, not taken as empty."""
+    from hzdesk.db.audit import _row_dict
+
+    patrol = records.create(session, "patrol", {"water_body_id": river.id, "person_id": chief.id,
+                                                "patrol_date": "2025-03-05", "notes": "雨后巡查"})
+    whole = _row_dict(patrol)
+    assert _row_dict(patrol, inserted=True) == whole
+    assert whole["notes"] == "雨后巡查" and whole["findings"] is None and whole["township_id"] == 1
+    session.expire(patrol, ["notes", "township_id"])
+    assert _row_dict(patrol, inserted=True) == whole
+
+
+def test_a_files_rows_are_digested_as_sqlite_gives_them(session, river, chief):
+    """On SQLite the values read are already as stored: the digest skips converting them, and
+    must come out as if it had not (every file's sealed rows would otherwise fail `check`)."""
+    from hzdesk.db import digest
+
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("a server's values are converted")
+    records.create(session, "patrol", {"water_body_id": river.id, "person_id": chief.id, "patrol_date": "2025-03-05",
+                                       "start_time": "08:00", "checklist": {"rubbish": True}, "found_problem": "是"})
+    conn = session.connection()
+    for table in ("patrol", "water_body", "person"):
+        result = conn.exec_driver_sql(f'SELECT * FROM "{table}"')
+        columns = tuple(result.keys())
+        converted = {row[columns.index("id")]: digest.digest(columns, tuple(digest._as_sqlite_stores(v) for v in row))
+                     for row in result}
+        assert digest.rows_of(conn, table) == converted and converted
+
+
 def test_rolled_back_change_leaves_no_trace(session):
     records.create(session, "person", {"name": "李四"})
     session.rollback()

@@ -187,6 +187,23 @@ def test_any_error_writes_nothing_and_every_problem_is_listed(base_db, tmp_path)
     assert any("错误说明" in n for n in again.notices)
 
 
+def test_the_collectors_pace_is_restored_after_an_import_that_stops(base_db, tmp_path):
+    """An import collects garbage less often while it runs (a large one 54 → 50 s); whatever
+    ends it, the program afterwards collects as before."""
+    import gc
+
+    path = workbook(tmp_path / "ok.xlsx", "巡河记录", PATROL_HEADERS, [["2025-03-05", "XJ001", "张建国"] + [None] * 4] * 1000)
+    before = gc.get_threshold()
+    paces = []
+
+    def stop():
+        paces.append(gc.get_threshold()[0])
+        return True
+    with base_db.session() as s, pytest.raises(Exception, match="已取消导入"):
+        import_workbook(s, path, should_stop=stop)
+    assert paces == [2000] and gc.get_threshold() == before
+
+
 def test_duplicates_in_the_file_are_listed_and_rows_already_held_update(base_db, tmp_path):
     # A row repeating within the file is refused; a row the database already holds (same code,
     # or same name and phone) updates it — identical rows are left alone (#13: re-importing the

@@ -82,8 +82,9 @@ def rows_of(conn: Connection, table: str, ids: Iterable[Any] | None = None) -> d
         result = conn.execute(text(f'SELECT {_columns(conn, table)} FROM "{table}"{where}'), params)
         columns = tuple(result.keys())
         at = columns.index(key)
+        as_stored = conn.dialect.name == "sqlite"   # SQLite's own values need no converting
         for row in result:
-            values = tuple(_as_sqlite_stores(v) for v in row)
+            values = tuple(row) if as_stored else tuple(_as_sqlite_stores(v) for v in row)
             out[values[at]] = digest(columns, values)
     return out
 
