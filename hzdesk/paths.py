@@ -22,6 +22,18 @@ def user_data_dir() -> Path:
     return Path(base) / "hzdesk"
 
 
+def user_cache_dir() -> Path:
+    """What the program can always make again (parsed font tables): %LOCALAPPDATA%\\hzdesk\\cache on
+    Windows (not roamed with the user's profile), ~/Library/Caches/hzdesk on macOS,
+    $XDG_CACHE_HOME/hzdesk (default ~/.cache/hzdesk) elsewhere."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "hzdesk" / "cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "hzdesk"
+    return Path(os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "hzdesk"
+
+
 def is_server(target: object) -> bool:
     """Whether `target` (what --db or HZDESK_DB gave) names a PostgreSQL server, not a file."""
     return isinstance(target, str) and re.match(r"(?i)^\s*postgres(ql)?(\+\w+)?://", target) is not None

@@ -11,6 +11,10 @@ os.environ.setdefault("HZDESK_TODAY", clock.today().isoformat())   # the one rea
 
 
 import pytest  # noqa: E402
+import tempfile  # noqa: E402
+
+# What the program caches (the parsed font) goes to a folder of this run, not the user's own.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="hzdesk-test-cache-")
 
 from hzdesk.db.engine import open_database  # noqa: E402
 

@@ -26,11 +26,11 @@ def font_path() -> Path:
 @lru_cache(maxsize=1)
 def register() -> str:
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
 
     from reportlab import rl_config
+    from hzdesk.reports.pdf import font_metrics
 
-    pdfmetrics.registerFont(TTFont(FONT_NAME, str(font_path())))
+    pdfmetrics.registerFont(font_metrics.load(FONT_NAME, font_path()))
     # A canvas starts in its base font and names it in every PDF even if nothing is drawn in it:
     # with reportlab's Helvetica that is a font not embedded, which preflight checks reject.
     rl_config.canvas_basefontname = FONT_NAME
