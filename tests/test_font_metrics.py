@@ -83,3 +83,19 @@ def test_a_folder_that_cannot_be_written_only_costs_the_parse(tmp_path, monkeypa
     monkeypatch.setattr(font_metrics, "user_cache_dir", lambda: blocked)   # a file where the folder should be
     font = font_metrics.load("A", font_path())
     assert font.face.charWidths[ord("河")] > 0
+
+
+@pytest.mark.parametrize("platform, env, expected", [
+    ("win32", {"LOCALAPPDATA": r"C:\Users\clerk\AppData\Local"}, (r"C:\Users\clerk\AppData\Local", "hzdesk", "cache")),
+    ("linux", {"XDG_CACHE_HOME": "/home/clerk/.cache"}, ("/home/clerk/.cache", "hzdesk")),
+])
+def test_the_cache_is_in_the_users_local_cache_folder_not_the_roaming_one(monkeypatch, platform, env, expected):
+    from hzdesk import paths
+
+    monkeypatch.setattr(paths.sys, "platform", platform)
+    for name in ("LOCALAPPDATA", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert paths.user_cache_dir() == paths.Path(*expected)
+    assert paths.user_cache_dir() != paths.user_data_dir()
