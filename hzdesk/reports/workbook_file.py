@@ -135,7 +135,7 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
                     raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，已拒绝导入；请分批导入。")
                 if len(values) > width:
                     del values[width:]
-                if any(v is not None for v in values):
+                if values and values[-1] is not None or any(v is not None for v in values):
                     data.append((number, values + [None] * (width - len(values)) if len(values) < width else values))
             out[name] = (headers, data)
     except ImportRefused:
