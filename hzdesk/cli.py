@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
-from contextlib import contextmanager
 
 from hzdesk import APP_NAME, __version__, clock
+from hzdesk.command_db import open_db
 from hzdesk.errors import HzdeskError
 from hzdesk.parsing import ParseError, parse_date
 from hzdesk.reports.kinds import KINDS
@@ -232,52 +231,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-@contextmanager
-def _open(args, *, writes: bool, create: bool = False):
-    """The command's database; a writing command holds the window's lock (see hzdesk/office.py).
-    Only `demo` and `import` (and the window) may start a new database: any other command on a
-    path with no database is a mistyped --db, and says so. With accounts on, a writing command
-    runs as the administrator who gave the password, and is audited under that name."""
-    from hzdesk.office import open_for_command
-    from hzdesk.paths import default_db_path
-
-    with open_for_command(default_db_path(args.db), writes=writes, create=create) as db:
-        if getattr(args, "township", None) and args.command != "merge":
-            from hzdesk.office import narrow_to
-            narrow_to(db, args.township)
-        if writes:
-            _sign_in(args, db)
-        yield db
-
-
-def _sign_in(args, db) -> None:
-    import getpass
-    import os
-
-    from hzdesk.services.access import AccessDenied, any_accounts, login
-    with db.session() as s:
-        if not any_accounts(s):
-            return
-    user = args.user or os.environ.get("HZDESK_USER")
-    if not user:
-        raise AccessDenied("这个数据库已启用账号：写入数据的命令须由管理员执行。请加 --user 管理员用户名"
-                           "（密码在提示时输入，或设置环境变量 HZDESK_PASSWORD）。")
-    password = os.environ.get("HZDESK_PASSWORD")
-    if password is None:
-        if not sys.stdin.isatty():
-            raise AccessDenied("需要管理员密码：请在终端中运行以便输入密码，或设置环境变量 HZDESK_PASSWORD。")
-        password = getpass.getpass(f"{user} 的密码：")
-    with db.session() as s:
-        account = login(s, user, password)
-    if account.role != "管理员":
-        raise AccessDenied(f"“{account.display_name}”是{account.role}，写入数据的命令须由管理员执行。")
-    db.actor, db.role = account.display_name, account.role
-
-
 def cmd_demo(args) -> int:
     from hzdesk.demo import DemoOptions, load_demo
 
-    with _open(args, writes=True, create=True) as db:
+    with open_db(args, writes=True, create=True) as db:
         def progress(step: str) -> None:
             print(f"  {step}", flush=True)
 
@@ -291,7 +248,7 @@ def cmd_demo(args) -> int:
 def cmd_copy_to(args) -> int:
     from hzdesk.office import copy_to
 
-    with _open(args, writes=False) as db:
+    with open_db(args, writes=False) as db:
         copied = copy_to(db, args.target, progress=lambda text: print(f"  {text}", file=sys.stderr))
     print(f"已复制到 {copied.where}：" + "，".join(f"{k} {v}" for k, v in copied.counts.items() if v))
     return 0
@@ -301,7 +258,7 @@ def cmd_check(args) -> int:
     from hzdesk.office import check
     from hzdesk.services.check import format_report
 
-    with _open(args, writes=False) as db:
+    with open_db(args, writes=False) as db:
         report = check(db)
         print(format_report(report, db.where))
         return 0 if report.ok else 1
@@ -313,7 +270,7 @@ def cmd_stats(args) -> int:
     from hzdesk.office import statistics
     from hzdesk.services.stats import summary_text
 
-    with _open(args, writes=False) as db:
+    with open_db(args, writes=False) as db:
         stats = statistics(db, *args.period, args.as_of, workbook=args.xlsx)
         if args.json:
             print(json.dumps(stats, ensure_ascii=False, indent=1))
@@ -325,7 +282,7 @@ def cmd_stats(args) -> int:
 def cmd_export(args) -> int:
     from hzdesk.office import export_workbook
 
-    with _open(args, writes=False) as db:
+    with open_db(args, writes=False) as db:
         counts = export_workbook(db, args.file, period=args.period)
         print(f"已导出到 {args.file}：" + "，".join(f"{k} {v} 行" for k, v in counts.items()))
         return 0
@@ -334,7 +291,7 @@ def cmd_export(args) -> int:
 def cmd_township(args) -> int:
     from hzdesk.office import add_township, township_list
 
-    with _open(args, writes=args.action == "add", create=args.action == "add") as db:
+    with open_db(args, writes=args.action == "add", create=args.action == "add") as db:
         if args.action == "add":
             print(f"已添加乡镇“{add_township(db, args.name, args.code)}”。用 hzdesk merge {args.name} 工作簿.xlsx 并入它的台账。")
         else:
@@ -346,7 +303,7 @@ def cmd_township(args) -> int:
 def cmd_merge(args) -> int:
     from hzdesk.office import merge_township
 
-    with _open(args, writes=not args.dry_run) as db:
+    with open_db(args, writes=not args.dry_run) as db:
         result = merge_township(db, args.file, args.township, dry_run=args.dry_run)
         return _import_outcome(args, result)
 
@@ -354,7 +311,7 @@ def cmd_merge(args) -> int:
 def cmd_import(args) -> int:
     from hzdesk.office import import_workbook
 
-    with _open(args, writes=not args.dry_run, create=True) as db:
+    with open_db(args, writes=not args.dry_run, create=True) as db:
         result = import_workbook(db, args.file, dry_run=args.dry_run)
         return _import_outcome(args, result)
 
@@ -394,7 +351,7 @@ def cmd_backup(args) -> int:
 
     from hzdesk.office import file_of
 
-    with _open(args, writes=False) as db:
+    with open_db(args, writes=False) as db:
         path = file_of(db)
     info = backup_now(path)
     print(f"已备份并校验：{info.path}（{info.label}）")
@@ -406,7 +363,7 @@ def cmd_backups(args) -> int:
 
     from hzdesk.office import file_of
 
-    with _open(args, writes=False) as db:
+    with open_db(args, writes=False) as db:
         path = file_of(db)
     found = list_backups(path)
     if not found:
@@ -419,7 +376,7 @@ def cmd_backups(args) -> int:
 def cmd_restore(args) -> int:
     from hzdesk.office import restore
 
-    with _open(args, writes=True) as db:
+    with open_db(args, writes=True) as db:
         safety = restore(db, args.file)   # the lock is held until the file is replaced
     print(f"已从 {args.file} 恢复。恢复前的数据库已另存为 {safety.path}")
     return 0
@@ -433,7 +390,7 @@ def cmd_selfcheck(args) -> int:
 def cmd_template(args) -> int:
     from hzdesk.office import write_template
 
-    with _open(args, writes=False) as db:
+    with open_db(args, writes=False) as db:
         write_template(db, args.file)
         print(f"导入模板已生成：{args.file}")
         return 0
@@ -444,7 +401,7 @@ def cmd_report(args) -> int:
     from hzdesk.reports.kinds import check_options
 
     check_options(args.kind, period=args.period, issue=args.issue, state=args.state, patrol=args.patrol)   # before opening
-    with _open(args, writes=False) as db:
+    with open_db(args, writes=False) as db:
         made = make_report(db, args.kind, args.out, period=args.period, as_of=args.as_of, state=args.state,
                            issue=args.issue, with_sheets=args.with_sheets, brief=args.brief, patrol=args.patrol)
     rows = f"，{made.rows} 行" if made.rows is not None else ""
@@ -457,11 +414,11 @@ def cmd_rules(args) -> int:
     from hzdesk.office import export_rules, import_rules
 
     if args.rules_command == "export":
-        with _open(args, writes=False) as db:
+        with open_db(args, writes=False) as db:
             n = export_rules(db, args.file)
         print(f"已导出 {n} 条巡河规则到 {args.file}")
         return 0
-    with _open(args, writes=not args.dry_run) as db:
+    with open_db(args, writes=not args.dry_run) as db:
         result = import_rules(db, args.file, dry_run=args.dry_run)
     if not result.ok:
         print(f"发现 {len(result.errors)} 处错误，没有导入任何规则：", file=sys.stderr)
@@ -474,82 +431,13 @@ def cmd_rules(args) -> int:
 
 
 def cmd_geo(args) -> int:
-    from hzdesk.services.geometry import apply_import, plan_import
-
-    with _open(args, writes=not args.dry_run) as db:
-        with db.session(write=not args.dry_run) as s:
-            plan = plan_import(s, args.file, args.datum)
-            for line in plan.lines():
-                print(line)
-            if plan.unmatched and not args.skip_unmatched:   # all or nothing, as an import of a workbook
-                print("有对不上的线或点，没有写入；请在文件中把名称改为名录中的编码或名称后再导入，或加 --skip-unmatched 只导入对上的。", file=sys.stderr)
-                return 2
-            if args.dry_run:
-                print("检查通过，可以导入。")
-                return 0
-            apply_import(s, plan, os.path.basename(args.file), plan.datum, db.attachments, args.file)
-            s.commit()
-    print(f"导入完成：{len(plan.matched)} 个河湖有了河道线，{len(plan.places)} 个公示牌、排污口、断面有了经纬度；"
-          "源文件已作为附件保存。")
-    return 0
-
-
-def _tracks_import(args) -> int:
-    from hzdesk.services.track_import import apply_track_import, plan_track_import
-
-    with _open(args, writes=not args.dry_run) as db, db.session(write=not args.dry_run) as s:
-        plan = plan_track_import(s, args.folder, args.datum)
-        for line in plan.lines():
-            print(line)
-        if plan.unmatched and not args.skip_unmatched:   # all or nothing, as the other imports
-            print("有对不上的文件，没有写入；可改文件名（姓名-日期.gpx）后再导入，或加 --skip-unmatched 只导入对上的。",
-                  file=sys.stderr)
-            return 2
-        if args.dry_run:
-            print("检查完毕，没有写入。")
-            return 0
-        made, attached = apply_track_import(s, plan, args.datum, db.attachments)
-        s.commit()
-    print(f"导入完成：新建巡河记录 {made} 条，挂到已录入记录 {attached} 条。")
-    return 0
+    from hzdesk.cli_map import cmd_geo
+    return cmd_geo(args)
 
 
 def cmd_tracks(args) -> int:
-    if args.tracks_command == "import":
-        return _tracks_import(args)
-    if args.tracks_command == "recheck":
-        from hzdesk.services.tracks import recheck_tracks
-        start, end = args.period or (dt.date(1900, 1, 1), dt.date(2999, 12, 31))
-        with _open(args, writes=False) as db, db.session() as s:
-            result = recheck_tracks(s, start, end, progress=lambda text: print(text, file=sys.stderr))
-        for line in result.lines():
-            print(line)
-        return 0
-    if args.tracks_command == "attach":
-        from hzdesk.services.tracks import attach_track
-
-        with _open(args, writes=True) as db, db.session(write=True) as s:
-            t = attach_track(s, args.patrol, args.file, args.datum, db.attachments)
-            s.commit()
-            print(f"巡河记录 {args.patrol} 的轨迹已保存（{t.n_points} 个点）："
-                  + ("符合要求——" if t.passed else "不符合要求——") + "；".join(t.reasons))
-        return 0
-    from hzdesk.geo.coords import to_wgs
-    from hzdesk.geo.files import read_geo_file
-    from hzdesk.geo.tracks import Requirements, analyse, describe, verdict
-
-    track = read_geo_file(args.file).longest()
-    rivers = [to_wgs(line.points, args.river_datum) for line in read_geo_file(args.river).lines] if args.river else []
-    if args.river and not rivers:
-        raise HzdeskError(f"“{args.river}”里没有河道线。")
-    facts = analyse(track.points, track.times, rivers, datum=args.datum, radius_m=args.radius)
-    need = Requirements(min_coverage=args.coverage / 100, min_minutes=args.min_minutes, min_km=args.min_km,
-                        radius_m=args.radius)
-    ok, reasons = verdict(facts, need)
-    for line in describe(facts, need):
-        print(line)
-    print(("结论：符合要求——" if ok else "结论：不符合要求——") + "；".join(reasons))
-    return 0 if ok else 1
+    from hzdesk.cli_map import cmd_tracks
+    return cmd_tracks(args)
 
 
 COMMANDS = {"demo": cmd_demo, "tracks": cmd_tracks, "geo": cmd_geo, "rules": cmd_rules, "report": cmd_report, "stats": cmd_stats, "export": cmd_export, "import": cmd_import,
