@@ -66,6 +66,20 @@ def test_a_damaged_cache_is_parsed_again_and_rewritten(cache):
     assert type(font_metrics.load("C", font_path()).face).__name__ == "_RememberedFace"
 
 
+@pytest.mark.parametrize("content", [[1, 2], {"name": ("v", b"x")}, {}, "text"])
+def test_a_cache_of_another_shape_is_parsed_again(cache, content):
+    import marshal
+
+    font_metrics.load("A", font_path())
+    (kept,) = cache.glob("*.metrics")
+    whole = marshal.loads(kept.read_bytes())
+    kept.write_bytes(marshal.dumps(content))
+    font = font_metrics.load("B", font_path())
+    assert type(font.face).__name__ == "TTFontFace"
+    kept.write_bytes(marshal.dumps({**whole, "unitsPerEm": ("zz", 1)}))    # a value we cannot unpack
+    assert type(font_metrics.load("C", font_path()).face).__name__ == "TTFontFace"
+
+
 def test_another_font_file_does_not_use_the_cache(cache, tmp_path):
     font_metrics.load("A", font_path())
     copy = tmp_path / font_path().name

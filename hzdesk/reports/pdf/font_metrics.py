@@ -53,8 +53,8 @@ def load(name: str, path: Path):
 
 def _cache_file(path: Path) -> Path | None:
     """The cache's file name says everything the parse depends on: this font file as it is now
-    (size, modification time), the subfont, reportlab's and Python's versions (marshal's format
-    is Python's own)."""
+    (size, modification time), reportlab's and Python's versions (marshal's format is Python's
+    own) and this module's format."""
     import reportlab
 
     try:
@@ -71,6 +71,8 @@ def _remembered_face(path: Path, cache: Path | None):
         return None
     try:
         kept = marshal.loads(cache.read_bytes())
+        if not isinstance(kept, dict) or not _NEEDED <= kept.keys():
+            return None     # not a file this module wrote
         # Only the shaping of scripts such as Arabic asks which characters a glyph stands for;
         # its 42,000 lists are made if it ever does (_RememberedFace.__getattr__).
         lazy = {key: kept.pop(key) for key in _ON_FIRST_USE if key in kept}
@@ -78,10 +80,14 @@ def _remembered_face(path: Path, cache: Path | None):
         if "hmetrics" in state and kept["hmetrics"][0] == _INT_PAIRS:
             state["hmetrics"] = _Pairs(*(_uncolumn(c) for c in kept["hmetrics"][1:]))
         data = path.read_bytes()        # the glyphs themselves: subsets are cut from them
-    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
+        return _face(state, lazy, data)
+    except Exception:   # noqa: BLE001 - whatever is wrong with a cache, the parse is the answer
         return None
-    return _face(state, lazy, data)
 
+
+#: What every face has and every ledger uses: a cache without one of them is not ours.
+_NEEDED = {"name", "unitsPerEm", "table", "tables", "charToGlyph", "charWidths", "hmetrics", "glyphPos",
+           "defaultWidth", "ascent", "descent"}
 
 #: Tables read back only when something asks for them.
 _ON_FIRST_USE = ("glyphToChar",)
