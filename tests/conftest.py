@@ -24,7 +24,6 @@ from hzdesk.db.engine import open_database  # noqa: E402
 # DATABASE … TEMPLATE, ~0.1 s). Tests of what only a file has are marked sqlite_only and skipped.
 SERVER = os.environ.get("HZDESK_TEST_PG", "").rstrip("/")
 if SERVER:   # a server database's PC-side folder (its attachments' cache) lies under the user's data folder
-    import tempfile
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="hzdesk-test-data-")
 
 

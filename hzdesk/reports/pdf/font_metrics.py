@@ -76,9 +76,10 @@ def _remembered_face(path: Path, cache: Path | None):
         # Only the shaping of scripts such as Arabic asks which characters a glyph stands for;
         # its 42,000 lists are made if it ever does (_RememberedFace.__getattr__).
         lazy = {key: kept.pop(key) for key in _ON_FIRST_USE if key in kept}
+        metrics = kept.pop("hmetrics")
         state = {key: _unpacked(value) for key, value in kept.items()}
-        if "hmetrics" in state and kept["hmetrics"][0] == _INT_PAIRS:
-            state["hmetrics"] = _Pairs(*(_uncolumn(c) for c in kept["hmetrics"][1:]))
+        state["hmetrics"] = (_Pairs(*(_uncolumn(c) for c in metrics[1:])) if metrics[0] == _INT_PAIRS
+                             else _unpacked(metrics))
         data = path.read_bytes()        # the glyphs themselves: subsets are cut from them
         return _face(state, lazy, data)
     except Exception:   # noqa: BLE001 - whatever is wrong with a cache, the parse is the answer
