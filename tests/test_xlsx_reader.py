@@ -251,3 +251,79 @@ print(json.dumps({{"s": time.perf_counter() - t, "mb": (resource.getrusage(resou
                                     timeout=120).stdout)
     assert out["said"] and "超过 Excel 的上限" in out["said"]
     assert out["s"] < 5 and out["mb"] < 300, out
+
+
+@pytest.mark.parametrize("cell, unlike", [
+    ('<c r="A1" t="s">', False), ('<c r="AZ199999">', False), ('<c r="Z1">', False),
+    ("<cols><col min='1'/>", False), ("<cfRule type='x'>", False), ("</c><c r=\"B2\">", False),
+    ("<c>", True), ("<c/>", True), ('<c s="1" r="A1">', True), ("<c r='A1'>", True),
+    ('<c  r="A1">', True), ('<c\tr="A1">', True), ('<c\nr="A1">', True),
+    ('<c r="BA1">', True), ('<c r="XFD1">', True), ('<c r="A200000">', True), ('<c r="A1048576">', True),
+])
+def test_what_keeps_a_sheet_from_calamine(cell, unlike):
+    """#19 point 3: one pattern finds every cell tag not written as Excel writes it, or too far."""
+    from hzdesk.reports.xlsx_reader import _UNLIKE_EXCEL
+    assert bool(_UNLIKE_EXCEL.search(f'<row r="1">{cell}<v>1</v></c></row>'.encode())) is unlike
+
+
+@pytest.fixture(scope="module")
+def county_export(tmp_path_factory):
+    """The small demo's county workbook, with a title row above one sheet's headers and a sheet
+    of the office's own after the first: what read_sheets reports in the workbook's order."""
+    from hzdesk.db.engine import open_database
+    from hzdesk.demo import DemoOptions, load_demo
+    from hzdesk.reports.excel_export import write_workbook
+
+    folder = tmp_path_factory.mktemp("export")
+    db = open_database(folder / "source.db")
+    load_demo(db, DemoOptions(scale="small", seed=5, until=dt.date(2025, 6, 30)))
+    with db.session() as s:
+        write_workbook(folder / "county.xlsx", s)
+    db.close()
+    book = openpyxl.load_workbook(folder / "county.xlsx")
+    book.create_sheet("备忘", 1).append(["随手记"])
+    book["巡河记录"].insert_rows(1)
+    book["巡河记录"]["A1"] = "2025年巡河记录"
+    book.save(folder / "county.xlsx")
+    return folder / "county.xlsx"
+
+
+def test_sheets_read_ahead_give_what_one_by_one_gives_in_the_workbooks_order(county_export, monkeypatch):
+    """#19 point 3: the sheets are parsed on background threads, the largest first, and taken as
+    they are parsed; the rows, the sheets' order and the notices' order are the workbook's."""
+    import threading
+
+    from hzdesk.reports.workbook_file import read_sheets
+
+    taken = []
+    fast_rows = Workbook.fast_rows
+
+    def noted(self, title, *args, **kw):
+        taken.append((title, title in self._ahead))
+        return fast_rows(self, title, *args, **kw)
+
+    monkeypatch.setattr(Workbook, "fast_rows", noted)
+    ahead, ahead_notices = read_sheets(county_export)
+    assert all(was_ahead for _title, was_ahead in taken)
+    in_book = [title for title, _part in Workbook(county_export).sheets]
+    assert [t for t, _ in taken] != [t for t in in_book if t in ahead]   # parsed out of the book's order …
+    assert list(ahead) == [t for t in in_book if t in ahead]             # … and handed back in it
+    assert not [t for t in threading.enumerate() if t.name.startswith("xlsx")]
+    monkeypatch.setattr(Workbook, "read_ahead", lambda self, sheets: None)
+    one_by_one, notices = read_sheets(county_export)
+    assert list(ahead) == list(one_by_one) and ahead == one_by_one
+    assert ahead_notices == notices
+    assert notices[0].startswith("工作表“备忘”") and "巡河记录”表头在第 2 行" in notices[1]
+
+
+def test_a_refusal_while_sheets_are_read_ahead_stops_them(county_export, monkeypatch):
+    """A sheet refused while others are still being parsed: the refusal comes, the background
+    parses end, the file is let go (no thread of it left)."""
+    import threading
+
+    from hzdesk.reports import workbook_file
+
+    monkeypatch.setattr(workbook_file, "MAX_ROWS", 50)
+    with pytest.raises(workbook_file.ImportRefused, match="超过 50 行"):
+        workbook_file.read_sheets(county_export)
+    assert not [t for t in threading.enumerate() if t.name.startswith("xlsx")]

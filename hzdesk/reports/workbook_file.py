@@ -106,38 +106,15 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
         if _unsafe_xml(exc):
             raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
         raise ImportRefused(f"无法读取工作簿（{type(exc).__name__}），文件可能已损坏。") from exc
-    out: dict[str, tuple[list[str], list[tuple[int, list[Any]]]]] = {}
-    notices = []
+    wanted = [(title, part) for title, part in wb.sheets if title.strip() in known]
+    read: dict[str, tuple[tuple[list[str], list[tuple[int, list[Any]]]] | None, list[str]]] = {}
     try:
-        for title, part in wb.sheets:
-            name = title.strip()
-            if name not in known:
-                if name not in ("填写说明", "错误清单", "说明"):
-                    notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
-                continue
-            fast = wb.fast_rows(title, part, MAX_COLUMNS + 1, tidy=True)
-            share = {}.setdefault     # the streaming way tidies here, the fast way as it converts
-            rows = fast if fast is not None else ((n, tidy_cells(v, share)) for n, v in wb.rows(part, MAX_COLUMNS + 1))
-            first = _header_row(rows, known, name, notices)
-            if first is None:
-                continue
-            header_row = first[1]
-            if len(header_row) > MAX_COLUMNS:
-                raise ImportRefused(f"工作表“{name}”的列数过多，已拒绝导入。")
-            headers = [str(h).strip().lstrip("*＊") if h is not None else "" for h in header_row]
-            width = len(headers)
-            data = []
-            # Rows come tidied (tidy_cells): one object per distinct text or date — 100,000
-            # patrols repeat a few thousand names, codes, phrases and days, and their rows held
-            # 250 MB until the import ended.
-            for number, values in rows:
-                if number > MAX_ROWS + 1:
-                    raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，已拒绝导入；请分批导入。")
-                if len(values) > width:
-                    del values[width:]
-                if values and values[-1] is not None or any(v is not None for v in values):
-                    data.append((number, values + [None] * (width - len(values)) if len(values) < width else values))
-            out[name] = (headers, data)
+        wb.read_ahead(wanted)
+        # Each sheet as soon as it is parsed (the large patrol sheet last, the others while it
+        # is parsed); the result and its notices are put back in the workbook's order below.
+        for title, part in wb.in_parsed_order(wanted):
+            said: list[str] = []
+            read[title] = (_read_sheet(wb, title, part, known, said), said)
     except ImportRefused:
         raise
     except TooWide as exc:
@@ -149,7 +126,46 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
         raise ImportRefused(f"读取工作簿时出错（{type(exc).__name__}），文件可能已损坏。") from exc
     finally:
         wb.close()
+    out: dict[str, tuple[list[str], list[tuple[int, list[Any]]]]] = {}
+    notices = []
+    for title, _part in wb.sheets:
+        name = title.strip()
+        if title in read:
+            sheet, said = read[title]
+            notices += said
+            if sheet is not None:
+                out[name] = sheet
+        elif name not in ("填写说明", "错误清单", "说明"):
+            notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
     return out, notices
+
+
+def _read_sheet(wb: Workbook, title: str, part: str, known: Any, notices: list[str]):
+    """(headers, [(row number, values)]) of one sheet we know, or None if it has no rows."""
+    name = title.strip()
+    fast = wb.fast_rows(title, part, MAX_COLUMNS + 1, tidy=True)
+    share = {}.setdefault     # the streaming way tidies here, the fast way as it converts
+    rows = fast if fast is not None else ((n, tidy_cells(v, share)) for n, v in wb.rows(part, MAX_COLUMNS + 1))
+    first = _header_row(rows, known, name, notices)
+    if first is None:
+        return None
+    header_row = first[1]
+    if len(header_row) > MAX_COLUMNS:
+        raise ImportRefused(f"工作表“{name}”的列数过多，已拒绝导入。")
+    headers = [str(h).strip().lstrip("*＊") if h is not None else "" for h in header_row]
+    width = len(headers)
+    data = []
+    # Rows come tidied (tidy_cells): one object per distinct text or date — 100,000
+    # patrols repeat a few thousand names, codes, phrases and days, and their rows held
+    # 250 MB until the import ended.
+    for number, values in rows:
+        if number > MAX_ROWS + 1:
+            raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，已拒绝导入；请分批导入。")
+        if len(values) > width:
+            del values[width:]
+        if values and values[-1] is not None or any(v is not None for v in values):
+            data.append((number, values + [None] * (width - len(values)) if len(values) < width else values))
+    return headers, data
 
 
 # ---------------------------------------------------------------- resolving references
