@@ -13,8 +13,11 @@ os.environ.setdefault("HZDESK_TODAY", clock.today().isoformat())   # the one rea
 import pytest  # noqa: E402
 import tempfile  # noqa: E402
 
-# What the program caches (the parsed font) goes to a folder of this run, not the user's own.
+# What the program caches (the parsed font) goes to a folder of this run, not the user's own; so
+# do the window's remembered settings (QSettings: size, the page left open), which the tests'
+# windows would otherwise leave for the next real start on this PC.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="hzdesk-test-cache-")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="hzdesk-test-config-")
 
 from hzdesk.db.engine import open_database  # noqa: E402
 
