@@ -382,7 +382,7 @@ t = time.perf_counter()
 with db.session() as s:
     r = import_workbook(s, {str(book)!r})
 if {bad_row!r}:
-    from hzdesk.reports.excel_import import write_error_workbook
+    from hzdesk.reports.error_workbook import write_error_workbook
     assert not r.ok and len(r.issues) == 1
     write_error_workbook({str(folder / "errors.xlsx")!r}, r)
 else:

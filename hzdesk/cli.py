@@ -321,7 +321,7 @@ def _import_outcome(args, result) -> int:
     because of errors (listed, and written to the error workbook)."""
     from pathlib import Path
 
-    from hzdesk.reports.excel_import import write_error_workbook
+    from hzdesk.reports.error_workbook import write_error_workbook
 
     for notice in result.notices:
         print(f"提示：{notice}")

@@ -13,7 +13,8 @@ from hzdesk.db import models as m
 from hzdesk.db.engine import open_database
 from hzdesk.demo import DemoOptions, load_demo
 from hzdesk.reports.excel_export import write_workbook
-from hzdesk.reports.excel_import import ImportRefused, import_workbook, write_error_workbook
+from hzdesk.reports.error_workbook import write_error_workbook
+from hzdesk.reports.excel_import import ImportRefused, import_workbook
 from hzdesk.reports.excel_template import write_template
 from hzdesk.reports.sheets import SHEETS
 

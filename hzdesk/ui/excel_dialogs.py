@@ -94,7 +94,7 @@ class ImportPreview(QDialog):
         self.resize(820, 520)
 
     def save_errors(self, result) -> None:
-        from hzdesk.reports.excel_import import write_error_workbook
+        from hzdesk.reports.error_workbook import write_error_workbook
 
         path, _ = QFileDialog.getSaveFileName(self, "保存错误清单", str(Path.home() / "导入错误清单.xlsx"),
                                               "Excel 工作簿 (*.xlsx)")
