@@ -19,13 +19,12 @@ from hzdesk.db import models as m
 from hzdesk.db.audit import append_entries
 from hzdesk.db.engine import Database
 from hzdesk.demo import names as N
+from hzdesk.demo.boards import build_boards
 from hzdesk.demo.names import SURNAMES_W
+from hzdesk.demo.patrols import build_patrols
 from hzdesk.demo.problems import build_problems
 from hzdesk.demo.registers import build_registers, build_work
 from hzdesk.errors import HzdeskError
-from hzdesk.periods import windows
-from hzdesk.vocab import DEFAULT_CHECKLIST, PeriodUnit
-from hzdesk.services.rules import in_use_on
 
 
 @dataclass(frozen=True)
@@ -287,144 +286,15 @@ class _Builder:
                 a["end_on"] = max(w["retired_on"], a["start_on"])
                 a["reason"] = "河湖注销"
 
-    # ------------------------------------------------------------ boards
-    def chiefs_on(self, water_id: int, day: dt.date) -> list[dict]:
-        """The 河长 of a water body and of every water body above it, on a day (for board faces)."""
-        chain, node = [], self.water[water_id - 1]
-        while node is not None:
-            chain.append(node["id"])
-            node = self.water[node["parent_id"] - 1] if node["parent_id"] else None
-        out = []
-        for wid in reversed(chain):
-            for a in self.appts_by_water.get(wid, []):
-                if a["role"] == "河长" and a["start_on"] <= day and (a["end_on"] is None or a["end_on"] >= day):
-                    out.append(a)
-        return out
-
-    def build_boards(self) -> None:
-        rng = self.rng
-        self.appts_by_water: dict[int, list[dict]] = {}
-        for a in self.appointments:
-            if a["water_body_id"]:
-                self.appts_by_water.setdefault(a["water_body_id"], []).append(a)
-        places = ["桥头", "村委会旁", "河堤入口", "码头", "水闸旁", "公路边", "渡口", "学校门口"]
-        targets = [w for w in self.water if w["kind"] != "小微水体"]
-        sites = [(w, v) for w in targets for v in (w["villages"] or "").split("、")[:1] if v]
-        sites += [(w, rng.choice((w["villages"] or self.villages[0]).split("、")))
-                  for w in rng.choices(targets, k=self.sc.extra_boards)]
-        for n, (w, village) in enumerate(sites, start=1):
-            installed = dt.date(2018, rng.randint(1, 12), rng.randint(1, 28))
-            # Most faces were reprinted after each reshuffle; some never were (out of date).
-            updated = installed
-            printings = [installed]
-            for reshuffle in (self.town_reshuffle, self.village_reshuffle):
-                if reshuffle <= self.until and rng.random() < 0.8:
-                    updated = min(self.until, reshuffle + dt.timedelta(days=rng.randint(3, 40)))
-                    printings.append(updated)
-            inspected = self.day_between(max(updated, self.until - dt.timedelta(days=200)), self.until)
-            board = {"id": n, "code": f"GSP-{n:04d}", "water_body_id": w["id"], "village": village,
-                     "place": f"{village}{rng.choice(places)}", "longitude": round(113.2 + rng.random() * 0.3, 6),
-                     "latitude": round(28.1 + rng.random() * 0.2, 6), "level": w["level"],
-                     "size": "1.5m×1.0m", "installed_on": installed, "content_updated_on": updated,
-                     "inspected_on": inspected,
-                     "condition": rng.choices(["完好", "破损", "褪色", "倾斜", "缺失"], [80, 6, 8, 4, 2])[0],
-                     "supervision_phone": "0731-5551234", "duties_text": "负责河湖管理保护，组织开展巡河，协调解决河湖问题。",
-                     "targets_text": w["management_target"], "issuer": f"{N.TOWNSHIP}河长制办公室",
-                     "retired_on": w["retired_on"], "notes": "河湖注销后拆除" if w["retired_on"] else None}
-            self.boards.append(board)
-            # Every face the board showed, with its days: a past day's report judges the board by
-            # the face it had then.
-            printings = sorted(set(printings))
-            for i, first in enumerate(printings):
-                last = printings[i + 1] - dt.timedelta(days=1) if i + 1 < len(printings) else None
-                for seq, a in enumerate(self.chiefs_on(w["id"], first), start=1):
-                    p = self.person_by_id[a["person_id"]]
-                    self.board_chiefs.append({"board_id": n, "seq": seq, "name": p["name"], "role": a["role"],
-                                              "level": a["level"], "post": p["post"], "phone": p["phone"],
-                                              "printed_from": first, "printed_to": last})
-
-    # ------------------------------------------------------------ patrols
-    def patrol_row(self, person_id: int, water_id: int, day: dt.date) -> dict:
-        rng = self.rng
-        minutes = rng.randint(20, 120)
-        start_min = rng.randint(7 * 60, 17 * 60)
-        km = round(minutes / 60 * rng.uniform(1.8, 4.5), 1)
-        odd = rng.random()
-        if odd < 0.01:
-            minutes, km = rng.randint(3, 8), round(rng.uniform(0.1, 0.4), 1)  # suspiciously short
-        elif odd < 0.015:
-            minutes, km = rng.randint(10, 20), round(rng.uniform(8, 20), 1)  # driving, not walking
-        end_min = min(start_min + minutes, 23 * 60 + 59)
-        late = rng.random() < 0.06
-        entered = day + dt.timedelta(days=rng.randint(8, 45) if late else rng.choice([0, 0, 0, 1, 2, 3]))
-        found = rng.random() < 0.05
-        w = self.water[water_id - 1]
-        vs = (w["villages"] or "").split("、")
-        checklist = {code: False for code, _ in DEFAULT_CHECKLIST}
-        if found:
-            checklist[rng.choice(list(checklist))] = True
-        return {"person_id": person_id, "water_body_id": water_id, "patrol_date": day,
-                "start_time": dt.time(start_min // 60, start_min % 60),
-                "end_time": dt.time(end_min // 60, end_min % 60), "distance_km": km,
-                "weather": rng.choices(["晴", "多云", "阴", "小雨", "中雨", "雾"], [40, 25, 15, 12, 5, 3])[0],
-                # From the pace (no extra draw: the same seed gives the same records as before);
-                # the suspiciously fast ones claim nothing.
-                "method": ("步行" if km <= minutes / 60 * 6 else "骑行" if km <= minutes / 60 * 15 else None),
-                "route_from": f"{vs[0]}{rng.choice(['桥头', '上游', '村口'])}" if vs[0] else None,
-                "route_to": f"{vs[-1]}{rng.choice(['下游', '出口', '交界处'])}" if vs[-1] else None,
-                "companions": None if rng.random() < 0.7 else rng.choice(["村保洁员", "驻村干部", "网格员"]),
-                "checklist": checklist,
-                "findings": "发现问题，已登记" if found else rng.choice(N.FINDINGS_OK),
-                "found_problem": found, "on_spot_handling": "现场劝导并通知清理" if found and rng.random() < 0.5 else None,
-                "entered_on": min(entered, self.until), "notes": None}
-
-    def water_in_use(self, water_id: int, day: dt.date) -> bool:
-        """The sample never makes a patrol the entry rules would refuse (validation._check_patrol)."""
-        w = self.water[water_id - 1]
-        return in_use_on(w["retired_on"], day) and (w["registered_on"] is None or w["registered_on"] <= day)
-
-    def build_patrols(self) -> None:
-        rng, start, until = self.rng, self.start, self.until
-        unit_of = {"县级": PeriodUnit.QUARTER, "乡级": PeriodUnit.XUN, "村级": PeriodUnit.WEEK}
-        by_person: dict[int, list[dict]] = {}
-        for a in self.appointments:
-            if a["role"] == "河长" and a["water_body_id"]:
-                by_person.setdefault(a["person_id"], []).append(a)
-        for pid in sorted(by_person):
-            appts = by_person[pid]
-            diligence = rng.choice([0.35, 0.6, 0.8, 0.9, 0.95, 0.95, 1.0, 1.0])
-            level = appts[0]["level"]
-            a0 = min(a["start_on"] for a in appts)
-            a1 = max((a["end_on"] or until) for a in appts)
-            for w0, w1 in windows(unit_of[level], max(a0, start), min(a1, until)):
-                if rng.random() > diligence:
-                    continue
-                for _ in range(2 if rng.random() < 0.12 else 1):
-                    day = self.day_between(w0, w1)
-                    held = [a for a in appts if a["start_on"] <= day and (a["end_on"] or until) >= day
-                            and self.water_in_use(a["water_body_id"], day)]
-                    if held:
-                        self.patrols.append(self.patrol_row(pid, rng.choice(held)["water_body_id"], day))
-        staff = [a for a in self.appointments if a["role"] in ("巡河员", "民间河长", "河湖警长")]
-        missing = self.sc.patrols - len(self.patrols)
-        for _ in range(max(0, missing)):
-            a = rng.choice(staff)
-            day = self.day_between(max(a["start_on"], start), min(a["end_on"] or until, until))
-            if a["water_body_id"] and self.water_in_use(a["water_body_id"], day):
-                self.patrols.append(self.patrol_row(a["person_id"], a["water_body_id"], day))
-        self.patrols.sort(key=lambda r: (r["patrol_date"], r["start_time"], r["person_id"]))
-        for i, r in enumerate(self.patrols, start=1):
-            r["id"] = i
-
     def build(self, progress: Callable[[str], None]) -> None:
         progress("河湖名录")
         self.build_water()
         progress("河长名录与任职")
         self.build_roster()
         progress("公示牌")
-        self.build_boards()
+        build_boards(self)
         progress("巡河记录")
-        self.build_patrols()
+        build_patrols(self)
         progress("问题台账")
         build_problems(self)
         progress("排污口、监测断面、一河一策")
