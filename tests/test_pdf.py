@@ -57,6 +57,25 @@ def test_headers_repeat_and_pages_are_numbered(tmp_path):
     assert "水质Ⅲ类，水温18℃" in everything and "第120条" in everything
 
 
+def test_page_streams_are_compressed_once_and_read_back_whole(tmp_path):
+    """Each page a Flate stream only (not also ASCII85), compressed quickly; every page's drawing
+    comes back whole when the stream is inflated."""
+    import zlib
+    cols = [PdfColumn("序号", 3), PdfColumn("河湖", 8), PdfColumn("巡河情况", 20)]
+    rows = [[str(i), "清溪河", f"第{i}条：河面整洁"] for i in range(1, 121)]
+    out = tmp_path / "streams.pdf"
+    pages = write_ledger(out, LedgerDoc("巡河记录台账", "某镇河长制办公室", "期间：2025-03", cols, rows))
+    data = out.read_bytes()
+    assert b"ASCII85Decode" not in data
+    drawn = []
+    for m in re.finditer(rb"/Filter \[ /FlateDecode \] /Length (\d+)[^>]*>>\s*stream\r?\n", data):
+        body = zlib.decompress(data[m.end():m.end() + int(m.group(1))])
+        if b" Tm " in body:
+            drawn.append(body)
+    # every page whole: the table, then the page number last
+    assert len(drawn) == pages and all(b"Q\n" in body and body.rstrip().endswith(b"ET") for body in drawn)
+
+
 @needs_poppler
 def test_long_text_wraps_instead_of_being_cut(tmp_path):
     long = "河道内堆放建筑垃圾约二十立方米，" * 8 + "结尾字样"
@@ -150,6 +169,7 @@ def test_summary_report_with_charts(demo, tmp_path):
         pages = write_summary(s, tmp_path / "s.pdf", (dt.date(2025, 1, 1), dt.date(2025, 6, 30)), UNTIL)
     text = pdftext(tmp_path / "s.pdf")
     assert pages >= 2 and "河长制工作统计报表" in text and "本期累计巡河" in text and "整改率" in text
+    assert b"ASCII85Decode" not in (tmp_path / "s.pdf").read_bytes()    # compressed, not also spelled out
     # #14: no 草稿 on paper; periods as a sentence says them; every page says 共 M 页
     assert "草稿" not in text and "2025年1月1日至6月30日" in text and f"第{pages}页共{pages}页" in text
     # #14 point 4: the charts (level rates, categories and sources, monthly trend) are drawn as
