@@ -76,6 +76,26 @@ def test_page_streams_are_compressed_once_and_read_back_whole(tmp_path):
     assert len(drawn) == pages and all(b"Q\n" in body and body.rstrip().endswith(b"ET") for body in drawn)
 
 
+def test_laying_out_a_ledger_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    """The layout pauses the collector (its rows are not garbage); the window's other work must
+    find it collecting again, and a caller that had paused it finds it still paused."""
+    import gc
+    from hzdesk.reports.pdf.render import count_pages
+    doc = LedgerDoc("巡河记录台账", "某镇", "全部", [PdfColumn("序号", 3), PdfColumn("河湖", 8)],
+                    [[str(i), "清溪河"] for i in range(1, 200)])
+    assert gc.isenabled()
+    assert count_pages(doc)[0] >= 2 and gc.isenabled()
+    gc.disable()
+    try:
+        count_pages(doc)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ZeroDivisionError):
+        count_pages(doc, should_stop=lambda: 1 / 0)     # a layout that stops half-way
+    assert gc.isenabled()
+
+
 @needs_poppler
 def test_long_text_wraps_instead_of_being_cut(tmp_path):
     long = "河道内堆放建筑垃圾约二十立方米，" * 8 + "结尾字样"
