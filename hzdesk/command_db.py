@@ -17,6 +17,8 @@ def open_db(args, *, writes: bool, create: bool = False):
     from hzdesk.paths import default_db_path
 
     with open_for_command(default_db_path(args.db), writes=writes, create=create) as db:
+        import gc
+        gc.enable()   # paused for the command's start (cli.main); what it made is frozen by now
         if getattr(args, "township", None) and args.command != "merge":
             from hzdesk.office import narrow_to
             narrow_to(db, args.township)

@@ -155,3 +155,22 @@ def test_a_mistyped_db_path_makes_nothing(tmp_path):
         r = hz("--db", str(typo), *args)
         assert r.returncode == 2 and "找不到数据库文件" in r.stderr, (args, r.stdout, r.stderr)
     assert not (tmp_path / "typo").exists() and not list(tmp_path.iterdir())
+
+
+def test_a_command_rests_the_garbage_collector_only_while_it_starts(tmp_path, monkeypatch):
+    """Collection pauses for a command's start (what it imports lives to the end), is back on
+    once the database is open — an import of 100,000 rows must not pile up its garbage — and
+    on when main() returns, however the command ended."""
+    import gc
+
+    import hzdesk.reports.make as make_module
+    from hzdesk.cli import main
+
+    db = tmp_path / "g.db"
+    assert main(["--db", str(db), "demo", "--until", "2025-06-30"]) == 0 and gc.isenabled()
+    seen = []
+    real = make_module.make
+    monkeypatch.setattr(make_module, "make", lambda *a, **k: (seen.append(gc.isenabled()), real(*a, **k))[1])
+    assert main(["--db", str(db), "report", "rivers", "--out", str(tmp_path / "r.pdf")]) == 0
+    assert seen == [True] and gc.isenabled()
+    assert main(["--db", str(tmp_path / "missing.db"), "check"]) == 2 and gc.isenabled()

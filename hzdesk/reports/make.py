@@ -98,9 +98,10 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
         from hzdesk.reports.pdf.summary import write_summary
         progress("统计并绘图")
         return Made(spec.title, write_summary(session, out, period, as_of))
-    from hzdesk.reports.pdf.render import write_ledger
+    from hzdesk.reports.pdf.render import collector_resting, write_ledger
     from hzdesk.reports.pdf.ledgers import build
-    progress("读取台账")
-    doc = build(session, kind, period=period, as_of=as_of, state=state, brief=brief)
-    progress(f"排版 {len(doc.rows)} 行")
-    return Made(doc.title, write_ledger(out, doc, should_stop=should_stop), len(doc.rows))
+    with collector_resting():
+        progress("读取台账")
+        doc = build(session, kind, period=period, as_of=as_of, state=state, brief=brief)
+        progress(f"排版 {len(doc.rows)} 行")
+        return Made(doc.title, write_ledger(out, doc, should_stop=should_stop), len(doc.rows))
