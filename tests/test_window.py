@@ -202,6 +202,10 @@ def test_overdue_problems_are_highlighted_and_filtered(window):
     assert tab.model.total >= 1
     index = tab.model.index(0, 0)
     assert tab.model.data(index, Qt.ItemDataRole.BackgroundRole) is not None
+    # why a row is red is in sight beside the panel: its state and deadline come after the number
+    header = [tab.model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole) for c in range(3)]
+    assert header == ["问题编号", "状态", "整改时限"]
+    assert tab.model.data(tab.model.index(0, 1), Qt.ItemDataRole.DisplayRole) not in ("已销号", "挂账", "")
 
 
 def test_reshuffle_flags_the_boards_it_makes_wrong(window, demo_db):

@@ -94,7 +94,11 @@ class ProblemsTab(LedgerTab):
     also_shows = frozenset({"problem_event", "attachment"})   # the history and photos beside the table
 
     def __init__(self, ctx: AppContext, parent=None):
-        spec = TabSpec(PROBLEM, filters=["state", "category", "water_body_id", "found_on"], flags=("overdue", "open"),
+        # 状态 and 整改时限 beside the number: what a clerk looks down the ledger for stays in
+        # sight beside the problem's panel (after the long 问题描述 they were off the screen)
+        first = ["number", "state", "deadline"]
+        spec = TabSpec(PROBLEM, columns=first + [k for k in PROBLEM.view("table") if k not in first],
+                       filters=["state", "category", "water_body_id", "found_on"], flags=("overdue", "open"),
                        descending=True, row_colour=overdue_colour())
         super().__init__(ctx, spec, parent)
         self.delete_button.setToolTip("误登记的问题可以删除；已流转的问题请走流程")
