@@ -990,6 +990,9 @@ def test_a_work_record_is_typed_with_its_quantities_and_a_mistake_keeps_the_typi
     amounts.boxes["打捞漂浮物(吨)"].setText("0.8")
     dialog.save()
     assert dialog.result() == QDialog.DialogCode.Accepted and count(demo_db, m.WorkRecord) == before + 1
+    tab.apply_filters()
+    assert tab.model.rows[0]["id"] == dialog.saved_id     # a journal lists newest first: it is on top
+    assert "held_on" in tab.filter_widgets                 # … and can be narrowed to dates
     tab.search.setText("清溪河集中保洁")
     tab.apply_filters()
     assert tab.model.total == 1 and tab.select_id(dialog.saved_id)

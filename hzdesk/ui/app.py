@@ -158,7 +158,10 @@ class MainWindow(DatabaseMenu, QMainWindow):
                       "排污口")
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(MONITORING_SECTION, filters=["control_level"]))),
                       "监测断面")
-        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(MONITORING_RESULT, filters=["section_id"]))), "监测结果")
+        # journals (results, work records) newest first, as the patrols and problems: the latest
+        # entry is the one a clerk checks after adding it
+        waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(MONITORING_RESULT, filters=["section_id", "sampled_on"],
+                                                              descending=True))), "监测结果")
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(RIVER_PLAN))), "一河一策")
         waters.addTab(LazyPage(lambda: LedgerTab(ctx, TabSpec(PLAN_ITEM, filters=["plan_id", "status"], flags=("overdue",),
                                                               row_colour=_task_colour()))), "方案任务")
@@ -168,7 +171,7 @@ class MainWindow(DatabaseMenu, QMainWindow):
         from hzdesk.fields import WORK_RECORD
         from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
 
-        return LedgerTab(self.ctx, TabSpec(WORK_RECORD, filters=["kind"]))
+        return LedgerTab(self.ctx, TabSpec(WORK_RECORD, filters=["kind", "held_on"], descending=True))
 
     # The pages' contents, built on first use.
     overview = property(lambda self: self.pages["overview"].content())
