@@ -1083,6 +1083,40 @@ def test_the_map_tab_draws_the_township_and_opens_a_record(qtbot, window, demo_d
     assert window.boards.selected_id() == board.record_id
 
 
+def test_the_map_opens_with_the_whole_township_in_the_middle_and_keeps_it_there(qtbot, window):
+    """The map is fitted before its page has its final size: it must stay fitted as the window
+    takes its size (it opened with the rivers against the top edge and half the map empty)
+    until the clerk zooms or drags."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QAbstractSlider
+
+    window.resize(1366, 740)
+    window.show()
+    tab = window.show_page("map")
+    qtbot.waitExposed(window)
+
+    def off_centre() -> float:
+        at = tab.view.mapFromScene(tab.extent.center())
+        mid = tab.view.viewport().rect().center()
+        return max(abs(at.x() - mid.x()), abs(at.y() - mid.y()))
+
+    assert off_centre() <= 3
+    window.resize(1100, 650)
+    qtbot.wait(50)
+    assert off_centre() <= 3
+    tab.view.wheelEvent(type("E", (), {"angleDelta": lambda self: QPoint(0, 120)})())   # the clerk zooms in
+    window.resize(1366, 740)
+    qtbot.wait(50)
+    zoomed = tab.view.transform().m11()
+    tab.view.horizontalScrollBar().triggerAction(QAbstractSlider.SliderAction.SliderPageStepAdd)
+    assert off_centre() > 3
+    window.resize(1200, 700)
+    qtbot.wait(50)
+    assert tab.view.transform().m11() == zoomed and off_centre() > 3   # what the clerk chose stays
+    tab.fit()                                       # 全图
+    assert off_centre() <= 3
+
+
 def test_the_map_shows_another_day_when_the_clerk_types_it(qtbot, window):
     """The map's 截至 date: a day before the sample began shows no open problem and no section
     class; a date that cannot be read says so and leaves the map as it was."""

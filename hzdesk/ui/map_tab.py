@@ -28,10 +28,34 @@ class _View(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setBackgroundBrush(QColor("#F4F1EA"))
+        self._kept_whole: QRectF | None = None
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.actionTriggered.connect(self.leave_as_is)    # the clerk moved a scroll bar
+
+    def leave_as_is(self, *_args) -> None:
+        """No longer kept fitted: the clerk's own view (or a found marker's) stays as it is."""
+        self._kept_whole = None
+
+    def show_whole(self, rect: QRectF) -> None:
+        """`rect` fitted in the view, and kept fitted as the view changes size until the clerk
+        zooms or drags: the map is drawn before its page has its final size, and fitted only
+        then it opened with the rivers against the top edge and half of it empty."""
+        self._kept_whole = rect
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if self._kept_whole is not None:
+            self.fitInView(self._kept_whole, Qt.AspectRatioMode.KeepAspectRatio)
 
     def wheelEvent(self, event):
+        self.leave_as_is()
         factor = 1.25 if event.angleDelta().y() > 0 else 0.8
         self.scale(factor, factor)
+
+    def mousePressEvent(self, event):
+        self.leave_as_is()          # a drag (or a click on a marker): the clerk's view from now on
+        super().mousePressEvent(event)
 
 
 class _Marker(QGraphicsPathItem):
@@ -285,33 +309,45 @@ class MapTab(QWidget):
         self.refresh()
         return True
 
+    def _margin(self) -> float:
+        """Room around the township when it is shown whole, in metres: 5 % of its size, at least
+        500 m — with the scale bar and its words inside it, whatever the township's size."""
+        return max(500.0, 0.05 * max(self.extent.width(), self.extent.height()))
+
     def _scale_bar(self) -> None:
-        """A 1 km bar at the map's lower left (it scales with the map, as distances do)."""
-        box = self.extent
-        bar = QGraphicsRectItem(box.left(), box.bottom() + 300, 1000, 60)
+        """A 1 km bar at the map's lower left (it scales with the map, as distances do), in the
+        top quarter of the margin below the township: its words, drawn the same size at any
+        zoom, hang below it into the rest."""
+        box, room = self.extent, self._margin()
+        bar = QGraphicsRectItem(box.left(), box.bottom() + 0.15 * room, 1000, max(60.0, 0.08 * room))
         bar.setBrush(QBrush(QColor("#333333")))
         bar.setPen(QPen(Qt.PenStyle.NoPen))
         self.scene.addItem(bar)
         text = QGraphicsSimpleTextItem("1 公里")
         text.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
-        text.setPos(box.left() + 1100, box.bottom() + 250)
+        text.setPos(box.left() + 1100, box.bottom() + 0.1 * room)
         self.scene.addItem(text)
 
     def fit(self) -> None:
-        rect = getattr(self, "extent", None) or self.scene.itemsBoundingRect()
-        if not rect.isEmpty():
-            self.view.fitInView(rect.adjusted(-500, -500, 500, 500), Qt.AspectRatioMode.KeepAspectRatio)
+        """全图: the township whole, in the middle."""
+        rect = getattr(self, "extent", None)
+        if rect is not None and not rect.isEmpty():
+            room = self._margin()
+            self.view.show_whole(rect.adjusted(-room, -room, room, room))
+        elif not self.scene.itemsBoundingRect().isEmpty():
+            self.view.show_whole(self.scene.itemsBoundingRect().adjusted(-500, -500, 500, 500))
 
     def find(self) -> bool:
         """Centre on the first feature whose name, code or number contains the text typed."""
         text = self.search.text().strip()
         for label, item in self._labels:
             if text and text in label:
-                self.view.centerOn(item)
                 self.scene.clearSelection()
                 if isinstance(item, QGraphicsPathItem) and not isinstance(item, _Marker):
-                    self.view.fitInView(item.boundingRect().adjusted(-300, -300, 300, 300),
-                                        Qt.AspectRatioMode.KeepAspectRatio)
+                    self.view.show_whole(item.boundingRect().adjusted(-300, -300, 300, 300))   # a river
+                else:
+                    self.view.leave_as_is()
+                    self.view.centerOn(item)
                 return True
         self.note.setText(f"没有找到“{text}”。")
         return False
