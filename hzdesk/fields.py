@@ -58,6 +58,7 @@ class Field:
     decimals: int | None = None      # a float always shown with this many decimals (km: 3.0 beside 2.1)
     unit: str | None = None          # "km": the number may be typed with its unit (1.5公里)
     person_name: bool = False        # a person's name: spaces typed inside it are dropped (李　堃 → 李堃)
+    today_when_new: bool = False     # a record typed in the window starts with today here (录入日期)
 
     @property
     def header(self) -> str:
@@ -265,7 +266,8 @@ PATROL = Ledger("patrol", "巡河记录", m.Patrol, (
     F("on_spot_handling", "现场处理", "longtext", width=12, views="table form fast print workbook"),
     F("recorder", "记录人", width=5, max_len=40, person_name=True, hint="填写纸质记录的人",
       views="form fast sticky workbook detail"),
-    F("entered_on", "录入日期", "date", width=7, views="table form fast sticky print workbook"),
+    # the day the record is typed: left empty, a patrol typed weeks late was never counted as 补录
+    F("entered_on", "录入日期", "date", width=7, today_when_new=True, views="table form fast sticky print workbook"),
     F("notes", "备注", "longtext", width=12, views="form workbook"),
 ), order_by=("patrol_date", "id"), search=("findings", "route_from", "route_to", "companions"))
 

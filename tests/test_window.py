@@ -196,6 +196,32 @@ def test_workflow_from_registered_to_closed(qtbot, window, demo_db):
         assert s.get(m.Problem, pid).state is ProblemState.CLOSED
 
 
+def test_a_patrol_typed_in_the_form_is_entered_today(qtbot, window, demo_db):
+    """录入日期 is the day a record is typed: a 新增 patrol starts with today there, so one typed
+    weeks after the patrol counts as 补录 (left empty it never did); an old record opened to be
+    changed keeps the day it was entered."""
+    from hzdesk.fields import PATROL
+
+    tab = window.show_page("patrols")
+    dialog = RecordDialog(window.ctx, PATROL, None, window, fields=tab.spec.form_fields)
+    assert dialog.widgets["entered_on"].value() == TODAY.isoformat()
+    day = TODAY - dt.timedelta(days=40)
+    with demo_db.session() as s:
+        person, water = s.execute(select(m.Appointment.person_id, m.Appointment.water_body_id).where(
+            m.Appointment.role == "河长", m.Appointment.water_body_id.is_not(None),
+            m.Appointment.start_on <= day, m.Appointment.end_on.is_(None)).order_by(m.Appointment.id)).first()
+        old = s.scalar(select(m.Patrol).where(m.Patrol.entered_on < TODAY - dt.timedelta(days=60)).limit(1))
+    dialog.widgets["patrol_date"].set_value(day)
+    dialog.widgets["person_id"].set_value(person)
+    dialog.widgets["water_body_id"].set_value(water)
+    dialog.save()
+    assert dialog.saved_id is not None, dialog.summary.text()
+    with demo_db.session() as s:
+        assert s.get(m.Patrol, dialog.saved_id).entered_on == TODAY
+    again = RecordDialog(window.ctx, PATROL, old.id, window)
+    assert again.widgets["entered_on"].value() == old.entered_on.isoformat()
+
+
 def test_overdue_problems_are_highlighted_and_filtered(window):
     tab = window.problems
     tab.flag_boxes["overdue"].setChecked(True)

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QGridLayout, QLabel, QScrollArea,
                                QVBoxLayout, QWidget)
 
+from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import Field, Ledger
 from hzdesk.services import records
@@ -94,6 +95,10 @@ class RecordDialog(QDialog):
         self.seen = None   # when the record was last saved, as the form opened (another clerk's save since is refused)
         if record_id is not None:
             self._load(shown)
+        else:
+            for f in shown:
+                if f.today_when_new:
+                    self.widgets[f.key].set_value(clock.today())
         for key, value in (preset or {}).items():
             if key in self.widgets:
                 self.widgets[key].set_value(value)
