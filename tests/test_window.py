@@ -305,6 +305,15 @@ def test_settings_dialog_edits_rules(window, demo_db):
         assert s.get(m.Setting, "board_update_days").value == 30
 
 
+def test_a_search_box_is_offered_only_where_there_is_something_to_search(window):
+    from hzdesk.fields import FREQUENCY_RULE
+    from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
+
+    rules = LedgerTab(window.ctx, TabSpec(FREQUENCY_RULE))
+    assert rules.search.isHidden()
+    assert not window.show_page("patrols").search.isHidden()
+
+
 def test_stats_tab_gives_the_report_sentence(window):
     window.stats.period.setText(f"{TODAY.year}")
     window.stats.run()

@@ -53,6 +53,7 @@ class LedgerTab(QWidget):
         self.search.setPlaceholderText("搜索（Ctrl+F）：" + "、".join(dict.fromkeys(searched)))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(220)
+        self.search.setHidden(not searched)   # a list with nothing to search in (巡河频次规则) shows no box
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
