@@ -113,7 +113,7 @@ def test_period_stats_keys_and_the_report_sentence(session, problems):
                                     "overdue", "parked", "by_category", "by_source"}
     assert set(stats["boards"]) >= {"total", "out_of_date", "update_overdue"}
     assert report_sentence(stats) == ("本期累计巡河 0 次，应巡 0 次，巡河率 —；发现问题 4 个，已销号 1 个，"
-                                      "整改率 25%；超期未整改 1 个")
+                                      "整改率 25%；超期未整改 1 个。")
 
 
 def test_stats_command_json_and_text(tmp_path):

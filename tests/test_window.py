@@ -318,6 +318,7 @@ def test_stats_tab_gives_the_report_sentence(window):
     window.stats.period.setText(f"{TODAY.year}")
     window.stats.run()
     assert "本期累计巡河" in window.stats.text.toPlainText()
+    assert window.stats.text.toPlainText().endswith("个。")    # ready to paste: a whole sentence
     window.stats.period.setText("去年")
     window.stats.run()
     assert "无法统计" in window.stats.text.toPlainText()

@@ -380,7 +380,8 @@ def summary_text(stats: dict[str, Any]) -> str:
 
 
 def report_sentence(stats: dict[str, Any]) -> str:
+    """The period's figures as one sentence of a report, ready to paste (with its 。)."""
     p, i = stats["patrols"], stats["issues"]
     return (f"本期累计巡河 {p['done']} 次，应巡 {p['due']} 次，巡河率 {percent(p['rate'])}；"
             f"发现问题 {i['found']} 个，已销号 {i['rectified_of_found']} 个，整改率 "
-            f"{percent(i['rectification_rate'])}；超期未整改 {i['overdue']} 个")
+            f"{percent(i['rectification_rate'])}；超期未整改 {i['overdue']} 个。")

@@ -42,7 +42,7 @@ def draft_paragraph(stats: dict, office: str) -> str:
     p, i, b = stats["patrols"], stats["issues"], stats["boards"]
     return (f"{date_range_cn(dt.date.fromisoformat(stats['period']['start']), dt.date.fromisoformat(stats['period']['end']))}，"
             f"{office}扎实推进河长制工作。"
-            + report_sentence(stats) + "。"
+            + report_sentence(stats)
             + f"本期按规定应巡而未巡河的河长 {p['chiefs_without_patrol']} 人，补录巡河记录 {p['late_entries']} 条；"
             + f"挂账督办问题 {i['parked']} 个；全镇在用河长公示牌 {b['total']} 块，其中需更新 {b['out_of_date']} 块。"
             + "下一步，将继续压实各级河长责任，加强巡河督查，推动问题整改销号。")
