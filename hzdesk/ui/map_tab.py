@@ -38,8 +38,8 @@ class _View(QGraphicsView):
 
     def show_whole(self, rect: QRectF) -> None:
         """`rect` fitted in the view, and kept fitted as the view changes size until the clerk
-        zooms or drags: the map is drawn before its page has its final size, and fitted only
-        then it opened with the rivers against the top edge and half of it empty."""
+        zooms, drags or scrolls: the map is drawn before its page has its final size, and fitted
+        only then, it opened with the rivers against the top edge and half of it empty."""
         self._kept_whole = rect
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
 

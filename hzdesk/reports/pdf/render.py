@@ -94,10 +94,11 @@ class _Wrapper:
         a code, a phone) and each other character, with closing punctuation held to the unit
         before it and opening punctuation to the unit after it (避头尾: no line starts with ，or
         ）, none ends with （). A unit wider than the line is cut by characters."""
+        text = text or ""
         if "\n" not in text and self.width(text) < limit - 0.01:
             return [text]   # most cells: it fits (a 10,000-row ledger has 10,000 序号 alone)
         out: list[str] = []
-        for para in (text or "").split("\n"):
+        for para in text.split("\n"):
             line, used = "", 0.0
             for unit in _UNITS.findall(para):
                 uw = self.width(unit)
