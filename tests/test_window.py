@@ -260,6 +260,7 @@ def test_reshuffle_flags_the_boards_it_makes_wrong(window, demo_db):
 def test_fast_entry_of_several_paper_forms(qtbot, window, demo_db):
     before = count(demo_db, m.Patrol)
     dialog = FastEntryDialog(window.ctx, window)
+    assert dialog.widgets["entered_on"].value() == TODAY.isoformat()   # typed today, as in 新增
     dialog.widgets["patrol_date"].set_value(TODAY - dt.timedelta(days=2))
     dialog.widgets["water_body_id"].setCurrentIndex(2)
     dialog.widgets["person_id"].setCurrentIndex(3)

@@ -97,8 +97,10 @@ class FastEntryDialog(QDialog):
         self.order.append(self.found)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
-        self.widgets["patrol_date"].set_value(clock.today())
-        self.widgets["entered_on"].set_value(clock.today())
+        self.widgets["patrol_date"].set_value(clock.today())   # the stack of paper is usually today's
+        for key in FAST_FIELDS:
+            if PATROL.field(key).today_when_new:       # 录入日期: as every form of a new record
+                self.widgets[key].set_value(clock.today())
         self.status = QLabel("按 Enter 跳到下一格（下拉列表中按 Enter 选中一项）；最后一格按 Enter 或任何一格按 Ctrl+Enter 保存，"
                              "并保留日期、河湖、巡河人、巡河方式，接着录下一张；天气每张都要选（可直接打拼音首字母，如 q=晴、dy=多云）。")
         self.status.setWordWrap(True)
