@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 from sqlalchemy import func, insert, select
 
 from hzdesk import clock
@@ -315,14 +315,48 @@ def test_a_search_box_is_offered_only_where_there_is_something_to_search(window)
     assert not window.show_page("patrols").search.isHidden()
 
 
-def test_stats_tab_gives_the_report_sentence(window):
+def counted(qtbot, stats) -> str:
+    """报表's text once its count (off the GUI thread) has ended."""
+    qtbot.waitUntil(lambda: stats._thread is None, timeout=30_000)
+    return stats.text.toPlainText()
+
+
+def test_stats_tab_gives_the_report_sentence(qtbot, window):
     window.stats.period.setText(f"{TODAY.year}")
     window.stats.run()
-    assert "本期累计巡河" in window.stats.text.toPlainText()
+    assert "本期累计巡河" in counted(qtbot, window.stats)
     assert window.stats.text.toPlainText().endswith("个。")    # ready to paste: a whole sentence
     window.stats.period.setText("去年")
     window.stats.run()
     assert "无法统计" in window.stats.text.toPlainText()
+
+
+def test_stats_tab_counts_when_opened_and_follows_changes_but_keeps_an_edited_text(qtbot, window, demo_db):
+    """The month's figures are there when 报表 is first opened, without pressing 统计; a new
+    patrol counts again; a text the clerk has edited is not replaced (统计 replaces it)."""
+    from hzdesk.office import statistics
+    from hzdesk.periods import window_of
+    from hzdesk.services import records
+    from hzdesk.services.stats import summary_text
+    from hzdesk.vocab import PeriodUnit
+
+    month = window_of(PeriodUnit.MONTH, TODAY)
+    stats = window.show_page("stats")
+    text = counted(qtbot, stats)
+    assert text == summary_text(statistics(demo_db, *month)) and "本期累计巡河" in text
+    with demo_db.session() as s:
+        person_id, water_id = s.execute(select(m.Appointment.person_id, m.Appointment.water_body_id)
+                                        .where(m.Appointment.water_body_id.is_not(None))).first()
+    window.ctx.write(records.create, "patrol", {"person_id": person_id, "water_body_id": water_id,
+                                                "patrol_date": TODAY})
+    again = counted(qtbot, stats)
+    assert again != text and again == summary_text(statistics(demo_db, *month))
+    stats.text.setPlainText(again + "另：本月开展专项行动一次。")
+    window.ctx.write(records.create, "patrol", {"person_id": person_id, "water_body_id": water_id,
+                                                "patrol_date": TODAY})
+    assert counted(qtbot, stats).endswith("另：本月开展专项行动一次。")
+    stats.run()
+    assert counted(qtbot, stats) == summary_text(statistics(demo_db, *month))
 
 
 def test_copy_selected_cells(qtbot, window):
@@ -1312,3 +1346,24 @@ def test_an_offline_copy_is_exported_from_the_file_menu(qtbot, window, demo_db, 
         no_modal.clear()
         window.backup_now()
         assert any("pg_dump" in str(x) for x in no_modal)
+
+
+def test_the_stats_button_counts_and_a_count_does_not_replace_what_is_typed_meanwhile(qtbot, window, demo_db):
+    """统计 (the button, or Enter in 期间) counts the period typed; a count started by a change to
+    the ledgers does not replace what the clerk typed while it ran."""
+    from hzdesk.office import statistics
+    from hzdesk.periods import parse_period
+    from hzdesk.services.stats import summary_text
+
+    stats = window.show_page("stats")
+    counted(qtbot, stats)
+    stats.period.setText(f"{TODAY.year}")
+    qtbot.mouseClick(stats.findChild(QPushButton, "run_stats"), Qt.MouseButton.LeftButton)
+    year = summary_text(statistics(demo_db, *parse_period(f"{TODAY.year}")))
+    assert counted(qtbot, stats) == year
+    stats.period.setText("2025-01")
+    qtbot.keyClick(stats.period, Qt.Key.Key_Return)
+    assert counted(qtbot, stats) == summary_text(statistics(demo_db, *parse_period("2025-01")))
+    stats._follow()                                   # as a change to the ledgers starts a count
+    stats.text.setPlainText("办事员正在写的句子")       # … and the clerk types before it ends
+    assert counted(qtbot, stats) == "办事员正在写的句子"

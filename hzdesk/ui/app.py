@@ -478,12 +478,16 @@ class MainWindow(DatabaseMenu, QMainWindow):
             self.statusBar().showMessage(f"已完成今日自动备份：{info.label}", 8000)
 
     def finish_background_work(self) -> None:
-        """Wait for the daily backup, if one is running (closing must not cut it off)."""
+        """Wait for the daily backup and 报表's count, if one is running (closing must not cut
+        them off)."""
         thread = getattr(self, "_daily_thread", None)
         if thread is not None:
             thread.quit()
             thread.wait()
             self._daily_thread = None
+        stats = self.pages["stats"].built() if hasattr(self, "pages") else None
+        if stats is not None:
+            stats.finish()
 
     def open_settings(self) -> None:
         from hzdesk.ui.settings_dialog import SettingsDialog

@@ -71,6 +71,12 @@ class AppContext:
         return words
 
 
+#: The tables the office's figures read (概览, 报表): a change to one of them changes a figure.
+FIGURES_READ = frozenset({"patrol", "patrol_track", "problem", "problem_event", "appointment", "person",
+                          "water_body", "sign_board", "board_chief", "frequency_rule", "setting", "plan_item",
+                          "river_plan"})
+
+
 class ChangeFollower(QObject):
     """Refresh a screen when a change touches the tables it shows: at once if it is on screen,
     else the next time it is shown (a save in 快速录入 does not rebuild five hidden tabs)."""
@@ -234,6 +240,10 @@ class LazyPage(QWidget):
             self._waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self._waiting.setStyleSheet("color: #666;")
             layout.addWidget(self._waiting)
+
+    def built(self) -> QWidget | None:
+        """The content if it has been built (nothing is built by asking)."""
+        return self._content
 
     def content(self) -> QWidget:
         if self._content is None:

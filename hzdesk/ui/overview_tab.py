@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QTab
 
 from hzdesk.services.overview import overview
 from hzdesk.services.stats import percent
-from hzdesk.ui.common import AppContext, ChangeFollower
+from hzdesk.ui.common import FIGURES_READ, AppContext, ChangeFollower
 
 
 class _List(QTableWidget):
@@ -42,8 +42,7 @@ class _List(QTableWidget):
 class OverviewTab(QWidget):
     # Everything its figures are made of: patrols against rules and appointments, problems and
     # their moves, boards against chiefs, the settings that set the thresholds.
-    SHOWS = frozenset({"patrol", "patrol_track", "problem", "problem_event", "appointment", "person", "water_body",
-                       "sign_board", "board_chief", "frequency_rule", "setting", "plan_item", "river_plan"})
+    SHOWS = FIGURES_READ
 
     open_record = Signal(str, int)
 
