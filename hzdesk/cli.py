@@ -388,6 +388,7 @@ def cmd_restore(args) -> int:
 
 def cmd_selfcheck(args) -> int:
     from hzdesk.selfcheck import run_selfcheck
+    gc.enable()   # it opens its databases itself, not through open_db, which would turn this on
     return run_selfcheck(getattr(args, "server", None))
 
 

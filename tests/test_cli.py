@@ -174,3 +174,6 @@ def test_a_command_rests_the_garbage_collector_only_while_it_starts(tmp_path, mo
     assert main(["--db", str(db), "report", "rivers", "--out", str(tmp_path / "r.pdf")]) == 0
     assert seen == [True] and gc.isenabled()
     assert main(["--db", str(tmp_path / "missing.db"), "check"]) == 2 and gc.isenabled()
+    import hzdesk.selfcheck as selfcheck_module       # opens its databases itself, not through open_db
+    monkeypatch.setattr(selfcheck_module, "run_selfcheck", lambda server: (seen.append(gc.isenabled()), 0)[1])
+    assert main(["selfcheck"]) == 0 and seen == [True, True]
