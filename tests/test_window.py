@@ -834,6 +834,30 @@ def test_key_columns_stay_in_sight_when_scrolling_sideways(qtbot, window):
     assert frozen.columnWidth(0) == 150
 
 
+def test_a_short_table_ends_at_its_last_row_and_its_last_column_takes_the_spare_width(qtbot, window):
+    """河湖名录 at 1366×768: the key columns' edge stops at the last row (it ran on to the bottom),
+    and the last column fills the width the others leave (工作量 was cut beside blank space)."""
+    window.resize(1366, 768)
+    tab = window.show_page("waters").widget(0).content()
+    qtbot.wait(20)
+    view, frozen = tab.view, tab.frozen.frozen
+    rows = view.verticalHeader().length()
+    assert 0 < rows < view.viewport().height()
+    assert frozen.height() == view.horizontalHeader().height() + rows + 1
+    assert view.horizontalHeader().length() == view.viewport().width()
+    window.resize(1600, 900)                 # a wider window: the last column widens with it
+    qtbot.wait(20)
+    assert view.horizontalHeader().length() == view.viewport().width()
+    from PySide6.QtCore import QSettings
+    from hzdesk.ui.patrols_tab import PatrolsTab
+    patrols = window.show_page("patrols")    # a layout kept by an earlier version, without it
+    patrols.view.horizontalHeader().setStretchLastSection(False)
+    QSettings().setValue(patrols._layout_key(), patrols.view.horizontalHeader().saveState())
+    again = PatrolsTab(window.ctx)
+    qtbot.addWidget(again)
+    assert again.view.horizontalHeader().stretchLastSection()
+
+
 def test_print_preview_draws_the_pages_and_prints_a_range(qtbot, window, tmp_path):
     """#13 point 2: an in-app preview (pdfium draws the pages into Qt's print preview), printing
     to any printer with a page range — here a PDF printer, read back."""

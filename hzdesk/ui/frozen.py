@@ -44,6 +44,7 @@ class FrozenColumns(QObject):
         view.installEventFilter(self)
         view.viewport().installEventFilter(self)
         view.verticalHeader().geometriesChanged.connect(self._place)
+        view.verticalHeader().sectionCountChanged.connect(self._place)
         self._columns()
         f.show()
 
@@ -71,8 +72,11 @@ class FrozenColumns(QObject):
         v = self.view
         width = sum(v.columnWidth(c) for c in range(self.count) if not v.isColumnHidden(c))
         self.frozen.setHidden(width == 0)
+        # Down to the last row, not past it: the frame's edge that parts the key columns from the
+        # rest ran on down to the bottom of a short table.
+        rows = v.verticalHeader().length() - v.verticalHeader().offset()
         self.frozen.setGeometry(v.verticalHeader().width() + v.frameWidth(), v.frameWidth(),
-                                width, v.viewport().height() + v.horizontalHeader().height())
+                                width, min(v.viewport().height(), rows + 1) + v.horizontalHeader().height())
 
     def eventFilter(self, obj, event) -> bool:
         if obj in (self.view, self.view.viewport()) and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):

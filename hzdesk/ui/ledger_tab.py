@@ -151,6 +151,9 @@ class LedgerTab(QWidget):
         em = self.fontMetrics().horizontalAdvance("中")
         for i, f in enumerate(self.model.fields):
             self.view.setColumnWidth(i, max(em * f.width + 16, self.fontMetrics().horizontalAdvance(f.label) + 28))
+        # The last column takes the width the others leave, as Explorer's and Excel's lists do:
+        # 工作量 and 标题 were cut short beside a quarter of the window left blank.
+        self.view.horizontalHeader().setStretchLastSection(True)
         QShortcut(QKeySequence.StandardKey.Copy, self.view, activated=self.copy_selection)
         self._remember_layout()
         key_columns = 0   # the leading columns the ledger marks as its keys stay in sight
@@ -298,6 +301,7 @@ class LedgerTab(QWidget):
         state = QSettings().value(self._layout_key())
         if isinstance(state, QByteArray):
             header.restoreState(state)
+            header.setStretchLastSection(True)   # (a layout kept by an earlier version had it off)
         save = lambda *_: QSettings().setValue(self._layout_key(), header.saveState())  # noqa: E731
         for signal in (header.sectionResized, header.sectionMoved, header.sortIndicatorChanged):
             signal.connect(save)
