@@ -294,6 +294,24 @@ def test_enter_moves_to_the_next_box_in_fast_entry(qtbot, window):
     assert QApplication.focusWidget() is dialog.order[4] and dialog.saved == []
 
 
+def test_the_settings_dialog_fits_the_screen_with_its_buttons_in_sight(qtbot, window):
+    """基本设置 is taller than a 1366×768 screen: its settings scroll, and 保存基本设置 and 关闭
+    stay within the screen (they were below the taskbar)."""
+    from PySide6.QtWidgets import QPushButton
+    from hzdesk.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.ctx, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.wait(20)
+    room = window.screen().availableGeometry()
+    assert dialog.frameGeometry().height() <= room.height()
+    save = dialog.findChild(QPushButton, "save_settings")
+    for button in (save, [b for b in dialog.findChildren(QPushButton) if b.text() == "关闭"][0]):
+        corner = button.mapTo(dialog, button.rect().bottomRight())
+        assert button.isVisible() and dialog.rect().contains(corner)
+
+
 def test_settings_dialog_edits_rules(window, demo_db):
     from hzdesk.ui.settings_dialog import GeneralPage
     page = GeneralPage(window.ctx)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
-                               QTabWidget, QVBoxLayout, QWidget)
+                               QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
 from hzdesk import clock
@@ -40,7 +40,10 @@ class GeneralPage(QWidget):
     def __init__(self, ctx: AppContext):
         super().__init__()
         self.ctx = ctx
-        form = QFormLayout(self)
+        # Sixteen settings and two lists are taller than a 1366×768 screen: they scroll, and
+        # 保存基本设置 stays in sight below them (it was under the taskbar).
+        body = QWidget()
+        form = QFormLayout(body)
         self.edits: dict[str, QLineEdit | _Lines] = {}
         values = ctx.read(all_settings)
         # Built from the declarations; the 账号 switch lives on its own page, where an
@@ -55,10 +58,22 @@ class GeneralPage(QWidget):
         self.effective.set_value(clock.today())
         form.addRow("※ 项修改的生效日期", self.effective)
         form.addRow(QLabel("※ 项影响统计数字：修改从生效日期起计算，此前的统计不变。"))
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         save = QPushButton("保存基本设置")
+        save.setObjectName("save_settings")
         save.clicked.connect(self.save)
         self.status = QLabel("")
-        form.addRow(save, self.status)
+        row = QHBoxLayout()
+        row.setContentsMargins(9, 6, 9, 6)
+        row.addWidget(save)
+        row.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(row)
 
     def save(self) -> None:
         try:
@@ -216,4 +231,5 @@ class SettingsDialog(QDialog):
         layout.addWidget(QLabel("这些规则因省、县而异，请按本地文件要求设置。统计口径见“帮助 → 统计口径说明”。"))
         layout.addWidget(tabs, 1)
         layout.addWidget(close)
-        self.resize(1000, 560)
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        self.resize(min(1000, screen.width() - 40), min(700, screen.height() - 60))
