@@ -330,8 +330,8 @@ def test_a_refusal_while_sheets_are_read_ahead_stops_them(county_export, monkeyp
 
 
 def test_the_collector_rests_while_rows_are_read_and_is_left_as_found(county_export, monkeypatch):
-    """The rows read are kept and hold no cycles: the collector rests while they are made (a
-    third of the large export's processor time went to it), and collects again afterwards —
+    """The rows read are kept and hold no cycles: the collector rests while they are made (it
+    walked them again and again), and collects again afterwards —
     after a refusal too; a caller that had paused it finds it still paused."""
     import gc
 
