@@ -115,10 +115,15 @@ def build_parser() -> argparse.ArgumentParser:
     template = sub.add_parser("template", help="生成空白导入模板（含填写说明）")
     template.add_argument("file", metavar="文件.xlsx")
 
+    # The kinds one to a line below the options: run together in one help text, argparse cut
+    # their names across lines ("secti / ons", "issue- / sheet").
+    width = max(map(len, REPORT_KINDS)) + 2
     report = sub.add_parser("report", help="生成可打印的 PDF 台账或报表",
-                            description="生成 PDF 台账、统计报表或单个问题的督办单、销号单。")
-    report.add_argument("kind", choices=REPORT_KINDS, metavar="种类",
-                        help="、".join(f"{k}（{v}）" for k, v in REPORT_KINDS.items()))
+                            description="生成 PDF 台账、统计报表或单个问题的督办单、销号单。",
+                            formatter_class=argparse.RawDescriptionHelpFormatter,
+                            epilog="种类：\n" + "\n".join(f"  {k.ljust(width)}{v}" for k, v in REPORT_KINDS.items())
+                            + "\n\n示例：hzdesk --db 台账.db report patrols --period 2025-03 --out 巡河记录.pdf")
+    report.add_argument("kind", choices=REPORT_KINDS, metavar="种类", help="要生成的台账或报表，见下方“种类”")
     report.add_argument("--out", required=True, metavar="文件.pdf", help="工作总结（work-summary）也可存为 .docx")
     report.add_argument("--period", type=_period_arg, metavar="期间", help="巡河记录、问题台账、工作总结的期间，如 2025-03、2025Q1、2025H1、2025")
     report.add_argument("--as-of", type=_date_arg, metavar="日期", help="名录的有效日期、统计截至日期（默认今天）")

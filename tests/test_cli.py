@@ -22,6 +22,9 @@ def test_version_and_chinese_help():
     for word in ("用法：", "选项", "显示本帮助并退出", "demo", "check", "示例数据"):
         assert word in r.stdout
     assert "show this help" not in r.stdout
+    r = hz("report", "--help", env={"COLUMNS": "80"})
+    lines = [line.split() for line in r.stdout.splitlines()]
+    assert ["sections", "水质监测断面名录"] in lines and ["closure-sheet", "销号单"] in lines   # whole, one a line
 
 
 def test_bad_command_is_refused_in_chinese():
