@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QThread, QTimer, Slot
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QApplication, QDialog, QMainWindow, QMessageBox, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
@@ -456,16 +456,12 @@ class MainWindow(DatabaseMenu, QMainWindow):
         the window is usable at once (0.5 s for 100,000 patrols); SQLite's backup reads one
         consistent state even while the clerk saves."""
         from hzdesk.office import daily_backup
-        from hzdesk.ui.common import Worker
+        from hzdesk.ui.common import in_background
 
         if self.db.read_only or self.db.on_server:   # nowhere to write a copy beside it; a server's are pg_dump's
             return
-        self._daily_thread = QThread(self)
-        self._daily_worker = Worker(lambda _step, _stop: daily_backup(self.db.path))
-        self._daily_worker.moveToThread(self._daily_thread)
-        self._daily_thread.started.connect(self._daily_worker.run)
-        self._daily_worker.done.connect(self._daily_backup_done)
-        self._daily_thread.start()
+        self._daily_thread, self._daily_worker = in_background(
+            self, lambda _step, _stop: daily_backup(self.db.path), self._daily_backup_done)
 
     @Slot(object, object)
     def _daily_backup_done(self, info, error) -> None:

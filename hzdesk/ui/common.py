@@ -172,6 +172,21 @@ class Worker(QObject):
             self.done.emit(result, None)
 
 
+def in_background(owner: QObject, fn: Callable[..., Any], done: Callable[[Any, Exception | None], None]
+                  ) -> tuple[QThread, Worker]:
+    """Run `fn(step, should_stop)` on a thread of its own without a progress dialog — work the
+    clerk did not ask for (the daily backup, 报表's count) — and `done(result, error)` in the GUI
+    thread: `done` must be a slot of a GUI-thread object, so Qt queues the call there. The caller
+    keeps the pair, and waits for the thread (quit, wait) before it goes."""
+    thread = QThread(owner)
+    worker = Worker(fn)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    worker.done.connect(done)
+    thread.start()
+    return thread, worker
+
+
 class BackgroundTask(QObject):
     """Run `fn(report_step, should_stop)` off the GUI thread behind a progress dialog with a
     取消 button; `fn` checks `should_stop()` now and then and gives up cleanly.

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, Q
 
 from hzdesk import clock
 from hzdesk.errors import HzdeskError
-from hzdesk.ui.common import FIGURES_READ, AppContext, BackgroundTask, ChangeFollower, Worker, show_error
+from hzdesk.ui.common import FIGURES_READ, AppContext, BackgroundTask, ChangeFollower, in_background, show_error
 
 
 class StatsTab(QWidget):
@@ -104,12 +104,8 @@ class StatsTab(QWidget):
         from hzdesk.office import statistics
         db, number = self.ctx.db, self._asked
         self._say("正在统计……")
-        self._thread = QThread(self)
-        self._worker = Worker(lambda _step, _stop: (number, asked, statistics(db, start, end)))
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.done.connect(self._counted)
-        self._thread.start()
+        self._thread, self._worker = in_background(
+            self, lambda _step, _stop: (number, asked, statistics(db, start, end)), self._counted)
 
     @Slot(object, object)
     def _counted(self, result, error) -> None:
