@@ -1409,3 +1409,7 @@ def test_the_stats_button_counts_and_a_count_does_not_replace_what_is_typed_mean
     stats._follow()                                   # as a change to the ledgers starts a count
     stats.text.setPlainText("办事员正在写的句子")       # … and the clerk types before it ends
     assert counted(qtbot, stats) == "办事员正在写的句子"
+    stats.run()                                       # a count under way, then a period mistyped:
+    stats.period.setText("去年")
+    stats.run()
+    assert counted(qtbot, stats).startswith("无法统计") # the message stays, not the older count

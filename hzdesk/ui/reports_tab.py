@@ -78,9 +78,10 @@ class StatsTab(QWidget):
         # (统计 replaces it when asked). Figured off the GUI thread: 0.5 s for a month of a
         # large township, which froze the window when it was figured here.
         self._generated = ""
-        self._asked = 0
+        self._requests = 0
+        self._counting = (0, True)     # the request being counted, and whether the clerk asked
         self._thread: QThread | None = None
-        self._again = False
+        self._again = ""               # "asked" or "followed": to count again when this one ends
         self.follower = ChangeFollower(self, ctx.bus, FIGURES_READ, self._follow)
         self.follower.stale = True
 
@@ -91,7 +92,7 @@ class StatsTab(QWidget):
     def run(self, *, asked: bool = True) -> None:
         """The period's figures as of today, as `hzdesk stats` gives them, into the text box.
         Not `asked` (a change to the ledgers): only into a text the clerk has not edited meanwhile."""
-        self._asked += 1      # a count under way for an earlier request is not shown
+        self._requests += 1      # a count under way for an earlier request is not shown
         try:
             start, end = self._period()
         except (HzdeskError, ValueError, TypeError) as exc:
@@ -102,26 +103,30 @@ class StatsTab(QWidget):
             self._again = "asked" if asked or self._again == "asked" else "followed"
             return
         from hzdesk.office import statistics
-        db, number = self.ctx.db, self._asked
+        db = self.ctx.db
+        self._counting = (self._requests, asked)
         self._say("正在统计……")
         self._thread, self._worker = in_background(
-            self, lambda _step, _stop: (number, asked, statistics(db, start, end)), self._counted)
+            self, lambda _step, _stop: statistics(db, start, end), self._counted)
 
     @Slot(object, object)
-    def _counted(self, result, error) -> None:
+    def _counted(self, stats, error) -> None:
         from hzdesk.services.stats import summary_text
         self.finish()
         if self._again:
-            again, self._again = self._again, False
+            again, self._again = self._again, ""
             self.run(asked=again == "asked")
             return
         self._say("")
+        request, asked = self._counting
+        if request != self._requests or not asked and self.text.toPlainText() != self._generated:
+            return       # asked again since (a period mistyped), or the clerk has edited the text
         if isinstance(error, (HzdeskError, ValueError, TypeError)):
             self._show(f"无法统计：{error}")
         elif error is not None:
             show_error(self, "统计", error)
-        elif result[0] == self._asked and (result[1] or self.text.toPlainText() == self._generated):
-            self._show(summary_text(result[2]))
+        else:
+            self._show(summary_text(stats))
 
     def _say(self, text: str) -> None:
         """While counting, said where the clerk looks: in the empty box, and in the status bar."""
