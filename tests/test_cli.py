@@ -27,6 +27,22 @@ def test_version_and_chinese_help():
     assert ["sections", "水质监测断面名录"] in lines and ["closure-sheet", "销号单"] in lines   # whole, one a line
 
 
+def test_help_is_laid_out_as_a_terminal_shows_chinese():
+    """A Chinese character takes two columns: the options' help starts in one column whatever
+    their placeholders (--db 路径, --user 用户名), and no line runs past the terminal's width,
+    nor starts with a comma."""
+    import re
+
+    from hzdesk.cli import _shown_width
+    for args in (["--help"], ["report", "--help"], ["demo", "--help"]):
+        out = hz(*args, env={"COLUMNS": "80"}).stdout.splitlines()
+        body = out[out.index(next(line for line in out if not line.strip())):]   # after the usage
+        assert all(_shown_width(line) <= 80 for line in body), args
+        assert not any(line.strip().startswith(("、", "，", "。", "；")) for line in body), args
+        starts = {_shown_width(m.group(1)) for line in body if (m := re.match(r"(  -.*?\s{2,})\S", line))}
+        assert len(starts) == 1, (args, starts)
+
+
 def test_bad_command_is_refused_in_chinese():
     r = hz("bogus")
     assert r.returncode == 2 and "无效的选择" in r.stderr
