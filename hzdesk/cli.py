@@ -411,10 +411,8 @@ def _import_outcome(args, result) -> int:
         print(f"提示：{notice}")
     if not result.ok:
         print(f"发现 {len(result.issues)} 处错误，没有导入任何数据：", file=sys.stderr)
-        for issue in result.issues[:200]:
-            print(f"  {issue.line()}", file=sys.stderr)
-        if len(result.issues) > 200:
-            print(f"  ……共 {len(result.issues)} 处，详见错误清单工作簿", file=sys.stderr)
+        for line in result.issue_lines(200):
+            print(f"  {line}", file=sys.stderr)
         source = Path(args.file)
         target = Path(args.errors) if args.errors else source.with_name(f"{source.stem}-错误清单.xlsx")
         write_error_workbook(target, result)

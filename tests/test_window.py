@@ -1413,3 +1413,19 @@ def test_the_stats_button_counts_and_a_count_does_not_replace_what_is_typed_mean
     stats.period.setText("去年")
     stats.run()
     assert counted(qtbot, stats).startswith("无法统计") # the message stays, not the older count
+
+
+def test_the_import_preview_says_how_many_errors_it_does_not_list(qtbot):
+    """The preview lists the first 500 errors; a workbook with more says how many there are in all
+    (it looked as if the 500 were all), as `hzdesk import` does."""
+    from PySide6.QtWidgets import QPlainTextEdit
+    from hzdesk.reports.excel_import import ImportResult, Issue
+    from hzdesk.ui.excel_dialogs import ImportPreview
+
+    result = ImportResult(issues=[Issue("巡河记录", n, "巡河日期", "2025-02-30", "不是有效日期")
+                                  for n in range(2, 602)])
+    preview = ImportPreview(result)
+    qtbot.addWidget(preview)
+    text = preview.findChild(QPlainTextEdit).toPlainText()
+    assert "发现 600 处错误" in text and text.count("不是有效日期") == 500
+    assert text.splitlines()[-1].strip() == "……共 600 处，其余见错误清单工作簿"

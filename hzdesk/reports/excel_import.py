@@ -67,6 +67,14 @@ class ImportResult:
             out.append(f"{name} {n} 行（{'，'.join(parts)}）" if parts else f"{name} {n} 行")
         return out
 
+    def issue_lines(self, most: int = 200) -> list[str]:
+        """The first `most` errors as the clerk reads them, and how many there are in all (every
+        one is in the error workbook)."""
+        lines = [issue.line() for issue in self.issues[:most]]
+        if len(self.issues) > most:
+            lines.append(f"……共 {len(self.issues)} 处，其余见错误清单工作簿")
+        return lines
+
     def change_lines(self, most: int = 30) -> list[str]:
         """The cells an import changes in records already held, as the clerk reads them."""
         def shown(v: Any) -> str:

@@ -74,7 +74,7 @@ class ImportPreview(QDialog):
                 lines = ["工作簿中没有数据行。"]
         else:
             lines.append(f"发现 {len(result.issues)} 处错误，不会导入任何数据。请改正后再导入：")
-            lines += [f"  {i.line()}" for i in result.issues[:500]]
+            lines += [f"  {line}" for line in result.issue_lines(500)]
         lines += [f"提示：{n}" for n in result.notices]
         text.setPlainText("\n".join(lines))
         layout.addWidget(text, 1)
