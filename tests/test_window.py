@@ -1429,3 +1429,17 @@ def test_the_import_preview_says_how_many_errors_it_does_not_list(qtbot):
     text = preview.findChild(QPlainTextEdit).toPlainText()
     assert "发现 600 处错误" in text and text.count("不是有效日期") == 500
     assert text.splitlines()[-1].strip() == "……共 600 处，其余见错误清单工作簿"
+
+
+def test_the_roster_says_what_to_do_before_a_post_is_chosen_then_lists_the_persons_posts(qtbot, window, demo_db):
+    """此人的任职经历: a hint, as 公示牌 and 问题台账 give one, until a post is chosen; then every
+    post the person has held."""
+    tab = window.show_page("roster").appointments
+    tab.view.clearSelection()
+    assert [tab.history.item(i).text() for i in range(tab.history.count())] == ["请在左侧选择一条任职"]
+    with demo_db.session() as s:
+        aid, pid = s.execute(select(m.Appointment.id, m.Appointment.person_id).order_by(m.Appointment.id)).first()
+        posts = s.scalar(select(func.count()).select_from(m.Appointment).where(m.Appointment.person_id == pid))
+    window.show_page("roster")
+    assert tab.select_id(aid)
+    assert tab.history.count() == 1 + posts and "请在左侧" not in tab.history.item(0).text()   # name, then posts

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFormLayout, QGroupBox, QLabel, QListWidget,
-                               QMessageBox, QPushButton, QTabWidget, QVBoxLayout)
+                               QListWidgetItem, QMessageBox, QPushButton, QTabWidget, QVBoxLayout)
 
 from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
@@ -109,13 +110,17 @@ class AppointmentsTab(LedgerTab):
         self.history = QListWidget()
         layout.addWidget(self.history)
         self.set_side(side, 340)
+        self.on_selection()
 
     def on_selection(self) -> None:
         if not hasattr(self, "history"):
             return
         self.history.clear()
         aid = self.selected_id()
-        if aid is None:
+        if aid is None:   # said, as 公示牌 and 问题台账 say it, not an empty box
+            hint = QListWidgetItem("请在左侧选择一条任职")
+            hint.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.history.addItem(hint)
             return
         for line in self.ctx.read(lambda s: _person_history(s, aid)):
             self.history.addItem(line)
