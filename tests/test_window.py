@@ -1443,3 +1443,22 @@ def test_the_roster_says_what_to_do_before_a_post_is_chosen_then_lists_the_perso
     window.show_page("roster")
     assert tab.select_id(aid)
     assert tab.history.count() == 1 + posts and "请在左侧" not in tab.history.item(0).text()   # name, then posts
+
+
+def test_opening_another_database_waits_for_the_count_reading_this_one(qtbot, window, tmp_path, monkeypatch):
+    """报表 counts off the GUI thread: opening another database lets that count end before the
+    database it reads is closed."""
+    from hzdesk.office import open_database
+
+    stats = window.show_page("stats")
+    assert stats._thread is not None               # the month being counted
+    open_database(tmp_path / "other.db").close()
+    old = window.ctx.db
+    closed_with_count_running = []
+    real_close = old.close
+    monkeypatch.setattr(old, "close", lambda: (closed_with_count_running.append(stats._thread is not None),
+                                               real_close())[1])
+    monkeypatch.setattr(window, "offer_sample_data", lambda: None)
+    window._switch_to(str(tmp_path / "other.db"))
+    assert closed_with_count_running == [False] and window.ctx.db is not old
+    counted(qtbot, stats)

@@ -24,6 +24,7 @@ class DatabaseMenu:
         except HzdeskError as exc:
             QMessageBox.critical(self, "无法打开数据库", str(exc))
             return
+        self.finish_background_work()   # nothing reads the old database as it closes (the daily copy, 报表's count)
         old = self.ctx.db
         self.ctx.db = new_db
         old.close()
@@ -153,6 +154,7 @@ class DatabaseMenu:
             self.ctx.bus.announce()
             QMessageBox.information(self, "从备份恢复", f"已恢复到 {chosen.label}。\n恢复前的数据已另存为 {safety.path.name}。")
         # Our connections let go of the file first; the window waits behind the progress dialog.
+        self.finish_background_work()
         self._task = BackgroundTask(self, "正在恢复备份", lambda step, stop: restore(self.db, chosen.path), done,
                                     cancellable=False)
         self._task.start()
