@@ -876,7 +876,7 @@ def test_a_short_table_ends_at_its_last_row_and_its_last_column_takes_the_spare_
     assert again.view.horizontalHeader().stretchLastSection()
 
 
-def test_print_preview_draws_the_pages_and_prints_a_range(qtbot, window, tmp_path):
+def test_print_preview_draws_the_pages_and_prints_a_range(qtbot, window, tmp_path, monkeypatch):
     """#13 point 2: an in-app preview (pdfium draws the pages into Qt's print preview), printing
     to any printer with a page range — here a PDF printer, read back."""
     import pypdfium2 as pdfium
@@ -893,12 +893,22 @@ def test_print_preview_draws_the_pages_and_prints_a_range(qtbot, window, tmp_pat
     assert f"共 {made.pages} 页" in dialog.windowTitle()
     from PySide6.QtWidgets import QToolBar
     assert "另存为 PDF…" in [a.text() for bar in dialog.findChildren(QToolBar) for a in bar.actions()]
+    scales = []
+    render = pdfium.PdfPage.render
+    monkeypatch.setattr(pdfium.PdfPage, "render", lambda page, **kw: (scales.append(kw["scale"]), render(page, **kw))[1])
+    dialog.show()                                  # the preview draws its pages at the screen's 150 dots
+    qtbot.waitUntil(lambda: len(scales) == made.pages)
+    assert set(scales) == {150 / 72}
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))
     printer.setFromTo(2, 3)
     assert paint_pages(printer, src) == 2
-    assert len(pdfium.PdfDocument(str(tmp_path / "printed.pdf"))) == 2
+    printed = pdfium.PdfDocument(str(tmp_path / "printed.pdf"))
+    assert len(printed) == 2
+    # paper gets 300 dots an inch (the preview, 150): an A4 page's image 3508 dots long
+    image = next(o for o in printed[0].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE)
+    assert max(image.get_px_size()) == 3508
 
 
 def test_weather_is_typed_by_pinyin_and_not_carried_to_the_next_form(qtbot, window, demo_db):
