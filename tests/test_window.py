@@ -1224,6 +1224,7 @@ def test_the_map_opens_with_the_whole_township_in_the_middle_and_keeps_it_there(
         return max(abs(at.x() - mid.x()), abs(at.y() - mid.y()))
 
     assert off_centre() <= 3
+    assert not tab.view.horizontalScrollBar().isVisible() and not tab.view.verticalScrollBar().isVisible()
     window.resize(1100, 650)
     qtbot.wait(50)
     assert off_centre() <= 3

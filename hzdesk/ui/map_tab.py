@@ -29,8 +29,12 @@ class _View(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setBackgroundBrush(QColor("#F4F1EA"))
         self._kept_whole: QRectF | None = None
+        # A map is moved by dragging it, as any map is: scroll bars beside the whole township
+        # fitted in the view only looked as if there were more to see.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
-            bar.actionTriggered.connect(self.leave_as_is)    # the clerk moved a scroll bar
+            bar.actionTriggered.connect(self.leave_as_is)    # the arrow keys move the map through them
 
     def leave_as_is(self, *_args) -> None:
         """No longer kept fitted: the clerk's own view (or a found marker's) stays as it is."""
