@@ -66,6 +66,21 @@ class _ChineseHelp(argparse.HelpFormatter):
             text = text[:start] + " " * (gap - extra) + text[start + gap:]
         return text
 
+    def _format_usage(self, usage, actions, groups, prefix) -> str:
+        # argparse wraps the usage counting characters: narrower until it fits as shown, and its
+        # continued lines moved right by what the Chinese "用法：" takes beyond its length.
+        width, text = self._width, super()._format_usage(usage, actions, groups, prefix)
+        try:
+            while any(_shown_width(line) > width for line in text.splitlines()) and self._width > 30:
+                self._width -= 2
+                text = super()._format_usage(usage, actions, groups, prefix)
+        finally:
+            self._width = width
+        said = prefix if prefix is not None else argparse._("usage: ")
+        shift = " " * (_shown_width(said) - len(said))
+        first, *rest = text.split("\n")
+        return "\n".join([first] + [shift + line if line.startswith(" ") else line for line in rest])
+
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
 
