@@ -1473,3 +1473,11 @@ def test_opening_another_database_waits_for_the_count_reading_this_one(qtbot, wi
     window._switch_to(str(tmp_path / "other.db"))
     assert closed_with_count_running == [False] and window.ctx.db is not old
     counted(qtbot, stats)
+
+
+def test_empty_date_and_time_boxes_show_an_example_not_a_value(qtbot, window):
+    """An empty 拆除日期 showed a grey 2025-03-05, read as the day the board came down."""
+    dialog = RecordDialog(window.ctx, PATROL, None, window)
+    qtbot.addWidget(dialog)
+    assert dialog.widgets["patrol_date"].edit.placeholderText() == "如 2025-03-05"
+    assert dialog.widgets["start_time"].placeholderText() == "如 8:30"

@@ -30,7 +30,8 @@ class DateField(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("2025-03-05")
+        # "如": an example, not a value — an empty 拆除日期 showing a grey date read as one.
+        self.edit.setPlaceholderText("如 2025-03-05")
         self.edit.editingFinished.connect(self.editingFinished)
         button = QToolButton(self)
         button.setText("▾")
@@ -394,7 +395,7 @@ def make_widget(ctx: AppContext, f: Field, parent=None) -> QWidget:
     else:
         w = TextField(parent)
         if kind == "time":
-            w.setPlaceholderText("8:30")
+            w.setPlaceholderText("如 8:30")
         elif kind == "phone":
             w.setPlaceholderText("手机或 0731-1234567")
         if f.max_len:
