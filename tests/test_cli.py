@@ -33,16 +33,16 @@ def test_help_is_laid_out_as_a_terminal_shows_chinese():
     option, and no line runs past the terminal's width, nor starts with a comma."""
     import re
 
-    from hzdesk.cli import _shown_width
+    from hzdesk.cli_help import shown_width
     for args in (["--help"], ["report", "--help"], ["demo", "--help"]):
         out = hz(*args, env={"COLUMNS": "80"}).stdout.splitlines()
         body = out[out.index(next(line for line in out if not line.strip())):]   # after the usage
-        assert all(_shown_width(line) <= 80 for line in out), args
+        assert all(shown_width(line) <= 80 for line in out), args
         usage = out[:out.index("")]                   # continued under the first option, as shown
         first = usage[0].index("[")
-        assert all(len(line) - len(line.lstrip()) == _shown_width(usage[0][:first]) for line in usage[1:])
+        assert all(len(line) - len(line.lstrip()) == shown_width(usage[0][:first]) for line in usage[1:])
         assert not any(line.strip().startswith(("、", "，", "。", "；")) for line in body), args
-        starts = {_shown_width(m.group(1)) for line in body if (m := re.match(r"(  -.*?\s{2,})\S", line))}
+        starts = {shown_width(m.group(1)) for line in body if (m := re.match(r"(  -.*?\s{2,})\S", line))}
         assert len(starts) == 1, (args, starts)
 
 
