@@ -1481,3 +1481,22 @@ def test_empty_date_and_time_boxes_show_an_example_not_a_value(qtbot, window):
     qtbot.addWidget(dialog)
     assert dialog.widgets["patrol_date"].edit.placeholderText() == "如 2025-03-05"
     assert dialog.widgets["start_time"].placeholderText() == "如 8:30"
+
+
+def test_enter_opens_the_chosen_row_as_a_double_click_does(qtbot, window, monkeypatch):
+    """The keyboard alone reached a row and could not open it: Enter opens it, in a ledger and
+    in 概览's lists, as Explorer's lists do."""
+    tab = window.show_page("patrols")
+    opened = []
+    monkeypatch.setattr(tab, "edit", lambda: opened.append(tab.selected_id()))
+    tab.view.setFocus()
+    tab.view.selectRow(0)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Return)
+    assert opened == [tab.selected_id()] and opened[0] is not None
+    overview = window.show_page("overview")
+    asked = []
+    overview.open_record.connect(lambda kind, rid: asked.append((kind, rid)))
+    overview.problems.setFocus()
+    overview.problems.selectRow(0)
+    qtbot.keyClick(overview.problems, Qt.Key.Key_Enter)
+    assert asked == [overview.problems.keys[0]]

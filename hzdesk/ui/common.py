@@ -117,6 +117,15 @@ class ChangeFollower(QObject):
         return False
 
 
+def opens_on_enter(view: QWidget, open_row: Callable[[], None]) -> None:
+    """Enter (either key) on a list opens its chosen row, as a double click does — as Explorer's
+    lists do; the keyboard alone reached a row and could not open it."""
+    from PySide6.QtGui import QKeySequence, QShortcut
+
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        QShortcut(QKeySequence(key), view, activated=open_row, context=Qt.ShortcutContext.WidgetShortcut)
+
+
 @contextmanager
 def busy(widget: QWidget, text: str) -> Iterator[None]:
     """A wait cursor and a status-bar note while something short but noticeable runs."""

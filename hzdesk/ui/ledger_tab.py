@@ -18,7 +18,7 @@ from hzdesk.services import records
 from hzdesk.services.records import FLAG_TITLES
 from hzdesk.services.settings import choices
 from hzdesk.ui import common
-from hzdesk.ui.common import AppContext, ChangeFollower, busy, show_error
+from hzdesk.ui.common import AppContext, ChangeFollower, busy, opens_on_enter, show_error
 from hzdesk.ui.field_widgets import ChoiceCombo, DateField, RefPicker
 from hzdesk.ui.record_dialog import RecordDialog
 from hzdesk.ui.table_model import LedgerTableModel
@@ -148,6 +148,7 @@ class LedgerTab(QWidget):
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setHighlightSections(False)
         self.view.doubleClicked.connect(lambda _i: self.edit())
+        opens_on_enter(self.view, lambda: self.edit())
         em = self.fontMetrics().horizontalAdvance("中")
         for i, f in enumerate(self.model.fields):
             self.view.setColumnWidth(i, max(em * f.width + 16, self.fontMetrics().horizontalAdvance(f.label) + 28))

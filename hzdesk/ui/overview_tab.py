@@ -1,6 +1,6 @@
 """概览: this month so far, chiefs behind schedule, problems to chase, boards to redo, late entries.
 
-Double-clicking a line opens the record behind it (the `open_record` signal: ledger key and id).
+Double-clicking a line (or Enter on it) opens the record behind it (the `open_record` signal: ledger key and id).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QTab
 
 from hzdesk.services.overview import overview
 from hzdesk.services.stats import percent
-from hzdesk.ui.common import FIGURES_READ, AppContext, ChangeFollower
+from hzdesk.ui.common import FIGURES_READ, AppContext, ChangeFollower, opens_on_enter
 
 
 class _List(QTableWidget):
@@ -72,10 +72,10 @@ class OverviewTab(QWidget):
         self.problems = _List(["问题编号", "河湖", "类别", "责任单位", "整改时限", "情况"], [8, 9, 5, 9, 6, 6])
         self.boards = _List(["编号", "河湖", "位置", "应于…前更新"], [6, 9, 9, 7])
         self.late = _List(["巡河日期", "巡河人", "需核实"], [6, 5, 12])
-        self.behind.itemDoubleClicked.connect(lambda _i: self._open(self.behind, "person"))
-        self.problems.itemDoubleClicked.connect(lambda _i: self._open(self.problems, "problem"))
-        self.boards.itemDoubleClicked.connect(lambda _i: self._open(self.boards, "sign_board"))
-        self.late.itemDoubleClicked.connect(lambda _i: self._open(self.late, "patrol"))
+        for table, kind in ((self.behind, "person"), (self.problems, "problem"), (self.boards, "sign_board"),
+                            (self.late, "patrol")):
+            table.itemDoubleClicked.connect(lambda _i, t=table, k=kind: self._open(t, k))
+            opens_on_enter(table, lambda t=table, k=kind: self._open(t, k))
         grid = QGridLayout()
         for i, (title, widget) in enumerate((("本月未达巡河要求的河长", self.behind),
                                              ("超期和即将到期的问题", self.problems),
