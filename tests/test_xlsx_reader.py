@@ -253,17 +253,39 @@ print(json.dumps({{"s": time.perf_counter() - t, "mb": (resource.getrusage(resou
     assert out["s"] < 5 and out["mb"] < 300, out
 
 
-@pytest.mark.parametrize("cell, unlike", [
+CELL_TAGS = [
     ('<c r="A1" t="s">', False), ('<c r="AZ199999">', False), ('<c r="Z1">', False),
     ("<cols><col min='1'/>", False), ("<cfRule type='x'>", False), ("</c><c r=\"B2\">", False),
     ("<c>", True), ("<c/>", True), ('<c s="1" r="A1">', True), ("<c r='A1'>", True),
     ('<c  r="A1">', True), ('<c\tr="A1">', True), ('<c\nr="A1">', True),
     ('<c r="BA1">', True), ('<c r="XFD1">', True), ('<c r="A200000">', True), ('<c r="A1048576">', True),
-])
+    ('<c r="AB2000000">', True),
+]
+
+
+@pytest.mark.parametrize("cell, unlike", CELL_TAGS)
 def test_what_keeps_a_sheet_from_calamine(cell, unlike):
     """#19 point 3: one pattern finds every cell tag not written as Excel writes it, or too far."""
     from hzdesk.reports.xlsx_reader import _UNLIKE_EXCEL
     assert bool(_UNLIKE_EXCEL.search(f'<row r="1">{cell}<v>1</v></c></row>'.encode())) is unlike
+
+
+@pytest.mark.parametrize("cell, unlike", CELL_TAGS + [('<x:c r="A1">', True)])
+def test_a_sheet_searched_piece_by_piece_is_judged_as_whole_wherever_it_is_cut(cell, unlike):
+    """The sheet is searched a piece at a time as it is unzipped: a piece ending inside a tag
+    (`<c ` before its `r="`) must not make an ordinary sheet look unlike Excel, and a tag cut in
+    two must still be seen. Every cut of a sheet with the tag among ordinary rows, or in its last
+    row, is tried."""
+    import io
+
+    from hzdesk.reports.xlsx_reader import _unlike_excel
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>{n}</v></c><c r="B{n}"><v>1.5</v></c></row>'
+                   for n in range(1, 9))
+    among = f'<sheetData>{rows}<row r="9">{cell}<v>1</v></c></row>{rows}</sheetData>'
+    last = f'<sheetData>{rows}<row r="9">{cell}<v>1</v></c></row></sheetData>'
+    for sheet in (among, last):
+        for size in range(1, 100):
+            assert _unlike_excel(io.BytesIO(sheet.encode()), chunk=size) is unlike, (sheet, size)
 
 
 @pytest.fixture(scope="module")

@@ -326,10 +326,9 @@ class _Reader:
         write them. Anything else, and anything calamine cannot open, goes the streaming way, which
         drops far columns and refuses rows over Excel's width as it reads."""
         from python_calamine import CalamineError
-        data = self.zip.read(part)
-        if _UNLIKE_EXCEL.search(data) or _PREFIXED_CELL.search(data):
-            return None
-        del data
+        with self.zip.open(part) as fh:
+            if _unlike_excel(fh):
+                return None
         checked()
         try:
             if self.calamine is None:
@@ -405,6 +404,33 @@ _UNLIKE_EXCEL = re.compile(rb'<c(?:[\t\r\n/>]| (?!r=")'
 #: export; in one pattern with the others, 200 ms). Text such as "a:c b" in a cell matches too:
 #: that sheet is then read the streaming way, with the same values.
 _PREFIXED_CELL = re.compile(rb':c[\s/>]')
+
+
+def _unlike_excel(fh: BinaryIO, chunk: int = 1 << 20) -> bool:
+    """Whether the sheet has anything `_UNLIKE_EXCEL` or `_PREFIXED_CELL` finds, read a megabyte
+    at a time as it is unzipped: each piece is searched while the processor's cache still holds
+    it (the large export's patrol sheet, 57 MB: 0.38 s, against 0.47 s for unzipping it whole and
+    searching that), and the sheet is never held whole.
+
+    A piece may end inside a tag (`<c ` cut before its `r="`), where a pattern matches what the
+    next piece would show to be ordinary: a match that starts in a piece's last `_OVERLAP` bytes
+    counts only at the sheet's end; otherwise those bytes are searched again with the next piece.
+    A real match, with what it looks at after it, spans at most 18 bytes (`<c r="AB2000000`), so
+    one starting before them is seen whole."""
+    data = b""
+    while True:
+        more = fh.read(chunk)
+        data = data + more if more else data
+        for pattern in (_UNLIKE_EXCEL, _PREFIXED_CELL):
+            found = pattern.search(data)
+            if found and (not more or found.start() < len(data) - _OVERLAP):
+                return True
+        if not more:
+            return False
+        data = data[-_OVERLAP:]
+
+
+_OVERLAP = 64
 
 
 #: Excel's most columns in a sheet (A … XFD).
