@@ -214,6 +214,11 @@ def command(db: Path, *words: str) -> float:
     return process(sys.executable, "-m", "hzdesk", "--db", str(db), *words)
 
 
+def shown(words: list[str]) -> str:
+    """A command as its row names it: `report rivers`, `stats` (not the options)."""
+    return " ".join(words[:2]) if words[0] == "report" else words[0]
+
+
 def process(*argv: str) -> float:
     """Seconds for one process, from start to exit; Python's from compiled bytecode, as installed."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
@@ -402,11 +407,17 @@ print(json.dumps({{"s": time.perf_counter() - t}}))
 """)
 
 
-def read_large_export(db: Path, folder: Path) -> dict:
-    """The import reader on the large set's county workbook (every safety check included)."""
+def large_export(db: Path, folder: Path) -> Path:
+    """The large set's county workbook, written into `folder` the first time it is asked for."""
     book = folder / "large-export.xlsx"
     if not book.exists():
         export_large(db, book)
+    return book
+
+
+def read_large_export(db: Path, folder: Path) -> dict:
+    """The import reader on the large set's county workbook (every safety check included)."""
+    book = large_export(db, folder)
     return child(f"""
 import time, json
 from hzdesk.reports.workbook_file import read_sheets
@@ -420,9 +431,7 @@ def read_large_export_plain(db: Path, folder: Path) -> dict:
     safety check, no tidying, one thread. It shows how fast this machine is at the floor the
     reader cannot go under, so the reader's figure can be judged on any machine (when #19 was
     filed, this took 1.2 s and the target was 1.5 s: 1.25 times it)."""
-    book = folder / "large-export.xlsx"
-    if not book.exists():
-        export_large(db, book)
+    book = large_export(db, folder)
     return child(f"""
 import time, json
 from python_calamine import CalamineWorkbook
@@ -436,9 +445,7 @@ print(json.dumps({{"s": time.perf_counter() - t, "rows": rows}}))
 def import_large(db: Path, folder: Path) -> dict:
     """The large set's county workbook imported into an empty database (#14 point 7), whole
     process as `hzdesk import` runs it: seconds and peak memory."""
-    book = folder / "large-export.xlsx"
-    if not book.exists():
-        export_large(db, book)
+    book = large_export(db, folder)
     target = folder / f"import-large-{time.perf_counter_ns()}.db"
     t = time.perf_counter()
     run = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "hzdesk", "--db", str(target), "import",
@@ -581,8 +588,7 @@ def main() -> int:
                               (["stats", "--period", "2025", "--as-of", UNTIL.isoformat()], "—"),
                               (["check"], "—")):
             took = med([command(db, *words) for _ in range(args.runs)])
-            rows.append((f"命令 hzdesk {' '.join(words[:2]) if words[0] == 'report' else words[0]}（整个进程）",
-                         f"{took:.2f} s", target))
+            rows.append((f"命令 hzdesk {shown(words)}（整个进程）", f"{took:.2f} s", target))
         if args.bundle:
             # What a clerk runs: PyInstaller's starter, its start-up hooks and the archive of
             # compiled modules, not the development interpreter.
@@ -590,8 +596,7 @@ def main() -> int:
             for words, target in ((["--version"], "—"), (["report", "rivers", "--out", str(folder / "r.pdf")],
                                                         "< 0.4 s（#19）")):
                 took = med([process(str(cli), "--db", str(db), *words) for _ in range(args.runs)])
-                rows.append((f"打包程序：hzdesk-cli {' '.join(words[:2]) if words[0] == 'report' else words[0]}"
-                             "（整个进程）", f"{took:.2f} s", target))
+                rows.append((f"打包程序：hzdesk-cli {shown(words)}（整个进程）", f"{took:.2f} s", target))
         layer = med([process(sys.executable, "-c", DATABASE_LAYER) for _ in range(args.runs)])
         rows.append(("只加载数据库层：SQLAlchemy ORM 与台账模型（整个进程；读台账的命令都不会比它快）",
                      f"{layer:.2f} s", "—"))
