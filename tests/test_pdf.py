@@ -547,3 +547,35 @@ def test_board_photos_show_each_boards_latest_photo_known_that_day(db, tmp_path)
     assert len([line for line in images.splitlines()[2:] if line.strip()]) == 1   # one picture: the known photo
     from hzdesk.reports.kinds import BINDER_PARTS
     assert "board-photos" in [k.key for k in BINDER_PARTS]
+
+
+def test_matplotlib_font_list_is_made_once_per_pc_in_hzdesk_cache(tmp_path):
+    """#19: matplotlib reads every font on the PC to make its font list (0.33 s for 126 fonts
+    here). The bundle's PyInstaller hook gave it a new, empty folder at every start, so each
+    chart paid for it again. The list is kept in hzdesk's cache folder: a second program start
+    reads it, and does not make it again. A folder the user chose (MPLCONFIGDIR) is kept."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os, time, matplotlib\n"
+            "from hzdesk.reports.charts import category_chart\n"
+            "category_chart({'垃圾': 3, '排污': 1})\n"
+            "print(matplotlib.get_cachedir())")
+    env = {k: v for k, v in os.environ.items() if k != "MPLCONFIGDIR"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+
+    def start(**more):
+        out = subprocess.run([sys.executable, "-c", code], env={**env, **more}, capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode == 0, out.stderr[-800:]
+        return out.stdout.strip().splitlines()[-1]
+
+    kept = tmp_path / "cache" / "hzdesk" / "matplotlib"
+    assert start() == str(kept)
+    [font_list] = kept.glob("fontlist-*.json")
+    made = font_list.stat().st_mtime_ns
+    os.utime(font_list, ns=(made - 10**9, made - 10**9))
+    assert start() == str(kept)
+    assert font_list.stat().st_mtime_ns == made - 10**9   # read, not made again
+    assert start(MPLCONFIGDIR=str(tmp_path / "own")) == str(tmp_path / "own")

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import io
 
+from hzdesk.paths import user_cache_dir
 from hzdesk.reports.pdf.fonts import font_path
 
 
 def _pyplot():
     import logging
+    import os
 
+    # matplotlib keeps the list of the PC's fonts in its config folder: made by reading every
+    # installed font (0.33 s for this machine's 126, against 7 ms for reading the kept list; a
+    # Windows PC has a few hundred).
+    # PyInstaller's hook for matplotlib gave the program a new, empty folder at every start, so
+    # every chart paid for that list again (installer.spec leaves the hook out). In hzdesk's own
+    # cache folder it is made once per PC; and a matplotlibrc in the user's folders does not
+    # change the office's charts. (Only before matplotlib's first import does this count.)
+    os.environ.setdefault("MPLCONFIGDIR", str(user_cache_dir() / "matplotlib"))
     import matplotlib
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # the font has one weight
     matplotlib.use("Agg")
