@@ -138,6 +138,27 @@ def test_same_values_as_openpyxl_on_openpyxl_and_our_own_files(tmp_path):
         assert list(got.fast_rows(title, part, 50)) == expected   # the Rust reader gives the same values
 
 
+def test_a_sheet_whose_cells_start_away_from_a1_keeps_its_row_numbers_and_columns(tmp_path):
+    """calamine hands rows over from the sheet's first row but from its first cell's column: the
+    fast reader puts the columns before it back, so a value is where the streaming reader and
+    openpyxl put it, and an error message names the row the clerk sees in Excel."""
+    path = tmp_path / "away.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "人员名录"
+    ws["C3"], ws["D3"] = "姓名", "电话"
+    ws["C4"], ws["E6"] = "张三", 13900139000
+    ws["D7"] = "  李四 "
+    wb.save(path)
+    expected = [(3, [None, None, "姓名", "电话"]), (4, [None, None, "张三"]),
+                (6, [None, None, None, None, 13900139000]), (7, [None, None, None, "  李四 "])]
+    got = Workbook(path)
+    title, part = got.sheets[0]
+    assert list(got.rows(part, 50)) == expected
+    assert list(got.fast_rows(title, part, 50)) == expected
+    assert list(got.fast_rows(title, part, 4, tidy=True)) == [
+        (3, [None, None, "姓名", "电话"]), (4, [None, None, "张三"]), (7, [None, None, None, "李四"])]
+
 def whole_package(path, sheet_xml: str) -> None:
     """A workbook with every part and content type a strict reader (calamine) asks for."""
     main = "application/vnd.openxmlformats-officedocument.spreadsheetml"

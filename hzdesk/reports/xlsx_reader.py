@@ -225,9 +225,13 @@ class Workbook:
             sheet = self._calamine.parse_if_safe(title, part)
         if sheet is None:
             return None
-        grid = sheet.to_python(skip_empty_area=False)
-        del sheet        # calamine's copy of the sheet goes before the rows are converted
-        return _tidied(grid, max_columns) if tidy else _converted(grid, max_columns)
+        # Row by row from calamine's own copy, never the whole sheet as Python values at once:
+        # the large export's read peaked at 332 MB with the sheet made whole first, 247 MB so.
+        # Its rows start at the sheet's first row (empty ones given as empty) but at the column
+        # of its first cell: the columns before it are put back in front.
+        lead = sheet.start[1] if sheet.start else 0
+        rows = sheet.iter_rows()
+        return _tidied(rows, lead, max_columns) if tidy else _converted(rows, lead, max_columns)
 
     def read_ahead(self, sheets: list[tuple[str, str]]) -> None:
         """Start parsing these sheets (title, part) with calamine on two background threads, the
@@ -343,12 +347,14 @@ class _Reader:
         self.zip.close()
 
 
-def _converted(grid: list[list[Any]], max_columns: int) -> Iterator[tuple[int, list[Any]]]:
-    """calamine's rows as the streaming reader gives them, each let go of as it is handed on (one
-    copy of a 100,000-row sheet in memory, not two)."""
+def _converted(rows: Iterator[list[Any]], lead: int, max_columns: int) -> Iterator[tuple[int, list[Any]]]:
+    """calamine's rows (from the sheet's first row; `lead` empty columns before its first cell's)
+    as the streaming reader gives them."""
     date, datetime, flt = dt.date, dt.datetime, float
-    for index in range(len(grid)):
-        row, grid[index] = grid[index], None
+    before = [""] * lead
+    for index, row in enumerate(rows):
+        if lead:
+            row = before + row
         # As the streaming reader gives them: empty as None, whole numbers as int (a phone
         # number must not become "13900139000.0"), a date as a datetime at midnight. Written
         # out, not a call per cell, which cost a third of the whole read. Error cells (#N/A)
@@ -364,13 +370,15 @@ def _converted(grid: list[list[Any]], max_columns: int) -> Iterator[tuple[int, l
             yield index + 1, values
 
 
-def _tidied(grid: list[list[Any]], max_columns: int) -> Iterator[tuple[int, list[Any]]]:
+def _tidied(rows: Iterator[list[Any]], lead: int, max_columns: int) -> Iterator[tuple[int, list[Any]]]:
     """`_converted` and `tidy_cells` in one pass (a 100,000-row sheet has two million cells: a
     second pass over them cost half a second)."""
     date, datetime, flt = dt.date, dt.datetime, float
     share = {}.setdefault
-    for index in range(len(grid)):
-        row, grid[index] = grid[index], None
+    before = [""] * lead
+    for index, row in enumerate(rows):
+        if lead:
+            row = before + row
         values = [(share(t, t) if (t := v.strip()) else None) if v.__class__ is str else
                   int(v) if v.__class__ is flt and v.is_integer() and -2 ** 53 < v < 2 ** 53 else
                   share(v, datetime(v.year, v.month, v.day)) if v.__class__ is date else
