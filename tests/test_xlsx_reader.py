@@ -280,7 +280,9 @@ CELL_TAGS = [
     ("<c>", True), ("<c/>", True), ('<c s="1" r="A1">', True), ("<c r='A1'>", True),
     ('<c  r="A1">', True), ('<c\tr="A1">', True), ('<c\nr="A1">', True),
     ('<c r="BA1">', True), ('<c r="XFD1">', True), ('<c r="A200000">', True), ('<c r="A1048576">', True),
-    ('<c r="AB2000000">', True),
+    ('<c r="AB2000000">', True), ('<c r="A100000">', False), ('<c r="AZ012345">', False),
+    ('<c r="A1000000">', True), ('<c r="A1" s="2"/>', False), ('<c r="">', True), ('<c r="a1">', True),
+    ('<c r="A1x">', True), ('<c\r\nr="A1">', True),
 ]
 
 
