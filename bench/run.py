@@ -27,10 +27,15 @@ CACHE = HERE / ".cache"
 UNTIL = dt.date(2026, 6, 30)
 
 
+def as_installed(env: dict | None = None) -> dict:
+    """This process's environment for a program measured as installed: Python's from compiled
+    bytecode (PYTHONDONTWRITEBYTECODE left out), with `env` on top."""
+    return {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, **(env or {})}
+
+
 def child(code: str, env: dict | None = None) -> dict:
     """Run `code` in a fresh interpreter; it prints one JSON object as its last line."""
-    full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
-    full_env.pop("PYTHONDONTWRITEBYTECODE", None)  # the installed program runs from compiled bytecode
+    full_env = as_installed({"QT_QPA_PLATFORM": "offscreen", **(env or {})})
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full_env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -221,7 +226,7 @@ def shown(words: list[str]) -> str:
 
 def process(*argv: str, env: dict | None = None) -> float:
     """Seconds for one process, from start to exit; Python's from compiled bytecode, as installed."""
-    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, **(env or {})}
+    env = as_installed(env)
     t = time.perf_counter()
     subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
@@ -467,7 +472,7 @@ def timed_import(target: Path, book: Path) -> tuple[float, float, subprocess.Com
     t = time.perf_counter()
     run = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-m", "hzdesk", "--db", str(target), "import",
                           str(book)], capture_output=True, text=True,
-                         env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"})
+                         env=as_installed())
     return time.perf_counter() - t, int(run.stderr.strip().splitlines()[-1]) / 1024, run
 
 
@@ -479,7 +484,7 @@ def import_wide_row(cells: int = 20_000_000) -> dict:
     before it is read, as a "zip bomb")."""
     import zipfile
 
-    book = CACHE / "wide-row.xlsx"
+    book = CACHE / f"wide-row-{cells}.xlsx"
     if not book.exists():
         import openpyxl
         wb = openpyxl.Workbook()
@@ -613,7 +618,7 @@ def main() -> int:
     # The installed program carries its modules compiled (PyInstaller's archive); compile ours
     # once so that start-up is not measured compiling source files.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent / "hzdesk")], check=True,
-                   env={k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+                   env=as_installed(),
                    stdout=subprocess.DEVNULL)
     med = lambda xs: statistics.median(xs)  # noqa: E731
     rows = []
