@@ -1,7 +1,5 @@
 """Declarative base with a naming convention, so batch migrations on SQLite can find constraints."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from sqlalchemy import DateTime, MetaData, func

@@ -5,8 +5,6 @@ Free-text choice columns (kind, role, category …) hold values of the office's 
 Dates are calendar dates (the ledgers never need a time zone); times of day are local.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Optional
 
