@@ -14,7 +14,7 @@ down_revision = '0014'
 branch_labels = None
 depends_on = None
 
-#: (index, table, columns) — each also declared on its model (db/models.py).
+#: (index, table, columns) — each also declared on its model (db/models/).
 INDEXES = (
     ('ix_problem_township_found', 'problem', ['township_id', 'found_on']),
     ('ix_appointment_township_role', 'appointment', ['township_id', 'role', 'level']),
