@@ -205,6 +205,14 @@ def main(argv: list[str] | None = None) -> int:
     except HzdeskError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `hzdesk stats | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        return 0
+    except OSError as exc:   # a file the command reads or writes, in words a clerk understands
+        from hzdesk.errors import os_reason
+        where = f"“{exc.filename}”：" if exc.filename else ""
+        print(f"错误：{where}{os_reason(exc)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # storage failures get words a clerk understands; others stay loud
         from hzdesk.errors import explain_storage_error
         explained = explain_storage_error(exc)
@@ -212,9 +220,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"错误：{explained}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # `hzdesk stats | head`: the reader left; not an error of ours
-        sys.stderr.close()
-        return 0
     except KeyboardInterrupt:
         print("已中断，未完成的操作没有写入。", file=sys.stderr)
         return 130

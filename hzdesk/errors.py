@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,19 +25,50 @@ class StorageUnavailable(DatabaseError):
     I/O error): nothing is wrong with its content, and it is never moved aside for this."""
 
 
+#: What a failed file operation means, by the system's error name. The system's own words are
+#: often English — the C library's "Permission denied", "No space left on device", "Is a directory"
+#: even on a Chinese Windows — so the cases a clerk meets are named here, once.
+_OS_REASONS = {
+    "ENOENT": "文件或文件夹不存在",
+    "ENOTDIR": "路径中有一段不是文件夹",
+    "EISDIR": "这是一个文件夹，不是文件",
+    "EEXIST": "已有同名的文件",
+    "EACCES": "没有读写权限，或文件正被其他程序（如 Excel、WPS）打开",
+    "EPERM": "没有读写权限",
+    "EBUSY": "文件正被其他程序使用",
+    "ENOSPC": "磁盘空间不足",
+    "EDQUOT": "磁盘配额已满",
+    "EROFS": "磁盘或文件夹是只读的",
+    "EFBIG": "文件太大",
+    "EIO": "磁盘读写出错（常见于磁盘已满或 U 盘被拔出）",
+    "ENAMETOOLONG": "文件名或路径太长",
+    "EINVAL": "文件名中有不允许的字符（如 ? * : \" < > |）",
+}
+_BY_ERRNO = {getattr(errno, name): words for name, words in _OS_REASONS.items() if hasattr(errno, name)}
+#: Windows' own numbers where they say more than the C library's: a file Excel or WPS holds open.
+_BY_WINERROR = {32: "文件正被其他程序（如 Excel、WPS）打开，请关闭后再试", 33: "文件的一部分正被其他程序锁定",
+                123: _OS_REASONS["EINVAL"], 206: _OS_REASONS["ENAMETOOLONG"]}
+#: The failures of storage itself, as opposed to a wrong name or place.
+_STORAGE = {getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EIO") if hasattr(errno, n)}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be read or written, in a clerk's words; a case not named above keeps
+    the system's own, marked as such."""
+    words = _BY_WINERROR.get(getattr(exc, "winerror", None)) or _BY_ERRNO.get(exc.errno)
+    return words or f"系统报告：{exc.strerror or exc}"
+
+
 def storage_reason(exc: BaseException) -> str | None:
     """What an I/O failure of SQLite or the system means, in a clerk's words; None when it is
     not one (the content itself is bad, or something else went wrong)."""
-    import errno
-
     text = str(exc).lower()
     if isinstance(exc, OSError):
-        return {errno.ENOSPC: "磁盘空间不足", errno.EROFS: "磁盘或文件夹是只读的", errno.EACCES: "没有读写权限",
-                errno.EPERM: "没有读写权限", errno.EIO: "磁盘读写出错"}.get(exc.errno)
+        return os_reason(exc) if exc.errno in _STORAGE else None
     for needle, words in (("full", "磁盘空间不足"), ("readonly", "文件或文件夹是只读的"),
                           ("read-only", "文件或文件夹是只读的"), ("locked", "正被其他程序占用"),
                           ("unable to open", "无法打开（没有权限，或文件夹不可写）"),
-                          ("disk i/o error", "磁盘读写出错（常见于磁盘已满或 U 盘被拔出）")):
+                          ("disk i/o error", _OS_REASONS["EIO"])):
         if needle in text:
             return words
     return None

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from hzdesk.errors import HzdeskError
+from hzdesk.errors import HzdeskError, os_reason
 
 
 @contextmanager
@@ -42,15 +42,16 @@ def atomic_output(path: str | os.PathLike, suffix: str = "") -> Iterator[str]:
             os.unlink(tmp)
 
 
-#: Why a file could not be written, for the errors a clerk can do something about.
-_WRITE_ERRORS = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已满", errno.EROFS: "磁盘或文件夹是只读的",
-                 errno.EACCES: "没有写入权限（文件是否正在 Excel/WPS 中打开？）",
-                 errno.EPERM: "没有写入权限", errno.EFBIG: "文件太大", errno.EIO: "磁盘读写出错"}
+#: The failures that are about writing this file (where it goes, the disk it goes on), whatever
+#: part of the block raised them; any other error stays as it was.
+_WRITE_FAILURES = {getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "EACCES", "EPERM", "EFBIG", "EIO",
+                                               "EISDIR", "ENAMETOOLONG") if hasattr(errno, n)}
 
 
 def _explained(exc: OSError, path: Path) -> HzdeskError | None:
-    why = _WRITE_ERRORS.get(exc.errno)
-    return HzdeskError(f"无法写入“{path}”：{why}。文件没有写出，原有文件保持不变。") if why else None
+    if exc.errno not in _WRITE_FAILURES:
+        return None
+    return HzdeskError(f"无法写入“{path}”：{os_reason(exc)}。文件没有写出，原有文件保持不变。")
 
 
 def _permissions_as_if_created(tmp: str) -> None:

@@ -33,7 +33,7 @@ from hzdesk import clock
 from hzdesk.db.engine import Database, open_database
 from hzdesk.db.server import server_url
 from hzdesk.db.guard import DatabaseInUse, InstanceLock, acquire, damaged, on_network_drive
-from hzdesk.errors import DatabaseError, NotFound, ValidationError, explain_storage_error
+from hzdesk.errors import DatabaseError, NotFound, ValidationError, explain_storage_error, os_reason
 from hzdesk.paths import is_server
 from hzdesk.services import access  # noqa: F401  (the role guard on every Session)
 
@@ -60,7 +60,7 @@ def claim(path: str | os.PathLike, *, force: bool = False) -> InstanceLock:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DatabaseError(f"无法在“{path.parent}”建立数据库文件夹（{exc.strerror or exc}）") from None
+        raise DatabaseError(f"无法在“{path.parent}”建立数据库文件夹：{os_reason(exc)}") from None
     return acquire(path, force=force)
 
 
@@ -82,6 +82,8 @@ def open_for_command(path: str | os.PathLike, *, writes: bool, create: bool = Fa
         finally:
             db.close()
         return
+    if Path(path).is_dir():
+        raise DatabaseError(f"“{path}”是一个文件夹，不是数据库文件。请在 --db 后写出数据库文件的路径，如 台账.db。")
     if not create and not Path(path).is_file():
         raise NotFound(f"找不到数据库文件“{path}”。请检查 --db 后的路径；新数据库请用主窗口新建，"
                        "或用 hzdesk demo / hzdesk import 建立。")

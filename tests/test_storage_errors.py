@@ -1,6 +1,7 @@
 """A full disk or a read-only file: a clear Chinese message, nothing half-saved, typing kept."""
 
 import os
+import re
 import stat
 
 import pytest
@@ -130,3 +131,79 @@ def test_a_database_on_read_only_media_opens_read_only_with_a_banner(db, qtbot, 
     finally:
         ro.close()
         lock.release()
+
+
+def test_a_failed_file_operation_is_told_in_chinese():
+    """The C library's words are English even on a Chinese Windows ("Is a directory", "Permission
+    denied"); the cases a clerk meets are named once (errors.os_reason), the rest marked as the
+    system's."""
+    import errno
+
+    from hzdesk.errors import os_reason, storage_reason
+
+    assert os_reason(IsADirectoryError(errno.EISDIR, "Is a directory")) == "这是一个文件夹，不是文件"
+    assert os_reason(FileNotFoundError(errno.ENOENT, "No such file or directory")) == "文件或文件夹不存在"
+    assert "Excel" in os_reason(PermissionError(errno.EACCES, "Permission denied"))
+    held = PermissionError(errno.EACCES, "另一个程序正在使用此文件，进程无法访问。")
+    held.winerror = 32   # Windows: a workbook Excel or WPS has open
+    assert os_reason(held) == "文件正被其他程序（如 Excel、WPS）打开，请关闭后再试"
+    assert os_reason(OSError(errno.ENOTEMPTY, "Directory not empty")) == "系统报告：Directory not empty"
+    assert storage_reason(OSError(errno.ENOSPC, "No space left on device")) == "磁盘空间不足"
+    assert storage_reason(FileNotFoundError(errno.ENOENT, "x")) is None   # a wrong path is not storage
+
+
+@pytest.mark.parametrize("args, said", [
+    (["export", "{folder}"], "“{folder}”：这是一个文件夹，不是文件。文件没有写出"),
+    (["report", "rivers", "--out", "{folder}"], "“{folder}”：这是一个文件夹，不是文件。文件没有写出"),
+    (["import", "{folder}/无此文件.xlsx"], "“{folder}/无此文件.xlsx”：文件或文件夹不存在"),
+    (["restore", "{folder}/无此备份.db"], "备份文件“{folder}/无此备份.db”不存在"),
+    (["restore", "{folder}/garbled.db"], "备份文件“{folder}/garbled.db”已损坏，或不是数据库文件"),
+    (["tracks", "import", "{folder}/garbled.db"], "“{folder}/garbled.db”是一个文件，这里要的是放轨迹文件的文件夹"),
+    (["--db", "{folder}", "stats", "--period", "2025"], "“{folder}”是一个文件夹，不是数据库文件"),
+])
+def test_a_wrong_path_on_the_command_line_is_told_in_chinese(db, tmp_path, capsys, args, said):
+    from hzdesk import cli
+
+    folder = tmp_path / "文件夹"
+    folder.mkdir()
+    (folder / "garbled.db").write_bytes(b"not a database, just bytes" * 40)
+    db.close()
+    words = [a.format(folder=folder) for a in args]
+    code = cli.main(words if words[0] == "--db" else ["--db", str(db.path), *words])
+    err = capsys.readouterr().err
+    assert code == 2 and said.format(folder=folder) in err, err
+    english = set(re.findall(r"[A-Za-z]{3,}", err.replace(str(folder), "")))
+    assert english <= {"garbled", "xlsx", "hzdesk", "tracks", "attach"}, err   # no system's English
+
+
+def test_an_unexpected_file_error_in_a_command_is_told_in_chinese(db, monkeypatch, capsys):
+    """Whatever file a command trips on, the clerk reads which one and why, not a traceback; a
+    reader that left the pipe (`hzdesk stats | head`) is no error at all."""
+    import errno
+    import io
+
+    from hzdesk import cli
+
+    def denied(args):
+        raise PermissionError(errno.EACCES, "Permission denied", "县级报送.xlsx")
+    monkeypatch.setitem(cli.COMMANDS, "stats", denied)
+    assert cli.main(["--db", str(db.path), "stats", "--period", "2025"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：“县级报送.xlsx”：没有读写权限") and "Permission" not in err
+
+    def reader_left(args):
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+    monkeypatch.setitem(cli.COMMANDS, "stats", reader_left)
+    monkeypatch.setattr(cli.sys, "stderr", io.StringIO())
+    assert cli.main(["--db", str(db.path), "stats", "--period", "2025"]) == 0
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs a folder where no file can be made (Linux /proc)")
+def test_a_folder_where_no_lock_can_be_made_is_not_said_to_be_in_use(tmp_path):
+    """A database in a protected folder: the lock could not be taken because its file could not
+    be made, and the clerk was told another user had the database open."""
+    from hzdesk.office import claim
+
+    with pytest.raises(DatabaseError) as caught:
+        claim("/proc/台账.db")
+    assert "建不了它旁边的锁文件" in str(caught.value) and "正由" not in str(caught.value)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hzdesk import clock
 from hzdesk.db.identity import APPLICATION_ID
-from hzdesk.errors import DatabaseError
+from hzdesk.errors import DatabaseError, storage_reason
 
 COUNTED = ("water_body", "person", "appointment", "sign_board", "patrol", "problem", "problem_event",
            "attachment", "audit_entry")
@@ -48,10 +48,13 @@ def _counts(con: sqlite3.Connection) -> dict[str, int]:
 
 def verify(path: Path) -> dict[str, int]:
     """Open a database file read-only and check it; returns its row counts or raises."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatabaseError(f"“{path}”是一个文件夹，不是备份文件。" if path.is_dir() else f"备份文件“{path}”不存在。")
     try:
-        con = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"备份文件“{path}”无法打开：{exc}") from exc
+        raise DatabaseError(f"备份文件“{path}”无法打开：{storage_reason(exc) or '不是可读取的数据库文件'}。") from exc
     try:
         if con.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             raise DatabaseError(f"“{path}”不是河长办台账的数据库或备份。")
@@ -60,7 +63,9 @@ def verify(path: Path) -> dict[str, int]:
             raise DatabaseError(f"备份文件“{path}”校验未通过：{result}")
         return _counts(con)
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"备份文件“{path}”已损坏：{exc}") from exc
+        reason = storage_reason(exc)   # a full or unplugged disk says nothing about the copy itself
+        raise DatabaseError(f"备份文件“{path}”现在无法读取：{reason}。" if reason
+                            else f"备份文件“{path}”已损坏，或不是数据库文件。") from exc
     except UnicodeDecodeError as exc:   # a garbled file's check quoting bytes that are not UTF-8 (guard.damaged)
         raise DatabaseError(f"备份文件“{path}”已损坏（校验信息中含有无法识别的内容）。") from exc
     finally:

@@ -20,7 +20,7 @@ from hzdesk.db import audit  # noqa: F401  (registers the audit hook on every Se
 from hzdesk.db import township as township_rules  # (registers the township scope on every Session)
 from hzdesk.db.township import COUNTY, SCOPE
 from hzdesk.collation import sort_key
-from hzdesk.errors import DamagedDatabase, DatabaseError, StorageUnavailable, storage_reason
+from hzdesk.errors import DamagedDatabase, DatabaseError, StorageUnavailable, os_reason, storage_reason
 
 from hzdesk.db.identity import APPLICATION_ID  # noqa: F401  (PRAGMA application_id: "HZDK")
 from hzdesk.db.revisions import MIGRATIONS_DIR, alembic_config, known_revisions  # noqa: F401  (re-exported)
@@ -215,7 +215,8 @@ def _start_anchor(path: Path, engine: Engine) -> None:
 
 
 def _unavailable(path: Path, exc: BaseException) -> StorageUnavailable:
-    return StorageUnavailable(f"数据库文件“{path}”现在无法读取：{storage_reason(exc) or exc}。"
+    reason = os_reason(exc) if isinstance(exc, OSError) else storage_reason(exc) or exc
+    return StorageUnavailable(f"数据库文件“{path}”现在无法读取：{reason}。"
                               "文件本身没有损坏，也没有作任何改动；请处理后再打开（如清理磁盘、换到可写的文件夹）。")
 
 
@@ -269,7 +270,7 @@ def open_database(path: str | os.PathLike, *, create: bool = True) -> Database:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DatabaseError(f"无法创建文件夹“{path.parent}”：{exc.strerror}") from exc
+            raise DatabaseError(f"无法创建文件夹“{path.parent}”：{os_reason(exc)}") from exc
     if revision != head:
         if revision is not None:  # an existing database about to change shape: keep a copy first
             from hzdesk.db.backup import backup

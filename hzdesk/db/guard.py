@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hzdesk import clock
-from hzdesk.errors import DatabaseError, storage_reason
+from hzdesk.errors import DatabaseError, os_reason, storage_reason
 
 
 class DatabaseInUse(DatabaseError):
@@ -101,18 +101,34 @@ def acquire(db_path: str | os.PathLike, *, force: bool = False) -> InstanceLock:
         try:
             os_lock.acquire(timeout=0)
         except Timeout:
+            unmade = _why_not_made(lock)
+            if unmade:   # nobody holds it: it could not be made (a read-only or protected folder)
+                raise DatabaseError(f"无法在文件夹“{lock.parent}”中打开数据库：建不了它旁边的锁文件（{unmade}）。"
+                                    "请把数据库放在可写的文件夹中，如“文档”。") from None
             other = _read_note(note)
             raise DatabaseInUse(
                 f"数据库“{db_path.name}”正由 {other.get('user', '另一位用户')}（电脑 {other.get('host', '未知')}）"
                 f"于 {other.get('since', '早些时候')} 打开。为免数据冲突，请先关闭那边的窗口再打开。") from None
         except OSError as exc:
-            raise DatabaseError(f"无法锁定数据库“{db_path.name}”：{exc.strerror or exc}") from None
+            raise DatabaseError(f"无法锁定数据库“{db_path.name}”：{os_reason(exc)}") from None
     unclean = note.exists() or bool(legacy.get("pid"))
     try:
         _write_note(note, me)
     except OSError:
         pass   # the note only names the holder; the lock itself is what protects the data
     return InstanceLock(lock, unclean, os_lock, note)
+
+
+def _why_not_made(lock: Path) -> str | None:
+    """Why the lock file cannot be made, when that is why the lock could not be taken; None when
+    it is there (then someone holds it)."""
+    if lock.exists():
+        return None
+    try:
+        lock.touch()
+    except OSError as exc:
+        return os_reason(exc)
+    return None
 
 
 def _user() -> str:

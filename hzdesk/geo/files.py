@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from hzdesk.errors import HzdeskError
+from hzdesk.errors import HzdeskError, os_reason
 from hzdesk.geo.coords import Point
 
 MAX_FILE = 30 * 1024 * 1024          # a day's track at one fix a second is ~10 MB of GPX
@@ -68,7 +68,7 @@ def read_geo_file(path: str | Path) -> GeoFile:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise GeoFileError(f"无法打开文件“{path.name}”：{exc.strerror or exc}") from None
+        raise GeoFileError(f"无法打开文件“{path.name}”：{os_reason(exc)}") from None
     if size > MAX_FILE:
         raise GeoFileError(f"文件“{path.name}”超过 {MAX_FILE // 1024 // 1024} MB，不像是一条轨迹，已拒绝。")
     suffix = path.suffix.lower()

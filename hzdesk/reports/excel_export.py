@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from hzdesk.files import atomic_output
 from hzdesk.db import models as m
-from hzdesk.errors import HzdeskError
+from hzdesk.errors import HzdeskError, os_reason
 from hzdesk.parsing import format_amounts
 from hzdesk.reports.sheets import COMPANIONS, NAMED_ON_WATER, SHEETS, Sheet
 from hzdesk.reports.xlsx import XlsxWriter
@@ -175,5 +175,5 @@ def write_workbook(path: str | os.PathLike, session: Session, *, period: tuple[d
                         ["说明", "代码列（河湖编码）旁的名称列只供阅读，导入时以编码为准。"]):
                 about.append(row)
     except OSError as exc:
-        raise HzdeskError(f"无法写入“{path}”：{exc.strerror}（文件是否正在 Excel/WPS 中打开？）") from exc
+        raise HzdeskError(f"无法写入“{path}”：{os_reason(exc)}") from exc
     return counts

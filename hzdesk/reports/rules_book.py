@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hzdesk.errors import HzdeskError
+from hzdesk.errors import HzdeskError, os_reason
 from hzdesk.fields import FREQUENCY_RULE
 from hzdesk.files import atomic_output
 from hzdesk.reports.excel_export import cell_value
@@ -30,7 +30,7 @@ def write_rules(path: str | os.PathLike, session: Session) -> int:
             for row in rows:
                 ws.append([cell_value(row[k]) if row[k] is not None else None for k in rule_sets.KEYS])
     except OSError as exc:
-        raise HzdeskError(f"无法写入“{path}”：{exc.strerror}（文件是否正在 Excel/WPS 中打开？）") from exc
+        raise HzdeskError(f"无法写入“{path}”：{os_reason(exc)}") from exc
     return len(rows)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from hzdesk.collector import collector_resting
-from hzdesk.errors import HzdeskError
+from hzdesk.errors import HzdeskError, os_reason
 from hzdesk.reports.sheets import SHEET_BY_NAME
 from hzdesk.reports.xlsx_reader import EXCEL_COLUMNS, TooWide, UnsafeXml, Workbook, tidy_cells
 
@@ -31,7 +31,7 @@ def check_container(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ImportRefused(f"无法读取文件“{path}”：{exc.strerror}") from exc
+        raise ImportRefused(f"无法读取文件“{path}”：{os_reason(exc)}") from exc
     if size > MAX_FILE_BYTES:
         raise ImportRefused(f"文件太大（{size // 1024 // 1024} MB），超过 {MAX_FILE_BYTES // 1024 // 1024} MB 的上限。")
     with open(path, "rb") as fh:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from hzdesk.paths import attachments_dir
 from hzdesk.db import models as m
-from hzdesk.errors import ValidationError
+from hzdesk.errors import ValidationError, os_reason
 
 MAX_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 60_000_000          # a 60-megapixel photo; more is a decompression bomb, not a photo
@@ -130,7 +130,7 @@ def add_attachment(session: Session, store: Path, owner_type: str, owner_id: int
     try:
         size = source.stat().st_size
     except OSError as exc:
-        raise ValidationError({"file": f"无法读取文件：{exc.strerror}"}) from exc
+        raise ValidationError({"file": f"无法读取文件：{os_reason(exc)}"}) from exc
     if size > MAX_BYTES:
         raise ValidationError({"file": f"文件太大（{size / 1024 / 1024:.1f} MB），附件最大 {MAX_BYTES // 1024 // 1024} MB"})
     if size == 0:

@@ -82,6 +82,9 @@ def plan_track_import(session: Session, folder: str | Path, datum: str = "auto")
     from hzdesk.geo.files import read_geo_file
 
     folder = Path(folder)
+    if folder.is_file():
+        raise HzdeskError(f"“{folder}”是一个文件，这里要的是放轨迹文件的文件夹；一个文件请挂到它的巡河记录上"
+                          "（巡河记录 → 轨迹…，或 hzdesk tracks attach）。")
     if not folder.is_dir():
         raise HzdeskError(f"文件夹“{folder}”不存在。")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())

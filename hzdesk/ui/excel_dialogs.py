@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayo
                                QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from hzdesk import clock
-from hzdesk.errors import HzdeskError
+from hzdesk.errors import HzdeskError, os_reason
 from hzdesk.ui.common import AppContext, BackgroundTask, ok_cancel, show_error
 
 
@@ -102,7 +102,7 @@ class ImportPreview(QDialog):
             try:
                 write_error_workbook(path, result)
             except OSError as exc:
-                QMessageBox.warning(self, "保存错误清单", f"无法保存：{exc.strerror}")
+                QMessageBox.warning(self, "保存错误清单", f"无法保存：{os_reason(exc)}")
                 return
             self.error_file = path
 

@@ -13,6 +13,8 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPaintEngine, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QToolBar, QWidget
 
+from hzdesk.errors import os_reason
+
 PREVIEW_DPI = 150   # the screen's preview: a page renders in 0.03 s
 PRINT_DPI = 300     # paper: 9-point Chinese stays sharp on an office laser printer; 0.07 s a page
 
@@ -91,7 +93,7 @@ def _save_copy(parent: QWidget, pdf_path: str | Path, title: str) -> None:
     try:
         shutil.copyfile(pdf_path, target)
     except OSError as exc:
-        QMessageBox.warning(parent, "另存为 PDF", f"无法保存：{exc.strerror}")
+        QMessageBox.warning(parent, "另存为 PDF", f"无法保存：{os_reason(exc)}")
         return
     QMessageBox.information(parent, "另存为 PDF", f"已保存到\n{target}")
 
