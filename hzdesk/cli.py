@@ -209,9 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as exc:   # a file the command reads or writes, in words a clerk understands
-        from hzdesk.errors import os_reason
-        where = f"“{exc.filename}”：" if exc.filename else ""
-        print(f"错误：{where}{os_reason(exc)}", file=sys.stderr)
+        from hzdesk.errors import file_failure
+        print(f"错误：{file_failure(exc)}", file=sys.stderr)
         return 2
     except Exception as exc:  # storage failures get words a clerk understands; others stay loud
         from hzdesk.errors import explain_storage_error

@@ -59,6 +59,11 @@ def os_reason(exc: OSError) -> str:
     return words or f"系统报告：{exc.strerror or exc}"
 
 
+def file_failure(exc: OSError) -> str:
+    """A failed file operation as a clerk reads it: which file, and why."""
+    return (f"“{exc.filename}”：" if exc.filename else "") + os_reason(exc)
+
+
 def storage_reason(exc: BaseException) -> str | None:
     """What an I/O failure of SQLite or the system means, in a clerk's words; None when it is
     not one (the content itself is bad, or something else went wrong)."""

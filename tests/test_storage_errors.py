@@ -198,6 +198,17 @@ def test_an_unexpected_file_error_in_a_command_is_told_in_chinese(db, monkeypatc
     assert cli.main(["--db", str(db.path), "stats", "--period", "2025"]) == 0
 
 
+def test_an_unexpected_file_error_in_the_window_is_told_in_chinese(qtbot, monkeypatch):
+    import errno
+
+    from hzdesk.ui import common
+
+    shown = []
+    monkeypatch.setattr(common.QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    common.show_error(None, "导出 Excel", PermissionError(errno.EACCES, "Permission denied", "县级报送.xlsx"))
+    assert shown == ["无法读写文件：“县级报送.xlsx”：没有读写权限，或文件正被其他程序（如 Excel、WPS）打开"]
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs a folder where no file can be made (Linux /proc)")
 def test_a_folder_where_no_lock_can_be_made_is_not_said_to_be_in_use(tmp_path):
     """A database in a protected folder: the lock could not be taken because its file could not

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
 
-from hzdesk.errors import HzdeskError
+from hzdesk.errors import HzdeskError, file_failure
 
 if TYPE_CHECKING:   # the operations layer (and SQLAlchemy under it) loads after the window's frame
     from hzdesk.office import Changes, Database
@@ -151,7 +151,12 @@ def ok_cancel(ok_text: str, accept: Callable[[], None], reject: Callable[[], Non
 
 
 def show_error(parent: QWidget | None, title: str, exc: Exception) -> None:
-    text = str(exc) if isinstance(exc, HzdeskError) else f"出现了意外错误：{exc}"
+    if isinstance(exc, HzdeskError):
+        text = str(exc)
+    elif isinstance(exc, OSError):   # a file: which one and why, in Chinese (the system's words are often English)
+        text = f"无法读写文件：{file_failure(exc)}"
+    else:
+        text = f"出现了意外错误：{exc}"
     QMessageBox.warning(parent, title, text)
 
 
