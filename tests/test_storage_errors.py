@@ -160,6 +160,7 @@ def test_a_failed_file_operation_is_told_in_chinese():
     (["restore", "{folder}/garbled.db"], "备份文件“{folder}/garbled.db”已损坏，或不是数据库文件"),
     (["tracks", "import", "{folder}/garbled.db"], "“{folder}/garbled.db”是一个文件，这里要的是放轨迹文件的文件夹"),
     (["--db", "{folder}", "stats", "--period", "2025"], "“{folder}”是一个文件夹，不是数据库文件"),
+    (["--db", "{folder}/damaged.db", "stats", "--period", "2025"], "数据库文件“{folder}/damaged.db”已损坏，无法读取。"),
 ])
 def test_a_wrong_path_on_the_command_line_is_told_in_chinese(db, tmp_path, capsys, args, said):
     from hzdesk import cli
@@ -167,13 +168,24 @@ def test_a_wrong_path_on_the_command_line_is_told_in_chinese(db, tmp_path, capsy
     folder = tmp_path / "文件夹"
     folder.mkdir()
     (folder / "garbled.db").write_bytes(b"not a database, just bytes" * 40)
+    (folder / "damaged.db").write_bytes(db.path.read_bytes()[:100] + b"\x5a" * 8092)   # SQLite's header, then noise
     db.close()
     words = [a.format(folder=folder) for a in args]
     code = cli.main(words if words[0] == "--db" else ["--db", str(db.path), *words])
     err = capsys.readouterr().err
     assert code == 2 and said.format(folder=folder) in err, err
     english = set(re.findall(r"[A-Za-z]{3,}", err.replace(str(folder), "")))
-    assert english <= {"garbled", "xlsx", "hzdesk", "tracks", "attach"}, err   # no system's English
+    assert english <= {"garbled", "damaged", "xlsx", "hzdesk", "tracks", "attach"}, err   # no system's English
+
+
+def test_a_file_that_is_no_basemap_is_told_in_chinese(tmp_path):
+    from hzdesk.geo.basemap import BasemapError, open_basemap
+
+    tiles = tmp_path / "底图.mbtiles"
+    tiles.write_bytes(b"no tiles here" * 100)
+    with pytest.raises(BasemapError) as caught:
+        open_basemap(tiles)
+    assert str(caught.value) == "“底图.mbtiles”不是可用的 MBTiles 底图文件（不是 SQLite 文件，或缺少瓦片表）。"
 
 
 def test_an_unexpected_file_error_in_a_command_is_told_in_chinese(db, monkeypatch, capsys):

@@ -188,7 +188,7 @@ def inspect_file(path: Path) -> tuple[int, str | None]:
         # file is never treated as damaged for it. Only SQLite finding the content bad is damage.
         if storage_reason(exc):
             raise _unavailable(path, exc) from exc
-        raise DamagedDatabase(f"数据库文件“{path}”已损坏，无法读取（{exc}）。") from exc
+        raise DamagedDatabase(f"数据库文件“{path}”已损坏，无法读取。") from exc   # SQLite's English stays in the chain
     # Every hzdesk database carries its application id from its first migration on. A SQLite file
     # without it is taken only when it is blank (no tables, no user_version: a creation that was
     # cut short); anything else belongs to other software and is never written to.

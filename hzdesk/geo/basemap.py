@@ -47,8 +47,8 @@ class MBTiles:
             self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
             meta = dict(self.db.execute("SELECT name, value FROM metadata").fetchall())
             zooms = self.db.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise BasemapError(f"“{path.name}”不是可用的 MBTiles 底图文件（{exc}）。") from None
+        except sqlite3.DatabaseError:
+            raise BasemapError(f"“{path.name}”不是可用的 MBTiles 底图文件（不是 SQLite 文件，或缺少瓦片表）。") from None
         if zooms[0] is None:
             raise BasemapError(f"“{path.name}”里没有瓦片。")
         self.min_zoom, self.max_zoom = int(zooms[0]), int(zooms[1])
