@@ -143,7 +143,6 @@ def write_workbook(path: str | os.PathLike, session: Session, *, period: tuple[d
                    should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
     """Write the standard workbook to `path` (atomically: a temporary file, then renamed)."""
     from hzdesk import __version__, clock
-    from hzdesk.services.settings import get_setting
 
     path = Path(path)
     counts: dict[str, int] = {}

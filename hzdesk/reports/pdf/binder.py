@@ -20,7 +20,7 @@ from hzdesk.reports.pdf.fonts import register
 from hzdesk.reports.pdf.pages import PageNumbers, info
 from hzdesk.reports.pdf.render import MM, count_pages, write_ledger
 from hzdesk.reports.pdf.ledgers import build
-from hzdesk.services.settings import get_setting, printed_office
+from hzdesk.services.settings import printed_office
 
 PARTS = [(k.key, k.title) for k in BINDER_PARTS]   # the registry says which kinds, in which order
 
