@@ -178,8 +178,14 @@ def test_hostile_and_broken_files_are_refused_in_chinese(tmp_path):
         read_geo_file(bomb)
     broken = tmp_path / "broken.kml"
     broken.write_text("<kml><Placemark>", encoding="utf-8")
-    with pytest.raises(GeoFileError, match="不是有效的 XML"):
+    with pytest.raises(GeoFileError) as caught:
         read_geo_file(broken)
+    assert str(caught.value) == "“broken.kml”不是有效的 XML 文件（第 1 行第 17 个字符处出错）。"   # not expat's English
+    workbook = tmp_path / "县级报送.xlsx"    # a zip, as a KMZ is, with no KML in it
+    with zipfile.ZipFile(workbook, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(GeoFileError, match="^“县级报送.xlsx”不是河道线或轨迹文件：可用 GPX、KML/KMZ"):
+        read_geo_file(workbook)
     zipped = tmp_path / "big.kmz"
     with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("doc.kml", "<kml>" + " " * 5_000_000 + "</kml>")

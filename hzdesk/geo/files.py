@@ -78,7 +78,7 @@ def read_geo_file(path: str | Path) -> GeoFile:
     if suffix == ".zip" or (suffix != ".kmz" and data[:4] == b"PK\x03\x04" and _has_shapefile(path)):
         return _zipped_shapefile(path)
     if suffix == ".kmz" or data[:4] == b"PK\x03\x04":
-        data = _kml_in_kmz(path)
+        data = _kml_in_kmz(path, said_kmz=suffix == ".kmz")
         suffix = ".kml"
     if suffix in (".geojson", ".json") or data.lstrip()[:1] == b"{":
         return _geojson(data, path.name)
@@ -88,15 +88,19 @@ def read_geo_file(path: str | Path) -> GeoFile:
         return _gpx(root)
     if kind == "kml" or suffix == ".kml":
         return _kml(root)
-    raise GeoFileError(f"“{path.name}”不是 GPX、KML、GeoJSON 或 shapefile 文件（根元素为 {kind}）。")
+    raise GeoFileError(_NOT_GEO.format(name=path.name))
 
 
-def _kml_in_kmz(path: Path) -> bytes:
+_NOT_GEO = "“{name}”不是河道线或轨迹文件：可用 GPX、KML/KMZ、GeoJSON，或 shapefile（.shp 或其 .zip）。"
+
+
+def _kml_in_kmz(path: Path, *, said_kmz: bool) -> bytes:
+    """The KML inside a KMZ; a zip of something else (a workbook, a Word file) is no geo file."""
     try:
         with zipfile.ZipFile(path) as z:
             names = [i for i in z.infolist() if i.filename.lower().endswith(".kml")]
             if not names:
-                raise GeoFileError(f"“{path.name}”里没有 KML 文件。")
+                raise GeoFileError(f"“{path.name}”里没有 KML 文件。" if said_kmz else _NOT_GEO.format(name=path.name))
             info = next((i for i in names if i.filename.lower() == "doc.kml"), names[0])
             if info.file_size > MAX_UNPACKED or info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise GeoFileError(f"“{path.name}”解压后过大，已拒绝。")
@@ -116,7 +120,8 @@ def _parse(data: bytes, name: str):
     except DefusedXmlException:
         raise GeoFileError(f"“{name}”含有不安全的 XML 内容（DTD 或实体定义），已拒绝。") from None
     except ParseError as exc:
-        raise GeoFileError(f"“{name}”不是有效的 XML 文件（{exc}）。") from None
+        line, column = exc.position
+        raise GeoFileError(f"“{name}”不是有效的 XML 文件（第 {line} 行第 {column + 1} 个字符处出错）。") from None
 
 
 def _local(tag: str) -> str:
