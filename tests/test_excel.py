@@ -419,6 +419,20 @@ def test_not_a_workbook(base_db, tmp_path):
     refused(base_db, broken, "损坏")
 
 
+
+def test_a_workbook_cut_short_is_refused_in_chinese(base_db, tmp_path):
+    """A sheet whose XML stops half-way (a copy broken off, a damaged USB stick): the clerk read
+    "读取工作簿时出错（ParseError）", Python's name for it."""
+    whole, cut = tmp_path / "whole.xlsx", tmp_path / "cut.xlsx"
+    with base_db.session() as s:
+        write_workbook(whole, s)
+    with zipfile.ZipFile(whole) as src, zipfile.ZipFile(cut, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            data = src.read(info)
+            z.writestr(info, data[:len(data) // 2] if info.filename.startswith("xl/worksheets/") else data)
+    refused(base_db, cut, "^工作簿的内容读不出来（文件不完整或已损坏），没有导入任何数据。请在 Excel 或 WPS 中打开它")
+
+
 def test_zip_bomb_is_refused(base_db, tmp_path):
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:

@@ -95,6 +95,11 @@ def _header_row(rows, known: Any, name: str, notices: list[str]):
     return seen[0] if seen else None
 
 
+#: A zip or XML error of any kind (Python's names for them mean nothing to a clerk).
+UNREADABLE = ("工作簿的内容读不出来（文件不完整或已损坏），没有导入任何数据。"
+              "请在 Excel 或 WPS 中打开它，另存为 .xlsx 后再导入。")
+
+
 def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[list[str], list[tuple[int, list[Any]]]]], list[str]]:
     """{sheet name: (headers, [(row number, values)])} for the sheets we know (the county sheets,
     or the names in `known`); notices for the rest. Every safety check of an import applies."""
@@ -106,7 +111,7 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
     except Exception as exc:  # zip and XML errors of many kinds; all mean "unreadable"
         if _unsafe_xml(exc):
             raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
-        raise ImportRefused(f"无法读取工作簿（{type(exc).__name__}），文件可能已损坏。") from exc
+        raise ImportRefused(UNREADABLE) from exc
     wanted = [(title, part) for title, part in wb.sheets if title.strip() in known]
     read: dict[str, tuple[tuple[list[str], list[tuple[int, list[Any]]]] | None, list[str]]] = {}
     # The rows read are all kept (they are what this returns) and hold no cycles: the collector
@@ -128,7 +133,7 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
     except Exception as exc:
         if _unsafe_xml(exc):
             raise ImportRefused("文件中含有不安全的 XML 内容（实体定义），已拒绝导入。") from exc
-        raise ImportRefused(f"读取工作簿时出错（{type(exc).__name__}），文件可能已损坏。") from exc
+        raise ImportRefused(UNREADABLE) from exc
     finally:
         wb.close()
     out: dict[str, tuple[list[str], list[tuple[int, list[Any]]]]] = {}
