@@ -419,7 +419,6 @@ def test_not_a_workbook(base_db, tmp_path):
     refused(base_db, broken, "损坏")
 
 
-
 def test_a_workbook_cut_short_is_refused_in_chinese(base_db, tmp_path):
     """A sheet whose XML stops half-way (a copy broken off, a damaged USB stick): the clerk read
     "读取工作簿时出错（ParseError）", Python's name for it."""
