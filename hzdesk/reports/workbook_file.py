@@ -4,8 +4,8 @@ workbook, the 巡河规则 workbook), so a hostile file is refused the same way 
 
 from __future__ import annotations
 
-
 import zipfile
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -78,8 +78,9 @@ TITLE_ROWS = 5
 
 
 def _header_row(rows, known: Any, name: str, notices: list[str]):
-    """The row holding the column headers: the first that names two of the sheet's columns among
-    its first rows (title rows above it are skipped, and said); else the first row."""
+    """The row holding the column headers, and the rows read past it while looking: the first row
+    that names two of the sheet's columns among its first rows (title rows above it are skipped,
+    and said); else the first row, and the rows after it are data, every one of them."""
     sheet = known.get(name) if isinstance(known, dict) else None
     headers = {c.header for c in getattr(sheet, "columns", ())}
     seen = []
@@ -89,10 +90,12 @@ def _header_row(rows, known: Any, name: str, notices: list[str]):
         if not headers or len(names & headers) >= 2:
             if len(seen) > 1:
                 notices.append(f"“{name}”表头在第 {row[0]} 行，上方的 {len(seen) - 1} 行标题已跳过。")
-            return row
+            return row, []
         if len(seen) > TITLE_ROWS:
             break
-    return seen[0] if seen else None
+    # A sheet whose header names one known column (a 人员名录 of names only): the rows looked at
+    # are its first data rows. They were once dropped, silently.
+    return (seen[0], seen[1:]) if seen else (None, [])
 
 
 #: A zip or XML error of any kind (Python's names for them mean nothing to a clerk).
@@ -156,9 +159,10 @@ def _read_sheet(wb: Workbook, title: str, part: str, known: Any, notices: list[s
     fast = wb.fast_rows(title, part, MAX_COLUMNS + 1, tidy=True)
     share = {}.setdefault     # the streaming way tidies here, the fast way as it converts
     rows = fast if fast is not None else ((n, tidy_cells(v, share)) for n, v in wb.rows(part, MAX_COLUMNS + 1))
-    first = _header_row(rows, known, name, notices)
+    first, looked_at = _header_row(rows, known, name, notices)
     if first is None:
         return None
+    rows = chain(looked_at, rows)
     header_row = first[1]
     if len(header_row) > MAX_COLUMNS:
         raise ImportRefused(f"工作表“{name}”的列数过多，已拒绝导入。")
