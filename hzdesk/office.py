@@ -367,12 +367,22 @@ def import_workbook(db: Database, file: str | os.PathLike, *, dry_run: bool = Fa
     """Check a county workbook in full and, unless `dry_run`, write it — after a 导入前 backup."""
     from hzdesk.reports.excel_import import import_workbook as run_import
 
-    if not dry_run and not db.on_server:   # a server's backups are its administrator's
-        from hzdesk.db.backup import backup
-        progress("导入前备份")
-        backup(db.path, "导入前")
     with db.session(write=not dry_run) as s:
-        return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop)
+        return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop,
+                          before_commit=lambda: _safety_copy(db, progress))
+
+
+def _safety_copy(db: Database, progress: Callable[[str], None] = lambda s: None) -> None:
+    """The 导入前 copy, taken once a workbook has passed every check and just before its rows are
+    committed: a refused workbook — tried again and again while the clerk mends it — leaves no
+    copy behind (each is the whole database, kept 30 days). SQLite's WAL shows the copy's own
+    connection the database as last committed, without the rows waiting in this transaction.
+    A server's backups are its administrator's."""
+    if db.on_server:
+        return
+    from hzdesk.db.backup import backup
+    progress("导入前备份")
+    backup(db.path, "导入前")
 
 
 def merge_township(db: Database, file: str | os.PathLike, township: str, *, dry_run: bool = False,
@@ -385,16 +395,13 @@ def merge_township(db: Database, file: str | os.PathLike, township: str, *, dry_
     from hzdesk.reports.excel_import import import_workbook as run_import
 
     chosen_id, name = _township_named(db, township, "新的乡镇请先添加（hzdesk township add 名称）。")
-    if not dry_run and not db.on_server:
-        from hzdesk.db.backup import backup
-        progress("导入前备份")
-        backup(db.path, "导入前")
     from hzdesk.files import sha256_of
     with db.session(write=not dry_run) as s:
         townships.scope(s, chosen_id)
         s.info["import_note"] = {"action": "合并乡镇台账", "乡镇": name, "文件": Path(file).name,
                                  "sha256": sha256_of(Path(file))}
-        return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop)
+        return run_import(s, file, dry_run=dry_run, progress=progress, should_stop=should_stop,
+                          before_commit=lambda: _safety_copy(db, progress))
 
 
 def add_township(db: Database, name: str, code: str | None = None) -> str:
@@ -529,15 +536,13 @@ def import_rules(db: Database, file: str | os.PathLike, *, dry_run: bool = False
     from hzdesk.services import rule_sets
 
     rows = read_rules(file)
-    if not dry_run and not db.on_server:
-        from hzdesk.db.backup import backup
-        backup(db.path, "导入前")
     try:
         with db.session(write=not dry_run) as s:
             result = rule_sets.apply(s, rows)
             if dry_run or not result.ok:
                 s.rollback()
             else:
+                _safety_copy(db)
                 s.commit()
     except OperationalError as exc:
         raise explain_storage_error(exc) or exc from exc

@@ -102,6 +102,37 @@ def test_import_takes_a_backup_first(db, tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert [b.reason for b in list_backups(db.path)] == ["导入前"]
+    # Taken once the workbook had passed, before its rows were committed: the copy is the way back.
+    assert person_count(list_backups(db.path)[0].path) == 0 and person_count(db.path) == 1
+
+
+def test_a_refused_import_leaves_no_copy_and_a_failed_copy_no_import(db, tmp_path, monkeypatch):
+    """A workbook the clerk mends and tries again, ten times, made ten copies of the whole database,
+    each kept 30 days. Now the copy comes once every row has passed; without it nothing is written."""
+    import openpyxl
+
+    from hzdesk import office
+    from hzdesk.db import backup as backup_module
+    from hzdesk.errors import HzdeskError
+
+    def workbook(name, date):
+        wb = openpyxl.Workbook()
+        wb.active.title = "人员名录"
+        wb.active.append(["姓名", "离职日期"] if date else ["姓名"])
+        wb.active.append(["甲", date] if date else ["甲"])
+        wb.save(tmp_path / name)
+        return tmp_path / name
+    wrong = workbook("wrong.xlsx", "2025-02-30")
+    result = office.import_workbook(db, wrong)
+    assert result.issues and not result.written
+    assert list_backups(db.path) == []
+
+    def no_room(*args, **kwargs):
+        raise HzdeskError("磁盘空间不足")
+    monkeypatch.setattr(backup_module, "backup", no_room)
+    with pytest.raises(HzdeskError, match="磁盘空间不足"):
+        office.import_workbook(db, workbook("right.xlsx", None))
+    assert person_count(db.path) == 0
 
 
 def test_safety_copies_outlive_the_rotation(db):

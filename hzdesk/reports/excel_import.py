@@ -286,10 +286,13 @@ def _row_data(sheet: Sheet, index: dict[str, int], values: list[Any], refs: _Ref
 
 def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False,
                     progress: Callable[[str], None] = lambda s: None,
-                    should_stop: Callable[[], bool] = lambda: False) -> ImportResult:
+                    should_stop: Callable[[], bool] = lambda: False,
+                    before_commit: Callable[[], None] = lambda: None) -> ImportResult:
     """Import every standard sheet of the workbook at `path` in one transaction.
 
     Commits only when every row is right and `dry_run` is false; otherwise rolls back.
+    `before_commit` runs once every row has passed, just before the commit (the office's safety
+    copy: the rows are not yet visible to another connection); if it raises, nothing is written.
     """
     sheets, notices = read_sheets(path)
     result = ImportResult(notices=notices, rows=sheets)
@@ -330,6 +333,7 @@ def import_workbook(session: Session, path: str | Path, *, dry_run: bool = False
             audit.end_batch(session, write=False)
             session.rollback()
         else:
+            before_commit()
             audit.end_batch(session, write=True)
             note = session.info.pop("import_note", None)
             if note:   # what the batch was, in the trail beside its rows (合并乡镇台账: whose, which file)
