@@ -415,6 +415,22 @@ def test_a_sheet_naming_one_known_column_keeps_every_row(base_db, tmp_path, monk
     assert names == {f"新人{i}" for i in range(10)}
 
 
+def test_a_standard_header_heading_two_columns_is_refused(base_db, tmp_path):
+    """Two columns both headed 电话 (one pasted beside the other): the last one was taken and the
+    first one's numbers were dropped without a word."""
+    path = tmp_path / "twice.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "人员名录"
+    wb.active.append(["姓名", "电话", "单位", "电话"])
+    wb.active.append(["新人甲", "13800000001", "镇水利站", None])
+    wb.save(path)
+    before = count(base_db, m.Person)
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+    assert not result.written and [i.line() for i in result.issues] == ["“人员名录”第 1 行“电话”列：第 B、D 列都叫“电话”：请只保留一列"]
+    assert count(base_db, m.Person) == before
+
+
 # ---------------------------------------------------------------- hostile files
 
 def refused(db, path, match):

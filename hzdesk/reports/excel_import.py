@@ -383,6 +383,11 @@ def _import_sheets(session: Session, sheets: dict, result: ImportResult, refs: _
         headers, rows = sheets[sheet.name]
         index = {h: i for i, h in enumerate(headers) if h}
         known = {c.header for c in sheet.columns}
+        twice = _known_twice(headers, known)
+        if twice:   # which of the two to take is a guess, and the other one's cells would be lost
+            result.issues += [Issue(sheet.name, 1, h, None, f"第 {'、'.join(at)} 列都叫“{h}”：请只保留一列")
+                              for h, at in twice.items()]
+            continue
         for h in index:
             if h not in known:
                 result.notices.append(f"“{sheet.name}”的“{h}”列不是标准列，已忽略。")
@@ -411,6 +416,17 @@ def _import_sheets(session: Session, sheets: dict, result: ImportResult, refs: _
                 _flush(session, sheet, added, refs)
         _flush(session, sheet, added, refs)
         result.counts[sheet.name] = n
+
+
+def _known_twice(headers: list[str], known: set[str]) -> dict[str, list[str]]:
+    """Standard headers that head more than one column, with those columns' letters."""
+    from hzdesk.reports.xlsx import column_letter
+
+    at: dict[str, list[str]] = {}
+    for i, h in enumerate(headers):
+        if h in known:
+            at.setdefault(h, []).append(column_letter(i + 1))
+    return {h: letters for h, letters in at.items() if len(letters) > 1}
 
 
 def _flush(session: Session, sheet: Sheet, added: list[Any], refs: _Refs) -> None:
