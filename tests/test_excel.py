@@ -415,6 +415,19 @@ def test_a_sheet_naming_one_known_column_keeps_every_row(base_db, tmp_path, monk
     assert names == {f"新人{i}" for i in range(10)}
 
 
+def test_cells_in_columns_without_a_header_are_not_dropped_unsaid(base_db, tmp_path):
+    path = tmp_path / "notes.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "人员名录"
+    wb.active.append(["姓名", None, "单位"])
+    wb.active.append(["新人甲", "已调走？", "镇水利站", "见会议纪要"])
+    wb.active.append(["新人乙", None, "镇水利站", "见会议纪要"])
+    wb.save(path)
+    with base_db.session() as s:
+        result = import_workbook(s, path, dry_run=True)
+    assert result.ok and "“人员名录”第 B、D 列没有列名，其中 3 个单元格的内容没有导入。" in result.notices
+
+
 def test_a_standard_header_heading_two_columns_is_refused(base_db, tmp_path):
     """Two columns both headed 电话 (one pasted beside the other): the last one was taken and the
     first one's numbers were dropped without a word."""

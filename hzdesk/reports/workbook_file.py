@@ -172,13 +172,25 @@ def _read_sheet(wb: Workbook, title: str, part: str, known: Any, notices: list[s
     # Rows come tidied (tidy_cells): one object per distinct text or date — 100,000
     # patrols repeat a few thousand names, codes, phrases and days, and their rows held
     # 250 MB until the import ended.
+    unheaded: dict[int, int] = {}   # column → its filled cells, where no header names the column
     for number, values in rows:
         if number > MAX_ROWS + 1:
             raise ImportRefused(f"工作表“{name}”超过 {MAX_ROWS} 行，已拒绝导入；请分批导入。")
         if len(values) > width:
+            for i in range(width, len(values)):
+                if values[i] is not None:
+                    unheaded[i] = unheaded.get(i, 0) + 1
             del values[width:]
         if values and values[-1] is not None or any(v is not None for v in values):
             data.append((number, values + [None] * (width - len(values)) if len(values) < width else values))
+    for i in (i for i, h in enumerate(headers) if not h):
+        filled = sum(values[i] is not None for _n, values in data)
+        if filled:
+            unheaded[i] = filled
+    if unheaded:   # not imported, and said so: a note typed beside the table is no column of it
+        from hzdesk.reports.xlsx import column_letter
+        notices.append(f"“{name}”第 {'、'.join(column_letter(i + 1) for i in sorted(unheaded))} 列没有列名，"
+                       f"其中 {sum(unheaded.values())} 个单元格的内容没有导入。")
     return headers, data
 
 
