@@ -444,6 +444,20 @@ def test_a_standard_header_heading_two_columns_is_refused(base_db, tmp_path):
     assert count(base_db, m.Person) == before
 
 
+def test_two_sheets_of_one_name_are_refused(base_db, tmp_path):
+    """"人员名录" and "人员名录 " (renamed by hand): the second stood for both, the first one's rows
+    dropped without a word."""
+    path = tmp_path / "twice.xlsx"
+    wb = openpyxl.Workbook()
+    for title, who in (("人员名录", "新人甲"), ("人员名录 ", "新人乙")):
+        ws = wb.create_sheet(title)
+        ws.append(["姓名", "单位"])
+        ws.append([who, "镇水利站"])
+    del wb["Sheet"]
+    wb.save(path)
+    refused(base_db, path, "^工作簿中有两张表都叫“人员名录”")
+
+
 # ---------------------------------------------------------------- hostile files
 
 def refused(db, path, match):

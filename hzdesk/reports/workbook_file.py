@@ -147,6 +147,9 @@ def read_sheets(path: str | Path, known: Any = None) -> tuple[dict[str, tuple[li
             sheet, said = read[title]
             notices += said
             if sheet is not None:
+                if name in out:   # "巡河记录" and "巡河记录 ": one would silently stand for both
+                    raise ImportRefused(f"工作簿中有两张表都叫“{name}”（名称前后的空格不算），没有导入任何数据。"
+                                        "请把它们合并为一张后再导入。")
                 out[name] = sheet
         elif name not in ("填写说明", "错误清单", "说明"):
             notices.append(f"工作表“{name}”不是标准台账表，已跳过。")
