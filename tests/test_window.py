@@ -34,6 +34,7 @@ def no_modal(monkeypatch):
     monkeypatch.setattr(QMessageBox, "information", lambda *a: shown.append(a[2]))
     monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
     monkeypatch.setattr(ui_common, "confirm", lambda *a: True)
+    monkeypatch.setattr(ui_common, "choose", lambda *a, **k: None)   # 返回: nothing is closed or dropped
     return shown
 
 
@@ -278,6 +279,40 @@ def test_fast_entry_of_several_paper_forms(qtbot, window, demo_db):
     dialog.save()
     assert "结束时间应晚于开始时间" in dialog.errors["end_time"].text()
     assert count(demo_db, m.Patrol) == before + 3
+
+
+def test_closing_fast_entry_with_a_card_begun_asks_and_keeps_it(qtbot, window, demo_db, monkeypatch):
+    """The clerk fills in the last paper form and presses 完成: the card was dropped without a word."""
+    answers, asked = [], []
+    monkeypatch.setattr(ui_common, "choose", lambda *a, **k: asked.append(a[2]) or answers.pop(0))
+    before = count(demo_db, m.Patrol)
+
+    def begun():
+        dialog = FastEntryDialog(window.ctx, window)
+        dialog.show()
+        dialog.widgets["water_body_id"].setCurrentIndex(2)   # kept from card to card: not a card begun
+        dialog.widgets["person_id"].setCurrentIndex(3)
+        return dialog
+
+    untouched = begun()
+    untouched.accept()
+    assert asked == [] and not untouched.isVisible()
+    for answer, saved, still_open in ((None, 0, True), (1, 0, False), (0, 1, False)):
+        dialog = begun()
+        dialog.widgets["start_time"].setText("8:00")
+        dialog.widgets["end_time"].setText("9:00")
+        answers.append(answer)
+        dialog.accept()
+        assert asked[-1] == "正在录入的这一张还没有保存。"
+        assert len(dialog.saved) == saved and dialog.isVisible() == still_open
+    assert count(demo_db, m.Patrol) == before + 1
+    refused = begun()
+    refused.widgets["start_time"].setText("9:00")
+    refused.widgets["end_time"].setText("8:00")          # 保存这一张后关闭, but it cannot be saved
+    answers.append(0)
+    refused.reject()
+    assert refused.isVisible() and "结束时间应晚于开始时间" in refused.errors["end_time"].text()
+    assert count(demo_db, m.Patrol) == before + 1
 
 
 def test_enter_moves_to_the_next_box_in_fast_entry(qtbot, window):

@@ -161,11 +161,17 @@ def show_error(parent: QWidget | None, title: str, exc: Exception) -> None:
 
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
+    return choose(parent, title, text, ["确定"], cancel="取消") == 0
+
+
+def choose(parent: QWidget, title: str, text: str, options: list[str], cancel: str = "返回") -> int | None:
+    """Which of `options` the clerk pressed (0, 1, …); None for `cancel`, Esc or the box's ×."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    yes = box.addButton("确定", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    buttons = [box.addButton(o, QMessageBox.ButtonRole.AcceptRole) for o in options]
+    box.setDefaultButton(buttons[0])
+    box.addButton(cancel, QMessageBox.ButtonRole.RejectRole)
     box.exec()
-    return box.clickedButton() is yes
+    return buttons.index(box.clickedButton()) if box.clickedButton() in buttons else None
 
 
 class Worker(QObject):

@@ -17,6 +17,7 @@ from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import PATROL, PROBLEM
 from hzdesk.services import records
 from hzdesk.services.patrol_checks import patrol_warnings
+from hzdesk.ui import common
 from hzdesk.ui.common import AppContext, show_error
 from hzdesk.ui.field_widgets import make_widget
 from hzdesk.ui.geo_dialogs import import_track_folder, recheck_tracks_in_window
@@ -125,6 +126,26 @@ class FastEntryDialog(QDialog):
         layout.addLayout(buttons)
         self.resize(900, 620)
         self.order[0].setFocus()
+        self._fresh = self._card()
+
+    def _card(self) -> list:
+        """The boxes of the card under way (not those kept from card to card)."""
+        return [self.widgets[k].value() for k in FAST_FIELDS if k not in STICKY] + [self.found.isChecked()]
+
+    def done(self, result: int) -> None:
+        """完成, Esc or × with a card begun and not saved asks first: a clerk who fills in the last
+        paper form and presses 完成 expects it kept, and it was dropped without a word."""
+        if self._card() != self._fresh:
+            choice = common.choose(self, self.windowTitle(), "正在录入的这一张还没有保存。",
+                                   ["保存这一张后关闭", "不保存这一张"])
+            if choice is None:
+                return
+            if choice == 0:
+                saved = len(self.saved)
+                self.save()
+                if len(self.saved) == saved:   # refused: the red words say why, the card stays
+                    return
+        super().done(result)
 
     def next_box(self, current) -> None:
         i = self.order.index(current) if current in self.order else -1
@@ -162,6 +183,7 @@ class FastEntryDialog(QDialog):
             if key not in STICKY:
                 w.set_value(None)
         self.found.setChecked(False)
+        self._fresh = self._card()
         self.status.setText(f"已保存第 {len(self.saved)} 条。" + (f"注意：{'；'.join(warnings)}。" if warnings else "")
                             + "接着录下一张。")
         self.order[FAST_FIELDS.index("start_time")].setFocus()
