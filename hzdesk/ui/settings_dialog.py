@@ -15,6 +15,7 @@ from hzdesk.fields import CHECKLIST_ITEM, CHOICE_LISTS, FREQUENCY_RULE
 from hzdesk.office import Changes
 from hzdesk.parsing import ParseError, parse_date
 from hzdesk.services.settings import SETTINGS, add_choice, all_settings, choices, set_choice_active, set_setting
+from hzdesk.ui import common
 from hzdesk.ui.common import AppContext, confirm, show_error
 from hzdesk.ui.field_widgets import DateField, LongText
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
@@ -74,13 +75,22 @@ class GeneralPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(scroll, 1)
         layout.addLayout(row)
+        self._saved = self._typed()
 
-    def save(self) -> None:
+    def _typed(self) -> dict[str, str]:
+        return {key: edit.text() for key, edit in self.edits.items()}
+
+    def unsaved(self) -> bool:
+        """Whether a box shows something other than what was loaded or last saved."""
+        return self._typed() != self._saved
+
+    def save(self) -> bool:
+        """Write every box; False (with the reason shown) when nothing could be saved."""
         try:
             effective = parse_date(self.effective.value()) if self.effective.value().strip() else None
         except ParseError as exc:
             show_error(self, "保存设置", HzdeskError(f"生效日期：{exc}"))
-            return
+            return False
 
         def write(s):
             for key, edit in self.edits.items():
@@ -90,8 +100,10 @@ class GeneralPage(QWidget):
             self.ctx.write(write)
         except HzdeskError as exc:
             show_error(self, "保存设置", exc)
-            return
+            return False
+        self._saved = self._typed()
         self.status.setText("已保存。")
+        return True
 
 
 class ChoicesPage(QWidget):
@@ -213,7 +225,8 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("设置")
         tabs = QTabWidget()
-        tabs.addTab(GeneralPage(ctx), "基本设置")
+        self.general = GeneralPage(ctx)
+        tabs.addTab(self.general, "基本设置")
         self.rules = RulesPage(ctx)
         tabs.addTab(self.rules, "巡河频次规则")
         checklist = LedgerTab(ctx, TabSpec(CHECKLIST_ITEM))
@@ -233,3 +246,11 @@ class SettingsDialog(QDialog):
         layout.addWidget(close)
         screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
         self.resize(min(1000, screen.width() - 40), min(700, screen.height() - 60))
+
+    def done(self, result: int) -> None:
+        """关闭, Esc or × with 基本设置 changed and not saved asks first (they were dropped)."""
+        if self.general.unsaved():
+            choice = common.choose(self, "设置", "基本设置中的修改还没有保存。", ["保存后关闭", "不保存"])
+            if choice is None or choice == 0 and not self.general.save():
+                return
+        super().done(result)
