@@ -197,6 +197,32 @@ def test_workflow_from_registered_to_closed(qtbot, window, demo_db):
         assert s.get(m.Problem, pid).state is ProblemState.CLOSED
 
 
+def test_cancelling_a_workflow_step_with_something_typed_asks(qtbot, window, demo_db, monkeypatch):
+    """The reason and date typed for 挂账, then 取消 or Esc: they were dropped without a word."""
+    answers, asked = [], []
+    monkeypatch.setattr(ui_common, "choose", lambda *a, **k: asked.append(a[2]) or (answers.pop(0) if answers else 1))
+    pid = new_problem(window, demo_db)
+
+    def state():
+        with demo_db.session() as s:
+            return s.get(m.Problem, pid).state
+
+    untouched = MoveDialog(window.ctx, pid, "挂账", {"number": "x"}, window)
+    untouched.show()
+    untouched.reject()
+    assert asked == [] and not untouched.isVisible() and untouched.result() == QDialog.DialogCode.Rejected
+    for answer, visible, result in ((None, True, None), (0, False, QDialog.DialogCode.Accepted)):
+        dialog = MoveDialog(window.ctx, pid, "挂账", {"number": "x"}, window)
+        dialog.show()
+        dialog.widgets["note"].setPlainText("需县水利局立项，汛期过后清淤")
+        dialog.widgets["deadline"].set_value(TODAY + dt.timedelta(days=90))
+        answers.append(answer)
+        dialog.reject()
+        assert asked[-1] == "“挂账”还没有办理，填写的内容没有保存。" and dialog.isVisible() == visible
+        assert result is None or dialog.result() == result
+    assert state() is ProblemState.PARKED
+
+
 def test_a_patrol_typed_in_the_form_is_entered_today(qtbot, window, demo_db):
     """录入日期 is the day a record is typed: a 新增 patrol starts with today there, so one typed
     weeks after the patrol counts as 补录 (left empty it never did); an old record opened to be

@@ -6,7 +6,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QProgressDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QMessageBox, QProgressDialog, QVBoxLayout,
+                               QWidget)
 
 from hzdesk.errors import HzdeskError, file_failure
 
@@ -162,6 +163,16 @@ def show_error(parent: QWidget | None, title: str, exc: Exception) -> None:
 
 def confirm(parent: QWidget, title: str, text: str) -> bool:
     return choose(parent, title, text, ["确定"], cancel="取消") == 0
+
+
+def settle_unsaved(dialog: QDialog, changed: bool, text: str, save: Callable[[], bool]) -> bool:
+    """Whether a dialog closing with typing not yet saved may close: asked first (保存后关闭 /
+    不保存 / 返回), so that nothing the clerk typed is dropped without a word. `save` says whether
+    it saved; a refusal shows its red words and keeps the dialog open."""
+    if not changed:
+        return True
+    choice = choose(dialog, dialog.windowTitle(), text, ["保存后关闭", "不保存"])
+    return choice == 1 or choice == 0 and save()
 
 
 def choose(parent: QWidget, title: str, text: str, options: list[str], cancel: str = "返回") -> int | None:

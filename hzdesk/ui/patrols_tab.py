@@ -135,17 +135,12 @@ class FastEntryDialog(QDialog):
     def done(self, result: int) -> None:
         """完成, Esc or × with a card begun and not saved asks first: a clerk who fills in the last
         paper form and presses 完成 expects it kept, and it was dropped without a word."""
-        if self._card() != self._fresh:
-            choice = common.choose(self, self.windowTitle(), "正在录入的这一张还没有保存。",
-                                   ["保存这一张后关闭", "不保存这一张"])
-            if choice is None:
-                return
-            if choice == 0:
-                saved = len(self.saved)
-                self.save()
-                if len(self.saved) == saved:   # refused: the red words say why, the card stays
-                    return
-        super().done(result)
+        def saved() -> bool:
+            before = len(self.saved)
+            self.save()
+            return len(self.saved) > before
+        if common.settle_unsaved(self, self._card() != self._fresh, "正在录入的这一张还没有保存。", saved):
+            super().done(result)
 
     def next_box(self, current) -> None:
         i = self.order.index(current) if current in self.order else -1

@@ -13,6 +13,7 @@ from hzdesk.fields import PROBLEM
 from hzdesk.services import records
 from hzdesk.reports.pdf.problem_sheets import why_no_sheet
 from hzdesk.services.workflow import MOVES, NEED_LABELS, allowed_moves, is_overdue, move
+from hzdesk.ui import common
 from hzdesk.ui.common import AppContext, ok_cancel, show_error
 from hzdesk.ui.field_widgets import DateField, LongText, TextField, make_widget
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
@@ -29,6 +30,7 @@ class MoveDialog(QDialog):
     def __init__(self, ctx: AppContext, problem_id: int, action: str, current: dict, parent=None):
         super().__init__(parent)
         self.ctx, self.problem_id, self.action = ctx, problem_id, action
+        self.applied = False
         spec = MOVES[action]
         self.setWindowTitle(f"{action}：{current['number']}")
         form = QFormLayout(self)
@@ -59,6 +61,16 @@ class MoveDialog(QDialog):
         form.addRow(self.summary)
         form.addRow(ok_cancel(action, self.apply, self.reject))
         self.resize(520, self.sizeHint().height())
+        self._as_opened = self._typed()
+
+    def _typed(self) -> dict:
+        return {k: w.value() for k, w in self.widgets.items()}
+
+    def reject(self) -> None:
+        """取消, Esc or × with something typed (整改措施, a note) asks first: it was dropped."""
+        unsaved = f"“{self.action}”还没有办理，填写的内容没有保存。"
+        if common.settle_unsaved(self, self._typed() != self._as_opened, unsaved, self._applied):
+            self.done(QDialog.DialogCode.Accepted if self.applied else QDialog.DialogCode.Rejected)
 
     def _add(self, form: QFormLayout, key: str, label: str, widget, required: bool) -> None:
         error = QLabel("")
@@ -73,7 +85,12 @@ class MoveDialog(QDialog):
         self.errors[key] = error
 
     def apply(self) -> None:
-        values = {k: w.value() for k, w in self.widgets.items()}
+        if self._applied():
+            self.accept()
+
+    def _applied(self) -> bool:
+        """Make the move; False when it was refused (the reasons shown, the typing kept)."""
+        values = self._typed()
         on_date, note = values.pop("on_date"), values.pop("note", None)
         try:
             self.ctx.write(move, self.problem_id, self.action, on_date=on_date, note=note, **values)
@@ -83,11 +100,12 @@ class MoveDialog(QDialog):
                 label.setVisible(key in exc.errors)
             other = [m for k, m in exc.errors.items() if k not in self.errors]
             self.summary.setText("；".join(other))
-            return
+            return False
         except HzdeskError as exc:
             show_error(self, self.action, exc)
-            return
-        self.accept()
+            return False
+        self.applied = True
+        return True
 
 
 class ProblemsTab(LedgerTab):

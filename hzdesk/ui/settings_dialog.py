@@ -249,8 +249,5 @@ class SettingsDialog(QDialog):
 
     def done(self, result: int) -> None:
         """关闭, Esc or × with 基本设置 changed and not saved asks first (they were dropped)."""
-        if self.general.unsaved():
-            choice = common.choose(self, "设置", "基本设置中的修改还没有保存。", ["保存后关闭", "不保存"])
-            if choice is None or choice == 0 and not self.general.save():
-                return
-        super().done(result)
+        if common.settle_unsaved(self, self.general.unsaved(), "基本设置中的修改还没有保存。", self.general.save):
+            super().done(result)
