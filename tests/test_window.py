@@ -868,9 +868,9 @@ def test_select_all_and_copy_takes_every_matching_row_with_its_header(qtbot, win
     assert f"已复制全部 {tab.model.total} 条" in window.statusBar().currentMessage()
 
 
-def test_esc_on_a_half_filled_form_asks_before_throwing_it_away(qtbot, window, monkeypatch):
-    asked = []
-    monkeypatch.setattr(ui_common, "confirm", lambda *a: asked.append(a[2]) or False)
+def test_esc_on_a_half_filled_form_asks_before_throwing_it_away(qtbot, window, demo_db, monkeypatch):
+    answers, asked = [], []
+    monkeypatch.setattr(ui_common, "choose", lambda *a, **k: asked.append(a[2]) or (answers.pop(0) if answers else 1))
     dialog = RecordDialog(window.ctx, WATER_BODY, None, window)
     qtbot.addWidget(dialog)
     dialog.reject()                                   # nothing typed: closes without asking
@@ -879,9 +879,21 @@ def test_esc_on_a_half_filled_form_asks_before_throwing_it_away(qtbot, window, m
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.widgets["name"].setText("新开渠")
+    answers.append(None)                              # 返回
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-    assert asked == ["已填写的内容还没有保存。确定放弃吗？"] and dialog.isVisible()
+    assert asked == ["已填写的内容还没有保存。"] and dialog.isVisible()
     assert dialog.widgets["name"].text() == "新开渠"
+    answers.append(0)                                 # 保存后关闭, but 编码 and more are missing
+    dialog.reject()
+    assert dialog.isVisible() and dialog.errors["code"].isVisible()
+    for key, value in {"code": "XK01", "kind": "河流", "level": "村级"}.items():
+        w = dialog.widgets[key]
+        w.setText(value) if hasattr(w, "setText") else w.setCurrentText(value)
+    answers.append(0)
+    dialog.reject()
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Accepted
+    with demo_db.session() as s:
+        assert s.scalar(select(m.WaterBody.name).where(m.WaterBody.code == "XK01")) == "新开渠"
 
 
 def test_cancelling_the_problem_of_a_patrol_says_so(qtbot, window, demo_db):

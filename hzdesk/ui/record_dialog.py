@@ -122,10 +122,12 @@ class RecordDialog(QDialog):
 
     def reject(self) -> None:
         """Esc or 取消 with something typed asks first: nothing the clerk typed is lost silently."""
-        if self.saved_id is None and self._snapshot() != self._as_opened and not common.confirm(
-                self, self.windowTitle(), "已填写的内容还没有保存。确定放弃吗？"):
-            return
-        super().reject()
+        def saved() -> bool:
+            self.save()   # closes the form when it saves
+            return self.saved_id is not None
+        typed = self.saved_id is None and self._snapshot() != self._as_opened
+        if common.settle_unsaved(self, typed, "已填写的内容还没有保存。", saved) and self.saved_id is None:
+            super().reject()
 
     def values(self) -> dict[str, Any]:
         return {key: w.value() for key, w in self.widgets.items()}
