@@ -868,6 +868,44 @@ def test_select_all_and_copy_takes_every_matching_row_with_its_header(qtbot, win
     assert f"已复制全部 {tab.model.total} 条" in window.statusBar().currentMessage()
 
 
+def test_cancelling_a_reshuffle_with_a_successor_typed_asks(qtbot, window, demo_db, monkeypatch):
+    from hzdesk.services.roster import village_posts, villages
+    from hzdesk.ui.village_reshuffle import VillageReshuffleDialog
+
+    answers, asked = [], []
+    monkeypatch.setattr(ui_common, "choose", lambda *a, **k: asked.append(a[2]) or (answers.pop(0) if answers else 1))
+    with demo_db.session() as s:
+        aid = s.scalar(select(m.Appointment.id).where(m.Appointment.end_on.is_(None)).order_by(m.Appointment.id))
+        village = next(v for v in villages(s) if village_posts(s, v, TODAY - dt.timedelta(days=1)))
+    appointments = count(demo_db, m.Appointment)
+    one = ReshuffleDialog(window.ctx, aid, window)
+    one.show()
+    one.reject()                                      # nothing typed: closes without asking
+    assert asked == [] and not one.isVisible()
+    whole = VillageReshuffleDialog(window.ctx, window)
+    whole.village.setCurrentText(village)
+    whole.show()
+    whole.reject()
+    assert asked == [] and not whole.isVisible()
+    for make, type_in, said in (
+            (lambda: ReshuffleDialog(window.ctx, aid, window), lambda d: d.new_name.setText("端木蕻良"),
+             "换届还没有办理，填写的内容没有保存。"),
+            (lambda: VillageReshuffleDialog(window.ctx, window), lambda d: d.table.cellWidget(0, 3).setText("端木蕻良"),
+             "村级换届还没有办理，填写的接任人没有保存。")):
+        dialog = make()
+        if isinstance(dialog, VillageReshuffleDialog):
+            dialog.village.setCurrentText(village)
+        dialog.show()
+        type_in(dialog)
+        answers.append(None)                          # 返回
+        dialog.reject()
+        assert asked[-1] == said and dialog.isVisible()
+        answers.append(1)                             # 不保存
+        dialog.reject()
+        assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+    assert count(demo_db, m.Appointment) == appointments
+
+
 def test_esc_on_a_half_filled_form_asks_before_throwing_it_away(qtbot, window, demo_db, monkeypatch):
     answers, asked = [], []
     monkeypatch.setattr(ui_common, "choose", lambda *a, **k: asked.append(a[2]) or (answers.pop(0) if answers else 1))

@@ -13,6 +13,7 @@ from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.fields import APPOINTMENT, PERSON
 from hzdesk.services import records
 from hzdesk.services.roster import boards_to_redo, open_posts, reshuffle, reshuffle_person
+from hzdesk.ui import common
 from hzdesk.ui.common import AppContext, ok_cancel, show_error
 from hzdesk.ui.field_widgets import DateField, RefPicker, TextField
 from hzdesk.ui.ledger_tab import LedgerTab, TabSpec
@@ -52,6 +53,20 @@ class ReshuffleDialog(QDialog):
         form.addRow(self.errors)
         form.addRow(ok_cancel("确定换届", self.apply, self.reject))
         self.resize(540, self.sizeHint().height())
+        self._as_opened = self._typed()
+
+    def _typed(self) -> list:
+        return [w.value() for w in (self.end_on, self.start_on, self.successor, self.new_name, self.new_phone,
+                                    self.new_post, self.doc, self.reason)] + [self.all_posts.isChecked()]
+
+    def reject(self) -> None:
+        """取消, Esc or × with a successor or a name typed asks first: it was dropped without a word."""
+        def applied() -> bool:
+            self.apply()   # closes the dialog when the handover is made
+            return self.result() == QDialog.DialogCode.Accepted
+        if common.settle_unsaved(self, self._typed() != self._as_opened, "换届还没有办理，填写的内容没有保存。", applied) \
+                and self.result() != QDialog.DialogCode.Accepted:
+            super().reject()
 
     def apply(self) -> None:
         picked = self.successor.value()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHeaderView, QLa
 from hzdesk import clock
 from hzdesk.errors import HzdeskError, ValidationError
 from hzdesk.services.roster import boards_to_redo, reshuffle_village, village_posts, villages
+from hzdesk.ui import common
 from hzdesk.ui.common import AppContext, ok_cancel, show_error
 from hzdesk.ui.field_widgets import DateField, RefPicker, TextField
 
@@ -87,6 +88,20 @@ class VillageReshuffleDialog(QDialog):
         for c in (2, 3, 4):
             self.table.setColumnWidth(c, 150 if c == 2 else 110)
         self.errors.setText("" if rows else f"{village}在这一天没有在任的村级职务。")
+
+    def _typed(self) -> bool:
+        """Whether a successor, a new name or phone, or a document number has been typed."""
+        cells = [self.table.cellWidget(r, c).value() for r in range(len(self.holders)) for c in (2, 3, 4)]
+        return any(v not in (None, "") for v in cells) or bool(self.doc.value().strip())
+
+    def reject(self) -> None:
+        """取消, Esc or × with successors typed asks first: the village's list was dropped."""
+        def applied() -> bool:
+            self.apply()   # closes the dialog when the handovers are made
+            return self.result() == QDialog.DialogCode.Accepted
+        if common.settle_unsaved(self, self._typed(), "村级换届还没有办理，填写的接任人没有保存。", applied) \
+                and self.result() != QDialog.DialogCode.Accepted:
+            super().reject()
 
     def handovers(self) -> dict[int, int | dict | None] | None:
         out: dict[int, int | dict | None] = {}
