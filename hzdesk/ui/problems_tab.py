@@ -69,7 +69,7 @@ class MoveDialog(QDialog):
     def reject(self) -> None:
         """取消, Esc or × with something typed (整改措施, a note) asks first: it was dropped."""
         unsaved = f"“{self.action}”还没有办理，填写的内容没有保存。"
-        if common.settle_unsaved(self, self._typed() != self._as_opened, unsaved, self._applied):
+        if common.settle_unsaved(self, self._typed() != self._as_opened, unsaved, self._make_move):
             self.done(QDialog.DialogCode.Accepted if self.applied else QDialog.DialogCode.Rejected)
 
     def _add(self, form: QFormLayout, key: str, label: str, widget, required: bool) -> None:
@@ -85,10 +85,10 @@ class MoveDialog(QDialog):
         self.errors[key] = error
 
     def apply(self) -> None:
-        if self._applied():
+        if self._make_move():
             self.accept()
 
-    def _applied(self) -> bool:
+    def _make_move(self) -> bool:
         """Make the move; False when it was refused (the reasons shown, the typing kept)."""
         values = self._typed()
         on_date, note = values.pop("on_date"), values.pop("note", None)
