@@ -415,6 +415,22 @@ def test_a_sheet_naming_one_known_column_keeps_every_row(base_db, tmp_path, monk
     assert names == {f"新人{i}" for i in range(10)}
 
 
+def test_headers_typed_the_clerks_way_are_the_standard_ones(base_db, tmp_path):
+    """A township's own sheet: 长度（公里） with full-width brackets, 流域面积（平方公里）, a spaced
+    名 称. They were "不是标准列，已忽略", their numbers left out."""
+    path = tmp_path / "own.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "河湖名录"
+    wb.active.append(["编码", "名 称", "类型", "级别", "长度（公里）", "流域面积（平方公里）"])
+    wb.active.append(["XK09", "新开渠", "沟渠", "村级", 3.5, 1.25])
+    wb.save(path)
+    with base_db.session() as s:
+        result = import_workbook(s, path)
+        assert result.written and not [n for n in result.notices if "不是标准列" in n], result.notices
+        river = s.scalar(select(m.WaterBody).where(m.WaterBody.code == "XK09"))
+        assert (river.name, river.length_km, river.area_km2) == ("新开渠", 3.5, 1.25)
+
+
 def test_cells_in_columns_without_a_header_are_not_dropped_unsaid(base_db, tmp_path):
     path = tmp_path / "notes.xlsx"
     wb = openpyxl.Workbook()

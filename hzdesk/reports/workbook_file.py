@@ -4,6 +4,8 @@ workbook, the 巡河规则 workbook), so a hostile file is refused the same way 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import zipfile
 from itertools import chain
 from pathlib import Path
@@ -77,16 +79,28 @@ def _unsafe_xml(exc: BaseException | None) -> bool:
 TITLE_ROWS = 5
 
 
+def header_key(text: str) -> str:
+    """A header as compared with the standard ones: brackets and letters in either width, no spaces,
+    公里 for km and 平方公里 for km² — "长度（公里）" is 长度(km). A leading * (required) is dropped."""
+    text = unicodedata.normalize("NFKC", text).lstrip("*")   # （ → (, ｋｍ → km, km² → km2
+    return re.sub(r"\s+", "", text).lower().replace("平方公里", "km2").replace("公里", "km")
+
+
+def _standard_headers(known: Any, name: str) -> dict[str, str]:
+    """{header_key: standard header} of sheet `name`, when `known` describes its columns."""
+    sheet = known.get(name) if isinstance(known, dict) else None
+    return {header_key(c.header): c.header for c in getattr(sheet, "columns", ())}
+
+
 def _header_row(rows, known: Any, name: str, notices: list[str]):
     """The row holding the column headers, and the rows read past it while looking: the first row
     that names two of the sheet's columns among its first rows (title rows above it are skipped,
     and said); else the first row, and the rows after it are data, every one of them."""
-    sheet = known.get(name) if isinstance(known, dict) else None
-    headers = {c.header for c in getattr(sheet, "columns", ())}
+    headers = _standard_headers(known, name).keys()
     seen = []
     for row in rows:
         seen.append(row)
-        names = {str(v).strip().lstrip("*＊") for v in row[1] if v is not None}
+        names = {header_key(str(v)) for v in row[1] if v is not None}
         if not headers or len(names & headers) >= 2:
             if len(seen) > 1:
                 notices.append(f"“{name}”表头在第 {row[0]} 行，上方的 {len(seen) - 1} 行标题已跳过。")
@@ -169,7 +183,9 @@ def _read_sheet(wb: Workbook, title: str, part: str, known: Any, notices: list[s
     header_row = first[1]
     if len(header_row) > MAX_COLUMNS:
         raise ImportRefused(f"工作表“{name}”的列数过多，已拒绝导入。")
+    standard = _standard_headers(known, name)
     headers = [str(h).strip().lstrip("*＊") if h is not None else "" for h in header_row]
+    headers = [standard.get(header_key(h), h) for h in headers]   # as the clerk's template wrote them
     width = len(headers)
     data = []
     # Rows come tidied (tidy_cells): one object per distinct text or date — 100,000
